@@ -1,0 +1,6 @@
+//! Sans-I/O types that mirror the Matrix client-server API (spec v1.19).
+//! Nothing here touches the network: bodies in, typed values or errors out.
+
+pub mod answer;
+pub mod register;
+pub mod uia;

@@ -1,0 +1,150 @@
+//! `POST /_matrix/client/v3/register`: the request and the success answer.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::secret::Secret;
+
+pub const REGISTER_PATH: &str = "/_matrix/client/v3/register";
+
+/// The auth type an application service registers with.
+pub const APPSERVICE_LOGIN_TYPE: &str = "m.login.application_service";
+
+/// The `kind` query parameter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountKind {
+    #[default]
+    User,
+    Guest,
+}
+
+/// Everything a caller can ask of `POST /register`. The `auth` dict is not
+/// here: it is per attempt (see [`RegisterRequest::body`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    #[serde(default)]
+    pub kind: AccountKind,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub device_id: Option<String>,
+    pub initial_device_display_name: Option<String>,
+    #[serde(default)]
+    pub inhibit_login: bool,
+    #[serde(default)]
+    pub refresh_token: bool,
+    /// Upgrades a guest: the guest's access token (and its localpart as `username`).
+    pub guest_access_token: Option<Secret>,
+    /// Registers as an application service (`type: m.login.application_service`,
+    /// this token as the bearer).
+    pub appservice_token: Option<Secret>,
+}
+
+/// The JSON body on the wire, borrowing from the request.
+#[derive(Serialize)]
+pub struct RegisterBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    password: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    initial_device_display_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    inhibit_login: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    refresh_token: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    guest_access_token: Option<&'a str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    login_type: Option<&'static str>,
+}
+
+impl RegisterRequest {
+    /// Path and query for this request.
+    pub fn path(&self) -> String {
+        match self.kind {
+            AccountKind::User => REGISTER_PATH.to_owned(),
+            AccountKind::Guest => format!("{REGISTER_PATH}?kind=guest"),
+        }
+    }
+
+    /// Checks combinations the server would reject anyway, before any request.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.kind == AccountKind::Guest && self.appservice_token.is_some() {
+            return Err(Error::invalid_argument(
+                "appservice_token",
+                "an application service cannot register a guest",
+            ));
+        }
+        if self.kind == AccountKind::Guest && self.guest_access_token.is_some() {
+            return Err(Error::invalid_argument(
+                "guest_access_token",
+                "upgrading a guest needs kind=user",
+            ));
+        }
+        if self.appservice_token.is_some() && self.username.is_none() {
+            return Err(Error::invalid_argument(
+                "username",
+                "application-service registration needs a username",
+            ));
+        }
+        for (name, value) in [
+            ("password", self.password.as_ref().map(Secret::expose)),
+            (
+                "guest_access_token",
+                self.guest_access_token.as_ref().map(Secret::expose),
+            ),
+            (
+                "appservice_token",
+                self.appservice_token.as_ref().map(Secret::expose),
+            ),
+            ("username", self.username.as_deref()),
+            ("device_id", self.device_id.as_deref()),
+        ] {
+            if value == Some("") {
+                return Err(Error::invalid_argument(
+                    name,
+                    "must not be empty (pass NULL to omit)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The body for one attempt, with the given `auth` dict.
+    pub fn body<'a>(&'a self, auth: Option<&'a Value>) -> RegisterBody<'a> {
+        RegisterBody {
+            auth,
+            username: self.username.as_deref(),
+            password: self.password.as_ref().map(Secret::expose),
+            device_id: self.device_id.as_deref(),
+            initial_device_display_name: self.initial_device_display_name.as_deref(),
+            inhibit_login: self.inhibit_login,
+            refresh_token: self.refresh_token,
+            guest_access_token: self.guest_access_token.as_ref().map(Secret::expose),
+            login_type: self
+                .appservice_token
+                .as_ref()
+                .map(|_| APPSERVICE_LOGIN_TYPE),
+        }
+    }
+}
+
+/// The 200 answer. `access_token` and `device_id` are absent with `inhibit_login`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RegisterResponse {
+    pub user_id: String,
+    #[serde(default)]
+    pub access_token: Option<Secret>,
+    #[serde(default)]
+    pub device_id: Option<String>,
+    #[serde(default)]
+    pub refresh_token: Option<Secret>,
+    #[serde(default)]
+    pub expires_in_ms: Option<u64>,
+}

@@ -1,0 +1,214 @@
+//! The one error type. Each variant maps onto one result code (`Server`
+//! picks its code from the Matrix `errcode`). Messages never contain secrets:
+//! they are built from argument names, server-provided text and transport
+//! errors, never from request bodies or headers.
+
+use std::fmt;
+
+use crate::api::uia::UiaResponse;
+use crate::result::mxreg_result;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("argument `{0}` is NULL")]
+    NullArgument(&'static str),
+    #[error("argument `{0}` is not valid UTF-8")]
+    InvalidUtf8(&'static str),
+    #[error("invalid argument `{name}`: {reason}")]
+    InvalidArgument { name: &'static str, reason: String },
+    #[error("`{name}.struct_size` is {got}; this library expects {expected}")]
+    StructSize {
+        name: &'static str,
+        got: usize,
+        expected: usize,
+    },
+    #[error("internal error: a panic was caught at the library boundary")]
+    Panic,
+    #[error(
+        "plain http to `{0}` refused: only loopback hosts may use http unless allow_insecure_http is set"
+    )]
+    InsecureUrl(String),
+    #[error("{0}")]
+    InvalidState(String),
+    #[error(
+        "no flow offered by the server uses only supported stages; its flows need: {}",
+        .needed.join(", ")
+    )]
+    UnsupportedFlow { needed: Vec<String> },
+
+    #[error("could not resolve the host: {0}")]
+    Dns(String),
+    #[error("could not connect: {0}")]
+    Connect(String),
+    #[error("TLS error: {0}")]
+    Tls(String),
+    #[error("timed out ({0}); the request was not fully sent")]
+    Timeout(String),
+    #[error("{0}; the request was sent, so the server may have acted on it")]
+    OutcomeUnknown(String),
+    #[error("the response body exceeds the cap of {0} bytes")]
+    BodyTooLarge(u64),
+    #[error("invalid response: {0}")]
+    InvalidResponse(String),
+    #[error("the server answered HTTP {status} (a redirect); mxreg does not follow redirects")]
+    Redirect { status: u16 },
+    #[error("I/O error: {0}")]
+    Io(String),
+
+    #[error(transparent)]
+    Server(ServerError),
+    #[error("{0}")]
+    AuthRequired(Box<UiaResponse>),
+}
+
+impl Error {
+    /// The result code a C caller sees for this error.
+    pub fn code(&self) -> mxreg_result {
+        match self {
+            Error::NullArgument(_) => mxreg_result::NullArgument,
+            Error::InvalidUtf8(_) => mxreg_result::InvalidUtf8,
+            Error::InvalidArgument { .. } => mxreg_result::InvalidArgument,
+            Error::StructSize { .. } => mxreg_result::StructSize,
+            Error::Panic => mxreg_result::Panic,
+            Error::InsecureUrl(_) => mxreg_result::InsecureUrl,
+            Error::InvalidState(_) => mxreg_result::InvalidState,
+            Error::UnsupportedFlow { .. } => mxreg_result::UnsupportedFlow,
+            Error::Dns(_) => mxreg_result::Dns,
+            Error::Connect(_) => mxreg_result::Connect,
+            Error::Tls(_) => mxreg_result::Tls,
+            Error::Timeout(_) => mxreg_result::Timeout,
+            Error::OutcomeUnknown(_) => mxreg_result::OutcomeUnknown,
+            Error::BodyTooLarge(_) => mxreg_result::BodyTooLarge,
+            Error::InvalidResponse(_) => mxreg_result::InvalidResponse,
+            Error::Redirect { .. } => mxreg_result::Redirect,
+            Error::Io(_) => mxreg_result::Io,
+            Error::Server(server) => server.code(),
+            Error::AuthRequired(_) => mxreg_result::AuthRequired,
+        }
+    }
+
+    pub(crate) fn invalid_argument(name: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            name,
+            reason: reason.into(),
+        }
+    }
+
+    /// The HTTP status of the server's answer, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Server(server) => Some(server.status),
+            Error::AuthRequired(_) => Some(401),
+            Error::Redirect { status } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The Matrix `errcode`, when the server gave one.
+    pub fn errcode(&self) -> Option<&str> {
+        match self {
+            Error::Server(server) => server.errcode.as_deref(),
+            Error::AuthRequired(uia) => uia.errcode.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked the client to wait, in milliseconds.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            Error::Server(server) => server.retry_after_ms,
+            _ => None,
+        }
+    }
+}
+
+/// An error answer from the server: HTTP status plus the Matrix error body
+/// when there was one.
+#[derive(Debug, Clone)]
+pub struct ServerError {
+    pub status: u16,
+    /// `errcode`, or `None` when the body was not a Matrix error.
+    pub errcode: Option<String>,
+    /// The server's `error` text (or a description of the non-Matrix body).
+    pub message: String,
+    /// `retry_after_ms` from the body, else the `Retry-After` header.
+    pub retry_after_ms: Option<u64>,
+    /// The whole JSON body, unknown fields included.
+    pub body: Option<serde_json::Value>,
+}
+
+impl ServerError {
+    pub fn code(&self) -> mxreg_result {
+        let Some(errcode) = self.errcode.as_deref() else {
+            return if self.status == 429 {
+                mxreg_result::RateLimited
+            } else {
+                mxreg_result::HttpError
+            };
+        };
+        match errcode {
+            "M_LIMIT_EXCEEDED" => mxreg_result::RateLimited,
+            "M_USER_IN_USE" => mxreg_result::UserInUse,
+            "M_INVALID_USERNAME" => mxreg_result::InvalidUsername,
+            "M_WEAK_PASSWORD" => mxreg_result::WeakPassword,
+            code if code.starts_with("M_PASSWORD_") => mxreg_result::WeakPassword,
+            "M_FORBIDDEN" => mxreg_result::Forbidden,
+            "M_UNKNOWN_TOKEN" => mxreg_result::UnknownToken,
+            _ if self.status == 429 => mxreg_result::RateLimited,
+            _ => mxreg_result::MatrixError,
+        }
+    }
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.errcode {
+            Some(errcode) => write!(f, "{errcode}: {} (HTTP {})", self.message, self.status),
+            None => write!(f, "HTTP {}: {}", self.status, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ServerError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(status: u16, errcode: Option<&str>) -> ServerError {
+        ServerError {
+            status,
+            errcode: errcode.map(str::to_owned),
+            message: "m".into(),
+            retry_after_ms: None,
+            body: None,
+        }
+    }
+
+    #[test]
+    fn errcodes_pick_their_result_codes() {
+        let cases = [
+            (400, Some("M_USER_IN_USE"), mxreg_result::UserInUse),
+            (
+                400,
+                Some("M_INVALID_USERNAME"),
+                mxreg_result::InvalidUsername,
+            ),
+            (
+                400,
+                Some("M_PASSWORD_TOO_SHORT"),
+                mxreg_result::WeakPassword,
+            ),
+            (400, Some("M_WEAK_PASSWORD"), mxreg_result::WeakPassword),
+            (403, Some("M_FORBIDDEN"), mxreg_result::Forbidden),
+            (429, Some("M_LIMIT_EXCEEDED"), mxreg_result::RateLimited),
+            (429, None, mxreg_result::RateLimited),
+            (401, Some("M_UNKNOWN_TOKEN"), mxreg_result::UnknownToken),
+            (400, Some("M_UNRECOGNIZED"), mxreg_result::MatrixError),
+            (502, None, mxreg_result::HttpError),
+        ];
+        for (status, errcode, code) in cases {
+            assert_eq!(server(status, errcode).code(), code, "{errcode:?}");
+        }
+    }
+}

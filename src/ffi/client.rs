@@ -1,0 +1,179 @@
+//! `mxreg_client`: a homeserver URL plus connection settings, shared by
+//! every call.
+
+use std::ffi::{CString, c_char};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::client::{Client, ClientConfig};
+use crate::error::Error;
+use crate::ffi::error::mxreg_error;
+use crate::ffi::{
+    Handle, arc_clone, ffi_call, ffi_value, free_arc, into_arc_ptr, opt_str_arg, out_arg,
+    read_handle, read_request_struct, str_arg,
+};
+use crate::result::mxreg_result;
+use crate::transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT, TransportConfig,
+    default_user_agent,
+};
+
+/// A client for one homeserver.
+///
+/// Immutable and thread-safe: share one client between threads and calls;
+/// connections are pooled and reused. Reference-counted: each pointer from
+/// `mxreg_client_new` or `mxreg_client_clone` is freed once with
+/// `mxreg_client_free`; a call in progress keeps the client alive, so a free
+/// on another thread takes effect when that call returns. Never free the last
+/// reference while another thread may still be *starting* a call with it.
+pub struct mxreg_client {
+    _private: [u8; 0],
+}
+
+pub struct ClientHandle {
+    pub(crate) client: Client,
+    homeserver_url: CString,
+}
+
+impl Handle for mxreg_client {
+    type Inner = ClientHandle;
+}
+
+/// Connection settings for `mxreg_client_new`. Initialise with
+/// `mxreg_client_options_init`, then change what you need.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mxreg_client_options {
+    /// `sizeof(mxreg_client_options)`; set by `mxreg_client_options_init`.
+    pub struct_size: usize,
+    /// `User-Agent` header; NULL means `"mxreg/<version>"`. Copied.
+    pub user_agent: *const c_char,
+    /// Cap on a response body; larger answers fail with
+    /// `MXREG_RESULT_BODY_TOO_LARGE`. 0 means the default (1 MiB).
+    pub max_response_bytes: u64,
+    /// DNS plus connection (and TLS handshake) timeout in ms; 0 means the
+    /// default (10 000). Timeouts always exist.
+    pub connect_timeout_ms: u32,
+    /// Timeout for sending a request and receiving the whole answer, in ms;
+    /// 0 means the default (30 000).
+    pub request_timeout_ms: u32,
+    /// Allow `http://` to hosts other than loopback. Off by default: plain
+    /// http is only allowed to 127.0.0.0/8, ::1 and localhost.
+    pub allow_insecure_http: bool,
+}
+
+impl Default for mxreg_client_options {
+    fn default() -> Self {
+        mxreg_client_options {
+            struct_size: size_of::<Self>(),
+            user_agent: std::ptr::null(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            connect_timeout_ms: DEFAULT_CONNECT_TIMEOUT.as_millis() as u32,
+            request_timeout_ms: DEFAULT_REQUEST_TIMEOUT.as_millis() as u32,
+            allow_insecure_http: false,
+        }
+    }
+}
+
+impl mxreg_client_options {
+    fn to_config(self) -> Result<ClientConfig, Error> {
+        let millis_or = |ms: u32, default: Duration| {
+            if ms == 0 {
+                default
+            } else {
+                Duration::from_millis(ms.into())
+            }
+        };
+        // SAFETY: a C string or NULL, per the struct's documentation.
+        let user_agent = unsafe { opt_str_arg(self.user_agent, "options.user_agent") }?;
+        Ok(ClientConfig {
+            transport: TransportConfig {
+                connect_timeout: millis_or(self.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT),
+                request_timeout: millis_or(self.request_timeout_ms, DEFAULT_REQUEST_TIMEOUT),
+                user_agent: user_agent.map_or_else(default_user_agent, str::to_owned),
+                max_response_bytes: match self.max_response_bytes {
+                    0 => DEFAULT_MAX_RESPONSE_BYTES,
+                    n => n,
+                },
+                allow_insecure_http: self.allow_insecure_http,
+            },
+        })
+    }
+}
+
+/// Fill `options` with the defaults (and its `struct_size`). NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_client_options_init(options: *mut mxreg_client_options) {
+    ffi_value((), || {
+        if !options.is_null() {
+            // SAFETY: non-NULL and, per the contract, a writable options struct.
+            unsafe { options.write(mxreg_client_options::default()) };
+        }
+    })
+}
+
+/// `sizeof(mxreg_client_options)` as this library was built: bindings that
+/// mirror the struct compare it with their own at load.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_client_options_size() -> usize {
+    size_of::<mxreg_client_options>()
+}
+
+/// Create a client for the homeserver at `homeserver_url` (e.g.
+/// `"https://matrix.example.org"`; a path prefix is kept). `options` may be
+/// NULL for the defaults; it is read during the call only. Does no I/O.
+///
+/// On success writes a new client to `*client_out`: caller owns it; free it
+/// with `mxreg_client_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_client_new(
+    homeserver_url: *const c_char,
+    options: *const mxreg_client_options,
+    client_out: *mut *const mxreg_client,
+    error_out: *mut *mut mxreg_error,
+) -> mxreg_result {
+    ffi_call(error_out, || {
+        // SAFETY: documented argument contracts.
+        let url = unsafe { str_arg(homeserver_url, "homeserver_url") }?;
+        let out = unsafe { out_arg(client_out, "client_out") }?;
+        let options = if options.is_null() {
+            mxreg_client_options::default()
+        } else {
+            unsafe { read_request_struct(options, "options") }?
+        };
+        let client = Client::new(url, &options.to_config()?)?;
+        let homeserver_url = CString::new(client.homeserver().as_str())
+            .map_err(|_| Error::invalid_argument("homeserver_url", "contains a NUL byte"))?;
+        *out = into_arc_ptr(Arc::new(ClientHandle {
+            client,
+            homeserver_url,
+        }));
+        Ok(())
+    })
+}
+
+/// Another reference to the same client (for handing to another thread that
+/// frees it itself). Returns NULL for NULL. Free each reference once.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_client_clone(client: *const mxreg_client) -> *const mxreg_client {
+    ffi_value(std::ptr::null(), || {
+        // SAFETY: NULL or a live client reference.
+        unsafe { arc_clone(client) }.map_or(std::ptr::null(), into_arc_ptr)
+    })
+}
+
+/// The normalised homeserver base URL (no trailing slash). Borrowed; valid
+/// until this reference of `client` is freed. NULL for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_client_homeserver_url(client: *const mxreg_client) -> *const c_char {
+    read_handle(client, std::ptr::null(), |c| c.homeserver_url.as_ptr())
+}
+
+/// Drop one reference to a client. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_client_free(client: *const mxreg_client) {
+    ffi_value((), || {
+        // SAFETY: NULL or a live reference, freed once.
+        unsafe { free_arc(client) }
+    })
+}

@@ -1,0 +1,170 @@
+//! `mxreg_register_request` and `mxreg_client_register`: one `POST /register`.
+
+use std::ffi::c_char;
+
+use crate::api::register::{AccountKind, RegisterRequest};
+use crate::error::Error;
+use crate::ffi::client::mxreg_client;
+use crate::ffi::error::mxreg_error;
+use crate::ffi::registration::{RegistrationHandle, mxreg_registration};
+use crate::ffi::{
+    arc_clone, ffi_call, ffi_value, into_box_ptr, opt_json_arg, opt_str_arg, out_arg,
+    read_request_struct,
+};
+use crate::result::mxreg_result;
+use crate::secret::Secret;
+
+/// The `kind` of account to register.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mxreg_account_kind {
+    /// A normal user account (the default).
+    User = 0,
+    /// A guest account (`kind=guest`): no username or password.
+    Guest = 1,
+}
+
+/// What to register. Initialise with `mxreg_register_request_init`, then set
+/// what you need; every string may be NULL (absent). Read during the call
+/// only: the library keeps no pointer into it.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mxreg_register_request {
+    /// `sizeof(mxreg_register_request)`; set by `mxreg_register_request_init`.
+    pub struct_size: usize,
+    /// The desired localpart (`alice` for `@alice:server`); NULL lets the
+    /// server choose.
+    pub username: *const c_char,
+    /// The password (a secret). Send it in the first request: Synapse keeps
+    /// it for the rest of the UIA session.
+    pub password: *const c_char,
+    /// A device ID to use; NULL lets the server generate one.
+    pub device_id: *const c_char,
+    /// Display name of the new device.
+    pub initial_device_display_name: *const c_char,
+    /// Upgrade a guest: the guest's access token (with its localpart as
+    /// `username`).
+    pub guest_access_token: *const c_char,
+    /// Register as an application service: its `as_token`. Sends
+    /// `type: m.login.application_service`.
+    pub appservice_token: *const c_char,
+    /// The `auth` object for this attempt, as JSON text (e.g.
+    /// `{"type":"m.login.dummy","session":"..."}`); NULL for the first request.
+    pub auth_json: *const c_char,
+    /// An `mxreg_account_kind` value.
+    pub kind: u32,
+    /// Create the account without logging in: no access token or device.
+    pub inhibit_login: bool,
+    /// Ask for a refresh token (default true).
+    pub refresh_token: bool,
+}
+
+impl Default for mxreg_register_request {
+    fn default() -> Self {
+        mxreg_register_request {
+            struct_size: size_of::<Self>(),
+            username: std::ptr::null(),
+            password: std::ptr::null(),
+            device_id: std::ptr::null(),
+            initial_device_display_name: std::ptr::null(),
+            guest_access_token: std::ptr::null(),
+            appservice_token: std::ptr::null(),
+            auth_json: std::ptr::null(),
+            kind: mxreg_account_kind::User as u32,
+            inhibit_login: false,
+            refresh_token: true,
+        }
+    }
+}
+
+impl mxreg_register_request {
+    /// The Rust request, plus the `auth` dict of this attempt.
+    ///
+    /// # Safety
+    /// Every string pointer is NULL or a NUL-terminated string.
+    pub(crate) unsafe fn to_request(
+        self,
+    ) -> Result<(RegisterRequest, Option<serde_json::Value>), Error> {
+        // SAFETY: forwarded to the caller.
+        let text = |ptr, name| unsafe { opt_str_arg(ptr, name) }.map(|s| s.map(str::to_owned));
+        let secret = |ptr, name| unsafe { opt_str_arg(ptr, name) }.map(|s| s.map(Secret::new));
+        let kind = match self.kind {
+            k if k == mxreg_account_kind::User as u32 => AccountKind::User,
+            k if k == mxreg_account_kind::Guest as u32 => AccountKind::Guest,
+            other => {
+                return Err(Error::invalid_argument(
+                    "request.kind",
+                    format!("{other} is not an mxreg_account_kind"),
+                ));
+            }
+        };
+        let request = RegisterRequest {
+            kind,
+            username: text(self.username, "request.username")?,
+            password: secret(self.password, "request.password")?,
+            device_id: text(self.device_id, "request.device_id")?,
+            initial_device_display_name: text(
+                self.initial_device_display_name,
+                "request.initial_device_display_name",
+            )?,
+            inhibit_login: self.inhibit_login,
+            refresh_token: self.refresh_token,
+            guest_access_token: secret(self.guest_access_token, "request.guest_access_token")?,
+            appservice_token: secret(self.appservice_token, "request.appservice_token")?,
+        };
+        // SAFETY: forwarded to the caller.
+        let auth = unsafe { opt_json_arg(self.auth_json, "request.auth_json") }?;
+        Ok((request, auth))
+    }
+}
+
+/// Fill `request` with the defaults (user account, refresh token requested,
+/// everything else absent) and its `struct_size`. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_register_request_init(request: *mut mxreg_register_request) {
+    ffi_value((), || {
+        if !request.is_null() {
+            // SAFETY: non-NULL and, per the contract, a writable request struct.
+            unsafe { request.write(mxreg_register_request::default()) };
+        }
+    })
+}
+
+/// `sizeof(mxreg_register_request)` as this library was built.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_register_request_size() -> usize {
+    size_of::<mxreg_register_request>()
+}
+
+/// Send one `POST /_matrix/client/v3/register` and wait for the answer.
+///
+/// On success writes a new registration to `*registration_out`: caller owns
+/// it; free it with `mxreg_registration_free`.
+///
+/// When the server wants user-interactive authentication the result is
+/// `MXREG_RESULT_AUTH_REQUIRED` and `mxreg_error_auth_info` on the error gives
+/// the flows, params and session: complete a stage by calling again with
+/// `auth_json` set (e.g. `{"type":"m.login.dummy","session":"<session>"}`).
+/// A failed stage is also `MXREG_RESULT_AUTH_REQUIRED`, with the stage's
+/// `errcode` on the error.
+///
+/// Blocks until the answer or the client's timeouts. Thread-safe: any number
+/// of calls may share one client.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_client_register(
+    client: *const mxreg_client,
+    request: *const mxreg_register_request,
+    registration_out: *mut *mut mxreg_registration,
+    error_out: *mut *mut mxreg_error,
+) -> mxreg_result {
+    ffi_call(error_out, || {
+        // SAFETY: documented argument contracts.
+        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
+        let request = unsafe { read_request_struct(request, "request") }?;
+        let out = unsafe { out_arg(registration_out, "registration_out") }?;
+        let (request, auth) = unsafe { request.to_request() }?;
+        let registration = client.client.register(&request, auth.as_ref())?;
+        *out = into_box_ptr(RegistrationHandle::new(&registration)?);
+        Ok(())
+    })
+}

@@ -1,0 +1,218 @@
+//! The result codes every fallible C call returns.
+//!
+//! Values are part of the ABI: they are never renumbered or reused. A retired
+//! code stays here as a comment.
+
+/// What a call did. `MXREG_RESULT_OK` is 0; every other value is a failure.
+///
+/// Codes 1..99 are local errors (the call never reached the network),
+/// 100..199 are transport errors, 200..299 are answers from the server.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum mxreg_result {
+    /// Success.
+    Ok = 0,
+
+    // Local errors.
+    /// A required pointer argument was NULL.
+    NullArgument = 1,
+    /// A string argument was not valid UTF-8.
+    InvalidUtf8 = 2,
+    /// An argument had a value the call cannot use (see the error message).
+    InvalidArgument = 3,
+    /// A request struct's `struct_size` does not match any size this library knows.
+    StructSize = 4,
+    /// A bug in mxreg: a panic was caught at the library boundary.
+    Panic = 5,
+    /// The URL uses plain http to a host that is not loopback, and the client
+    /// options do not allow insecure http.
+    InsecureUrl = 6,
+    /// The call does not fit the object's current state (a finished session, a
+    /// stage the chosen flow does not contain, a second call while one is running).
+    InvalidState = 7,
+    /// The server offers no flow made only of stages the app said it supports.
+    UnsupportedFlow = 8,
+
+    // Transport errors.
+    /// The host name could not be resolved.
+    Dns = 100,
+    /// No connection could be opened to the server.
+    Connect = 101,
+    /// The TLS handshake failed (certificate not trusted, protocol error).
+    Tls = 102,
+    /// The server did not answer within the configured timeout, before the
+    /// request was fully sent (nothing happened on the server).
+    Timeout = 103,
+    /// The connection failed or timed out after the request was sent: the
+    /// server may have acted on it (the account may exist). Check with a
+    /// login or an availability query before retrying.
+    OutcomeUnknown = 104,
+    /// The response body is larger than the configured cap.
+    BodyTooLarge = 105,
+    /// The server's answer is not what the API specifies (malformed JSON,
+    /// missing fields, wrong types).
+    InvalidResponse = 106,
+    /// The server answered with a redirect; mxreg does not follow redirects
+    /// on API calls, so credentials never leave the configured origin.
+    Redirect = 107,
+    /// Another I/O error on the connection.
+    Io = 108,
+
+    // Answers from the server.
+    /// The server answered with a Matrix error not covered by a more specific
+    /// code; read its `errcode`.
+    MatrixError = 200,
+    /// User-interactive authentication: the server wants more stages
+    /// completed (HTTP 401 with `flows`). Read the flows from the error.
+    AuthRequired = 201,
+    /// The server is rate-limiting this client (HTTP 429 / `M_LIMIT_EXCEEDED`);
+    /// the error carries the delay when the server gave one.
+    RateLimited = 202,
+    /// The user ID is already taken (`M_USER_IN_USE`).
+    UserInUse = 203,
+    /// The username is not valid for this server (`M_INVALID_USERNAME`).
+    InvalidUsername = 204,
+    /// The password does not meet the server's policy (`M_WEAK_PASSWORD`
+    /// or Synapse's `M_PASSWORD_*` codes).
+    WeakPassword = 205,
+    /// The server refuses the operation (`M_FORBIDDEN`; registration closed).
+    Forbidden = 206,
+    /// An access, guest or refresh token was not recognised (`M_UNKNOWN_TOKEN`).
+    UnknownToken = 207,
+    /// An HTTP error status without a Matrix error body (an HTML error page,
+    /// a proxy's answer).
+    HttpError = 208,
+}
+
+impl mxreg_result {
+    /// Every code, in numeric order (for tables and tests).
+    pub const ALL: &'static [mxreg_result] = &[
+        Self::Ok,
+        Self::NullArgument,
+        Self::InvalidUtf8,
+        Self::InvalidArgument,
+        Self::StructSize,
+        Self::Panic,
+        Self::InsecureUrl,
+        Self::InvalidState,
+        Self::UnsupportedFlow,
+        Self::Dns,
+        Self::Connect,
+        Self::Tls,
+        Self::Timeout,
+        Self::OutcomeUnknown,
+        Self::BodyTooLarge,
+        Self::InvalidResponse,
+        Self::Redirect,
+        Self::Io,
+        Self::MatrixError,
+        Self::AuthRequired,
+        Self::RateLimited,
+        Self::UserInUse,
+        Self::InvalidUsername,
+        Self::WeakPassword,
+        Self::Forbidden,
+        Self::UnknownToken,
+        Self::HttpError,
+    ];
+
+    /// The code for a raw value, if it is one.
+    pub fn from_u32(value: u32) -> Option<Self> {
+        Self::ALL.iter().copied().find(|code| *code as u32 == value)
+    }
+
+    /// The C name of the code, NUL-terminated.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ok => "MXREG_RESULT_OK\0",
+            Self::NullArgument => "MXREG_RESULT_NULL_ARGUMENT\0",
+            Self::InvalidUtf8 => "MXREG_RESULT_INVALID_UTF8\0",
+            Self::InvalidArgument => "MXREG_RESULT_INVALID_ARGUMENT\0",
+            Self::StructSize => "MXREG_RESULT_STRUCT_SIZE\0",
+            Self::Panic => "MXREG_RESULT_PANIC\0",
+            Self::InsecureUrl => "MXREG_RESULT_INSECURE_URL\0",
+            Self::InvalidState => "MXREG_RESULT_INVALID_STATE\0",
+            Self::UnsupportedFlow => "MXREG_RESULT_UNSUPPORTED_FLOW\0",
+            Self::Dns => "MXREG_RESULT_DNS\0",
+            Self::Connect => "MXREG_RESULT_CONNECT\0",
+            Self::Tls => "MXREG_RESULT_TLS\0",
+            Self::Timeout => "MXREG_RESULT_TIMEOUT\0",
+            Self::OutcomeUnknown => "MXREG_RESULT_OUTCOME_UNKNOWN\0",
+            Self::BodyTooLarge => "MXREG_RESULT_BODY_TOO_LARGE\0",
+            Self::InvalidResponse => "MXREG_RESULT_INVALID_RESPONSE\0",
+            Self::Redirect => "MXREG_RESULT_REDIRECT\0",
+            Self::Io => "MXREG_RESULT_IO\0",
+            Self::MatrixError => "MXREG_RESULT_MATRIX_ERROR\0",
+            Self::AuthRequired => "MXREG_RESULT_AUTH_REQUIRED\0",
+            Self::RateLimited => "MXREG_RESULT_RATE_LIMITED\0",
+            Self::UserInUse => "MXREG_RESULT_USER_IN_USE\0",
+            Self::InvalidUsername => "MXREG_RESULT_INVALID_USERNAME\0",
+            Self::WeakPassword => "MXREG_RESULT_WEAK_PASSWORD\0",
+            Self::Forbidden => "MXREG_RESULT_FORBIDDEN\0",
+            Self::UnknownToken => "MXREG_RESULT_UNKNOWN_TOKEN\0",
+            Self::HttpError => "MXREG_RESULT_HTTP_ERROR\0",
+        }
+    }
+
+    /// A short static description, NUL-terminated for C.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Ok => "success\0",
+            Self::NullArgument => "a required argument was NULL\0",
+            Self::InvalidUtf8 => "a string argument was not valid UTF-8\0",
+            Self::InvalidArgument => "an argument has an unusable value\0",
+            Self::StructSize => "struct_size does not match this library\0",
+            Self::Panic => "internal error: a panic was caught at the library boundary\0",
+            Self::InsecureUrl => {
+                "plain http is only allowed to loopback unless explicitly enabled\0"
+            }
+            Self::InvalidState => "the call does not fit the object's current state\0",
+            Self::UnsupportedFlow => "the server offers no flow the app supports\0",
+            Self::Dns => "the host name could not be resolved\0",
+            Self::Connect => "could not connect to the server\0",
+            Self::Tls => "TLS handshake failed\0",
+            Self::Timeout => "timed out before the request was sent\0",
+            Self::OutcomeUnknown => {
+                "connection lost after the request was sent: the outcome is unknown\0"
+            }
+            Self::BodyTooLarge => "the response body exceeds the size cap\0",
+            Self::InvalidResponse => "the server's answer does not follow the Matrix API\0",
+            Self::Redirect => "the server answered with a redirect, which mxreg does not follow\0",
+            Self::Io => "I/O error on the connection\0",
+            Self::MatrixError => "the server answered with a Matrix error\0",
+            Self::AuthRequired => "the server requires more authentication stages\0",
+            Self::RateLimited => "rate limited by the server\0",
+            Self::UserInUse => "the user ID is already taken\0",
+            Self::InvalidUsername => "the username is not valid\0",
+            Self::WeakPassword => "the password does not meet the server's policy\0",
+            Self::Forbidden => "the server refuses the operation\0",
+            Self::UnknownToken => "the token was not recognised by the server\0",
+            Self::HttpError => "HTTP error without a Matrix error body\0",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip_and_descriptions_are_c_strings() {
+        for code in mxreg_result::ALL {
+            assert_eq!(mxreg_result::from_u32(*code as u32), Some(*code));
+            assert!(code.name().starts_with("MXREG_RESULT_"));
+            let text = code.describe();
+            assert!(text.ends_with('\0'));
+            assert_eq!(text.find('\0'), Some(text.len() - 1));
+        }
+        assert_eq!(mxreg_result::from_u32(9999), None);
+    }
+
+    #[test]
+    fn groups_keep_their_ranges() {
+        assert_eq!(mxreg_result::Ok as u32, 0);
+        assert_eq!(mxreg_result::Dns as u32, 100);
+        assert_eq!(mxreg_result::MatrixError as u32, 200);
+    }
+}

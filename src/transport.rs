@@ -1,0 +1,233 @@
+//! The only module that does network I/O: one `ureq` agent with timeouts
+//! always set, error statuses returned as answers (the Matrix error body
+//! matters), a cap on body size, no redirects, and the plain-http policy.
+
+use std::io;
+use std::time::Duration;
+
+use ureq::Agent;
+use ureq::config::Config;
+
+use crate::api::answer::Answer;
+use crate::error::Error;
+use crate::homeserver_url::{BaseUrl, check_plain_http};
+use crate::secret::wipe_vec;
+
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Matrix answers are small JSON; 1 MiB leaves room for large `params`.
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+
+pub fn default_user_agent() -> String {
+    format!("mxreg/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// How the transport behaves. Zero durations are not allowed: every request
+/// has a deadline.
+#[derive(Clone, Debug)]
+pub struct TransportConfig {
+    /// DNS resolution plus TCP (and TLS) connection.
+    pub connect_timeout: Duration,
+    /// Sending the request and receiving the whole answer.
+    pub request_timeout: Duration,
+    pub user_agent: String,
+    pub max_response_bytes: u64,
+    pub allow_insecure_http: bool,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            user_agent: default_user_agent(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            allow_insecure_http: false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// One request. `body` is wiped after sending (it may hold a password).
+pub struct Request<'a> {
+    pub method: Method,
+    pub url: &'a str,
+    pub body: Option<Vec<u8>>,
+    pub bearer: Option<&'a str>,
+    /// The request changes server state (creates an account): a failure after
+    /// it was sent means the outcome is unknown.
+    pub creates_state: bool,
+}
+
+/// An answer, whatever its status.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub retry_after_secs: Option<u64>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn answer(&self) -> Answer<'_> {
+        Answer {
+            status: self.status,
+            retry_after_secs: self.retry_after_secs,
+            body: &self.body,
+        }
+    }
+}
+
+pub struct Transport {
+    agent: Agent,
+    max_response_bytes: u64,
+    allow_insecure_http: bool,
+}
+
+impl Transport {
+    pub fn new(config: &TransportConfig) -> Result<Self, Error> {
+        if config.connect_timeout.is_zero() || config.request_timeout.is_zero() {
+            return Err(Error::invalid_argument(
+                "timeout",
+                "timeouts must be positive",
+            ));
+        }
+        if config.max_response_bytes == 0 {
+            return Err(Error::invalid_argument(
+                "max_response_bytes",
+                "must be positive",
+            ));
+        }
+        let connect = Some(config.connect_timeout);
+        let request = Some(config.request_timeout);
+        let agent_config: Config = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(config.user_agent.as_str())
+            .accept("application/json")
+            .timeout_global(Some(config.connect_timeout + config.request_timeout))
+            .timeout_resolve(connect)
+            .timeout_connect(connect)
+            .timeout_send_request(request)
+            .timeout_send_body(request)
+            .timeout_recv_response(request)
+            .timeout_recv_body(request)
+            .build();
+        Ok(Transport {
+            agent: agent_config.into(),
+            max_response_bytes: config.max_response_bytes,
+            allow_insecure_http: config.allow_insecure_http,
+        })
+    }
+
+    pub fn send(&self, mut request: Request<'_>) -> Result<Response, Error> {
+        let base = BaseUrl::parse(request.url, true)
+            .map_err(|_| Error::invalid_argument("url", "not an absolute http(s) URL"))?;
+        if request.url.starts_with("http:") {
+            check_plain_http(base.host(), self.allow_insecure_http)?;
+        }
+        let creates_state = request.creates_state;
+        let authorization = request.bearer.map(|token| format!("Bearer {token}"));
+        let result = match request.method {
+            Method::Get => {
+                let mut builder = self.agent.get(request.url);
+                if let Some(value) = &authorization {
+                    builder = builder.header("Authorization", value);
+                }
+                builder.call()
+            }
+            Method::Post => {
+                let mut builder = self
+                    .agent
+                    .post(request.url)
+                    .header("Content-Type", "application/json");
+                if let Some(value) = &authorization {
+                    builder = builder.header("Authorization", value);
+                }
+                builder.send(request.body.as_deref().unwrap_or(b"{}"))
+            }
+        };
+        if let Some(body) = request.body.as_mut() {
+            wipe_vec(body);
+        }
+        if let Some(value) = authorization {
+            wipe_vec(&mut value.into_bytes());
+        }
+        let mut response = result.map_err(|err| map_error(err, creates_state))?;
+        let status = response.status().as_u16();
+        let retry_after_secs = response
+            .headers()
+            .get("retry-after")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().parse::<u64>().ok());
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(self.max_response_bytes)
+            .read_to_vec()
+            .map_err(|err| map_error(err, creates_state))?;
+        Ok(Response {
+            status,
+            retry_after_secs,
+            body,
+        })
+    }
+}
+
+/// Translate a ureq error into ours. `creates_state` turns failures that may
+/// have happened after the server got the request into `OutcomeUnknown`.
+fn map_error(err: ureq::Error, creates_state: bool) -> Error {
+    use ureq::Timeout as T;
+    let after_send = |what: String| {
+        if creates_state {
+            Error::OutcomeUnknown(what)
+        } else {
+            Error::Io(what)
+        }
+    };
+    match err {
+        ureq::Error::HostNotFound => Error::Dns("host not found".into()),
+        ureq::Error::ConnectionFailed => Error::Connect("connection failed".into()),
+        ureq::Error::Timeout(phase) => match phase {
+            T::Resolve | T::Connect | T::SendRequest | T::SendBody | T::Await100 => {
+                Error::Timeout(format!("{phase:?}"))
+            }
+            _ if creates_state => {
+                Error::OutcomeUnknown(format!("timed out waiting for the answer ({phase:?})"))
+            }
+            _ => Error::Timeout(format!("{phase:?}")),
+        },
+        ureq::Error::Io(io_err) => match io_err.kind() {
+            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => {
+                Error::Connect(io_err.to_string())
+            }
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock if !creates_state => {
+                Error::Timeout(io_err.to_string())
+            }
+            _ => after_send(format!("connection error: {io_err}")),
+        },
+        ureq::Error::BodyStalled => after_send("the answer stalled".into()),
+        ureq::Error::Tls(what) => Error::Tls(what.to_owned()),
+        ureq::Error::Rustls(tls) => Error::Tls(tls.to_string()),
+        ureq::Error::Pem(pem) => Error::Tls(pem.to_string()),
+        ureq::Error::BodyExceedsLimit(limit) => Error::BodyTooLarge(limit),
+        ureq::Error::Protocol(proto) => Error::InvalidResponse(format!("HTTP protocol: {proto}")),
+        ureq::Error::LargeResponseHeader(_, limit) => {
+            Error::InvalidResponse(format!("response headers exceed {limit} bytes"))
+        }
+        ureq::Error::RequireHttpsOnly(_) | ureq::Error::TlsRequired => {
+            Error::InsecureUrl("(redirect target)".into())
+        }
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
+            Error::Redirect { status: 0 }
+        }
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) => {
+            Error::invalid_argument("url", "the request URL is not valid")
+        }
+        other => Error::Io(other.to_string()),
+    }
+}
