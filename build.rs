@@ -32,4 +32,14 @@ fn main() {
     bindings.write_to_file(crate_dir.join("include/mxreg.h"));
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
+    // Versioned soname for the installed (release, Linux) library: 0.x minors
+    // break the ABI, so 0.1.z is `libmxreg.so.0.1`; from 1.0 the major alone.
+    // Debug builds keep none: in-tree tests link target/debug/libmxreg.so.
+    if part("PROFILE") == "release" && part("CARGO_CFG_TARGET_OS") == "linux" {
+        let soname = match part("CARGO_PKG_VERSION_MAJOR").as_str() {
+            "0" => format!("libmxreg.so.0.{}", part("CARGO_PKG_VERSION_MINOR")),
+            major => format!("libmxreg.so.{major}"),
+        };
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
+    }
 }

@@ -20,6 +20,11 @@
 
 
 /**
+ * Every stage flag (the values are `StageSet`'s, checked by a test).
+ */
+#define MXREG_STAGES_ALL 127
+
+/**
  * The ABI contract version. Bumped whenever a change breaks callers built
  * against an older header (a removed function, a changed signature or
  * struct layout, a renumbered code). Adding functions does not bump it.
@@ -157,12 +162,57 @@ enum mxreg_result
    * a proxy's answer).
    */
   MXREG_RESULT_HTTP_ERROR = 208,
+  /**
+   * The server did not accept a completed stage (wrong registration
+   * token, email not validated yet): the session stays usable; fix the
+   * input or try again later.
+   */
+  MXREG_RESULT_STAGE_REJECTED = 209,
+  /**
+   * The server no longer knows the registration session (it expired):
+   * start a new one.
+   */
+  MXREG_RESULT_SESSION_EXPIRED = 210,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum mxreg_result mxreg_result;
 #else
 typedef uint32_t mxreg_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Where a signup session is (`mxreg_signup_status`).
+ */
+enum mxreg_signup_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Created or restored before start: call `mxreg_signup_start`.
+   */
+  MXREG_SIGNUP_STATE_NOT_STARTED = 0,
+  /**
+   * The server wants a stage: see `mxreg_signup_next_stage`.
+   */
+  MXREG_SIGNUP_STATE_NEEDS_STAGE = 1,
+  /**
+   * The account exists: see `mxreg_signup_registration`.
+   */
+  MXREG_SIGNUP_STATE_COMPLETE = 2,
+  /**
+   * The server refused for good (username taken, session expired, no
+   * supported flow): start a new session.
+   */
+  MXREG_SIGNUP_STATE_FAILED = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mxreg_signup_state mxreg_signup_state;
+#else
+typedef uint32_t mxreg_signup_state;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -188,6 +238,52 @@ enum mxreg_account_kind
 typedef enum mxreg_account_kind mxreg_account_kind;
 #else
 typedef uint32_t mxreg_account_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Stage types an app can complete, as flags for `mxreg_signup_new`
+ * (combine with `|`). `m.login.dummy` is always completed automatically.
+ */
+enum mxreg_stage
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  MXREG_STAGE_DUMMY = 1,
+  /**
+   * `m.login.registration_token`: `mxreg_signup_submit_token`.
+   */
+  MXREG_STAGE_REGISTRATION_TOKEN = (1 << 1),
+  /**
+   * `m.login.terms`: `mxreg_signup_policy_*`, `mxreg_signup_accept_terms`.
+   */
+  MXREG_STAGE_TERMS = (1 << 2),
+  /**
+   * `m.login.email.identity`: `mxreg_signup_request_email_token`,
+   * `mxreg_signup_check_email`.
+   */
+  MXREG_STAGE_EMAIL = (1 << 3),
+  /**
+   * `m.login.msisdn`: `mxreg_signup_request_msisdn_token`,
+   * `mxreg_signup_submit_msisdn_code`.
+   */
+  MXREG_STAGE_MSISDN = (1 << 4),
+  /**
+   * `m.login.recaptcha`: `mxreg_signup_submit_recaptcha`.
+   */
+  MXREG_STAGE_RECAPTCHA = (1 << 5),
+  /**
+   * The app can open the server's fallback web page for any stage:
+   * `mxreg_signup_fallback_url`, `mxreg_signup_fallback_done`.
+   */
+  MXREG_STAGE_FALLBACK = (1 << 6),
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mxreg_stage mxreg_stage;
+#else
+typedef uint32_t mxreg_stage;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -230,6 +326,24 @@ typedef struct mxreg_error mxreg_error;
 typedef struct mxreg_registration mxreg_registration;
 
 /**
+ * A registration in progress.
+ *
+ * Caller owns it; free it with `mxreg_signup_free`. Holds a reference to
+ * its client. Not for concurrent use: a second call while one is running
+ * on another thread gets `MXREG_RESULT_INVALID_STATE`, and strings read
+ * from it are valid until the next call that changes it or its free.
+ */
+typedef struct mxreg_signup mxreg_signup;
+
+/**
+ * A refreshed token pair.
+ *
+ * Caller owns it; free it with `mxreg_tokens_free`, which wipes the
+ * tokens. Immutable: safe to read from several threads.
+ */
+typedef struct mxreg_tokens mxreg_tokens;
+
+/**
  * Connection settings for `mxreg_client_new`. Initialise with
  * `mxreg_client_options_init`, then change what you need.
  */
@@ -262,6 +376,19 @@ typedef struct mxreg_client_options {
    * http is only allowed to 127.0.0.0/8, ::1 and localhost.
    */
   bool allow_insecure_http;
+  /**
+   * When the server rate-limits a call (HTTP 429), wait as it asks and
+   * retry, as long as the total wait stays within this many ms. 0 (the
+   * default) returns `MXREG_RESULT_RATE_LIMITED` at once.
+   */
+  uint32_t rate_limit_max_wait_ms;
+  /**
+   * PEM text of the certificates to trust for https, *instead of* the
+   * built-in Mozilla roots (a private CA, or a self-signed server's own
+   * certificate); NULL means the built-in roots. Verification is never
+   * turned off. Copied; at most 64 KiB.
+   */
+  const char *ca_pem;
 } mxreg_client_options;
 
 /**
@@ -454,6 +581,42 @@ const struct mxreg_auth_info *mxreg_error_auth_info(const struct mxreg_error *er
 void mxreg_error_free(struct mxreg_error *error);
 
 /**
+ * Check `username` (a localpart) against the Matrix user ID grammar without
+ * any request: lower-case a-z, 0-9 and `-._=/+`, and short enough that
+ * `@username:server_name` fits in 255 bytes (`server_name` may be NULL to
+ * skip the length part). `MXREG_RESULT_INVALID_ARGUMENT` with a message
+ * saying what is wrong otherwise. Servers may refuse more names
+ * (`MXREG_RESULT_INVALID_USERNAME` from the server).
+ */
+mxreg_result mxreg_username_check(const char *username,
+                                  const char *server_name,
+                                  struct mxreg_error **error_out);
+
+/**
+ * Ask the server whether `username` is free (`GET /register/available`),
+ * after the local grammar check. Writes true/false to `*available_out`; a
+ * name the server finds invalid is `MXREG_RESULT_INVALID_USERNAME`. Synapse
+ * rate-limits this endpoint hard (about one call per second): expect
+ * `MXREG_RESULT_RATE_LIMITED`, or set `rate_limit_max_wait_ms`. Blocks.
+ */
+mxreg_result mxreg_client_username_available(const struct mxreg_client *client,
+                                             const char *username,
+                                             bool *available_out,
+                                             struct mxreg_error **error_out);
+
+/**
+ * Ask the server whether a registration token is valid (`GET
+ * /_matrix/client/v1/register/m.login.registration_token/validity`). Writes
+ * the answer to `*valid_out`. Servers that require no token may still answer
+ * false; a server with registration closed answers
+ * `MXREG_RESULT_FORBIDDEN`. Blocks.
+ */
+mxreg_result mxreg_client_registration_token_valid(const struct mxreg_client *client,
+                                                   const char *token,
+                                                   bool *valid_out,
+                                                   struct mxreg_error **error_out);
+
+/**
  * Fill `request` with the defaults (user account, refresh token requested,
  * everything else absent) and its `struct_size`. NULL is a no-op.
  */
@@ -525,6 +688,248 @@ int64_t mxreg_registration_expires_at_ms(const struct mxreg_registration *regist
  * Free a registration and wipe its tokens. NULL is a no-op. Call once.
  */
 void mxreg_registration_free(struct mxreg_registration *registration);
+
+/**
+ * Create a signup session for `request` (read during the call only; its
+ * `auth_json` is ignored). `supported_stages` are the `mxreg_stage` flags
+ * the app can complete; flows needing others are avoided. Does no I/O.
+ *
+ * On success writes a new session to `*signup_out`: caller owns it; free it
+ * with `mxreg_signup_free`.
+ */
+mxreg_result mxreg_signup_new(const struct mxreg_client *client,
+                              const struct mxreg_register_request *request,
+                              uint32_t supported_stages,
+                              struct mxreg_signup **signup_out,
+                              struct mxreg_error **error_out);
+
+/**
+ * Restore a session saved with `mxreg_signup_save`, for the same
+ * homeserver as `client`. Does no I/O: continue with the call the saved
+ * state needs (e.g. `mxreg_signup_check_email`).
+ *
+ * On success writes a new session to `*signup_out`: caller owns it.
+ */
+mxreg_result mxreg_signup_restore(const struct mxreg_client *client,
+                                  const char *saved,
+                                  struct mxreg_signup **signup_out,
+                                  struct mxreg_error **error_out);
+
+/**
+ * Save the session as a JSON string, to finish it later with
+ * `mxreg_signup_restore` (e.g. after the app was killed while the user
+ * followed an email link). The string holds secrets (the password and the
+ * email/phone client secrets): store it as you would the password.
+ *
+ * On success writes the string to `*saved_out`: caller owns it; free it
+ * with `mxreg_string_free` (which wipes it). A finished session cannot be
+ * saved (`MXREG_RESULT_INVALID_STATE`).
+ */
+mxreg_result mxreg_signup_save(struct mxreg_signup *signup,
+                               char **saved_out,
+                               struct mxreg_error **error_out);
+
+/**
+ * Free a string the library handed over (`mxreg_signup_save`), wiping it
+ * first. NULL is a no-op. Call once.
+ */
+void mxreg_string_free(char *string);
+
+/**
+ * Send the first request. On success the status is
+ * `MXREG_SIGNUP_STATE_NEEDS_STAGE` or `_COMPLETE`. Fails with
+ * `MXREG_RESULT_UNSUPPORTED_FLOW` (the message names the stages needed)
+ * when no offered flow fits `supported_stages`, and with the server's error
+ * (`MXREG_RESULT_USER_IN_USE`, ...) otherwise. Blocks.
+ */
+mxreg_result mxreg_signup_start(struct mxreg_signup *signup, struct mxreg_error **error_out);
+
+/**
+ * Where the session is. `MXREG_SIGNUP_STATE_FAILED` for NULL.
+ */
+mxreg_signup_state mxreg_signup_status(const struct mxreg_signup *signup);
+
+/**
+ * The stage the server wants next (e.g. `"m.login.terms"`), or NULL when
+ * none is pending. Borrowed; valid until the next call on `signup`.
+ */
+const char *mxreg_signup_next_stage(const struct mxreg_signup *signup);
+
+/**
+ * The server's last UIA answer (all flows, params, completed stages,
+ * session ID), or NULL before the first one. Borrowed; valid until the
+ * next call on `signup`.
+ */
+const struct mxreg_auth_info *mxreg_signup_auth_info(const struct mxreg_signup *signup);
+
+/**
+ * Complete `m.login.registration_token`. A wrong or used-up token gives
+ * `MXREG_RESULT_STAGE_REJECTED` and the session stays usable. Blocks.
+ */
+mxreg_result mxreg_signup_submit_token(struct mxreg_signup *signup,
+                                       const char *token,
+                                       struct mxreg_error **error_out);
+
+/**
+ * How many policies the `m.login.terms` stage lists (0 when none).
+ */
+size_t mxreg_signup_policy_count(const struct mxreg_signup *signup);
+
+/**
+ * The ID of policy `index` (e.g. `"privacy_policy"`), or NULL out of range.
+ * Borrowed; valid until the next call on `signup`.
+ */
+const char *mxreg_signup_policy_id(const struct mxreg_signup *signup, size_t index);
+
+/**
+ * The version of policy `index`, or NULL out of range. Borrowed.
+ */
+const char *mxreg_signup_policy_version(const struct mxreg_signup *signup, size_t index);
+
+/**
+ * The name of policy `index` in `language` (NULL: English; falls back to
+ * English, then the first translation), or NULL out of range. Borrowed.
+ */
+const char *mxreg_signup_policy_name(const struct mxreg_signup *signup,
+                                     size_t index,
+                                     const char *language);
+
+/**
+ * The URL of policy `index` in `language` (same fallback as the name), or
+ * NULL out of range. Show it to the user before `mxreg_signup_accept_terms`.
+ * Borrowed; valid until the next call on `signup`.
+ */
+const char *mxreg_signup_policy_url(const struct mxreg_signup *signup,
+                                    size_t index,
+                                    const char *language);
+
+/**
+ * Complete `m.login.terms`: the user accepted every listed policy. Blocks.
+ */
+mxreg_result mxreg_signup_accept_terms(struct mxreg_signup *signup, struct mxreg_error **error_out);
+
+/**
+ * Ask the server to mail a validation link to `email` (for
+ * `m.login.email.identity`). `next_link` (may be NULL) is where the link
+ * sends the user afterwards. Calling again for the same address resends the
+ * mail. Then, once the user followed the link, `mxreg_signup_check_email`.
+ * Blocks.
+ */
+mxreg_result mxreg_signup_request_email_token(struct mxreg_signup *signup,
+                                              const char *email,
+                                              const char *next_link,
+                                              struct mxreg_error **error_out);
+
+/**
+ * Complete `m.login.email.identity` if the user followed the link.
+ * `MXREG_RESULT_STAGE_REJECTED` means not yet: to wait, call again every few
+ * seconds (save the session first if the app may be closed meanwhile).
+ * Blocks for one request.
+ */
+mxreg_result mxreg_signup_check_email(struct mxreg_signup *signup, struct mxreg_error **error_out);
+
+/**
+ * Ask the server to text a code to `phone_number` in `country` (ISO 3166-1
+ * alpha-2, e.g. `"GB"`) for `m.login.msisdn`. Blocks.
+ */
+mxreg_result mxreg_signup_request_msisdn_token(struct mxreg_signup *signup,
+                                               const char *country,
+                                               const char *phone_number,
+                                               struct mxreg_error **error_out);
+
+/**
+ * Submit the code the user received by SMS (to the server's `submit_url`
+ * when it gave one) and complete `m.login.msisdn`. A wrong code gives
+ * `MXREG_RESULT_STAGE_REJECTED`. Blocks.
+ */
+mxreg_result mxreg_signup_submit_msisdn_code(struct mxreg_signup *signup,
+                                             const char *code,
+                                             struct mxreg_error **error_out);
+
+/**
+ * Complete `m.login.recaptcha` with the response token the captcha widget
+ * produced (its public key is in the params: `mxreg_signup_auth_info`).
+ * Blocks.
+ */
+mxreg_result mxreg_signup_submit_recaptcha(struct mxreg_signup *signup,
+                                           const char *response,
+                                           struct mxreg_error **error_out);
+
+/**
+ * The server's fallback web page for the next stage
+ * (`…/_matrix/client/v3/auth/{type}/fallback/web?session=…`), or NULL when
+ * no stage is pending. Open it in a browser; when the user has finished,
+ * call `mxreg_signup_fallback_done`. Borrowed; valid until the next call.
+ */
+const char *mxreg_signup_fallback_url(const struct mxreg_signup *signup);
+
+/**
+ * The user finished the fallback page: ask the server to go on. Blocks.
+ */
+mxreg_result mxreg_signup_fallback_done(struct mxreg_signup *signup,
+                                        struct mxreg_error **error_out);
+
+/**
+ * Complete any stage with an `auth` object the app built, as JSON text
+ * (e.g. for a stage type mxreg does not know); the session ID is added.
+ * Blocks.
+ */
+mxreg_result mxreg_signup_submit_auth_json(struct mxreg_signup *signup,
+                                           const char *auth_json,
+                                           struct mxreg_error **error_out);
+
+/**
+ * The created account once the status is `MXREG_SIGNUP_STATE_COMPLETE`,
+ * else NULL. Borrowed; valid until `signup` is freed (free the session
+ * when you have copied what you need).
+ */
+const struct mxreg_registration *mxreg_signup_registration(const struct mxreg_signup *signup);
+
+/**
+ * Free a signup session (wiping the password and secrets it holds). NULL
+ * is a no-op. Call once, when no other call on it is running.
+ */
+void mxreg_signup_free(struct mxreg_signup *signup);
+
+/**
+ * Exchange a refresh token for a new access token (`POST /refresh`).
+ * Reusing a refresh token that was already exchanged is refused by the
+ * server (`MXREG_RESULT_FORBIDDEN` on Synapse); an unknown one is
+ * `MXREG_RESULT_UNKNOWN_TOKEN`. Blocks.
+ *
+ * On success writes the new pair to `*tokens_out`: caller owns it; free it
+ * with `mxreg_tokens_free`.
+ */
+mxreg_result mxreg_client_refresh(const struct mxreg_client *client,
+                                  const char *refresh_token,
+                                  struct mxreg_tokens **tokens_out,
+                                  struct mxreg_error **error_out);
+
+/**
+ * The new access token (a secret). Borrowed; valid until `tokens` is freed.
+ */
+const char *mxreg_tokens_access_token(const struct mxreg_tokens *tokens);
+
+/**
+ * The refresh token to use next time, or NULL when the server kept the old
+ * one valid. Borrowed; valid until `tokens` is freed.
+ */
+const char *mxreg_tokens_refresh_token(const struct mxreg_tokens *tokens);
+
+/**
+ * Lifetime of the new access token in ms, or -1 when it does not expire.
+ */
+int64_t mxreg_tokens_expires_in_ms(const struct mxreg_tokens *tokens);
+
+/**
+ * Expiry of the new access token in ms since the Unix epoch, or -1.
+ */
+int64_t mxreg_tokens_expires_at_ms(const struct mxreg_tokens *tokens);
+
+/**
+ * Free a token pair and wipe it. NULL is a no-op. Call once.
+ */
+void mxreg_tokens_free(struct mxreg_tokens *tokens);
 
 /**
  * The library version, e.g. `"0.1.0"` (matches `MXREG_VERSION`).

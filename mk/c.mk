@@ -12,6 +12,6 @@ test-c: build
 c-suite: build $(C_TESTS)
 	@set -e; for t in $(C_TESTS); do echo "== $$t"; $$t; done
 
-$(DEBUG_DIR)/c-tests/%: tests/c/%.c tests/c/harness.h include/mxreg.h build
+$(DEBUG_DIR)/c-tests/%: tests/c/%.c $(wildcard tests/c/*.h) include/mxreg.h build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_STRICT) -o $@ $< $(LINK_DEBUG)

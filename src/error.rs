@@ -59,6 +59,13 @@ pub enum Error {
     Server(ServerError),
     #[error("{0}")]
     AuthRequired(Box<UiaResponse>),
+    #[error("the server did not accept the stage: {message}")]
+    StageRejected {
+        errcode: Option<String>,
+        message: String,
+    },
+    #[error("the registration session expired: {0}")]
+    SessionExpired(String),
 }
 
 impl Error {
@@ -84,6 +91,8 @@ impl Error {
             Error::Io(_) => mxreg_result::Io,
             Error::Server(server) => server.code(),
             Error::AuthRequired(_) => mxreg_result::AuthRequired,
+            Error::StageRejected { .. } => mxreg_result::StageRejected,
+            Error::SessionExpired(_) => mxreg_result::SessionExpired,
         }
     }
 
@@ -98,7 +107,8 @@ impl Error {
     pub fn http_status(&self) -> Option<u16> {
         match self {
             Error::Server(server) => Some(server.status),
-            Error::AuthRequired(_) => Some(401),
+            Error::AuthRequired(_) | Error::StageRejected { .. } => Some(401),
+            Error::SessionExpired(_) => Some(400),
             Error::Redirect { status } => Some(*status),
             _ => None,
         }
@@ -109,6 +119,7 @@ impl Error {
         match self {
             Error::Server(server) => server.errcode.as_deref(),
             Error::AuthRequired(uia) => uia.errcode.as_deref(),
+            Error::StageRejected { errcode, .. } => errcode.as_deref(),
             _ => None,
         }
     }

@@ -1,7 +1,8 @@
-//! A created account, as the server returned it.
+//! What a successful registration or refresh gives back.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::api::refresh::RefreshResponse;
 use crate::api::register::RegisterResponse;
 use crate::secret::Secret;
 
@@ -20,18 +21,41 @@ pub struct Registration {
     pub expires_at_ms: Option<u64>,
 }
 
+/// The answer of `POST /refresh`: a new access token, the refresh token to
+/// use next time (`None`: keep the old one) and the expiry.
+#[derive(Clone, Debug)]
+pub struct TokenPair {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    pub expires_in_ms: Option<u64>,
+    pub expires_at_ms: Option<u64>,
+}
+
+/// `received_at + lifetime` in ms since the Unix epoch.
+fn expiry(received_at: SystemTime, lifetime_ms: Option<u64>) -> Option<u64> {
+    let received_ms = received_at
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    lifetime_ms.map(|lifetime| received_ms.saturating_add(lifetime))
+}
+
 impl Registration {
     pub fn from_response(response: RegisterResponse, received_at: SystemTime) -> Self {
-        let received_ms = received_at
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
         Registration {
-            expires_at_ms: response
-                .expires_in_ms
-                .map(|lifetime| received_ms.saturating_add(lifetime)),
+            expires_at_ms: expiry(received_at, response.expires_in_ms),
             user_id: response.user_id,
             device_id: response.device_id,
+            access_token: response.access_token,
+            refresh_token: response.refresh_token,
+            expires_in_ms: response.expires_in_ms,
+        }
+    }
+}
+
+impl TokenPair {
+    pub fn from_response(response: RefreshResponse, received_at: SystemTime) -> Self {
+        TokenPair {
+            expires_at_ms: expiry(received_at, response.expires_in_ms),
             access_token: response.access_token,
             refresh_token: response.refresh_token,
             expires_in_ms: response.expires_in_ms,

@@ -83,6 +83,13 @@ pub enum mxreg_result {
     /// An HTTP error status without a Matrix error body (an HTML error page,
     /// a proxy's answer).
     HttpError = 208,
+    /// The server did not accept a completed stage (wrong registration
+    /// token, email not validated yet): the session stays usable; fix the
+    /// input or try again later.
+    StageRejected = 209,
+    /// The server no longer knows the registration session (it expired):
+    /// start a new one.
+    SessionExpired = 210,
 }
 
 impl mxreg_result {
@@ -115,6 +122,8 @@ impl mxreg_result {
         Self::Forbidden,
         Self::UnknownToken,
         Self::HttpError,
+        Self::StageRejected,
+        Self::SessionExpired,
     ];
 
     /// The code for a raw value, if it is one.
@@ -152,6 +161,8 @@ impl mxreg_result {
             Self::Forbidden => "MXREG_RESULT_FORBIDDEN\0",
             Self::UnknownToken => "MXREG_RESULT_UNKNOWN_TOKEN\0",
             Self::HttpError => "MXREG_RESULT_HTTP_ERROR\0",
+            Self::StageRejected => "MXREG_RESULT_STAGE_REJECTED\0",
+            Self::SessionExpired => "MXREG_RESULT_SESSION_EXPIRED\0",
         }
     }
 
@@ -189,6 +200,8 @@ impl mxreg_result {
             Self::Forbidden => "the server refuses the operation\0",
             Self::UnknownToken => "the token was not recognised by the server\0",
             Self::HttpError => "HTTP error without a Matrix error body\0",
+            Self::StageRejected => "the server did not accept the stage; the session goes on\0",
+            Self::SessionExpired => "the registration session expired; start a new one\0",
         }
     }
 }

@@ -7,16 +7,22 @@ use std::time::Duration;
 
 use ureq::Agent;
 use ureq::config::Config;
+use ureq::tls::{PemItem, RootCerts, TlsConfig, parse_pem};
 
 use crate::api::answer::Answer;
 use crate::error::Error;
 use crate::homeserver_url::{BaseUrl, check_plain_http};
 use crate::secret::wipe_vec;
 
+mod resolver;
+mod tcp;
+
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Matrix answers are small JSON; 1 MiB leaves room for large `params`.
 pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+/// Kept-alive connections per client (ureq keeps 3 per host by default).
+const MAX_IDLE_CONNECTIONS: usize = 16;
 
 pub fn default_user_agent() -> String {
     format!("mxreg/{}", env!("CARGO_PKG_VERSION"))
@@ -33,6 +39,10 @@ pub struct TransportConfig {
     pub user_agent: String,
     pub max_response_bytes: u64,
     pub allow_insecure_http: bool,
+    /// PEM certificates to trust for https instead of the built-in Mozilla
+    /// roots (a private CA, a pinned self-signed server). `None`: the
+    /// built-in roots.
+    pub ca_pem: Option<String>,
 }
 
 impl Default for TransportConfig {
@@ -43,6 +53,7 @@ impl Default for TransportConfig {
             user_agent: default_user_agent(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_insecure_http: false,
+            ca_pem: None,
         }
     }
 }
@@ -116,16 +127,20 @@ impl Transport {
             .timeout_send_body(request)
             .timeout_recv_response(request)
             .timeout_recv_body(request)
+            // Threads sharing a client each keep their connection.
+            .max_idle_connections(MAX_IDLE_CONNECTIONS)
+            .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
+            .tls_config(tls_config(config.ca_pem.as_deref())?)
             .build();
         Ok(Transport {
-            agent: agent_config.into(),
+            agent: lean_agent(agent_config),
             max_response_bytes: config.max_response_bytes,
             allow_insecure_http: config.allow_insecure_http,
         })
     }
 
     pub fn send(&self, mut request: Request<'_>) -> Result<Response, Error> {
-        let base = BaseUrl::parse(request.url, true)
+        let base = BaseUrl::parse(request.url.split('?').next().unwrap_or_default(), true)
             .map_err(|_| Error::invalid_argument("url", "not an absolute http(s) URL"))?;
         if request.url.starts_with("http:") {
             check_plain_http(base.host(), self.allow_insecure_http)?;
@@ -176,6 +191,40 @@ impl Transport {
             body,
         })
     }
+}
+
+/// Certificate verification is always on; `ca_pem`, when given, replaces
+/// the built-in roots.
+fn tls_config(ca_pem: Option<&str>) -> Result<TlsConfig, Error> {
+    let Some(pem) = ca_pem else {
+        return Ok(TlsConfig::default());
+    };
+    let invalid = |reason: &str| Error::invalid_argument("ca_pem", reason);
+    let mut roots = Vec::new();
+    for item in parse_pem(pem.as_bytes()) {
+        match item.map_err(|_| invalid("not valid PEM"))? {
+            PemItem::Certificate(cert) => roots.push(cert),
+            _ => return Err(invalid("holds something other than certificates")),
+        }
+    }
+    if roots.is_empty() {
+        return Err(invalid("holds no PEM certificate"));
+    }
+    Ok(TlsConfig::builder()
+        .root_certs(RootCerts::new_with_certs(&roots))
+        .build())
+}
+
+/// ureq's default connector chain (HTTP CONNECT proxy, TCP, rustls) with our
+/// TCP layer and resolver, which cost fewer syscalls and no thread per
+/// request (see `tcp` and `resolver`).
+fn lean_agent(config: Config) -> Agent {
+    use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
+    let connector = ()
+        .chain(ConnectProxyConnector::default())
+        .chain(tcp::LeanTcpConnector)
+        .chain(RustlsConnector::default());
+    Agent::with_parts(config, connector, resolver::CachingResolver::default())
 }
 
 /// Translate a ureq error into ours. `creates_state` turns failures that may

@@ -2,5 +2,8 @@
 //! Nothing here touches the network: bodies in, typed values or errors out.
 
 pub mod answer;
+pub mod precheck;
+pub mod refresh;
 pub mod register;
+pub mod threepid;
 pub mod uia;

@@ -28,6 +28,9 @@ pub struct UiaResponse {
     pub errcode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Fields the spec does not define, kept so apps can read them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl fmt::Display for UiaResponse {

@@ -60,6 +60,15 @@ pub struct mxreg_client_options {
     /// Allow `http://` to hosts other than loopback. Off by default: plain
     /// http is only allowed to 127.0.0.0/8, ::1 and localhost.
     pub allow_insecure_http: bool,
+    /// When the server rate-limits a call (HTTP 429), wait as it asks and
+    /// retry, as long as the total wait stays within this many ms. 0 (the
+    /// default) returns `MXREG_RESULT_RATE_LIMITED` at once.
+    pub rate_limit_max_wait_ms: u32,
+    /// PEM text of the certificates to trust for https, *instead of* the
+    /// built-in Mozilla roots (a private CA, or a self-signed server's own
+    /// certificate); NULL means the built-in roots. Verification is never
+    /// turned off. Copied; at most 64 KiB.
+    pub ca_pem: *const c_char,
 }
 
 impl Default for mxreg_client_options {
@@ -71,6 +80,8 @@ impl Default for mxreg_client_options {
             connect_timeout_ms: DEFAULT_CONNECT_TIMEOUT.as_millis() as u32,
             request_timeout_ms: DEFAULT_REQUEST_TIMEOUT.as_millis() as u32,
             allow_insecure_http: false,
+            rate_limit_max_wait_ms: 0,
+            ca_pem: std::ptr::null(),
         }
     }
 }
@@ -86,6 +97,8 @@ impl mxreg_client_options {
         };
         // SAFETY: a C string or NULL, per the struct's documentation.
         let user_agent = unsafe { opt_str_arg(self.user_agent, "options.user_agent") }?;
+        // SAFETY: as above.
+        let ca_pem = unsafe { opt_str_arg(self.ca_pem, "options.ca_pem") }?;
         Ok(ClientConfig {
             transport: TransportConfig {
                 connect_timeout: millis_or(self.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT),
@@ -96,7 +109,9 @@ impl mxreg_client_options {
                     n => n,
                 },
                 allow_insecure_http: self.allow_insecure_http,
+                ca_pem: ca_pem.map(str::to_owned),
             },
+            rate_limit_max_wait: Duration::from_millis(self.rate_limit_max_wait_ms.into()),
         })
     }
 }

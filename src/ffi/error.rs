@@ -4,7 +4,7 @@ use std::ffi::{CString, c_char};
 
 use crate::error::Error;
 use crate::ffi::auth_info::{AuthInfo, mxreg_auth_info};
-use crate::ffi::{Handle, ffi_value, free_box, opt_ptr, read_handle};
+use crate::ffi::{Handle, ffi_value, free_box, millis, opt_ptr, read_handle};
 use crate::result::mxreg_result;
 
 /// What went wrong: the result code, a message, and what the server said.
@@ -90,10 +90,7 @@ pub extern "C" fn mxreg_error_http_status(error: *const mxreg_error) -> u16 {
 /// gave no delay.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_error_retry_after_ms(error: *const mxreg_error) -> i64 {
-    read_handle(error, -1, |e| {
-        e.retry_after_ms
-            .map_or(-1, |ms| i64::try_from(ms).unwrap_or(i64::MAX))
-    })
+    read_handle(error, -1, |e| millis(e.retry_after_ms))
 }
 
 /// The server's JSON error body, unknown fields included, or NULL when the

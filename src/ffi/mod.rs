@@ -17,8 +17,11 @@ use crate::result::mxreg_result;
 pub mod auth_info;
 pub mod client;
 pub mod error;
+pub mod precheck;
 pub mod register;
 pub mod registration;
+pub mod signup;
+pub mod tokens;
 pub mod version;
 
 use error::{ErrorDetails, mxreg_error};
@@ -144,6 +147,18 @@ pub(crate) unsafe fn opt_str_arg<'a>(
     unsafe { bounded_str(ptr, name, MAX_STRING_ARG_BYTES) }
 }
 
+/// A required JSON document argument, as text (up to 1 MiB).
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string.
+pub(crate) unsafe fn document_arg<'a>(
+    ptr: *const c_char,
+    name: &'static str,
+) -> Result<&'a str, Error> {
+    // SAFETY: forwarded.
+    unsafe { bounded_str(ptr, name, MAX_JSON_ARG_BYTES) }?.ok_or(Error::NullArgument(name))
+}
+
 /// An optional JSON document argument, parsed.
 ///
 /// # Safety
@@ -225,6 +240,11 @@ pub(crate) unsafe fn read_request_struct<T: Copy>(
 /// (which C cannot represent) make the answer invalid.
 pub(crate) fn c_string(text: &str, what: &str) -> Result<CString, Error> {
     CString::new(text).map_err(|_| Error::InvalidResponse(format!("{what} contains a NUL byte")))
+}
+
+/// A duration in ms for C: -1 for none, saturating at `i64::MAX`.
+pub(crate) fn millis(value: Option<u64>) -> i64 {
+    value.map_or(-1, |ms| i64::try_from(ms).unwrap_or(i64::MAX))
 }
 
 /// The pointer of an optional C string owned by a handle.

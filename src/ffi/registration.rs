@@ -3,7 +3,7 @@
 use std::ffi::{CString, c_char};
 
 use crate::error::Error;
-use crate::ffi::{Handle, c_string, ffi_value, free_box, opt_ptr, read_handle};
+use crate::ffi::{Handle, c_string, ffi_value, free_box, millis, opt_ptr, read_handle};
 use crate::registration::Registration;
 use crate::secret::SecretCString;
 
@@ -54,10 +54,6 @@ impl RegistrationHandle {
             expires_at_ms: registration.expires_at_ms,
         })
     }
-}
-
-fn millis(value: Option<u64>) -> i64 {
-    value.map_or(-1, |ms| i64::try_from(ms).unwrap_or(i64::MAX))
 }
 
 /// The full user ID, e.g. `"@alice:example.org"`. Never NULL for a valid

@@ -1,0 +1,248 @@
+//! The I/O side of a signup session: each call sends what the session says,
+//! feeds the answer back, and completes `m.login.dummy` stages by itself.
+
+use serde_json::{Map, Value, json};
+
+use crate::api::threepid::{
+    EMAIL_REQUEST_TOKEN_PATH, EmailRequestTokenBody, MSISDN_REQUEST_TOKEN_PATH,
+    MsisdnRequestTokenBody, RequestTokenResponse, SubmitTokenBody, Validation,
+};
+use crate::client::Client;
+use crate::error::Error;
+use crate::random;
+use crate::secret::Secret;
+use crate::signup::session::{SignupSession, Status};
+use crate::signup::stages::{self, DUMMY};
+
+/// Length of generated client secrets (the spec allows up to 255).
+const CLIENT_SECRET_LEN: usize = 32;
+/// More automatic stages than any real flow has: guards against a server
+/// that keeps asking.
+const MAX_AUTOMATIC_STAGES: usize = 8;
+
+fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+impl Client {
+    /// Send the first request (username and password, no `auth`). Completes
+    /// at once on servers that need no stage; otherwise chooses a flow.
+    pub fn signup_start(&self, session: &mut SignupSession) -> Result<(), Error> {
+        session.expect_status(Status::NotStarted, "start")?;
+        let answer = self.register(session.request(), None);
+        session.handle(answer)?;
+        self.complete_automatic_stages(session)
+    }
+
+    /// `m.login.registration_token` with `token`.
+    pub fn signup_submit_token(
+        &self,
+        session: &mut SignupSession,
+        token: &str,
+    ) -> Result<(), Error> {
+        session.expect_stage(stages::REGISTRATION_TOKEN)?;
+        let auth = session.auth(
+            Some(stages::REGISTRATION_TOKEN),
+            fields([("token", json!(token))]),
+        );
+        self.submit(session, auth)
+    }
+
+    /// `m.login.terms`: the user accepted every listed policy.
+    pub fn signup_accept_terms(&self, session: &mut SignupSession) -> Result<(), Error> {
+        session.expect_stage(stages::TERMS)?;
+        let auth = session.auth(Some(stages::TERMS), Map::new());
+        self.submit(session, auth)
+    }
+
+    /// Ask the server to mail a validation link to `address`. Asking again
+    /// for the same address resends (a new `send_attempt`, same secret).
+    pub fn signup_request_email_token(
+        &self,
+        session: &mut SignupSession,
+        address: &str,
+        next_link: Option<&str>,
+    ) -> Result<(), Error> {
+        session.expect_stage(stages::EMAIL)?;
+        let mut validation = next_validation(session.email(), address)?;
+        let body = EmailRequestTokenBody {
+            client_secret: validation.client_secret.expose(),
+            email: address,
+            send_attempt: validation.send_attempt,
+            next_link,
+        };
+        let answer: RequestTokenResponse = self.post_json(
+            &self.homeserver().join(EMAIL_REQUEST_TOKEN_PATH),
+            &body,
+            None,
+            false,
+        )?;
+        validation.sid = Some(answer.sid);
+        validation.submit_url = answer.submit_url;
+        session.set_email(validation);
+        Ok(())
+    }
+
+    /// Complete `m.login.email.identity` once the user followed the link.
+    /// Before that the server answers `StageRejected`: poll by calling again
+    /// every few seconds.
+    pub fn signup_check_email(&self, session: &mut SignupSession) -> Result<(), Error> {
+        session.expect_stage(stages::EMAIL)?;
+        let creds = requested(session.email(), "email")?.threepid_creds();
+        let auth = session.auth(Some(stages::EMAIL), fields([("threepid_creds", creds)]));
+        self.submit(session, auth)
+    }
+
+    /// Ask the server to text a code to the phone number.
+    pub fn signup_request_msisdn_token(
+        &self,
+        session: &mut SignupSession,
+        country: &str,
+        phone_number: &str,
+    ) -> Result<(), Error> {
+        session.expect_stage(stages::MSISDN)?;
+        let mut validation =
+            next_validation(session.msisdn(), &format!("{country}:{phone_number}"))?;
+        let body = MsisdnRequestTokenBody {
+            client_secret: validation.client_secret.expose(),
+            country,
+            phone_number,
+            send_attempt: validation.send_attempt,
+            next_link: None,
+        };
+        let answer: RequestTokenResponse = self.post_json(
+            &self.homeserver().join(MSISDN_REQUEST_TOKEN_PATH),
+            &body,
+            None,
+            false,
+        )?;
+        validation.sid = Some(answer.sid);
+        validation.submit_url = answer.submit_url;
+        session.set_msisdn(validation);
+        Ok(())
+    }
+
+    /// Submit the code the user received (to the `submit_url` the server
+    /// gave, when it gave one), then complete `m.login.msisdn`.
+    pub fn signup_submit_msisdn_code(
+        &self,
+        session: &mut SignupSession,
+        code: &str,
+    ) -> Result<(), Error> {
+        session.expect_stage(stages::MSISDN)?;
+        let validation = requested(session.msisdn(), "phone")?.clone();
+        if let Some(submit_url) = &validation.submit_url {
+            let body = SubmitTokenBody {
+                sid: validation.sid.as_deref().unwrap_or_default(),
+                client_secret: validation.client_secret.expose(),
+                token: code,
+            };
+            let answer: Value = self.post_json(submit_url, &body, None, false)?;
+            if answer.get("success").and_then(Value::as_bool) != Some(true) {
+                return Err(Error::StageRejected {
+                    errcode: None,
+                    message: "the server did not accept the code".into(),
+                });
+            }
+        }
+        let auth = session.auth(
+            Some(stages::MSISDN),
+            fields([("threepid_creds", validation.threepid_creds())]),
+        );
+        self.submit(session, auth)
+    }
+
+    /// `m.login.recaptcha` with the response the captcha widget produced.
+    pub fn signup_submit_recaptcha(
+        &self,
+        session: &mut SignupSession,
+        response: &str,
+    ) -> Result<(), Error> {
+        session.expect_stage(stages::RECAPTCHA)?;
+        let auth = session.auth(
+            Some(stages::RECAPTCHA),
+            fields([("response", json!(response))]),
+        );
+        self.submit(session, auth)
+    }
+
+    /// After the user finished the fallback page: retry with only the
+    /// session, as the spec says.
+    /// When the server still wants the same stage, the page was not
+    /// completed: `StageRejected`, and the session goes on.
+    pub fn signup_fallback_done(&self, session: &mut SignupSession) -> Result<(), Error> {
+        session.expect_status(Status::NeedsStage, "acknowledge the fallback page")?;
+        let pending = session.next_stage().map(str::to_owned);
+        let auth = session.auth(None, Map::new());
+        self.submit(session, auth)?;
+        match session.next_stage() {
+            Some(stage) if Some(stage) == pending.as_deref() => Err(Error::StageRejected {
+                errcode: None,
+                message: format!("{stage} is not completed yet: finish the fallback page first"),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Any stage, with an `auth` dict the app built (the session ID is added).
+    pub fn signup_submit_auth(
+        &self,
+        session: &mut SignupSession,
+        auth: Value,
+    ) -> Result<(), Error> {
+        session.expect_status(Status::NeedsStage, "submit a stage")?;
+        let Value::Object(fields) = auth else {
+            return Err(Error::invalid_argument("auth", "must be a JSON object"));
+        };
+        let stage = fields
+            .get("type")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let auth = session.auth(stage.as_deref(), fields);
+        self.submit(session, auth)
+    }
+
+    fn submit(&self, session: &mut SignupSession, auth: Value) -> Result<(), Error> {
+        let answer = self.register(session.request(), Some(&auth));
+        session.handle(answer)?;
+        self.complete_automatic_stages(session)
+    }
+
+    fn complete_automatic_stages(&self, session: &mut SignupSession) -> Result<(), Error> {
+        for _ in 0..MAX_AUTOMATIC_STAGES {
+            if !session.next_is_automatic() {
+                return Ok(());
+            }
+            let auth = session.auth(Some(DUMMY), Map::new());
+            let answer = self.register(session.request(), Some(&auth));
+            session.handle(answer)?;
+        }
+        Err(Error::InvalidResponse(
+            "the server keeps asking for m.login.dummy".into(),
+        ))
+    }
+}
+
+/// The validation for `address`: the same secret with the next attempt
+/// number when it is the address asked before, a new secret otherwise.
+fn next_validation(previous: Option<&Validation>, address: &str) -> Result<Validation, Error> {
+    Ok(match previous {
+        Some(previous) if previous.address == address => Validation {
+            send_attempt: previous.send_attempt.saturating_add(1),
+            ..previous.clone()
+        },
+        _ => Validation {
+            address: address.to_owned(),
+            client_secret: Secret::new(random::alphanumeric(CLIENT_SECRET_LEN)?),
+            send_attempt: 1,
+            sid: None,
+            submit_url: None,
+        },
+    })
+}
+
+fn requested<'a>(validation: Option<&'a Validation>, what: &str) -> Result<&'a Validation, Error> {
+    validation
+        .filter(|v| v.sid.is_some())
+        .ok_or_else(|| Error::InvalidState(format!("request the {what} token first")))
+}

@@ -1,0 +1,374 @@
+//! The TCP layer under the agent (and under TLS), built to cost as few
+//! syscalls per request on a kept-alive connection as HTTP allows: one write
+//! for the request, one read for a small answer, one look at an idle
+//! connection before it is reused.
+//!
+//! ureq's own TCP transport writes the head and the body separately, sets the
+//! socket timeouts before every read and write (they differ by microseconds
+//! each time), and checks a pooled connection with three syscalls. Here:
+//!
+//! - output is held until the answer is awaited (or [`UNSENT_CAPACITY`] fills
+//!   up), so a request leaves in one `write`, and the held bytes, which may
+//!   hold a password, are wiped once sent;
+//! - a socket timeout is only changed when the wanted one is shorter than the
+//!   one set, or longer by more than [`TIMEOUT_SLACK`]: a timeout may fire up
+//!   to that much late, never early;
+//! - liveness is one non-blocking `recv(MSG_PEEK)`.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::os::fd::AsRawFd;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use ureq::unversioned::resolver::ResolvedSocketAddrs;
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, ShutdownHandle,
+    Transport,
+};
+use ureq::{Error, Timeout};
+
+use crate::secret::wipe;
+
+/// Request bytes held back per connection. Matrix requests are far smaller;
+/// a larger one goes out in several writes.
+pub(crate) const UNSENT_CAPACITY: usize = 16 * 1024;
+
+/// How late a socket timeout may fire, so that it need not be reset for the
+/// microseconds between one request and the next.
+pub(crate) const TIMEOUT_SLACK: Duration = Duration::from_millis(20);
+
+/// Opens plain TCP connections; a chained transport (a proxy's) passes through.
+#[derive(Debug, Default)]
+pub(crate) struct LeanTcpConnector;
+
+impl<In: Transport> Connector<In> for LeanTcpConnector {
+    type Out = Either<In, LeanTcpTransport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, Error> {
+        if let Some(transport) = chained {
+            return Ok(Some(Either::A(transport)));
+        }
+        let stream = connect_any(&details.addrs, details.timeout)?;
+        if details.config.no_delay() {
+            stream.set_nodelay(true)?;
+        }
+        let buffers = LazyBuffers::new(
+            details.config.input_buffer_size(),
+            details.config.output_buffer_size(),
+        );
+        let transport = LeanTcpTransport {
+            stream: Arc::new(stream),
+            buffers,
+            unsent: Vec::new(),
+            unsent_timeout: NextTimeout::default(),
+            read_timeout: SocketTimeout::default(),
+            write_timeout: SocketTimeout::default(),
+        };
+        (details.register_shutdown)(transport.shutdown_handle())?;
+        Ok(Some(Either::B(transport)))
+    }
+}
+
+/// Try each address in turn within the connect timeout; the ones left share
+/// what remains of it equally.
+fn connect_any(addrs: &ResolvedSocketAddrs, timeout: NextTimeout) -> Result<TcpStream, Error> {
+    let deadline = timeout.not_zero().map(|after| Instant::now() + *after);
+    let mut last_error = None;
+    for (index, addr) in addrs.iter().enumerate() {
+        let budget = match deadline {
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(Error::Timeout(timeout.reason));
+                }
+                Some(left / (addrs.len() - index) as u32)
+            }
+            None => None,
+        };
+        match connect_one(addr, budget) {
+            Ok(stream) => return Ok(stream),
+            Err(err) if is_timeout(&err) => last_error = Some(Error::Timeout(timeout.reason)),
+            Err(err) if concerns_only_this_address(&err) => last_error = Some(Error::Io(err)),
+            Err(err) => return Err(Error::Io(err)),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        Error::Io(io::Error::new(
+            io::ErrorKind::ConnectionRefused,
+            "no address to connect to",
+        ))
+    }))
+}
+
+fn connect_one(addr: &SocketAddr, budget: Option<Duration>) -> io::Result<TcpStream> {
+    match budget {
+        Some(budget) => TcpStream::connect_timeout(addr, budget.max(Duration::from_millis(10))),
+        None => TcpStream::connect(addr),
+    }
+}
+
+fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    )
+}
+
+/// Failures after which another address of the same host may still work.
+fn concerns_only_this_address(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::HostUnreachable
+            | io::ErrorKind::NetworkUnreachable
+            | io::ErrorKind::NetworkDown
+            | io::ErrorKind::AddrNotAvailable
+    )
+}
+
+/// The timeout currently set on one direction of a socket.
+#[derive(Debug, Default)]
+struct SocketTimeout {
+    /// `None` until first set; then what the socket has.
+    current: Option<Option<Duration>>,
+}
+
+impl SocketTimeout {
+    /// Make sure the socket waits at least `wanted` (`None`: forever) and at
+    /// most `TIMEOUT_SLACK` longer; set it only when that is not already so.
+    fn ensure(
+        &mut self,
+        stream: &TcpStream,
+        wanted: Option<Duration>,
+        set: fn(&TcpStream, Option<Duration>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let good_enough = match (self.current, wanted) {
+            (Some(None), None) => true,
+            (Some(Some(current)), Some(wanted)) => {
+                current >= wanted && current - wanted <= TIMEOUT_SLACK
+            }
+            _ => false,
+        };
+        if good_enough {
+            return Ok(());
+        }
+        // Half the slack on top, so the next request's (a few microseconds
+        // longer) timeout still fits.
+        let value = wanted.map(|wanted| wanted + TIMEOUT_SLACK / 2);
+        set(stream, value)?;
+        self.current = Some(value);
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct LeanTcpTransport {
+    /// In an `Arc` so that the agent's shutdown handle can reach the socket.
+    stream: Arc<TcpStream>,
+    buffers: LazyBuffers,
+    /// Output not yet written; allocated on first use, never grown past
+    /// `UNSENT_CAPACITY` (so no stray copy of a request is left on the heap).
+    unsent: Vec<u8>,
+    /// The write timeout given with the latest held output.
+    unsent_timeout: NextTimeout,
+    read_timeout: SocketTimeout,
+    write_timeout: SocketTimeout,
+}
+
+impl LeanTcpTransport {
+    /// ureq shuts a `TcpStream` down through this (`Agent::shutdown`).
+    fn shutdown_handle(&self) -> Weak<dyn ShutdownHandle> {
+        Arc::downgrade(&self.stream) as Weak<dyn ShutdownHandle>
+    }
+
+    /// Write the held output, then wipe it.
+    fn flush_unsent(&mut self) -> Result<(), Error> {
+        if self.unsent.is_empty() {
+            return Ok(());
+        }
+        let result = self.write_now(None, self.unsent_timeout);
+        wipe(&mut self.unsent);
+        self.unsent.clear();
+        result
+    }
+
+    /// Write `extra` (or the held output when `None`) with the given timeout.
+    fn write_now(&mut self, extra: Option<usize>, timeout: NextTimeout) -> Result<(), Error> {
+        let timeout = usable(timeout)?;
+        self.write_timeout.ensure(
+            &self.stream,
+            timeout.not_zero().map(|after| *after),
+            TcpStream::set_write_timeout,
+        )?;
+        let bytes = match extra {
+            Some(amount) => &self.buffers.output()[..amount],
+            None => &self.unsent[..],
+        };
+        (&*self.stream)
+            .write_all(bytes)
+            .map_err(|err| io_error(err, timeout.reason))
+    }
+}
+
+/// A timeout with no time left is an error straight away.
+fn usable(timeout: NextTimeout) -> Result<NextTimeout, Error> {
+    if !timeout.after.is_not_happening() && timeout.after.is_zero() {
+        Err(Error::Timeout(timeout.reason))
+    } else {
+        Ok(timeout)
+    }
+}
+
+fn io_error(err: io::Error, reason: Timeout) -> Error {
+    if is_timeout(&err) {
+        Error::Timeout(reason)
+    } else {
+        Error::Io(err)
+    }
+}
+
+impl Transport for LeanTcpTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+        let timeout = usable(timeout.for_write())?;
+        if self.unsent.len() + amount > UNSENT_CAPACITY {
+            self.flush_unsent()?;
+        }
+        if amount > UNSENT_CAPACITY {
+            return self.write_now(Some(amount), timeout);
+        }
+        if self.unsent.capacity() == 0 {
+            self.unsent.reserve_exact(UNSENT_CAPACITY);
+        }
+        self.unsent
+            .extend_from_slice(&self.buffers.output()[..amount]);
+        self.unsent_timeout = timeout;
+        Ok(())
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+        self.flush_unsent()?;
+        let timeout = usable(timeout.for_read())?;
+        let limit = timeout.not_zero().map(|after| *after);
+        let started = Instant::now();
+        loop {
+            let wanted = match limit {
+                Some(limit) => {
+                    let left = limit.saturating_sub(started.elapsed());
+                    if left.is_zero() {
+                        return Err(Error::Timeout(timeout.reason));
+                    }
+                    Some(left)
+                }
+                None => None,
+            };
+            self.read_timeout
+                .ensure(&self.stream, wanted, TcpStream::set_read_timeout)?;
+            let input = self.buffers.input_append_buf();
+            match (&*self.stream).read(input) {
+                Ok(amount) => {
+                    self.buffers.input_appended(amount);
+                    return Ok(amount > 0);
+                }
+                // A signal: read again with what is left of the timeout.
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(io_error(err, timeout.reason)),
+            }
+        }
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.unsent.is_empty() && (std::env::var_os("XPROBE").is_none() || peer_is_quiet(&self.stream))
+    }
+}
+
+/// An idle connection is usable when reading would block: no end of stream,
+/// no error, no bytes the server should not have sent.
+fn peer_is_quiet(stream: &TcpStream) -> bool {
+    let mut byte = 0u8;
+    loop {
+        // SAFETY: the descriptor is open for as long as `stream` is borrowed,
+        // and the buffer is one valid, writable byte.
+        let got = unsafe {
+            libc::recv(
+                stream.as_raw_fd(),
+                (&mut byte as *mut u8).cast(),
+                1,
+                libc::MSG_PEEK | libc::MSG_DONTWAIT,
+            )
+        };
+        if got >= 0 {
+            return false;
+        }
+        match io::Error::last_os_error().kind() {
+            io::ErrorKind::Interrupted => continue,
+            io::ErrorKind::WouldBlock => return true,
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    fn connected_pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        (client, server)
+    }
+
+    #[test]
+    fn quiet_peer_is_open_until_it_speaks_or_closes() {
+        let (client, mut server) = connected_pair();
+        assert!(peer_is_quiet(&client));
+        server.write_all(b"x").unwrap();
+        server.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(!peer_is_quiet(&client), "unexpected bytes make it unusable");
+
+        let (client, server) = connected_pair();
+        drop(server);
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(!peer_is_quiet(&client), "a closed peer makes it unusable");
+    }
+
+    #[test]
+    fn timeouts_are_set_only_when_they_must_change() {
+        let (client, _server) = connected_pair();
+        let mut timeout = SocketTimeout::default();
+        let read = |t: &mut SocketTimeout, wanted| {
+            t.ensure(&client, wanted, TcpStream::set_read_timeout).unwrap();
+            client.read_timeout().unwrap()
+        };
+        let thirty = Duration::from_secs(30);
+        let set = read(&mut timeout, Some(thirty));
+        assert_eq!(set, Some(thirty + TIMEOUT_SLACK / 2));
+        // Slightly shorter or slightly longer: the socket keeps its value.
+        assert_eq!(read(&mut timeout, Some(thirty - Duration::from_micros(5))), set);
+        assert_eq!(read(&mut timeout, Some(thirty + Duration::from_micros(5))), set);
+        // Longer than the socket waits: never fire early.
+        let longer = thirty + TIMEOUT_SLACK;
+        assert_eq!(
+            read(&mut timeout, Some(longer)),
+            Some(longer + TIMEOUT_SLACK / 2)
+        );
+        // Much shorter: never fire later than the slack allows.
+        let short = Duration::from_secs(1);
+        assert_eq!(
+            read(&mut timeout, Some(short)),
+            Some(short + TIMEOUT_SLACK / 2)
+        );
+        assert_eq!(read(&mut timeout, None), None);
+    }
+}
