@@ -288,6 +288,43 @@ typedef uint32_t mxreg_stage;
 #endif // __cplusplus
 
 /**
+ * Sign-up methods a server offers (flags of `mxreg_probe_signup_methods`).
+ */
+enum mxreg_signup_method
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * `POST /register` with user-interactive auth (`mxreg_signup_*`).
+   */
+  MXREG_SIGNUP_METHOD_LEGACY = 1,
+  /**
+   * OAuth 2.0 account creation (`prompt=create`).
+   */
+  MXREG_SIGNUP_METHOD_OAUTH_CREATE = (1 << 1),
+  /**
+   * Auth is delegated to an OAuth 2.0 server.
+   */
+  MXREG_SIGNUP_METHOD_OAUTH = (1 << 2),
+  /**
+   * Single sign-on, which may create accounts on first login.
+   */
+  MXREG_SIGNUP_METHOD_SSO = (1 << 3),
+  /**
+   * Guest accounts (only reported when the probe was asked to check).
+   */
+  MXREG_SIGNUP_METHOD_GUEST = (1 << 4),
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mxreg_signup_method mxreg_signup_method;
+#else
+typedef uint32_t mxreg_signup_method;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The server's UIA answer: the flows it accepts, the stages already
  * completed, per-stage params and the session ID.
  *
@@ -316,6 +353,14 @@ typedef struct mxreg_client mxreg_client;
  * Immutable: safe to read from several threads.
  */
 typedef struct mxreg_error mxreg_error;
+
+/**
+ * The result of `mxreg_probe_server`.
+ *
+ * Caller owns it; free it with `mxreg_probe_free`. Immutable: safe to read
+ * from several threads.
+ */
+typedef struct mxreg_probe mxreg_probe;
 
 /**
  * A newly created account: user ID, device ID and tokens.
@@ -615,6 +660,55 @@ mxreg_result mxreg_client_registration_token_valid(const struct mxreg_client *cl
                                                    const char *token,
                                                    bool *valid_out,
                                                    struct mxreg_error **error_out);
+
+/**
+ * Find out what sign-up `server` offers: `server` is a server name
+ * (`"example.org"`: discovered through `https://example.org/.well-known/matrix/client`)
+ * or a URL (its origin's `.well-known` is tried, then the URL itself).
+ * Reads `/versions`, `GET /login`, the OAuth 2.0 metadata and an empty
+ * `POST /register`. With `check_guest_access` it also tries a guest
+ * registration, which creates a guest account where guests are allowed.
+ * `options` may be NULL for the defaults. Blocks for several requests.
+ *
+ * On success writes the answer to `*probe_out`: caller owns it; free it with
+ * `mxreg_probe_free`. A server that is not a Matrix homeserver gives
+ * `MXREG_RESULT_INVALID_RESPONSE`.
+ */
+mxreg_result mxreg_probe_server(const char *server,
+                                const struct mxreg_client_options *options,
+                                bool check_guest_access,
+                                struct mxreg_probe **probe_out,
+                                struct mxreg_error **error_out);
+
+/**
+ * The client-server API base URL found (use it for `mxreg_client_new`).
+ * Borrowed; valid until `probe` is freed.
+ */
+const char *mxreg_probe_homeserver_url(const struct mxreg_probe *probe);
+
+/**
+ * The `mxreg_signup_method` flags the server offers; 0 means sign-up is
+ * closed to this client.
+ */
+uint32_t mxreg_probe_signup_methods(const struct mxreg_probe *probe);
+
+/**
+ * The legacy registration flows (when `MXREG_SIGNUP_METHOD_LEGACY`), else
+ * NULL. Borrowed; valid until `probe` is freed.
+ */
+const struct mxreg_auth_info *mxreg_probe_auth_info(const struct mxreg_probe *probe);
+
+/**
+ * Everything the probe found as one JSON object (homeserver URL, versions,
+ * methods, registration flows or why registration is refused, login types,
+ * OAuth issuer, guest access). Borrowed; valid until `probe` is freed.
+ */
+const char *mxreg_probe_json(const struct mxreg_probe *probe);
+
+/**
+ * Free a probe answer. NULL is a no-op. Call once.
+ */
+void mxreg_probe_free(struct mxreg_probe *probe);
 
 /**
  * Fill `request` with the defaults (user account, refresh token requested,

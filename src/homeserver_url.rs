@@ -52,6 +52,15 @@ impl BaseUrl {
         &self.base
     }
 
+    /// `scheme://host[:port]`, without any path prefix.
+    pub fn origin(&self) -> &str {
+        let after_scheme = self.base.find("://").map_or(0, |i| i + 3);
+        match self.base[after_scheme..].find('/') {
+            Some(slash) => &self.base[..after_scheme + slash],
+            None => &self.base,
+        }
+    }
+
     pub fn host(&self) -> &str {
         &self.host
     }
@@ -139,6 +148,7 @@ mod tests {
             "https://Example.org/matrix/_matrix/client/versions"
         );
         assert_eq!(base.host(), "example.org");
+        assert_eq!(base.origin(), "https://Example.org");
     }
 
     #[test]

@@ -220,10 +220,10 @@ fn tls_config(ca_pem: Option<&str>) -> Result<TlsConfig, Error> {
 /// request (see `tcp` and `resolver`).
 fn lean_agent(config: Config) -> Agent {
     use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
-    let connector = ()
-        .chain(ConnectProxyConnector::default())
-        .chain(tcp::LeanTcpConnector)
-        .chain(RustlsConnector::default());
+    let connector =
+        ().chain(ConnectProxyConnector::default())
+            .chain(tcp::LeanTcpConnector)
+            .chain(RustlsConnector::default());
     Agent::with_parts(config, connector, resolver::CachingResolver::default())
 }
 

@@ -75,23 +75,39 @@ fn registration_token_stage_rejects_a_wrong_token_then_accepts_a_valid_one() {
     assert!(client.registration_token_valid(&token).unwrap());
     assert!(!client.registration_token_valid("no-such-token").unwrap());
 
-    let (client, mut s) =
-        session("TOKEN", user_request(&unique_username("stok")), StageSet::REGISTRATION_TOKEN);
+    let (client, mut s) = session(
+        "TOKEN",
+        user_request(&unique_username("stok")),
+        StageSet::REGISTRATION_TOKEN,
+    );
     start(&client, &mut s).unwrap();
     assert_eq!(s.next_stage(), Some("m.login.registration_token"));
 
-    let err = client.signup_submit_token(&mut s, "wrong-token").unwrap_err();
+    let err = client
+        .signup_submit_token(&mut s, "wrong-token")
+        .unwrap_err();
     assert_eq!(err.code(), mxreg_result::StageRejected, "{err}");
     assert_eq!(err.errcode(), Some("M_UNAUTHORIZED"));
-    assert_eq!(s.status(), Status::NeedsStage, "a rejected stage keeps the session");
+    assert_eq!(
+        s.status(),
+        Status::NeedsStage,
+        "a rejected stage keeps the session"
+    );
 
     client.signup_submit_token(&mut s, &token).unwrap();
-    assert_eq!(s.status(), Status::Complete, "the dummy stage follows automatically");
+    assert_eq!(
+        s.status(),
+        Status::Complete,
+        "the dummy stage follows automatically"
+    );
 
     // The single use is spent: the validity check and a second signup say so.
     assert!(!client.registration_token_valid(&token).unwrap());
-    let (_, mut again) =
-        session("TOKEN", user_request(&unique_username("stok")), StageSet::REGISTRATION_TOKEN);
+    let (_, mut again) = session(
+        "TOKEN",
+        user_request(&unique_username("stok")),
+        StageSet::REGISTRATION_TOKEN,
+    );
     start(&client, &mut again).unwrap();
     let err = client.signup_submit_token(&mut again, &token).unwrap_err();
     assert_eq!(err.code(), mxreg_result::StageRejected);
@@ -101,8 +117,11 @@ fn registration_token_stage_rejects_a_wrong_token_then_accepts_a_valid_one() {
 fn an_expired_registration_token_is_rejected() {
     let token = rig(&["token-create", "token", "--expiry-ms", "1500"]);
     thread::sleep(Duration::from_millis(2000));
-    let (client, mut s) =
-        session("TOKEN", user_request(&unique_username("sexp")), StageSet::REGISTRATION_TOKEN);
+    let (client, mut s) = session(
+        "TOKEN",
+        user_request(&unique_username("sexp")),
+        StageSet::REGISTRATION_TOKEN,
+    );
     assert!(!client.registration_token_valid(&token).unwrap());
     start(&client, &mut s).unwrap();
     let err = client.signup_submit_token(&mut s, &token).unwrap_err();
@@ -114,14 +133,20 @@ fn flows_with_unsupported_stages_are_refused_with_their_names() {
     let (client, mut s) = session("TOKEN", user_request(&unique_username("sunsup")), 0);
     let err = start(&client, &mut s).unwrap_err();
     assert_eq!(err.code(), mxreg_result::UnsupportedFlow);
-    assert!(err.to_string().contains("m.login.registration_token"), "{err}");
+    assert!(
+        err.to_string().contains("m.login.registration_token"),
+        "{err}"
+    );
     assert_eq!(s.status(), Status::Failed);
 }
 
 #[test]
 fn fallback_support_covers_any_stage_and_gives_the_page() {
-    let (client, mut s) =
-        session("TOKEN", user_request(&unique_username("sfb")), StageSet::FALLBACK);
+    let (client, mut s) = session(
+        "TOKEN",
+        user_request(&unique_username("sfb")),
+        StageSet::FALLBACK,
+    );
     start(&client, &mut s).unwrap();
     let url = s.fallback_url(None).unwrap();
     assert!(url.starts_with(&format!(
@@ -139,7 +164,11 @@ fn fallback_support_covers_any_stage_and_gives_the_page() {
 
 #[test]
 fn terms_stage_lists_the_policies_and_completes_on_acceptance() {
-    let (client, mut s) = session("TERMS", user_request(&unique_username("sterms")), StageSet::TERMS);
+    let (client, mut s) = session(
+        "TERMS",
+        user_request(&unique_username("sterms")),
+        StageSet::TERMS,
+    );
     start(&client, &mut s).unwrap();
     assert_eq!(s.next_stage(), Some("m.login.terms"));
     let policies = s.policies();
@@ -167,7 +196,11 @@ fn a_name_taken_while_stages_were_pending_fails_the_session() {
 
 #[test]
 fn an_unknown_session_is_reported_as_expired() {
-    let (client, mut s) = session("TERMS", user_request(&unique_username("sgone")), StageSet::TERMS);
+    let (client, mut s) = session(
+        "TERMS",
+        user_request(&unique_username("sgone")),
+        StageSet::TERMS,
+    );
     start(&client, &mut s).unwrap();
     let saved = s.save().unwrap();
     let session_id = s.session_id().unwrap().to_owned();
@@ -186,11 +219,21 @@ fn email_stage_survives_a_restart_between_the_mail_and_the_click() {
     start(&client, &mut s).unwrap();
     assert_eq!(s.next_stage(), Some("m.login.email.identity"));
     let err = client.signup_check_email(&mut s).unwrap_err();
-    assert_eq!(err.code(), mxreg_result::InvalidState, "check before requesting");
+    assert_eq!(
+        err.code(),
+        mxreg_result::InvalidState,
+        "check before requesting"
+    );
 
-    client.signup_request_email_token(&mut s, &address, None).unwrap();
+    client
+        .signup_request_email_token(&mut s, &address, None)
+        .unwrap();
     let err = client.signup_check_email(&mut s).unwrap_err();
-    assert_eq!(err.code(), mxreg_result::StageRejected, "not validated yet: {err}");
+    assert_eq!(
+        err.code(),
+        mxreg_result::StageRejected,
+        "not validated yet: {err}"
+    );
 
     // The app is killed here; the saved form holds the client secret.
     let saved = s.save().unwrap();
@@ -199,18 +242,29 @@ fn email_stage_survives_a_restart_between_the_mail_and_the_click() {
 
     let link = rig(&["mail-link", "email", "--to", &address, "--timeout", "20"]);
     let clicked = ureq::get(&link).call().unwrap();
-    assert_eq!(clicked.status(), 200, "following the mail link as a person would");
+    assert_eq!(
+        clicked.status(),
+        200,
+        "following the mail link as a person would"
+    );
 
     let client = common::client("EMAIL");
     let mut resumed = SignupSession::restore(&saved, client.homeserver().as_str()).unwrap();
     client.signup_check_email(&mut resumed).unwrap();
     assert_eq!(resumed.status(), Status::Complete);
-    assert_eq!(resumed.registration().unwrap().user_id, format!("@{name}:localhost"));
+    assert_eq!(
+        resumed.registration().unwrap().user_id,
+        format!("@{name}:localhost")
+    );
 }
 
 #[test]
 fn closed_server_fails_the_session_with_forbidden() {
-    let (client, mut s) = session("CLOSED", user_request(&unique_username("sclosed")), StageSet::ALL);
+    let (client, mut s) = session(
+        "CLOSED",
+        user_request(&unique_username("sclosed")),
+        StageSet::ALL,
+    );
     let err = start(&client, &mut s).unwrap_err();
     assert_eq!(err.code(), mxreg_result::Forbidden);
     assert_eq!(s.status(), Status::Failed);
@@ -218,12 +272,26 @@ fn closed_server_fails_the_session_with_forbidden() {
 
 #[test]
 fn calls_out_of_order_are_invalid_state() {
-    let (client, mut s) = session("TERMS", user_request(&unique_username("sorder")), StageSet::TERMS);
-    assert_eq!(client.signup_accept_terms(&mut s).unwrap_err().code(), mxreg_result::InvalidState);
+    let (client, mut s) = session(
+        "TERMS",
+        user_request(&unique_username("sorder")),
+        StageSet::TERMS,
+    );
+    assert_eq!(
+        client.signup_accept_terms(&mut s).unwrap_err().code(),
+        mxreg_result::InvalidState
+    );
     start(&client, &mut s).unwrap();
-    assert_eq!(client.signup_start(&mut s).unwrap_err().code(), mxreg_result::InvalidState);
+    assert_eq!(
+        client.signup_start(&mut s).unwrap_err().code(),
+        mxreg_result::InvalidState
+    );
     let err = client.signup_submit_token(&mut s, "x").unwrap_err();
-    assert_eq!(err.code(), mxreg_result::InvalidState, "token is not in the flow");
+    assert_eq!(
+        err.code(),
+        mxreg_result::InvalidState,
+        "token is not in the flow"
+    );
 }
 
 #[test]
@@ -236,7 +304,11 @@ fn availability_checks_grammar_locally_and_names_on_the_server() {
     let err = client.username_available("Bad Name").unwrap_err();
     assert_eq!(err.code(), mxreg_result::InvalidArgument, "local grammar");
     let err = client.username_available("_reserved").unwrap_err();
-    assert_eq!(err.code(), mxreg_result::InvalidUsername, "server rule: {err}");
+    assert_eq!(
+        err.code(),
+        mxreg_result::InvalidUsername,
+        "server rule: {err}"
+    );
 }
 
 #[test]
@@ -247,7 +319,12 @@ fn a_guest_is_upgraded_to_a_full_account_keeping_its_user_id() {
         ..RegisterRequest::default()
     };
     let guest = register_with_dummy(&client, &guest_request).unwrap();
-    let localpart = guest.user_id.trim_start_matches('@').split(':').next().unwrap();
+    let localpart = guest
+        .user_id
+        .trim_start_matches('@')
+        .split(':')
+        .next()
+        .unwrap();
     let upgrade = RegisterRequest {
         guest_access_token: guest.access_token.clone(),
         ..user_request(localpart)
@@ -262,7 +339,10 @@ fn a_guest_is_upgraded_to_a_full_account_keeping_its_user_id() {
     };
     let err = register_with_dummy(&client, &bad).unwrap_err();
     assert!(
-        matches!(err.code(), mxreg_result::UnknownToken | mxreg_result::MatrixError),
+        matches!(
+            err.code(),
+            mxreg_result::UnknownToken | mxreg_result::MatrixError
+        ),
         "{err}"
     );
 }
@@ -280,14 +360,23 @@ fn refresh_gives_a_new_pair_and_refuses_reuse_and_garbage() {
     .unwrap();
     let first = registration.refresh_token.unwrap();
     let pair = client.refresh(first.expose()).unwrap();
-    assert_ne!(Some(pair.access_token.expose()), registration.access_token.as_ref().map(Secret::expose));
+    assert_ne!(
+        Some(pair.access_token.expose()),
+        registration.access_token.as_ref().map(Secret::expose)
+    );
     assert!(pair.expires_in_ms.unwrap() > 0);
     let second = pair.refresh_token.expect("Synapse rotates refresh tokens");
     // Using the new access token makes the old refresh token unusable.
-    let whoami = ureq::get(&format!("{}/_matrix/client/v3/account/whoami", homeserver("OPEN")))
-        .header("Authorization", &format!("Bearer {}", pair.access_token.expose()))
-        .call()
-        .unwrap();
+    let whoami = ureq::get(&format!(
+        "{}/_matrix/client/v3/account/whoami",
+        homeserver("OPEN")
+    ))
+    .header(
+        "Authorization",
+        &format!("Bearer {}", pair.access_token.expose()),
+    )
+    .call()
+    .unwrap();
     assert_eq!(whoami.status(), 200);
     let err = client.refresh(first.expose()).unwrap_err();
     assert_eq!(err.code(), mxreg_result::Forbidden, "{err}");
@@ -302,7 +391,10 @@ fn rate_limits_are_reported_and_optionally_waited_out() {
     let quick = client("RATELIMIT");
     let mut limited = None;
     for _ in 0..6 {
-        match quick.register(&user_request(&unique_username("srl")), Some(&serde_json::json!({"type": "m.login.dummy"}))) {
+        match quick.register(
+            &user_request(&unique_username("srl")),
+            Some(&serde_json::json!({"type": "m.login.dummy"})),
+        ) {
             Err(err) if err.code() == mxreg_result::RateLimited => {
                 limited = Some(err);
                 break;
@@ -318,7 +410,10 @@ fn rate_limits_are_reported_and_optionally_waited_out() {
     let patient = patient_client("RATELIMIT");
     let name = unique_username("srlw");
     let registration = patient
-        .register(&user_request(&name), Some(&serde_json::json!({"type": "m.login.dummy"})))
+        .register(
+            &user_request(&name),
+            Some(&serde_json::json!({"type": "m.login.dummy"})),
+        )
         .unwrap();
     assert_eq!(registration.user_id, format!("@{name}:localhost"));
 }

@@ -43,6 +43,10 @@ impl<'a> Answer<'a> {
                 status: self.status,
             },
             401 => match serde_json::from_slice::<UiaResponse>(self.body) {
+                // C callers read these as C strings: a NUL would cut them.
+                Ok(uia) if has_nul_byte(&uia) => Error::InvalidResponse(
+                    "the user-interactive auth answer contains a NUL byte".into(),
+                ),
                 Ok(uia) => Error::AuthRequired(Box::new(uia)),
                 Err(_) => Error::Server(self.server_error()),
             },
@@ -75,6 +79,17 @@ impl<'a> Answer<'a> {
             },
         }
     }
+}
+
+/// Whether a string the app reads through the C API (session, stage types)
+/// holds a NUL byte.
+fn has_nul_byte(uia: &UiaResponse) -> bool {
+    let stages = uia.flows.iter().flat_map(|flow| flow.stages.iter());
+    uia.session
+        .iter()
+        .chain(stages)
+        .chain(uia.completed.iter())
+        .any(|text| text.contains('\0'))
 }
 
 /// A short, printable description of a body that is not a Matrix error.
@@ -150,6 +165,15 @@ mod tests {
             br#"{"errcode":"M_UNKNOWN_TOKEN","error":"Unknown token"}"#,
         );
         assert_eq!(answer.failure().code(), mxreg_result::UnknownToken);
+    }
+
+    #[test]
+    fn a_nul_byte_in_a_uia_answer_is_invalid() {
+        let answer = Answer::new(
+            401,
+            br#"{"flows":[{"stages":["m.login.dummy"]}],"session":"a\u0000b"}"#,
+        );
+        assert_eq!(answer.failure().code(), mxreg_result::InvalidResponse);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! Nothing here touches the network: bodies in, typed values or errors out.
 
 pub mod answer;
+pub mod discovery;
 pub mod precheck;
 pub mod refresh;
 pub mod register;

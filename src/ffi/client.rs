@@ -87,7 +87,7 @@ impl Default for mxreg_client_options {
 }
 
 impl mxreg_client_options {
-    fn to_config(self) -> Result<ClientConfig, Error> {
+    pub(crate) fn to_config(self) -> Result<ClientConfig, Error> {
         let millis_or = |ms: u32, default: Duration| {
             if ms == 0 {
                 default

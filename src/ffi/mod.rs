@@ -18,6 +18,7 @@ pub mod auth_info;
 pub mod client;
 pub mod error;
 pub mod precheck;
+pub mod probe;
 pub mod register;
 pub mod registration;
 pub mod signup;

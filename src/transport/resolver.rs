@@ -87,7 +87,10 @@ impl CachingResolver {
     }
 
     fn cached(&self, host_and_port: &str) -> Option<ResolvedSocketAddrs> {
-        let names = self.names.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let names = self
+            .names
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         names
             .iter()
             .find(|name| {
@@ -97,7 +100,10 @@ impl CachingResolver {
     }
 
     fn remember(&self, host_and_port: String, addrs: &ResolvedSocketAddrs) {
-        let mut names = self.names.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut names = self
+            .names
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         names.retain(|name| {
             name.host_and_port != host_and_port && name.resolved_at.elapsed() < NAME_LIFETIME
         });
@@ -170,7 +176,10 @@ mod tests {
             resolve(&resolver, "http://10.1.2.3/").unwrap(),
             vec!["10.1.2.3:80".parse::<SocketAddr>().unwrap()]
         );
-        assert!(resolver.names.lock().unwrap().is_empty(), "literals are not cached");
+        assert!(
+            resolver.names.lock().unwrap().is_empty(),
+            "literals are not cached"
+        );
     }
 
     #[test]
@@ -178,7 +187,11 @@ mod tests {
         let resolver = CachingResolver::default();
         let first = resolve(&resolver, "http://localhost:8448/").unwrap();
         assert!(!first.is_empty());
-        assert!(first.iter().all(|addr| addr.ip().is_loopback() && addr.port() == 8448));
+        assert!(
+            first
+                .iter()
+                .all(|addr| addr.ip().is_loopback() && addr.port() == 8448)
+        );
         assert_eq!(resolver.names.lock().unwrap().len(), 1);
         // A poisoned entry proves the second answer comes from the cache.
         resolver.names.lock().unwrap()[0].addrs = copy_addrs(&resolver, &{

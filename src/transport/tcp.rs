@@ -286,7 +286,7 @@ impl Transport for LeanTcpTransport {
     }
 
     fn is_open(&mut self) -> bool {
-        self.unsent.is_empty() && (std::env::var_os("XPROBE").is_none() || peer_is_quiet(&self.stream))
+        self.unsent.is_empty() && peer_is_quiet(&self.stream)
     }
 }
 
@@ -348,15 +348,22 @@ mod tests {
         let (client, _server) = connected_pair();
         let mut timeout = SocketTimeout::default();
         let read = |t: &mut SocketTimeout, wanted| {
-            t.ensure(&client, wanted, TcpStream::set_read_timeout).unwrap();
+            t.ensure(&client, wanted, TcpStream::set_read_timeout)
+                .unwrap();
             client.read_timeout().unwrap()
         };
         let thirty = Duration::from_secs(30);
         let set = read(&mut timeout, Some(thirty));
         assert_eq!(set, Some(thirty + TIMEOUT_SLACK / 2));
         // Slightly shorter or slightly longer: the socket keeps its value.
-        assert_eq!(read(&mut timeout, Some(thirty - Duration::from_micros(5))), set);
-        assert_eq!(read(&mut timeout, Some(thirty + Duration::from_micros(5))), set);
+        assert_eq!(
+            read(&mut timeout, Some(thirty - Duration::from_micros(5))),
+            set
+        );
+        assert_eq!(
+            read(&mut timeout, Some(thirty + Duration::from_micros(5))),
+            set
+        );
         // Longer than the socket waits: never fire early.
         let longer = thirty + TIMEOUT_SLACK;
         assert_eq!(

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test crate uses its own subset of these helpers
 //! Helpers for the integration tests against the local Synapse servers that
 //! `scripts/homeserver.py` runs (their URLs come in `MXREG_HS_<VARIANT>`).
 

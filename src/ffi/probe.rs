@@ -1,0 +1,149 @@
+//! `mxreg_probe`: what sign-up a server offers, before any account exists.
+
+use std::ffi::{CString, c_char};
+
+use crate::ffi::auth_info::{AuthInfo, mxreg_auth_info};
+use crate::ffi::client::mxreg_client_options;
+use crate::ffi::error::mxreg_error;
+use crate::ffi::{
+    Handle, c_string, ffi_call, ffi_value, free_box, into_box_ptr, out_arg, read_handle,
+    read_request_struct, str_arg,
+};
+#[cfg(test)]
+use crate::probe::methods;
+use crate::probe::probe;
+use crate::result::mxreg_result;
+
+/// Sign-up methods a server offers (flags of `mxreg_probe_signup_methods`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mxreg_signup_method {
+    /// `POST /register` with user-interactive auth (`mxreg_signup_*`).
+    Legacy = 1,
+    /// OAuth 2.0 account creation (`prompt=create`).
+    OauthCreate = 1 << 1,
+    /// Auth is delegated to an OAuth 2.0 server.
+    Oauth = 1 << 2,
+    /// Single sign-on, which may create accounts on first login.
+    Sso = 1 << 3,
+    /// Guest accounts (only reported when the probe was asked to check).
+    Guest = 1 << 4,
+}
+
+/// The result of `mxreg_probe_server`.
+///
+/// Caller owns it; free it with `mxreg_probe_free`. Immutable: safe to read
+/// from several threads.
+pub struct mxreg_probe {
+    _private: [u8; 0],
+}
+
+impl Handle for mxreg_probe {
+    type Inner = ProbeHandle;
+}
+
+pub struct ProbeHandle {
+    homeserver_url: CString,
+    signup_methods: u32,
+    auth_info: Option<AuthInfo>,
+    json: CString,
+}
+
+/// Find out what sign-up `server` offers: `server` is a server name
+/// (`"example.org"`: discovered through `https://example.org/.well-known/matrix/client`)
+/// or a URL (its origin's `.well-known` is tried, then the URL itself).
+/// Reads `/versions`, `GET /login`, the OAuth 2.0 metadata and an empty
+/// `POST /register`. With `check_guest_access` it also tries a guest
+/// registration, which creates a guest account where guests are allowed.
+/// `options` may be NULL for the defaults. Blocks for several requests.
+///
+/// On success writes the answer to `*probe_out`: caller owns it; free it with
+/// `mxreg_probe_free`. A server that is not a Matrix homeserver gives
+/// `MXREG_RESULT_INVALID_RESPONSE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_server(
+    server: *const c_char,
+    options: *const mxreg_client_options,
+    check_guest_access: bool,
+    probe_out: *mut *mut mxreg_probe,
+    error_out: *mut *mut mxreg_error,
+) -> mxreg_result {
+    ffi_call(error_out, || {
+        // SAFETY: documented argument contracts.
+        let server = unsafe { str_arg(server, "server") }?;
+        let out = unsafe { out_arg(probe_out, "probe_out") }?;
+        let options = if options.is_null() {
+            mxreg_client_options::default()
+        } else {
+            unsafe { read_request_struct(options, "options") }?
+        };
+        let found = probe(server, &options.to_config()?, check_guest_access)?;
+        let handle = ProbeHandle {
+            homeserver_url: c_string(&found.homeserver_url, "homeserver_url")?,
+            signup_methods: found.signup_methods,
+            auth_info: found.registration.as_ref().map(AuthInfo::new).transpose()?,
+            json: c_string(&found.to_json(), "probe")?,
+        };
+        *out = into_box_ptr(handle);
+        Ok(())
+    })
+}
+
+/// The client-server API base URL found (use it for `mxreg_client_new`).
+/// Borrowed; valid until `probe` is freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_homeserver_url(probe: *const mxreg_probe) -> *const c_char {
+    read_handle(probe, std::ptr::null(), |p| p.homeserver_url.as_ptr())
+}
+
+/// The `mxreg_signup_method` flags the server offers; 0 means sign-up is
+/// closed to this client.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_signup_methods(probe: *const mxreg_probe) -> u32 {
+    read_handle(probe, 0, |p| p.signup_methods)
+}
+
+/// The legacy registration flows (when `MXREG_SIGNUP_METHOD_LEGACY`), else
+/// NULL. Borrowed; valid until `probe` is freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_auth_info(probe: *const mxreg_probe) -> *const mxreg_auth_info {
+    read_handle(probe, std::ptr::null(), |p| {
+        p.auth_info
+            .as_ref()
+            .map_or(std::ptr::null(), |info| (info as *const AuthInfo).cast())
+    })
+}
+
+/// Everything the probe found as one JSON object (homeserver URL, versions,
+/// methods, registration flows or why registration is refused, login types,
+/// OAuth issuer, guest access). Borrowed; valid until `probe` is freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_json(probe: *const mxreg_probe) -> *const c_char {
+    read_handle(probe, std::ptr::null(), |p| p.json.as_ptr())
+}
+
+/// Free a probe answer. NULL is a no-op. Call once.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_free(probe: *mut mxreg_probe) {
+    ffi_value((), || {
+        // SAFETY: NULL or a live handle, freed once.
+        unsafe { free_box(probe) }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_flags_match_the_core_values() {
+        assert_eq!(mxreg_signup_method::Legacy as u32, methods::LEGACY);
+        assert_eq!(
+            mxreg_signup_method::OauthCreate as u32,
+            methods::OAUTH_CREATE
+        );
+        assert_eq!(mxreg_signup_method::Oauth as u32, methods::OAUTH);
+        assert_eq!(mxreg_signup_method::Sso as u32, methods::SSO);
+        assert_eq!(mxreg_signup_method::Guest as u32, methods::GUEST);
+    }
+}

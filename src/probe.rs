@@ -1,0 +1,185 @@
+//! The server probe: from a server name or URL, what sign-up the server
+//! offers (legacy registration and its flows, OAuth with `prompt=create`,
+//! SSO, guests) or whether it is closed.
+
+use serde::Serialize;
+
+use crate::api::discovery::{
+    AUTH_METADATA_PATH, AUTH_METADATA_UNSTABLE_PATH, AuthMetadataSummary, LOGIN_PATH, LoginFlows,
+    VERSIONS_PATH, Versions, WELL_KNOWN_PATH, well_known_base_url,
+};
+use crate::api::register::REGISTER_PATH;
+use crate::api::uia::UiaResponse;
+use crate::client::{Client, ClientConfig};
+use crate::error::Error;
+use crate::homeserver_url::BaseUrl;
+use crate::transport::{Method, Request, Response, Transport};
+
+/// Sign-up methods, as bit flags (the C `MXREG_SIGNUP_METHOD_*` values).
+pub mod methods {
+    /// `POST /register` with user-interactive auth is open.
+    pub const LEGACY: u32 = 1;
+    /// The OAuth 2.0 server supports `prompt=create` (account creation).
+    pub const OAUTH_CREATE: u32 = 1 << 1;
+    /// Auth is delegated to an OAuth 2.0 server (login at least).
+    pub const OAUTH: u32 = 1 << 2;
+    /// Single sign-on (`m.login.sso`) may create accounts on first login.
+    pub const SSO: u32 = 1 << 3;
+    /// Guest accounts (`kind=guest`) are allowed (only checked on request).
+    pub const GUEST: u32 = 1 << 4;
+}
+
+/// What the probe found.
+#[derive(Debug, Serialize)]
+pub struct Probe {
+    /// The client-server API base URL (after `.well-known` discovery).
+    pub homeserver_url: String,
+    /// Whether `.well-known/matrix/client` pointed there.
+    pub discovered_by_well_known: bool,
+    pub versions: Vec<String>,
+    /// `MXREG_SIGNUP_METHOD_*` flags; 0 means sign-up is closed.
+    pub signup_methods: u32,
+    /// The legacy registration flows when open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration: Option<UiaResponse>,
+    /// Why legacy registration is not available (the server's answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_refused: Option<String>,
+    /// Login types from `GET /login` (`m.login.password`, `m.login.sso`, ...).
+    pub login_types: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_registration_endpoint: Option<String>,
+    /// `None` when not checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_access: Option<bool>,
+}
+
+impl Probe {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+/// Probe `server` (a server name such as `example.org`, or a URL). With
+/// `check_guest_access` it also tries a guest registration, which creates a
+/// guest account when guests are allowed.
+pub fn probe(
+    server: &str,
+    config: &ClientConfig,
+    check_guest_access: bool,
+) -> Result<Probe, Error> {
+    let allow_http = config.transport.allow_insecure_http;
+    let transport = Transport::new(&config.transport)?;
+    let given = if server.contains("://") {
+        server.to_owned()
+    } else {
+        format!("https://{server}")
+    };
+    let given = BaseUrl::parse(&given, allow_http)?;
+    let (base, discovered) = discover(&transport, &given, allow_http)?;
+    let client = Client::new(base.as_str(), config)?;
+    let versions: Versions = client.get_json(&base.join(VERSIONS_PATH)).map_err(|err| {
+        Error::InvalidResponse(format!(
+            "{}: not a Matrix homeserver ({err})",
+            base.as_str()
+        ))
+    })?;
+
+    let mut probe = Probe {
+        homeserver_url: base.as_str().to_owned(),
+        discovered_by_well_known: discovered,
+        versions: versions.versions,
+        signup_methods: 0,
+        registration: None,
+        registration_refused: None,
+        login_types: Vec::new(),
+        oauth_issuer: None,
+        oauth_registration_endpoint: None,
+        guest_access: None,
+    };
+
+    if let Ok(login) = client.get_json::<LoginFlows>(&base.join(LOGIN_PATH)) {
+        probe.login_types = login.flows.iter().map(|f| f.kind.clone()).collect();
+        if probe.login_types.iter().any(|t| t == "m.login.sso") {
+            probe.signup_methods |= methods::SSO;
+        }
+    }
+
+    let metadata = client
+        .get_json::<AuthMetadataSummary>(&base.join(AUTH_METADATA_PATH))
+        .or_else(|_| {
+            client.get_json::<AuthMetadataSummary>(&base.join(AUTH_METADATA_UNSTABLE_PATH))
+        });
+    if let Ok(metadata) = metadata {
+        probe.signup_methods |= methods::OAUTH;
+        if metadata
+            .prompt_values_supported
+            .iter()
+            .any(|p| p == "create")
+        {
+            probe.signup_methods |= methods::OAUTH_CREATE;
+        }
+        probe.oauth_issuer = Some(metadata.issuer);
+        probe.oauth_registration_endpoint = metadata.registration_endpoint;
+    }
+
+    match send(&transport, Method::Post, &base.join(REGISTER_PATH))?
+        .answer()
+        .failure()
+    {
+        Error::AuthRequired(uia) if !uia.flows.is_empty() => {
+            probe.signup_methods |= methods::LEGACY;
+            probe.registration = Some(*uia);
+        }
+        refused => probe.registration_refused = Some(refused.to_string()),
+    }
+
+    if check_guest_access {
+        let answer = send(
+            &transport,
+            Method::Post,
+            &base.join(&format!("{REGISTER_PATH}?kind=guest")),
+        )?;
+        let allowed = answer.status == 200;
+        probe.guest_access = Some(allowed);
+        if allowed {
+            probe.signup_methods |= methods::GUEST;
+        }
+    }
+    Ok(probe)
+}
+
+/// `.well-known/matrix/client` at the origin of `given`: its base URL when it
+/// has one, `given` itself when there is none (404).
+fn discover(
+    transport: &Transport,
+    given: &BaseUrl,
+    allow_http: bool,
+) -> Result<(BaseUrl, bool), Error> {
+    let response = send(
+        transport,
+        Method::Get,
+        &format!("{}{WELL_KNOWN_PATH}", given.origin()),
+    )?;
+    match response.status {
+        200 => {
+            let base_url = well_known_base_url(&response.body)?;
+            Ok((BaseUrl::parse(&base_url, allow_http)?, true))
+        }
+        // No document, or a server that answers something else there: use
+        // the URL as given (the spec's "IGNORE" outcome).
+        _ => Ok((given.clone(), false)),
+    }
+}
+
+fn send(transport: &Transport, method: Method, url: &str) -> Result<Response, Error> {
+    transport.send(Request {
+        method,
+        url,
+        body: (method == Method::Post).then(|| b"{}".to_vec()),
+        bearer: None,
+        creates_state: false,
+    })
+}
