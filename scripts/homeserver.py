@@ -12,6 +12,8 @@ from this script's location, never from the current directory):
     .homeserver/<variant>/            config, SQLite db, homeserver.log,
                                       synapse.pid, url, admin_token
     .homeserver/email/mail/           *.eml files caught by the SMTP sink
+    .homeserver/oauth/                also oauth.log, oauth.pid, mas_secret
+    scripts/oauth/node_modules/       the OAuth server's npm packages
 
 Variants (default port):
 
@@ -22,6 +24,8 @@ Variants (default port):
     ratelimit 18105  as open, rc_registration per_second 0.1 burst_count 2
     closed    18106  enable_registration false (403)
     stress    18107  as open with every rate limit lifted very high
+    oauth     18108  auth delegated (matrix_authentication_service) to a local
+                     OAuth 2.0 server (scripts/oauth, Node.js) on 18109
 
 Typical use:
 
@@ -84,8 +88,11 @@ VARIANTS = {
     "ratelimit": 18105,
     "closed": 18106,
     "stress": 18107,
+    "oauth": 18108,
 }
 SMTP_DEFAULT_PORT = 18125
+OAUTH_PORT = 18109
+OAUTH_DIR = SCRIPT_DIR / "oauth"
 
 READY_TIMEOUT_S = 90.0
 STOP_GRACE_S = 10.0
@@ -128,6 +135,10 @@ def synapse_pidfile(variant: str) -> Path:
 
 def smtp_pidfile(variant: str) -> Path:
     return vdir(variant) / "smtp.pid"
+
+
+def oauth_pidfile(variant: str) -> Path:
+    return vdir(variant) / "oauth.pid"
 
 
 def mail_dir(variant: str = "email") -> Path:
@@ -185,6 +196,10 @@ def synapse_pid(variant: str) -> int | None:
 
 def smtp_pid(variant: str) -> int | None:
     return read_pid(smtp_pidfile(variant), "smtp_sink.py")
+
+
+def oauth_pid(variant: str) -> int | None:
+    return read_pid(oauth_pidfile(variant), str(OAUTH_DIR / "server.mjs"))
 
 
 def is_running(variant: str) -> bool:
@@ -275,6 +290,25 @@ def ensure_installed() -> None:
         install()
 
 
+def ensure_oauth_modules() -> None:
+    """`npm ci` the OAuth server's packages when node_modules does not match
+    the committed package-lock.json."""
+    lock = OAUTH_DIR / "package-lock.json"
+    stamp = OAUTH_DIR / "node_modules" / ".mxreg-lock-sha256"
+    wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if read_text(stamp) == wanted:
+        return
+    npm = shutil.which("npm")
+    if not npm or not shutil.which("node"):
+        raise RigError("oauth: Node.js and npm are needed for the OAuth server (scripts/oauth)")
+    log(f"oauth: npm ci in {OAUTH_DIR}")
+    r = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=OAUTH_DIR,
+                       stdout=sys.stderr)
+    if r.returncode != 0:
+        raise RigError(f"oauth: npm ci failed (exit {r.returncode})")
+    stamp.write_text(wanted + "\n")
+
+
 # --------------------------------------------------------------------------
 # config generation
 # --------------------------------------------------------------------------
@@ -362,6 +396,19 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
             "enabled": True, "minimum_length": 8, "require_digit": True}}
     if variant == "token":
         cfg["registration_requires_token"] = True
+    if variant == "open":
+        # An application service owning @mxregbot_*, for appservice
+        # registration tests (its as_token goes to `appservice_token`).
+        as_token = secrets.token_hex(16)
+        appservice = {
+            "id": "mxreg-test", "url": None, "as_token": as_token,
+            "hs_token": secrets.token_hex(16), "sender_localpart": "mxregbot",
+            "namespaces": {"users": [{"exclusive": True, "regex": "@mxregbot_.*:localhost"}],
+                           "aliases": [], "rooms": []},
+        }
+        (d / "appservice.yaml").write_text(json.dumps(appservice))  # JSON is YAML
+        (d / "appservice_token").write_text(as_token)
+        cfg["app_service_config_files"] = [str(d / "appservice.yaml")]
     if variant == "email":
         cfg["registrations_require_3pid"] = ["email"]
         cfg["email"] = {
@@ -373,6 +420,15 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
             "notif_from": "mxreg test Synapse <noreply@localhost>",
             "app_name": "mxreg test",
             "enable_notifs": False,
+        }
+    if variant == "oauth":
+        # Delegation forbids Synapse's own registration and passwords.
+        cfg["enable_registration"] = False
+        cfg["password_config"] = {"enabled": False}
+        cfg["matrix_authentication_service"] = {
+            "enabled": True,
+            "endpoint": f"http://127.0.0.1:{OAUTH_PORT}/",
+            "secret": secrets.token_hex(24),
         }
     if variant == "terms":
         cfg["user_consent"] = {
@@ -479,6 +535,25 @@ def register_admin(base_url: str, secret: str) -> str:
     return body["access_token"]
 
 
+def _start_oauth_server(variant: str, cfg: dict, base_url: str) -> None:
+    """The OAuth 2.0 server Synapse delegates to, started before Synapse
+    (which fetches its metadata). The shared secret goes in a 0600 file, not
+    on the command line."""
+    d = vdir(variant)
+    secret_file = d / "mas_secret"
+    secret_file.write_text(cfg["matrix_authentication_service"]["secret"] + "\n")
+    secret_file.chmod(0o600)
+    server = _spawn([shutil.which("node") or "node", str(OAUTH_DIR / "server.mjs"),
+                     "--port", str(OAUTH_PORT), "--homeserver", base_url,
+                     "--secret-file", str(secret_file)], d / "oauth.log", d)
+    oauth_pidfile(variant).write_text(f"{server.pid}\n")
+    if not _wait_port_open(OAUTH_PORT, 30):
+        server.kill()
+        raise RigError(f"{variant}: OAuth server did not listen on {OAUTH_PORT}; log:\n"
+                       f"{log_tail(d / 'oauth.log')}")
+    log(f"{variant}: OAuth server on http://127.0.0.1:{OAUTH_PORT}/")
+
+
 def start(variant: str, port: int | None = None, smtp_port: int | None = None) -> str:
     """Start one variant; returns its base URL. Raises RigError."""
     port = port or VARIANTS[variant]
@@ -497,6 +572,11 @@ def start(variant: str, port: int | None = None, smtp_port: int | None = None) -
         if variant == "email" and not port_free(smtp_port):
             raise RigError(f"{variant}: SMTP sink port {smtp_port} (127.0.0.1) is already in use "
                            f"by another process", EXIT_PORT_IN_USE)
+        if variant == "oauth":
+            if not port_free(OAUTH_PORT):
+                raise RigError(f"{variant}: OAuth server port {OAUTH_PORT} (127.0.0.1) is already in "
+                               f"use by another process", EXIT_PORT_IN_USE)
+            ensure_oauth_modules()
         d = vdir(variant)
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
@@ -517,6 +597,8 @@ def start(variant: str, port: int | None = None, smtp_port: int | None = None) -
                 raise RigError(f"{variant}: SMTP sink did not listen on {smtp_port}; log:\n"
                                f"{log_tail(d / 'smtp.log')}")
             log(f"{variant}: SMTP sink on 127.0.0.1:{smtp_port} writing to {md}")
+        if variant == "oauth":
+            _start_oauth_server(variant, cfg, base_url)
 
         logfile = d / "homeserver.log"
         log(f"{variant}: starting synapse on {base_url}")
@@ -525,14 +607,17 @@ def start(variant: str, port: int | None = None, smtp_port: int | None = None) -
         synapse_pidfile(variant).write_text(f"{proc.pid}\n")
         try:
             _wait_ready(variant, proc, base_url, logfile)
-            token = register_admin(base_url, cfg["registration_shared_secret"])
+            # Delegated auth has no shared-secret admin registration.
+            token = None if variant == "oauth" else register_admin(
+                base_url, cfg["registration_shared_secret"])
         except BaseException:
             _stop_locked(variant, quiet=True)
             raise
-        (d / "admin_token").write_text(token + "\n")
+        if token:
+            (d / "admin_token").write_text(token + "\n")
         (d / "url").write_text(base_url + "\n")
-        log(f"{variant}: ready at {base_url} in {time.monotonic() - t0:.1f} s "
-            f"(admin token in {d / 'admin_token'})")
+        log(f"{variant}: ready at {base_url} in {time.monotonic() - t0:.1f} s"
+            + (f" (admin token in {d / 'admin_token'})" if token else ""))
         return base_url
 
 
@@ -578,7 +663,14 @@ def _stop_locked(variant: str, quiet: bool = False) -> bool:
         stopped = True
         if not quiet:
             log(f"{variant}: SMTP sink (pid {spid}) stopped")
-    for f in (synapse_pidfile(variant), smtp_pidfile(variant), vdir(variant) / "synapse-internal.pid"):
+    opid = oauth_pid(variant)
+    if opid is not None:
+        _terminate(opid, f"{variant}: OAuth server", quiet)
+        stopped = True
+        if not quiet:
+            log(f"{variant}: OAuth server (pid {opid}) stopped")
+    for f in (synapse_pidfile(variant), smtp_pidfile(variant), oauth_pidfile(variant),
+              vdir(variant) / "synapse-internal.pid"):
         with contextlib.suppress(FileNotFoundError):
             f.unlink()
     return stopped
@@ -669,6 +761,9 @@ def cmd_status(args) -> int:
             if v == "email":
                 spid = smtp_pid(v)
                 extra = f"  smtp-sink {'pid ' + str(spid) if spid else 'NOT running'}"
+            if v == "oauth":
+                opid = oauth_pid(v)
+                extra = f"  oauth-server {'pid ' + str(opid) if opid else 'NOT running'}"
             print(f"{v:<10} running  {url}  pid {pid}{extra}")
         else:
             print(f"{v:<10} stopped  -")
@@ -701,6 +796,9 @@ def rig_env() -> dict[str, str]:
         tok = read_text(vdir(v) / "admin_token")
         if tok:
             out[f"MXREG_HS_{v.upper()}_ADMIN_TOKEN"] = tok
+        as_token = read_text(vdir(v) / "appservice_token")
+        if as_token:
+            out[f"MXREG_HS_{v.upper()}_APPSERVICE_TOKEN"] = as_token
         if v == "email":
             out["MXREG_MAIL_DIR"] = str(mail_dir(v))
     return out
@@ -839,7 +937,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="homeserver.py",
         description=__doc__.split("\n\n")[0] + " State lives in " + str(HS_ROOT) + ".",
         epilog="Variants: " + ", ".join(f"{v} ({port})" for v, port in VARIANTS.items())
-               + f". SMTP sink for email: {SMTP_DEFAULT_PORT}. Exit codes: 0 ok, 1 failure, "
+               + f". SMTP sink for email: {SMTP_DEFAULT_PORT}; OAuth server for oauth: {OAUTH_PORT}."
+                 " Exit codes: 0 ok, 1 failure, "
                  "2 port in use, 3 already running.",
     )
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")

@@ -423,3 +423,33 @@ fn password_is_kept_out_of_saved_debug_output() {
     let (_, s) = session("OPEN", user_request("secretcheck"), 0);
     assert!(!format!("{s:?}").contains(PASSWORD));
 }
+
+#[test]
+fn an_application_service_registers_users_in_its_namespace() {
+    let token = std::env::var("MXREG_HS_OPEN_APPSERVICE_TOKEN")
+        .expect("the rig's open variant has an application service");
+    let client = client("OPEN");
+    let name = unique_username("mxregbot_");
+    let request = RegisterRequest {
+        username: Some(name.clone()),
+        appservice_token: Some(Secret::new(token.as_str())),
+        ..RegisterRequest::default()
+    };
+    let registration = client.register(&request, None).unwrap();
+    assert_eq!(registration.user_id, format!("@{name}:localhost"));
+
+    // Outside its namespace, and with a wrong token, the server refuses.
+    let outside = RegisterRequest {
+        username: Some(unique_username("notbot")),
+        ..request.clone()
+    };
+    let err = client.register(&outside, None).unwrap_err();
+    assert_eq!(err.errcode(), Some("M_EXCLUSIVE"), "{err}");
+    let wrong = RegisterRequest {
+        appservice_token: Some(Secret::new("wrong")),
+        username: Some(unique_username("mxregbot_")),
+        ..RegisterRequest::default()
+    };
+    let err = client.register(&wrong, None).unwrap_err();
+    assert_eq!(err.code(), mxreg_result::UnknownToken, "{err}");
+}

@@ -21,8 +21,9 @@ pub enum AccountKind {
 }
 
 /// Everything a caller can ask of `POST /register`. The `auth` dict is not
-/// here: it is per attempt (see [`RegisterRequest::body`]).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// here: it is per attempt (see [`RegisterRequest::body`]). The default asks
+/// for a refresh token, as the C `mxreg_register_request_init` does.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RegisterRequest {
     #[serde(default)]
     pub kind: AccountKind,
@@ -39,6 +40,22 @@ pub struct RegisterRequest {
     /// Registers as an application service (`type: m.login.application_service`,
     /// this token as the bearer).
     pub appservice_token: Option<Secret>,
+}
+
+impl Default for RegisterRequest {
+    fn default() -> Self {
+        RegisterRequest {
+            kind: AccountKind::User,
+            username: None,
+            password: None,
+            device_id: None,
+            initial_device_display_name: None,
+            inhibit_login: false,
+            refresh_token: true,
+            guest_access_token: None,
+            appservice_token: None,
+        }
+    }
 }
 
 /// The JSON body on the wire, borrowing from the request.

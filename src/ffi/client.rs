@@ -35,6 +35,17 @@ pub struct ClientHandle {
     homeserver_url: CString,
 }
 
+#[cfg(test)]
+impl ClientHandle {
+    pub(crate) fn for_tests(client: Client) -> Self {
+        let homeserver_url = CString::new(client.homeserver().as_str()).unwrap();
+        ClientHandle {
+            client,
+            homeserver_url,
+        }
+    }
+}
+
 impl Handle for mxreg_client {
     type Inner = ClientHandle;
 }

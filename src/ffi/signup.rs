@@ -618,6 +618,30 @@ pub extern "C" fn mxreg_signup_free(signup: *mut mxreg_signup) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::register::RegisterRequest;
+    use crate::client::ClientConfig;
+
+    #[test]
+    fn a_second_call_while_one_runs_is_refused() {
+        let client = Client::new("http://127.0.0.1:9", &ClientConfig::default()).unwrap();
+        let handle = SignupHandle {
+            client: Arc::new(ClientHandle::for_tests(client)),
+            state: Mutex::new(SignupState::new(SignupSession::new(
+                "http://127.0.0.1:9",
+                RegisterRequest::default(),
+                StageSet(StageSet::ALL),
+            ))),
+        };
+        let nested = handle.step(|_, _| {
+            let err = handle.step(|_, _| Ok(())).unwrap_err();
+            assert_eq!(err.code(), mxreg_result::InvalidState);
+            assert!(err.to_string().contains("in progress"));
+            // Accessors see nothing rather than a half-changed session.
+            assert_eq!(handle.read(7, |_| 1), 7);
+            Ok(())
+        });
+        nested.unwrap();
+    }
 
     #[test]
     fn stage_flags_match_the_core_values() {

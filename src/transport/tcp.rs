@@ -143,9 +143,8 @@ impl SocketTimeout {
     /// most `TIMEOUT_SLACK` longer; set it only when that is not already so.
     fn ensure(
         &mut self,
-        stream: &TcpStream,
         wanted: Option<Duration>,
-        set: fn(&TcpStream, Option<Duration>) -> io::Result<()>,
+        set: impl FnOnce(Option<Duration>) -> io::Result<()>,
     ) -> io::Result<()> {
         let good_enough = match (self.current, wanted) {
             (Some(None), None) => true,
@@ -160,7 +159,7 @@ impl SocketTimeout {
         // Half the slack on top, so the next request's (a few microseconds
         // longer) timeout still fits.
         let value = wanted.map(|wanted| wanted + TIMEOUT_SLACK / 2);
-        set(stream, value)?;
+        set(value)?;
         self.current = Some(value);
         Ok(())
     }
@@ -200,11 +199,11 @@ impl LeanTcpTransport {
     /// Write `extra` (or the held output when `None`) with the given timeout.
     fn write_now(&mut self, extra: Option<usize>, timeout: NextTimeout) -> Result<(), Error> {
         let timeout = usable(timeout)?;
-        self.write_timeout.ensure(
-            &self.stream,
-            timeout.not_zero().map(|after| *after),
-            TcpStream::set_write_timeout,
-        )?;
+        let stream = &self.stream;
+        self.write_timeout
+            .ensure(timeout.not_zero().map(|after| *after), |value| {
+                stream.set_write_timeout(value)
+            })?;
         let bytes = match extra {
             Some(amount) => &self.buffers.output()[..amount],
             None => &self.unsent[..],
@@ -270,8 +269,9 @@ impl Transport for LeanTcpTransport {
                 }
                 None => None,
             };
+            let stream = &self.stream;
             self.read_timeout
-                .ensure(&self.stream, wanted, TcpStream::set_read_timeout)?;
+                .ensure(wanted, |value| stream.set_read_timeout(value))?;
             let input = self.buffers.input_append_buf();
             match (&*self.stream).read(input) {
                 Ok(amount) => {
@@ -345,37 +345,48 @@ mod tests {
 
     #[test]
     fn timeouts_are_set_only_when_they_must_change() {
-        let (client, _server) = connected_pair();
         let mut timeout = SocketTimeout::default();
-        let read = |t: &mut SocketTimeout, wanted| {
-            t.ensure(&client, wanted, TcpStream::set_read_timeout)
+        // What `ensure` sets, or `None` when it leaves the socket alone.
+        let mut ensure = |wanted| {
+            let mut set_to = None;
+            timeout
+                .ensure(wanted, |value| {
+                    set_to = Some(value);
+                    Ok(())
+                })
                 .unwrap();
-            client.read_timeout().unwrap()
+            set_to
         };
         let thirty = Duration::from_secs(30);
-        let set = read(&mut timeout, Some(thirty));
-        assert_eq!(set, Some(thirty + TIMEOUT_SLACK / 2));
+        assert_eq!(ensure(Some(thirty)), Some(Some(thirty + TIMEOUT_SLACK / 2)));
         // Slightly shorter or slightly longer: the socket keeps its value.
-        assert_eq!(
-            read(&mut timeout, Some(thirty - Duration::from_micros(5))),
-            set
-        );
-        assert_eq!(
-            read(&mut timeout, Some(thirty + Duration::from_micros(5))),
-            set
-        );
-        // Longer than the socket waits: never fire early.
+        assert_eq!(ensure(Some(thirty - Duration::from_micros(5))), None);
+        assert_eq!(ensure(Some(thirty + Duration::from_micros(5))), None);
+        assert_eq!(ensure(Some(thirty - TIMEOUT_SLACK / 4)), None);
+        // Longer than the socket waits: set, so it never fires early.
         let longer = thirty + TIMEOUT_SLACK;
-        assert_eq!(
-            read(&mut timeout, Some(longer)),
-            Some(longer + TIMEOUT_SLACK / 2)
-        );
-        // Much shorter: never fire later than the slack allows.
+        assert_eq!(ensure(Some(longer)), Some(Some(longer + TIMEOUT_SLACK / 2)));
+        // Much shorter: set, so it never fires later than the slack allows.
         let short = Duration::from_secs(1);
-        assert_eq!(
-            read(&mut timeout, Some(short)),
-            Some(short + TIMEOUT_SLACK / 2)
-        );
-        assert_eq!(read(&mut timeout, None), None);
+        assert_eq!(ensure(Some(short)), Some(Some(short + TIMEOUT_SLACK / 2)));
+        assert_eq!(ensure(None), Some(None));
+        assert_eq!(ensure(None), None);
+    }
+
+    #[test]
+    fn a_failed_set_is_not_remembered() {
+        let mut timeout = SocketTimeout::default();
+        let failed = timeout.ensure(Some(Duration::from_secs(5)), |_| {
+            Err(io::ErrorKind::InvalidInput.into())
+        });
+        assert!(failed.is_err());
+        let mut called = false;
+        timeout
+            .ensure(Some(Duration::from_secs(5)), |_| {
+                called = true;
+                Ok(())
+            })
+            .unwrap();
+        assert!(called, "the next request tries again");
     }
 }

@@ -1,0 +1,258 @@
+//! The authorization server metadata (RFC 8414) a homeserver serves at
+//! `GET /_matrix/client/v1/auth_metadata` (MSC2965), and the checks that
+//! make it usable: the endpoints, `code` + PKCE `S256`, the grant types, and
+//! whether `prompt=create` (sign-up) is offered.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::oauth::url::check_endpoint;
+
+pub const AUTH_METADATA_PATH: &str = "/_matrix/client/v1/auth_metadata";
+/// The same before Matrix v1.15 (Synapse and MAS served it for a while).
+pub const UNSTABLE_AUTH_METADATA_PATH: &str =
+    "/_matrix/client/unstable/org.matrix.msc2965/auth_metadata";
+
+/// How the authorization server returns the result to the redirect URI.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResponseMode {
+    /// In the query string (`?code=...`): what a native app's HTTP listener or
+    /// custom-scheme handler sees.
+    #[default]
+    Query,
+    /// In the fragment (`#code=...`): never sent to a web server.
+    Fragment,
+}
+
+impl ResponseMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResponseMode::Query => "query",
+            ResponseMode::Fragment => "fragment",
+        }
+    }
+}
+
+/// Validated server metadata. Unknown fields stay in `raw`.
+#[derive(Clone, Debug)]
+pub struct AuthMetadata {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    /// Needed for dynamic client registration; without it the app needs a
+    /// client ID given by the server's operator.
+    pub registration_endpoint: Option<String>,
+    /// Needed to log out (revoke tokens).
+    pub revocation_endpoint: Option<String>,
+    pub account_management_uri: Option<String>,
+    pub grant_types_supported: Vec<String>,
+    pub response_modes_supported: Vec<String>,
+    pub prompt_values_supported: Vec<String>,
+    /// RFC 9207: the server puts `iss` in every authorization response.
+    pub iss_parameter_supported: bool,
+    /// The whole document as the server sent it.
+    pub raw: Value,
+}
+
+#[derive(Deserialize)]
+struct Wire {
+    issuer: String,
+    authorization_endpoint: String,
+    token_endpoint: String,
+    registration_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    account_management_uri: Option<String>,
+    response_types_supported: Vec<String>,
+    // RFC 8414 defaults for absent lists.
+    #[serde(default = "default_grant_types")]
+    grant_types_supported: Vec<String>,
+    #[serde(default = "default_response_modes")]
+    response_modes_supported: Vec<String>,
+    #[serde(default)]
+    code_challenge_methods_supported: Vec<String>,
+    #[serde(default)]
+    prompt_values_supported: Vec<String>,
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: bool,
+}
+
+fn default_grant_types() -> Vec<String> {
+    vec!["authorization_code".into(), "implicit".into()]
+}
+
+fn default_response_modes() -> Vec<String> {
+    vec!["query".into(), "fragment".into()]
+}
+
+fn has(list: &[String], value: &str) -> bool {
+    list.iter().any(|item| item == value)
+}
+
+impl AuthMetadata {
+    /// Parse and check a metadata document. `allow_insecure_http` is the
+    /// client's plain-http policy, applied to every endpoint.
+    pub fn parse(body: &[u8], allow_insecure_http: bool) -> Result<Self, Error> {
+        let raw: Value = serde_json::from_slice(body)
+            .map_err(|err| Error::InvalidResponse(format!("auth metadata: {err}")))?;
+        let wire: Wire = serde_json::from_value(raw.clone())
+            .map_err(|err| Error::InvalidResponse(format!("auth metadata: {err}")))?;
+        let endpoint = |what: &str, url: &str, query_allowed: bool| {
+            check_endpoint(what, url, allow_insecure_http, query_allowed)
+        };
+        endpoint("issuer", &wire.issuer, false)?;
+        endpoint("authorization_endpoint", &wire.authorization_endpoint, true)?;
+        endpoint("token_endpoint", &wire.token_endpoint, false)?;
+        if let Some(url) = &wire.registration_endpoint {
+            endpoint("registration_endpoint", url, false)?;
+        }
+        if let Some(url) = &wire.revocation_endpoint {
+            endpoint("revocation_endpoint", url, false)?;
+        }
+        let unsupported = |what: &str| Err(Error::OAuthUnsupported(format!(
+            "the authorization server does not offer {what}"
+        )));
+        if !has(&wire.response_types_supported, "code") {
+            return unsupported("the `code` response type");
+        }
+        if !has(&wire.grant_types_supported, "authorization_code") {
+            return unsupported("the authorization code grant");
+        }
+        if !has(&wire.code_challenge_methods_supported, "S256") {
+            return unsupported("PKCE with S256");
+        }
+        if !has(&wire.response_modes_supported, "query")
+            && !has(&wire.response_modes_supported, "fragment")
+        {
+            return unsupported("the `query` or `fragment` response mode");
+        }
+        Ok(AuthMetadata {
+            issuer: wire.issuer,
+            authorization_endpoint: wire.authorization_endpoint,
+            token_endpoint: wire.token_endpoint,
+            registration_endpoint: wire.registration_endpoint,
+            revocation_endpoint: wire.revocation_endpoint,
+            account_management_uri: wire.account_management_uri,
+            grant_types_supported: wire.grant_types_supported,
+            response_modes_supported: wire.response_modes_supported,
+            prompt_values_supported: wire.prompt_values_supported,
+            iss_parameter_supported: wire.authorization_response_iss_parameter_supported,
+            raw,
+        })
+    }
+
+    /// The server lets users create accounts through `prompt=create`.
+    pub fn supports_sign_up(&self) -> bool {
+        has(&self.prompt_values_supported, "create")
+    }
+
+    pub fn supports_response_mode(&self, mode: ResponseMode) -> bool {
+        has(&self.response_modes_supported, mode.as_str())
+    }
+
+    /// Refresh tokens can be exchanged at the token endpoint.
+    pub fn supports_refresh(&self) -> bool {
+        has(&self.grant_types_supported, "refresh_token")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::test_data::response_of;
+    use crate::result::mxreg_result;
+    use serde_json::json;
+
+    fn captured() -> Value {
+        let (_, body) = response_of("03_hs_auth_metadata.json");
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    fn parse(doc: &Value) -> Result<AuthMetadata, Error> {
+        AuthMetadata::parse(doc.to_string().as_bytes(), false)
+    }
+
+    #[test]
+    fn the_captured_metadata_offers_sign_up() {
+        let metadata = parse(&captured()).unwrap();
+        assert_eq!(metadata.issuer, "http://127.0.0.1:8410/");
+        assert_eq!(metadata.token_endpoint, "http://127.0.0.1:8410/oauth2/token");
+        assert_eq!(
+            metadata.registration_endpoint.as_deref(),
+            Some("http://127.0.0.1:8410/oauth2/registration")
+        );
+        assert_eq!(
+            metadata.revocation_endpoint.as_deref(),
+            Some("http://127.0.0.1:8410/oauth2/revoke")
+        );
+        assert!(metadata.supports_sign_up());
+        assert!(metadata.supports_refresh());
+        assert!(metadata.iss_parameter_supported);
+        assert!(metadata.supports_response_mode(ResponseMode::Fragment));
+        assert_eq!(metadata.raw["jwks_uri"], "http://127.0.0.1:8410/oauth2/keys.json");
+    }
+
+    #[test]
+    fn no_create_prompt_means_no_sign_up() {
+        let mut doc = captured();
+        doc["prompt_values_supported"] = json!(["none", "login", "consent"]);
+        assert!(!parse(&doc).unwrap().supports_sign_up());
+        doc.as_object_mut().unwrap().remove("prompt_values_supported");
+        assert!(!parse(&doc).unwrap().supports_sign_up());
+    }
+
+    #[test]
+    fn missing_pkce_s256_is_unsupported() {
+        let mut doc = captured();
+        doc["code_challenge_methods_supported"] = json!(["plain"]);
+        assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::OAuthUnsupported);
+        doc.as_object_mut().unwrap().remove("code_challenge_methods_supported");
+        assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::OAuthUnsupported);
+    }
+
+    #[test]
+    fn missing_code_flow_is_unsupported() {
+        let mut doc = captured();
+        doc["response_types_supported"] = json!(["id_token"]);
+        assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::OAuthUnsupported);
+        let mut doc = captured();
+        doc["grant_types_supported"] = json!(["implicit"]);
+        assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::OAuthUnsupported);
+    }
+
+    #[test]
+    fn missing_or_bad_endpoints_are_invalid_responses() {
+        for field in ["issuer", "authorization_endpoint", "token_endpoint"] {
+            let mut doc = captured();
+            doc.as_object_mut().unwrap().remove(field);
+            assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::InvalidResponse, "{field}");
+            let mut doc = captured();
+            doc[field] = json!("not a url");
+            assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::InvalidResponse, "{field}");
+        }
+        assert_eq!(
+            AuthMetadata::parse(b"<html>", false).unwrap_err().code(),
+            mxreg_result::InvalidResponse
+        );
+    }
+
+    #[test]
+    fn plain_http_endpoints_elsewhere_than_loopback_are_refused() {
+        let mut doc = captured();
+        doc["token_endpoint"] = json!("http://auth.example.org/oauth2/token");
+        assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::InsecureUrl);
+        assert!(AuthMetadata::parse(doc.to_string().as_bytes(), true).is_ok());
+    }
+
+    #[test]
+    fn registration_and_revocation_endpoints_are_optional() {
+        let mut doc = captured();
+        let map = doc.as_object_mut().unwrap();
+        map.remove("registration_endpoint");
+        map.remove("revocation_endpoint");
+        let metadata = parse(&doc).unwrap();
+        assert!(metadata.registration_endpoint.is_none());
+        assert!(metadata.revocation_endpoint.is_none());
+    }
+}

@@ -1,0 +1,149 @@
+//! A pending authorization: what mxreg must remember between building the
+//! authorization URL and receiving the redirect (PKCE verifier, `state`,
+//! device ID, ...). It serialises to a JSON string so that an app killed
+//! while the browser is open can restore it and finish.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::oauth::authorization::{Intent, check_device_id, check_verifier};
+use crate::oauth::metadata::{AuthMetadata, ResponseMode};
+use crate::secret::Secret;
+
+/// The version of the serialised form; restoring another one fails.
+const FORMAT_VERSION: u32 = 1;
+/// Room for the serialised JSON, so that the verifier is not left behind in
+/// a reallocated buffer.
+const SERIALISED_CAPACITY: usize = 16 * 1024;
+
+/// One authorization in progress. `Debug` redacts the verifier.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PendingAuthorization {
+    #[serde(rename = "mxreg_oauth_pending")]
+    pub version: u32,
+    /// The authorization server this belongs to (from the metadata).
+    pub issuer: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_mode: ResponseMode,
+    pub intent: Intent,
+    pub device_id: String,
+    pub state: String,
+    pub code_verifier: Secret,
+    pub login_hint: Option<String>,
+    /// When the authorization started, in ms since the Unix epoch.
+    pub created_at_ms: u64,
+}
+
+impl PendingAuthorization {
+    /// The JSON text to store (a secret: it holds the PKCE verifier).
+    pub fn to_json(&self) -> Result<Secret, Error> {
+        let mut buffer = Vec::with_capacity(SERIALISED_CAPACITY);
+        serde_json::to_writer(&mut buffer, self)
+            .map_err(|err| Error::InvalidState(format!("cannot serialise: {err}")))?;
+        String::from_utf8(buffer)
+            .map(Secret::new)
+            .map_err(|_| Error::InvalidState("serialised form is not UTF-8".into()))
+    }
+
+    /// Restore what `to_json` gave, for the server described by `metadata`.
+    pub fn from_json(text: &str, metadata: &AuthMetadata) -> Result<Self, Error> {
+        let invalid = |reason: String| Error::invalid_argument("serialized", reason);
+        let pending: PendingAuthorization = serde_json::from_str(text)
+            .map_err(|_| invalid("not a saved mxreg OAuth authorization".into()))?;
+        if pending.version != FORMAT_VERSION {
+            return Err(invalid(format!(
+                "saved in format {}; this mxreg reads format {FORMAT_VERSION}",
+                pending.version
+            )));
+        }
+        if pending.issuer != metadata.issuer {
+            return Err(invalid(format!(
+                "belongs to the authorization server `{}`, not `{}`",
+                pending.issuer, metadata.issuer
+            )));
+        }
+        if pending.state.is_empty() || pending.client_id.is_empty() {
+            return Err(invalid("empty `state` or `client_id`".into()));
+        }
+        check_device_id(&pending.device_id)?;
+        check_verifier(pending.code_verifier.expose())?;
+        Ok(pending)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::test_data::response_of;
+    use crate::result::mxreg_result;
+
+    fn metadata() -> AuthMetadata {
+        let (_, body) = response_of("03_hs_auth_metadata.json");
+        AuthMetadata::parse(&body, false).unwrap()
+    }
+
+    fn pending() -> PendingAuthorization {
+        PendingAuthorization {
+            version: FORMAT_VERSION,
+            issuer: "http://127.0.0.1:8410/".into(),
+            client_id: "YYjRpw6UB316QDUTmD_jqeDDLZk2YrFQI9O_ME2kKRk".into(),
+            redirect_uri: "http://127.0.0.1:8499/callback".into(),
+            response_mode: ResponseMode::Query,
+            intent: Intent::SignUp,
+            device_id: "E2EG6PEAYMOEW".into(),
+            state: "vsMafM-FgVulbi-uGVY3WQ".into(),
+            code_verifier: Secret::new("LwYfGDxhQqVFhze6OA2SoAReHJmnRIItwPJbKpTv89I"),
+            login_hint: None,
+            created_at_ms: 1_795_797_506_000,
+        }
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let original = pending();
+        let saved = original.to_json().unwrap();
+        let restored = PendingAuthorization::from_json(saved.expose(), &metadata()).unwrap();
+        assert_eq!(restored, original);
+        assert!(saved.expose().contains("\"mxreg_oauth_pending\":1"));
+    }
+
+    #[test]
+    fn debug_hides_the_verifier() {
+        assert!(!format!("{:?}", pending()).contains("LwYfGDxh"));
+    }
+
+    #[test]
+    fn another_server_or_version_is_refused() {
+        let mut other = pending();
+        other.issuer = "https://auth.example.org/".into();
+        let text = other.to_json().unwrap();
+        let err = PendingAuthorization::from_json(text.expose(), &metadata()).unwrap_err();
+        assert_eq!(err.code(), mxreg_result::InvalidArgument);
+        assert!(err.to_string().contains("auth.example.org"), "{err}");
+        let mut future = pending();
+        future.version = 2;
+        let text = future.to_json().unwrap();
+        let err = PendingAuthorization::from_json(text.expose(), &metadata()).unwrap_err();
+        assert!(err.to_string().contains("format 2"), "{err}");
+    }
+
+    #[test]
+    fn garbage_and_tampering_are_invalid_arguments() {
+        let good = pending().to_json().unwrap();
+        let cases = [
+            "".to_owned(),
+            "{}".to_owned(),
+            "[1]".to_owned(),
+            good.expose().replace("E2EG6PEAYMOEW", "bad device"),
+            good.expose().replace("LwYfGDxh", "short\""),
+            good.expose().replace("\"state\"", "\"extra\":1,\"state\""),
+        ];
+        for text in cases {
+            let err = PendingAuthorization::from_json(&text, &metadata()).unwrap_err();
+            assert_eq!(err.code(), mxreg_result::InvalidArgument, "{text}");
+            assert!(!err.to_string().contains("LwYfGDxh"), "{err}");
+        }
+    }
+}
