@@ -81,6 +81,12 @@ enum mxreg_result
    */
   MXREG_RESULT_UNSUPPORTED_FLOW = 8,
   /**
+   * The OAuth redirect the app handed back does not answer this
+   * authorization: its `state` (or `iss`) is not the expected one. Ignore
+   * it; it may be forged.
+   */
+  MXREG_RESULT_OAUTH_STATE_MISMATCH = 9,
+  /**
    * The host name could not be resolved.
    */
   MXREG_RESULT_DNS = 100,
@@ -173,12 +179,58 @@ enum mxreg_result
    * start a new one.
    */
   MXREG_RESULT_SESSION_EXPIRED = 210,
+  /**
+   * The homeserver does not offer the OAuth 2.0 API, or its authorization
+   * server lacks what the call needs (PKCE S256, `prompt=create` for
+   * sign-up, dynamic client registration, revocation).
+   */
+  MXREG_RESULT_OAUTH_UNSUPPORTED = 211,
+  /**
+   * The user (or the authorization server) refused the authorization
+   * (`access_denied`).
+   */
+  MXREG_RESULT_OAUTH_ACCESS_DENIED = 212,
+  /**
+   * The authorization code or refresh token was refused (`invalid_grant`):
+   * expired, already used, revoked, or the PKCE verifier does not match.
+   */
+  MXREG_RESULT_OAUTH_INVALID_GRANT = 213,
+  /**
+   * Another OAuth 2.0 error from the authorization server; its `error`
+   * code is the error's errcode.
+   */
+  MXREG_RESULT_OAUTH_ERROR = 214,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum mxreg_result mxreg_result;
 #else
 typedef uint32_t mxreg_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What the user is asked to do in the browser.
+ */
+enum mxreg_oauth_intent
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Create an account (`prompt=create`; the default).
+   */
+  MXREG_OAUTH_INTENT_SIGN_UP = 0,
+  /**
+   * Sign in to an existing account.
+   */
+  MXREG_OAUTH_INTENT_LOGIN = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mxreg_oauth_intent mxreg_oauth_intent;
+#else
+typedef uint32_t mxreg_oauth_intent;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -207,6 +259,11 @@ enum mxreg_signup_state
    * supported flow): start a new session.
    */
   MXREG_SIGNUP_STATE_FAILED = 3,
+  /**
+   * A call on the session is running on another thread: ask again when
+   * it has returned.
+   */
+  MXREG_SIGNUP_STATE_BUSY = 4,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -325,6 +382,59 @@ typedef uint32_t mxreg_signup_method;
 #endif // __cplusplus
 
 /**
+ * The kind of app registering (`application_type`), which decides the
+ * redirect URIs the server accepts.
+ */
+enum mxreg_oauth_application_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Desktop or mobile app (the default): loopback
+   * `http://127.0.0.1:<port>/...` or private-use scheme
+   * (`com.example.app:/callback`) redirect URIs.
+   */
+  MXREG_OAUTH_APPLICATION_TYPE_NATIVE = 0,
+  /**
+   * Web app: https redirect URIs on the host of `client_uri`.
+   */
+  MXREG_OAUTH_APPLICATION_TYPE_WEB = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mxreg_oauth_application_type mxreg_oauth_application_type;
+#else
+typedef uint32_t mxreg_oauth_application_type;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Where the server puts the result in the redirect.
+ */
+enum mxreg_oauth_response_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The query string (`?code=...`; the default).
+   */
+  MXREG_OAUTH_RESPONSE_MODE_QUERY = 0,
+  /**
+   * The fragment (`#code=...`).
+   */
+  MXREG_OAUTH_RESPONSE_MODE_FRAGMENT = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mxreg_oauth_response_mode mxreg_oauth_response_mode;
+#else
+typedef uint32_t mxreg_oauth_response_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The server's UIA answer: the flows it accepts, the stages already
  * completed, per-stage params and the session ID.
  *
@@ -353,6 +463,36 @@ typedef struct mxreg_client mxreg_client;
  * Immutable: safe to read from several threads.
  */
 typedef struct mxreg_error mxreg_error;
+
+/**
+ * An authorization in progress: the URL to open, and what mxreg needs to
+ * check and redeem the redirect (PKCE verifier, `state`, device ID).
+ *
+ * Caller owns it; free it with `mxreg_oauth_authorization_free`, which
+ * wipes the verifier. Immutable: safe to read, and to complete, from
+ * several threads (the server accepts the code once).
+ */
+typedef struct mxreg_oauth_authorization mxreg_oauth_authorization;
+
+/**
+ * A client registered with the authorization server: its client ID, to
+ * store and reuse for every later authorization of this app on this server.
+ *
+ * Caller owns it; free it with `mxreg_oauth_registered_client_free`.
+ * Immutable: safe to read from several threads.
+ */
+typedef struct mxreg_oauth_registered_client mxreg_oauth_registered_client;
+
+/**
+ * A homeserver's OAuth 2.0 authorization server, as discovered and checked
+ * by `mxreg_oauth_server_discover`.
+ *
+ * Caller owns it; free it with `mxreg_oauth_server_free`. Immutable and
+ * thread-safe: any number of calls on any threads may share one server
+ * (it keeps its `mxreg_client` alive). Authorizations started from it stay
+ * valid after it is freed.
+ */
+typedef struct mxreg_oauth_server mxreg_oauth_server;
 
 /**
  * The result of `mxreg_probe_server`.
@@ -435,6 +575,88 @@ typedef struct mxreg_client_options {
    */
   const char *ca_pem;
 } mxreg_client_options;
+
+/**
+ * The app's description for dynamic client registration (RFC 7591).
+ * Initialise with `mxreg_oauth_client_metadata_init`, then set fields.
+ * Read during the call only: the library keeps no pointer into it.
+ */
+typedef struct mxreg_oauth_client_metadata {
+  /**
+   * `sizeof(mxreg_oauth_client_metadata)`; set by the init function.
+   */
+  size_t struct_size;
+  /**
+   * The name users see on the consent page; may be NULL.
+   */
+  const char *client_name;
+  /**
+   * Required: the app's web page, https. Other URIs share its host.
+   */
+  const char *client_uri;
+  /**
+   * Required: an array of `redirect_uri_count` redirect URIs.
+   */
+  const char *const *redirect_uris;
+  /**
+   * How many entries `redirect_uris` has: 1 to 64.
+   */
+  size_t redirect_uri_count;
+  /**
+   * An `mxreg_oauth_application_type` value (default native).
+   */
+  uint32_t application_type;
+  /**
+   * The app's logo (https); may be NULL.
+   */
+  const char *logo_uri;
+  /**
+   * The app's privacy policy (https); may be NULL.
+   */
+  const char *policy_uri;
+  /**
+   * The app's terms of service (https); may be NULL.
+   */
+  const char *tos_uri;
+} mxreg_oauth_client_metadata;
+
+/**
+ * What to authorize. Initialise with
+ * `mxreg_oauth_authorization_request_init`, then set fields. Read during
+ * the call only.
+ */
+typedef struct mxreg_oauth_authorization_request {
+  /**
+   * `sizeof(mxreg_oauth_authorization_request)`; set by the init function.
+   */
+  size_t struct_size;
+  /**
+   * Required: from `mxreg_oauth_server_register_client` (stored from an
+   * earlier run), or given by the server's operator.
+   */
+  const char *client_id;
+  /**
+   * Required: one of the client's registered redirect URIs.
+   */
+  const char *redirect_uri;
+  /**
+   * The device to create (A-Z a-z 0-9 - . _ ~); NULL generates one.
+   */
+  const char *device_id;
+  /**
+   * A hint for the server's form, e.g. `"mxid:@alice:example.org"`; may
+   * be NULL.
+   */
+  const char *login_hint;
+  /**
+   * An `mxreg_oauth_intent` value (default sign-up).
+   */
+  uint32_t intent;
+  /**
+   * An `mxreg_oauth_response_mode` value (default query).
+   */
+  uint32_t response_mode;
+} mxreg_oauth_authorization_request;
 
 /**
  * What to register. Initialise with `mxreg_register_request_init`, then set
@@ -624,6 +846,248 @@ const struct mxreg_auth_info *mxreg_error_auth_info(const struct mxreg_error *er
  * Free an error. NULL is a no-op. Call once per error.
  */
 void mxreg_error_free(struct mxreg_error *error);
+
+/**
+ * Fetch the homeserver's OAuth 2.0 server metadata
+ * (`GET /_matrix/client/v1/auth_metadata`, then the MSC2965 unstable
+ * path) and check it: issuer and endpoints (plain http only to loopback
+ * unless the client allows it), the `code` response type, PKCE `S256`.
+ * A homeserver with legacy authentication only gives
+ * `MXREG_RESULT_OAUTH_UNSUPPORTED`. Blocks.
+ *
+ * On success writes a new server to `*server_out`: caller owns it; free it
+ * with `mxreg_oauth_server_free`. It keeps a reference to `client`.
+ */
+mxreg_result mxreg_oauth_server_discover(const struct mxreg_client *client,
+                                         struct mxreg_oauth_server **server_out,
+                                         struct mxreg_error **error_out);
+
+/**
+ * Whether the server lets users create accounts (`create` in
+ * `prompt_values_supported`). False for NULL.
+ */
+bool mxreg_oauth_server_supports_sign_up(const struct mxreg_oauth_server *server);
+
+/**
+ * The issuer identifier. Borrowed; valid until `server` is freed. NULL for
+ * NULL.
+ */
+const char *mxreg_oauth_server_issuer(const struct mxreg_oauth_server *server);
+
+/**
+ * The authorization endpoint. Borrowed; valid until `server` is freed.
+ */
+const char *mxreg_oauth_server_authorization_endpoint(const struct mxreg_oauth_server *server);
+
+/**
+ * The token endpoint. Borrowed; valid until `server` is freed.
+ */
+const char *mxreg_oauth_server_token_endpoint(const struct mxreg_oauth_server *server);
+
+/**
+ * The dynamic client registration endpoint, or NULL when the server has
+ * none (the app then needs a client ID from the server's operator).
+ * Borrowed; valid until `server` is freed.
+ */
+const char *mxreg_oauth_server_registration_endpoint(const struct mxreg_oauth_server *server);
+
+/**
+ * The token revocation endpoint, or NULL. Borrowed; valid until `server`
+ * is freed.
+ */
+const char *mxreg_oauth_server_revocation_endpoint(const struct mxreg_oauth_server *server);
+
+/**
+ * Where the user manages their account (to link to from the app), or
+ * NULL. Borrowed; valid until `server` is freed.
+ */
+const char *mxreg_oauth_server_account_management_uri(const struct mxreg_oauth_server *server);
+
+/**
+ * The whole metadata document as JSON text, unknown fields included.
+ * Borrowed; valid until `server` is freed.
+ */
+const char *mxreg_oauth_server_metadata_json(const struct mxreg_oauth_server *server);
+
+/**
+ * Free a server handle. Authorizations started from it stay valid. NULL is
+ * a no-op. Call once, when no other thread uses it.
+ */
+void mxreg_oauth_server_free(struct mxreg_oauth_server *server);
+
+/**
+ * Fill `metadata` with the defaults (native app, everything else absent)
+ * and its `struct_size`. NULL is a no-op.
+ */
+void mxreg_oauth_client_metadata_init(struct mxreg_oauth_client_metadata *metadata);
+
+/**
+ * `sizeof(mxreg_oauth_client_metadata)` as this library was built.
+ */
+size_t mxreg_oauth_client_metadata_size(void);
+
+/**
+ * Register the app as a public client (dynamic client registration,
+ * RFC 7591; `token_endpoint_auth_method: none`). Servers without dynamic
+ * registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
+ * their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
+ * (checked before any request) or the server's `invalid_redirect_uri` /
+ * `invalid_client_metadata` as `MXREG_RESULT_OAUTH_ERROR`. Blocks;
+ * thread-safe.
+ *
+ * On success writes the registration to `*registered_out`: caller owns it;
+ * free it with `mxreg_oauth_registered_client_free`.
+ */
+mxreg_result mxreg_oauth_server_register_client(const struct mxreg_oauth_server *server,
+                                                const struct mxreg_oauth_client_metadata *metadata,
+                                                struct mxreg_oauth_registered_client **registered_out,
+                                                struct mxreg_error **error_out);
+
+/**
+ * The client ID. Borrowed; valid until `registered` is freed. NULL for NULL.
+ */
+const char *mxreg_oauth_registered_client_client_id(const struct mxreg_oauth_registered_client *registered);
+
+/**
+ * The registration the server answered, as JSON text, without the secrets
+ * it may hold (`registration_access_token`). Borrowed; valid until
+ * `registered` is freed.
+ */
+const char *mxreg_oauth_registered_client_metadata_json(const struct mxreg_oauth_registered_client *registered);
+
+/**
+ * Free a registered client. NULL is a no-op. Call once.
+ */
+void mxreg_oauth_registered_client_free(struct mxreg_oauth_registered_client *registered);
+
+/**
+ * Fill `request` with the defaults (sign-up, query response mode,
+ * generated device ID) and its `struct_size`. NULL is a no-op.
+ */
+void mxreg_oauth_authorization_request_init(struct mxreg_oauth_authorization_request *request);
+
+/**
+ * `sizeof(mxreg_oauth_authorization_request)` as this library was built.
+ */
+size_t mxreg_oauth_authorization_request_size(void);
+
+/**
+ * Start an authorization: fresh PKCE verifier and `state`, the device
+ * scope, and for a sign-up `prompt=create`. Does no I/O: open
+ * `mxreg_oauth_authorization_url` in the user's browser, then pass the
+ * redirect to `mxreg_oauth_authorization_complete`.
+ *
+ * A sign-up on a server without `prompt=create` is
+ * `MXREG_RESULT_OAUTH_UNSUPPORTED` (offer a login instead).
+ *
+ * On success writes the authorization to `*authorization_out`: caller owns
+ * it; free it with `mxreg_oauth_authorization_free`.
+ */
+mxreg_result mxreg_oauth_authorization_start(const struct mxreg_oauth_server *server,
+                                             const struct mxreg_oauth_authorization_request *request,
+                                             struct mxreg_oauth_authorization **authorization_out,
+                                             struct mxreg_error **error_out);
+
+/**
+ * Save the authorization as a JSON string, so that an app killed while
+ * the browser is open can finish it with `mxreg_oauth_authorization_restore`.
+ * The string holds the PKCE verifier: store it as you would a token.
+ *
+ * On success writes the string to `*saved_out`: caller owns it; free it
+ * with `mxreg_string_free` (which wipes it).
+ */
+mxreg_result mxreg_oauth_authorization_save(const struct mxreg_oauth_authorization *authorization,
+                                            char **saved_out,
+                                            struct mxreg_error **error_out);
+
+/**
+ * Restore an authorization saved with `mxreg_oauth_authorization_save`,
+ * for the same authorization server as `server` (discover it again after
+ * a restart). Does no I/O. Text that is not a saved authorization, or one
+ * for another server, is `MXREG_RESULT_INVALID_ARGUMENT`.
+ *
+ * On success writes the authorization to `*authorization_out`: caller owns
+ * it; free it with `mxreg_oauth_authorization_free`.
+ */
+mxreg_result mxreg_oauth_authorization_restore(const struct mxreg_oauth_server *server,
+                                               const char *saved,
+                                               struct mxreg_oauth_authorization **authorization_out,
+                                               struct mxreg_error **error_out);
+
+/**
+ * The URL to open in the user's browser. Borrowed; valid until
+ * `authorization` is freed. NULL for NULL.
+ */
+const char *mxreg_oauth_authorization_url(const struct mxreg_oauth_authorization *authorization);
+
+/**
+ * The device ID the new session will have. Borrowed; valid until
+ * `authorization` is freed.
+ */
+const char *mxreg_oauth_authorization_device_id(const struct mxreg_oauth_authorization *authorization);
+
+/**
+ * The `state` value, to tell which authorization a redirect belongs to
+ * when the app runs several. Borrowed; valid until `authorization` is freed.
+ */
+const char *mxreg_oauth_authorization_state(const struct mxreg_oauth_authorization *authorization);
+
+/**
+ * Whether this is a sign-up or a login (`MXREG_OAUTH_INTENT_SIGN_UP` for
+ * NULL).
+ */
+mxreg_oauth_intent mxreg_oauth_authorization_intent(const struct mxreg_oauth_authorization *authorization);
+
+/**
+ * Finish the authorization with the redirect URL the app received (the
+ * full URL, with its query or fragment). mxreg checks `state` and `iss`
+ * (`MXREG_RESULT_OAUTH_STATE_MISMATCH`: ignore that redirect), turns an
+ * error from the server into its code (`MXREG_RESULT_OAUTH_ACCESS_DENIED`
+ * when the user refused, `MXREG_RESULT_OAUTH_ERROR` otherwise, with the
+ * OAuth `error` as the errcode), exchanges the code with the PKCE verifier
+ * (a used or expired code, or a wrong verifier, is
+ * `MXREG_RESULT_OAUTH_INVALID_GRANT`), and asks the homeserver who the
+ * account is (`whoami`). Blocks; thread-safe.
+ *
+ * On success writes the new session to `*registration_out` (user ID,
+ * device ID, access and refresh tokens, expiry): caller owns it; free it
+ * with `mxreg_registration_free`.
+ */
+mxreg_result mxreg_oauth_authorization_complete(const struct mxreg_oauth_authorization *authorization,
+                                                const char *redirect_url,
+                                                struct mxreg_registration **registration_out,
+                                                struct mxreg_error **error_out);
+
+/**
+ * Free an authorization and wipe its verifier. NULL is a no-op. Call once,
+ * when no other thread uses it.
+ */
+void mxreg_oauth_authorization_free(struct mxreg_oauth_authorization *authorization);
+
+/**
+ * Exchange a refresh token at the token endpoint (refresh token grant).
+ * The server rotates refresh tokens: keep the new one from `*tokens_out`;
+ * the old one, or a revoked one, is `MXREG_RESULT_OAUTH_INVALID_GRANT`.
+ * Blocks; thread-safe.
+ *
+ * On success writes the new tokens to `*tokens_out`: caller owns them;
+ * free them with `mxreg_tokens_free`.
+ */
+mxreg_result mxreg_oauth_server_refresh_token(const struct mxreg_oauth_server *server,
+                                              const char *client_id,
+                                              const char *refresh_token,
+                                              struct mxreg_tokens **tokens_out,
+                                              struct mxreg_error **error_out);
+
+/**
+ * Revoke an access or refresh token (RFC 7009): on Matrix servers this
+ * logs the device out (both tokens stop working). Revoking a token the
+ * server does not know succeeds. Blocks; thread-safe.
+ */
+mxreg_result mxreg_oauth_server_revoke_token(const struct mxreg_oauth_server *server,
+                                             const char *client_id,
+                                             const char *token,
+                                             struct mxreg_error **error_out);
 
 /**
  * Check `username` (a localpart) against the Matrix user ID grammar without
@@ -839,7 +1303,8 @@ void mxreg_string_free(char *string);
 mxreg_result mxreg_signup_start(struct mxreg_signup *signup, struct mxreg_error **error_out);
 
 /**
- * Where the session is. `MXREG_SIGNUP_STATE_FAILED` for NULL.
+ * Where the session is: `MXREG_SIGNUP_STATE_BUSY` while a call on it runs
+ * on another thread, `MXREG_SIGNUP_STATE_FAILED` for NULL.
  */
 mxreg_signup_state mxreg_signup_status(const struct mxreg_signup *signup);
 

@@ -6,6 +6,7 @@
 use std::fmt;
 
 use crate::api::uia::UiaResponse;
+use crate::oauth::OAuthErrorResponse;
 use crate::result::mxreg_result;
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +67,12 @@ pub enum Error {
     },
     #[error("the registration session expired: {0}")]
     SessionExpired(String),
+    #[error("{0}")]
+    OAuthStateMismatch(String),
+    #[error("{0}")]
+    OAuthUnsupported(String),
+    #[error(transparent)]
+    OAuth(OAuthErrorResponse),
 }
 
 impl Error {
@@ -93,6 +100,9 @@ impl Error {
             Error::AuthRequired(_) => mxreg_result::AuthRequired,
             Error::StageRejected { .. } => mxreg_result::StageRejected,
             Error::SessionExpired(_) => mxreg_result::SessionExpired,
+            Error::OAuthStateMismatch(_) => mxreg_result::OauthStateMismatch,
+            Error::OAuthUnsupported(_) => mxreg_result::OauthUnsupported,
+            Error::OAuth(oauth) => oauth.code(),
         }
     }
 
@@ -110,16 +120,19 @@ impl Error {
             Error::AuthRequired(_) | Error::StageRejected { .. } => Some(401),
             Error::SessionExpired(_) => Some(400),
             Error::Redirect { status } => Some(*status),
+            Error::OAuth(oauth) => oauth.status,
             _ => None,
         }
     }
 
-    /// The Matrix `errcode`, when the server gave one.
+    /// The Matrix `errcode` (or OAuth `error`), when the server gave one.
     pub fn errcode(&self) -> Option<&str> {
         match self {
             Error::Server(server) => server.errcode.as_deref(),
             Error::AuthRequired(uia) => uia.errcode.as_deref(),
             Error::StageRejected { errcode, .. } => errcode.as_deref(),
+            // The OAuth `error` code (`invalid_grant`, ...).
+            Error::OAuth(oauth) => Some(&oauth.error),
             _ => None,
         }
     }

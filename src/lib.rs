@@ -17,6 +17,8 @@ pub mod ffi;
 /// cbindgen:ignore
 pub mod homeserver_url;
 /// cbindgen:ignore
+pub mod oauth;
+/// cbindgen:ignore
 pub mod probe;
 /// cbindgen:ignore
 mod random;

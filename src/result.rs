@@ -33,6 +33,10 @@ pub enum mxreg_result {
     InvalidState = 7,
     /// The server offers no flow made only of stages the app said it supports.
     UnsupportedFlow = 8,
+    /// The OAuth redirect the app handed back does not answer this
+    /// authorization: its `state` (or `iss`) is not the expected one. Ignore
+    /// it; it may be forged.
+    OauthStateMismatch = 9,
 
     // Transport errors.
     /// The host name could not be resolved.
@@ -90,6 +94,19 @@ pub enum mxreg_result {
     /// The server no longer knows the registration session (it expired):
     /// start a new one.
     SessionExpired = 210,
+    /// The homeserver does not offer the OAuth 2.0 API, or its authorization
+    /// server lacks what the call needs (PKCE S256, `prompt=create` for
+    /// sign-up, dynamic client registration, revocation).
+    OauthUnsupported = 211,
+    /// The user (or the authorization server) refused the authorization
+    /// (`access_denied`).
+    OauthAccessDenied = 212,
+    /// The authorization code or refresh token was refused (`invalid_grant`):
+    /// expired, already used, revoked, or the PKCE verifier does not match.
+    OauthInvalidGrant = 213,
+    /// Another OAuth 2.0 error from the authorization server; its `error`
+    /// code is the error's errcode.
+    OauthError = 214,
 }
 
 impl mxreg_result {
@@ -104,6 +121,7 @@ impl mxreg_result {
         Self::InsecureUrl,
         Self::InvalidState,
         Self::UnsupportedFlow,
+        Self::OauthStateMismatch,
         Self::Dns,
         Self::Connect,
         Self::Tls,
@@ -124,6 +142,10 @@ impl mxreg_result {
         Self::HttpError,
         Self::StageRejected,
         Self::SessionExpired,
+        Self::OauthUnsupported,
+        Self::OauthAccessDenied,
+        Self::OauthInvalidGrant,
+        Self::OauthError,
     ];
 
     /// The code for a raw value, if it is one.
@@ -143,6 +165,7 @@ impl mxreg_result {
             Self::InsecureUrl => "MXREG_RESULT_INSECURE_URL\0",
             Self::InvalidState => "MXREG_RESULT_INVALID_STATE\0",
             Self::UnsupportedFlow => "MXREG_RESULT_UNSUPPORTED_FLOW\0",
+            Self::OauthStateMismatch => "MXREG_RESULT_OAUTH_STATE_MISMATCH\0",
             Self::Dns => "MXREG_RESULT_DNS\0",
             Self::Connect => "MXREG_RESULT_CONNECT\0",
             Self::Tls => "MXREG_RESULT_TLS\0",
@@ -163,6 +186,10 @@ impl mxreg_result {
             Self::HttpError => "MXREG_RESULT_HTTP_ERROR\0",
             Self::StageRejected => "MXREG_RESULT_STAGE_REJECTED\0",
             Self::SessionExpired => "MXREG_RESULT_SESSION_EXPIRED\0",
+            Self::OauthUnsupported => "MXREG_RESULT_OAUTH_UNSUPPORTED\0",
+            Self::OauthAccessDenied => "MXREG_RESULT_OAUTH_ACCESS_DENIED\0",
+            Self::OauthInvalidGrant => "MXREG_RESULT_OAUTH_INVALID_GRANT\0",
+            Self::OauthError => "MXREG_RESULT_OAUTH_ERROR\0",
         }
     }
 
@@ -180,6 +207,9 @@ impl mxreg_result {
             }
             Self::InvalidState => "the call does not fit the object's current state\0",
             Self::UnsupportedFlow => "the server offers no flow the app supports\0",
+            Self::OauthStateMismatch => {
+                "the OAuth redirect does not answer this authorization (state or issuer differ)\0"
+            }
             Self::Dns => "the host name could not be resolved\0",
             Self::Connect => "could not connect to the server\0",
             Self::Tls => "TLS handshake failed\0",
@@ -202,6 +232,14 @@ impl mxreg_result {
             Self::HttpError => "HTTP error without a Matrix error body\0",
             Self::StageRejected => "the server did not accept the stage; the session goes on\0",
             Self::SessionExpired => "the registration session expired; start a new one\0",
+            Self::OauthUnsupported => {
+                "the homeserver's OAuth 2.0 server does not offer what the call needs\0"
+            }
+            Self::OauthAccessDenied => "the authorization was refused (access_denied)\0",
+            Self::OauthInvalidGrant => {
+                "the authorization code or refresh token was refused (invalid_grant)\0"
+            }
+            Self::OauthError => "the OAuth 2.0 server answered with an error\0",
         }
     }
 }

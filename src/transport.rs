@@ -2,20 +2,24 @@
 //! always set, error statuses returned as answers (the Matrix error body
 //! matters), a cap on body size, no redirects, and the plain-http policy.
 
-use std::io;
+use std::io::{self, Read};
 use std::time::Duration;
 
+use bytes::Bytes;
 use ureq::Agent;
 use ureq::config::Config;
+use ureq::http::{HeaderValue, Uri};
+use ureq::http::uri::Scheme;
 use ureq::tls::{PemItem, RootCerts, TlsConfig, parse_pem};
 
 use crate::api::answer::Answer;
 use crate::error::Error;
-use crate::homeserver_url::{BaseUrl, check_plain_http};
+use crate::homeserver_url::check_plain_http;
 use crate::secret::wipe_vec;
 
 mod resolver;
 mod tcp;
+mod tls;
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -64,6 +68,26 @@ pub enum Method {
     Post,
 }
 
+/// How a POST body is encoded (its `Content-Type`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ContentType {
+    /// `application/json`: every Matrix endpoint.
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded`: OAuth 2.0 token and revocation
+    /// endpoints.
+    Form,
+}
+
+impl ContentType {
+    fn header_value(self) -> &'static str {
+        match self {
+            ContentType::Json => "application/json",
+            ContentType::Form => "application/x-www-form-urlencoded",
+        }
+    }
+}
+
 /// One request. `body` is wiped after sending (it may hold a password).
 pub struct Request<'a> {
     pub method: Method,
@@ -75,12 +99,45 @@ pub struct Request<'a> {
     pub creates_state: bool,
 }
 
-/// An answer, whatever its status.
+/// An answer, whatever its status. The body is wiped when it is dropped
+/// (it may hold tokens).
 #[derive(Debug)]
 pub struct Response {
     pub status: u16,
     pub retry_after_secs: Option<u64>,
     pub body: Vec<u8>,
+}
+
+impl Drop for Response {
+    fn drop(&mut self) {
+        wipe_vec(&mut self.body);
+    }
+}
+
+/// A buffer that wipes itself when dropped.
+struct WipedOnDrop(Vec<u8>);
+
+impl AsRef<[u8]> for WipedOnDrop {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for WipedOnDrop {
+    fn drop(&mut self) {
+        wipe_vec(&mut self.0);
+    }
+}
+
+/// `Authorization: Bearer <token>` in one buffer that every copy of the
+/// header shares (no copy inside `http`) and that is wiped when the last
+/// of them is dropped.
+fn bearer_header(token: &str) -> Result<HeaderValue, Error> {
+    let mut value = Vec::with_capacity("Bearer ".len() + token.len());
+    value.extend_from_slice(b"Bearer ");
+    value.extend_from_slice(token.as_bytes());
+    HeaderValue::from_maybe_shared(Bytes::from_owner(WipedOnDrop(value)))
+        .map_err(|_| Error::invalid_argument("token", "not usable in an HTTP header"))
 }
 
 impl Response {
@@ -139,17 +196,28 @@ impl Transport {
         })
     }
 
-    pub fn send(&self, mut request: Request<'_>) -> Result<Response, Error> {
-        let base = BaseUrl::parse(request.url.split('?').next().unwrap_or_default(), true)
-            .map_err(|_| Error::invalid_argument("url", "not an absolute http(s) URL"))?;
-        if request.url.starts_with("http:") {
-            check_plain_http(base.host(), self.allow_insecure_http)?;
-        }
+    /// Whether plain http is allowed to hosts other than loopback.
+    pub(crate) fn allow_insecure_http(&self) -> bool {
+        self.allow_insecure_http
+    }
+
+    /// Send a request; a POST body is JSON.
+    pub fn send(&self, request: Request<'_>) -> Result<Response, Error> {
+        self.send_as(request, ContentType::Json)
+    }
+
+    /// Send a request whose POST body is encoded as `content_type`.
+    pub fn send_as(
+        &self,
+        mut request: Request<'_>,
+        content_type: ContentType,
+    ) -> Result<Response, Error> {
+        let uri = request_uri(request.url, self.allow_insecure_http)?;
         let creates_state = request.creates_state;
-        let authorization = request.bearer.map(|token| format!("Bearer {token}"));
+        let authorization = request.bearer.map(bearer_header).transpose()?;
         let result = match request.method {
             Method::Get => {
-                let mut builder = self.agent.get(request.url);
+                let mut builder = self.agent.get(uri);
                 if let Some(value) = &authorization {
                     builder = builder.header("Authorization", value);
                 }
@@ -158,8 +226,8 @@ impl Transport {
             Method::Post => {
                 let mut builder = self
                     .agent
-                    .post(request.url)
-                    .header("Content-Type", "application/json");
+                    .post(uri)
+                    .header("Content-Type", content_type.header_value());
                 if let Some(value) = &authorization {
                     builder = builder.header("Authorization", value);
                 }
@@ -169,9 +237,7 @@ impl Transport {
         if let Some(body) = request.body.as_mut() {
             wipe_vec(body);
         }
-        if let Some(value) = authorization {
-            wipe_vec(&mut value.into_bytes());
-        }
+        drop(authorization);
         let mut response = result.map_err(|err| map_error(err, creates_state))?;
         let status = response.status().as_u16();
         let retry_after_secs = response
@@ -179,18 +245,46 @@ impl Transport {
             .get("retry-after")
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.trim().parse::<u64>().ok());
-        let body = response
+        // Sized from Content-Length up front: no regrowing, fewer reads.
+        let expected = response.body().content_length().unwrap_or(0);
+        let mut body = Vec::with_capacity(expected.min(self.max_response_bytes) as usize);
+        response
             .body_mut()
             .with_config()
             .limit(self.max_response_bytes)
-            .read_to_vec()
-            .map_err(|err| map_error(err, creates_state))?;
+            .reader()
+            .read_to_end(&mut body)
+            .map_err(|err| {
+                // What arrived of a broken answer may hold tokens too.
+                wipe_vec(&mut body);
+                map_error(err.into(), creates_state)
+            })?;
         Ok(Response {
             status,
             retry_after_secs,
             body,
         })
     }
+}
+
+/// Parse a request URL once (ureq takes it parsed): absolute, http or https,
+/// with a host and no credentials; plain http only where the policy allows.
+fn request_uri(url: &str, allow_insecure_http: bool) -> Result<Uri, Error> {
+    let invalid = || Error::invalid_argument("url", "not an absolute http(s) URL");
+    let uri: Uri = url.parse().map_err(|_| invalid())?;
+    let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+        return Err(invalid());
+    };
+    let host = authority.host();
+    if host.is_empty() || authority.as_str().contains('@') {
+        return Err(invalid());
+    }
+    if *scheme == Scheme::HTTP {
+        check_plain_http(&host.to_ascii_lowercase(), allow_insecure_http)?;
+    } else if *scheme != Scheme::HTTPS {
+        return Err(invalid());
+    }
+    Ok(uri)
 }
 
 /// Certificate verification is always on; `ca_pem`, when given, replaces
@@ -219,11 +313,11 @@ fn tls_config(ca_pem: Option<&str>) -> Result<TlsConfig, Error> {
 /// TCP layer and resolver, which cost fewer syscalls and no thread per
 /// request (see `tcp` and `resolver`).
 fn lean_agent(config: Config) -> Agent {
-    use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
+    use ureq::unversioned::transport::{ConnectProxyConnector, Connector};
     let connector =
         ().chain(ConnectProxyConnector::default())
             .chain(tcp::LeanTcpConnector)
-            .chain(RustlsConnector::default());
+            .chain(tls::HandshakeErrors::default());
     Agent::with_parts(config, connector, resolver::CachingResolver::default())
 }
 

@@ -41,6 +41,7 @@ impl ErrorDetails {
         let body_json = match err {
             Error::Server(server) => server.body.as_ref().map(|b| lossy_c_string(&b.to_string())),
             Error::AuthRequired(uia) => serde_json::to_string(uia).ok().map(|b| lossy_c_string(&b)),
+            Error::OAuth(oauth) => oauth.body.as_ref().map(|b| lossy_c_string(&b.to_string())),
             _ => None,
         };
         let auth_info = match err {

@@ -58,6 +58,9 @@ pub enum mxreg_signup_state {
     /// The server refused for good (username taken, session expired, no
     /// supported flow): start a new session.
     Failed = 3,
+    /// A call on the session is running on another thread: ask again when
+    /// it has returned.
+    Busy = 4,
 }
 
 impl From<Status> for mxreg_signup_state {
@@ -328,11 +331,12 @@ pub extern "C" fn mxreg_signup_start(
     })
 }
 
-/// Where the session is. `MXREG_SIGNUP_STATE_FAILED` for NULL.
+/// Where the session is: `MXREG_SIGNUP_STATE_BUSY` while a call on it runs
+/// on another thread, `MXREG_SIGNUP_STATE_FAILED` for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_signup_status(signup: *const mxreg_signup) -> mxreg_signup_state {
     read_handle(signup, mxreg_signup_state::Failed, |h| {
-        h.read(mxreg_signup_state::Failed, |s| s.session.status().into())
+        h.read(mxreg_signup_state::Busy, |s| s.session.status().into())
     })
 }
 

@@ -37,7 +37,7 @@ fn nul_error(what: &str) -> Error {
 }
 
 impl TokensHandle {
-    fn new(pair: &TokenPair) -> Result<Self, Error> {
+    pub(crate) fn new(pair: &TokenPair) -> Result<Self, Error> {
         Ok(TokensHandle {
             access_token: SecretCString::new(&pair.access_token)
                 .ok_or_else(|| nul_error("access_token"))?,

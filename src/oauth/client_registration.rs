@@ -98,7 +98,8 @@ impl RegisteredClient {
     /// Read a successful registration answer.
     pub fn parse(body: &[u8]) -> Result<Self, Error> {
         let invalid = |what: String| Error::InvalidResponse(format!("client registration: {what}"));
-        let mut metadata: Value = serde_json::from_slice(body).map_err(|e| invalid(e.to_string()))?;
+        let mut metadata: Value =
+            serde_json::from_slice(body).map_err(|e| invalid(e.to_string()))?;
         let map = metadata
             .as_object_mut()
             .ok_or_else(|| invalid("not a JSON object".into()))?;
@@ -111,7 +112,10 @@ impl RegisteredClient {
             Some(Value::String(id)) if !id.is_empty() => id.clone(),
             _ => return Err(invalid("no `client_id`".into())),
         };
-        match map.get("token_endpoint_auth_method").and_then(Value::as_str) {
+        match map
+            .get("token_endpoint_auth_method")
+            .and_then(Value::as_str)
+        {
             None | Some("none") => {}
             Some(method) => {
                 return Err(Error::OAuthUnsupported(format!(
@@ -171,7 +175,10 @@ mod tests {
         let (status, body) = response_of("06_dcr_register_client.json");
         assert_eq!(status, 201);
         let client = RegisteredClient::parse(&body).unwrap();
-        assert_eq!(client.client_id, "YYjRpw6UB316QDUTmD_jqeDDLZk2YrFQI9O_ME2kKRk");
+        assert_eq!(
+            client.client_id,
+            "YYjRpw6UB316QDUTmD_jqeDDLZk2YrFQI9O_ME2kKRk"
+        );
         assert!(client.metadata.get("registration_access_token").is_none());
         assert_eq!(client.metadata["client_name"], "E2E OAuth Test Client");
         assert!(!format!("{client:?}").contains("yLZTlHzyWDvWN19VI3i"));
@@ -181,7 +188,7 @@ mod tests {
     fn a_confidential_client_is_unsupported() {
         let body = br#"{"client_id":"c","client_secret":"s","token_endpoint_auth_method":"client_secret_basic"}"#;
         let err = RegisteredClient::parse(body).unwrap_err();
-        assert_eq!(err.code(), mxreg_result::OAuthUnsupported);
+        assert_eq!(err.code(), mxreg_result::OauthUnsupported);
         assert!(!err.to_string().contains("\"s\""));
     }
 
@@ -196,10 +203,22 @@ mod tests {
     #[test]
     fn bad_metadata_is_an_invalid_argument() {
         let cases = [
-            ClientMetadata { client_uri: "http://client.e2e.invalid/".into(), ..app() },
-            ClientMetadata { redirect_uris: vec![], ..app() },
-            ClientMetadata { redirect_uris: vec!["callback".into()], ..app() },
-            ClientMetadata { policy_uri: Some("ftp://x/".into()), ..app() },
+            ClientMetadata {
+                client_uri: "http://client.e2e.invalid/".into(),
+                ..app()
+            },
+            ClientMetadata {
+                redirect_uris: vec![],
+                ..app()
+            },
+            ClientMetadata {
+                redirect_uris: vec!["callback".into()],
+                ..app()
+            },
+            ClientMetadata {
+                policy_uri: Some("ftp://x/".into()),
+                ..app()
+            },
         ];
         for metadata in cases {
             assert_eq!(

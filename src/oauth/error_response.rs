@@ -46,9 +46,9 @@ impl OAuthErrorResponse {
 
     pub fn code(&self) -> mxreg_result {
         match self.error.as_str() {
-            "access_denied" => mxreg_result::OAuthAccessDenied,
-            "invalid_grant" => mxreg_result::OAuthInvalidGrant,
-            _ => mxreg_result::OAuthError,
+            "access_denied" => mxreg_result::OauthAccessDenied,
+            "invalid_grant" => mxreg_result::OauthInvalidGrant,
+            _ => mxreg_result::OauthError,
         }
     }
 }
@@ -87,24 +87,27 @@ mod tests {
     fn a_wrong_verifier_is_invalid_grant() {
         let (status, body) = response_of("11_token_bad_verifier.json");
         let err = failure(&Answer::new(status, &body));
-        assert_eq!(err.code(), mxreg_result::OAuthInvalidGrant);
+        assert_eq!(err.code(), mxreg_result::OauthInvalidGrant);
         assert_eq!(err.errcode(), Some("invalid_grant"));
         assert_eq!(err.http_status(), Some(400));
-        assert!(err.to_string().contains("grant request is invalid"), "{err}");
+        assert!(
+            err.to_string().contains("grant request is invalid"),
+            "{err}"
+        );
     }
 
     #[test]
     fn a_replayed_refresh_token_is_invalid_grant() {
         let (status, body) = response_of("19_token_refresh_replay.json");
         let err = failure(&Answer::new(status, &body));
-        assert_eq!(err.code(), mxreg_result::OAuthInvalidGrant);
+        assert_eq!(err.code(), mxreg_result::OauthInvalidGrant);
     }
 
     #[test]
     fn other_oauth_errors_keep_their_code() {
         let body = br#"{"error":"invalid_client","error_description":"client not found"}"#;
         let err = failure(&Answer::new(401, body));
-        assert_eq!(err.code(), mxreg_result::OAuthError);
+        assert_eq!(err.code(), mxreg_result::OauthError);
         assert_eq!(err.errcode(), Some("invalid_client"));
     }
 

@@ -29,7 +29,11 @@ fn push_encoded(out: &mut Vec<u8>, text: &str) {
     for byte in text.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte),
-            _ => out.extend_from_slice(&[b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]),
+            _ => out.extend_from_slice(&[
+                b'%',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 15)],
+            ]),
         }
     }
 }
@@ -105,7 +109,11 @@ mod tests {
     fn bad_escapes_are_invalid_arguments() {
         for text in ["a=%", "a=%4", "a=%zz", "a=%ff"] {
             let err = decode(text, "redirect_url").unwrap_err();
-            assert_eq!(err.code(), crate::result::mxreg_result::InvalidArgument, "{text}");
+            assert_eq!(
+                err.code(),
+                crate::result::mxreg_result::InvalidArgument,
+                "{text}"
+            );
         }
     }
 }

@@ -110,9 +110,11 @@ impl AuthMetadata {
         if let Some(url) = &wire.revocation_endpoint {
             endpoint("revocation_endpoint", url, false)?;
         }
-        let unsupported = |what: &str| Err(Error::OAuthUnsupported(format!(
-            "the authorization server does not offer {what}"
-        )));
+        let unsupported = |what: &str| {
+            Err(Error::OAuthUnsupported(format!(
+                "the authorization server does not offer {what}"
+            )))
+        };
         if !has(&wire.response_types_supported, "code") {
             return unsupported("the `code` response type");
         }
@@ -177,7 +179,10 @@ mod tests {
     fn the_captured_metadata_offers_sign_up() {
         let metadata = parse(&captured()).unwrap();
         assert_eq!(metadata.issuer, "http://127.0.0.1:8410/");
-        assert_eq!(metadata.token_endpoint, "http://127.0.0.1:8410/oauth2/token");
+        assert_eq!(
+            metadata.token_endpoint,
+            "http://127.0.0.1:8410/oauth2/token"
+        );
         assert_eq!(
             metadata.registration_endpoint.as_deref(),
             Some("http://127.0.0.1:8410/oauth2/registration")
@@ -190,7 +195,10 @@ mod tests {
         assert!(metadata.supports_refresh());
         assert!(metadata.iss_parameter_supported);
         assert!(metadata.supports_response_mode(ResponseMode::Fragment));
-        assert_eq!(metadata.raw["jwks_uri"], "http://127.0.0.1:8410/oauth2/keys.json");
+        assert_eq!(
+            metadata.raw["jwks_uri"],
+            "http://127.0.0.1:8410/oauth2/keys.json"
+        );
     }
 
     #[test]
@@ -198,7 +206,9 @@ mod tests {
         let mut doc = captured();
         doc["prompt_values_supported"] = json!(["none", "login", "consent"]);
         assert!(!parse(&doc).unwrap().supports_sign_up());
-        doc.as_object_mut().unwrap().remove("prompt_values_supported");
+        doc.as_object_mut()
+            .unwrap()
+            .remove("prompt_values_supported");
         assert!(!parse(&doc).unwrap().supports_sign_up());
     }
 
@@ -206,19 +216,33 @@ mod tests {
     fn missing_pkce_s256_is_unsupported() {
         let mut doc = captured();
         doc["code_challenge_methods_supported"] = json!(["plain"]);
-        assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::OAuthUnsupported);
-        doc.as_object_mut().unwrap().remove("code_challenge_methods_supported");
-        assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::OAuthUnsupported);
+        assert_eq!(
+            parse(&doc).unwrap_err().code(),
+            mxreg_result::OauthUnsupported
+        );
+        doc.as_object_mut()
+            .unwrap()
+            .remove("code_challenge_methods_supported");
+        assert_eq!(
+            parse(&doc).unwrap_err().code(),
+            mxreg_result::OauthUnsupported
+        );
     }
 
     #[test]
     fn missing_code_flow_is_unsupported() {
         let mut doc = captured();
         doc["response_types_supported"] = json!(["id_token"]);
-        assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::OAuthUnsupported);
+        assert_eq!(
+            parse(&doc).unwrap_err().code(),
+            mxreg_result::OauthUnsupported
+        );
         let mut doc = captured();
         doc["grant_types_supported"] = json!(["implicit"]);
-        assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::OAuthUnsupported);
+        assert_eq!(
+            parse(&doc).unwrap_err().code(),
+            mxreg_result::OauthUnsupported
+        );
     }
 
     #[test]
@@ -226,10 +250,18 @@ mod tests {
         for field in ["issuer", "authorization_endpoint", "token_endpoint"] {
             let mut doc = captured();
             doc.as_object_mut().unwrap().remove(field);
-            assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::InvalidResponse, "{field}");
+            assert_eq!(
+                parse(&doc).unwrap_err().code(),
+                mxreg_result::InvalidResponse,
+                "{field}"
+            );
             let mut doc = captured();
             doc[field] = json!("not a url");
-            assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::InvalidResponse, "{field}");
+            assert_eq!(
+                parse(&doc).unwrap_err().code(),
+                mxreg_result::InvalidResponse,
+                "{field}"
+            );
         }
         assert_eq!(
             AuthMetadata::parse(b"<html>", false).unwrap_err().code(),

@@ -10,8 +10,6 @@ use crate::oauth::authorization::{Intent, check_device_id, check_verifier};
 use crate::oauth::metadata::{AuthMetadata, ResponseMode};
 use crate::secret::Secret;
 
-/// The version of the serialised form; restoring another one fails.
-const FORMAT_VERSION: u32 = 1;
 /// Room for the serialised JSON, so that the verifier is not left behind in
 /// a reallocated buffer.
 const SERIALISED_CAPACITY: usize = 16 * 1024;
@@ -37,6 +35,9 @@ pub struct PendingAuthorization {
 }
 
 impl PendingAuthorization {
+    /// The version of the serialised form; restoring another one fails.
+    pub const FORMAT_VERSION: u32 = 1;
+
     /// The JSON text to store (a secret: it holds the PKCE verifier).
     pub fn to_json(&self) -> Result<Secret, Error> {
         let mut buffer = Vec::with_capacity(SERIALISED_CAPACITY);
@@ -52,10 +53,11 @@ impl PendingAuthorization {
         let invalid = |reason: String| Error::invalid_argument("serialized", reason);
         let pending: PendingAuthorization = serde_json::from_str(text)
             .map_err(|_| invalid("not a saved mxreg OAuth authorization".into()))?;
-        if pending.version != FORMAT_VERSION {
+        if pending.version != Self::FORMAT_VERSION {
             return Err(invalid(format!(
-                "saved in format {}; this mxreg reads format {FORMAT_VERSION}",
-                pending.version
+                "saved in format {}; this mxreg reads format {}",
+                pending.version,
+                Self::FORMAT_VERSION
             )));
         }
         if pending.issuer != metadata.issuer {
@@ -86,7 +88,7 @@ mod tests {
 
     fn pending() -> PendingAuthorization {
         PendingAuthorization {
-            version: FORMAT_VERSION,
+            version: PendingAuthorization::FORMAT_VERSION,
             issuer: "http://127.0.0.1:8410/".into(),
             client_id: "YYjRpw6UB316QDUTmD_jqeDDLZk2YrFQI9O_ME2kKRk".into(),
             redirect_uri: "http://127.0.0.1:8499/callback".into(),

@@ -123,13 +123,25 @@ mod tests {
             assert_eq!(err.code(), mxreg_result::InvalidResponse, "{url:?}");
         }
         assert!(check_endpoint("issuer", "https://a.example/?q=1", false, false).is_err());
-        assert!(check_endpoint("authorization_endpoint", "https://a.example/?q=1", false, true).is_ok());
+        assert!(
+            check_endpoint(
+                "authorization_endpoint",
+                "https://a.example/?q=1",
+                false,
+                true
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn client_uris_must_be_https() {
         assert!(check_https_uri("client_uri", "https://app.example/").is_ok());
-        for uri in ["http://app.example/", "app.example", "https://u@app.example/"] {
+        for uri in [
+            "http://app.example/",
+            "app.example",
+            "https://u@app.example/",
+        ] {
             let err = check_https_uri("client_uri", uri).unwrap_err();
             assert_eq!(err.code(), mxreg_result::InvalidArgument, "{uri}");
         }
@@ -144,7 +156,14 @@ mod tests {
         ] {
             assert!(check_redirect_uri("redirect_uris", uri).is_ok(), "{uri}");
         }
-        for uri in ["/callback", ":x", "1app:/cb", "https://a.example/cb#x", "https://a b/", "app:"] {
+        for uri in [
+            "/callback",
+            ":x",
+            "1app:/cb",
+            "https://a.example/cb#x",
+            "https://a b/",
+            "app:",
+        ] {
             assert!(check_redirect_uri("redirect_uris", uri).is_err(), "{uri}");
         }
     }

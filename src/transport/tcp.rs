@@ -13,7 +13,10 @@
 //! - a socket timeout is only changed when the wanted one is shorter than the
 //!   one set, or longer by more than [`TIMEOUT_SLACK`]: a timeout may fire up
 //!   to that much late, never early;
-//! - liveness is one non-blocking `recv(MSG_PEEK)`.
+//! - liveness is one non-blocking `recv(MSG_PEEK)`, made when a connection
+//!   is taken from the pool. ureq also asks right after an answer, as it
+//!   returns the connection to the pool; that first question is answered
+//!   without a syscall, since the take that follows asks the socket anyway.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -68,6 +71,7 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
             unsent_timeout: NextTimeout::default(),
             read_timeout: SocketTimeout::default(),
             write_timeout: SocketTimeout::default(),
+            answered_since_io: false,
         };
         (details.register_shutdown)(transport.shutdown_handle())?;
         Ok(Some(Either::B(transport)))
@@ -177,6 +181,8 @@ pub(crate) struct LeanTcpTransport {
     unsent_timeout: NextTimeout,
     read_timeout: SocketTimeout,
     write_timeout: SocketTimeout,
+    /// Whether `is_open` was asked since the last read or write.
+    answered_since_io: bool,
 }
 
 impl LeanTcpTransport {
@@ -276,6 +282,7 @@ impl Transport for LeanTcpTransport {
             match (&*self.stream).read(input) {
                 Ok(amount) => {
                     self.buffers.input_appended(amount);
+                    self.answered_since_io = false;
                     return Ok(amount > 0);
                 }
                 // A signal: read again with what is left of the timeout.
@@ -285,8 +292,18 @@ impl Transport for LeanTcpTransport {
         }
     }
 
+    /// ureq asks as it pools the connection after an answer (after checking
+    /// that no unread input is left), then again when it takes the connection
+    /// for the next request; only the second question needs the socket.
     fn is_open(&mut self) -> bool {
-        self.unsent.is_empty() && peer_is_quiet(&self.stream)
+        if !self.unsent.is_empty() {
+            return false;
+        }
+        if !self.answered_since_io {
+            self.answered_since_io = true;
+            return true;
+        }
+        peer_is_quiet(&self.stream)
     }
 }
 
@@ -341,6 +358,135 @@ mod tests {
         drop(server);
         std::thread::sleep(Duration::from_millis(20));
         assert!(!peer_is_quiet(&client), "a closed peer makes it unusable");
+    }
+
+    fn timeout(reason: Timeout) -> NextTimeout {
+        NextTimeout {
+            after: std::time::Duration::from_secs(5).into(),
+            reason,
+            per_read: None,
+            per_write: None,
+        }
+    }
+
+    #[test]
+    fn a_request_leaves_in_one_write_when_the_answer_is_awaited() {
+        let (client, mut server) = connected_pair();
+        let mut transport = LeanTcpTransport {
+            stream: Arc::new(client),
+            buffers: LazyBuffers::new(4096, 4096),
+            unsent: Vec::new(),
+            unsent_timeout: NextTimeout::default(),
+            read_timeout: SocketTimeout::default(),
+            write_timeout: SocketTimeout::default(),
+            answered_since_io: false,
+        };
+        for part in [
+            &b"POST / HTTP/1.1\r\ncontent-length: 7\r\n\r\n"[..],
+            b"secret!",
+        ] {
+            transport.buffers().output()[..part.len()].copy_from_slice(part);
+            transport
+                .transmit_output(part.len(), timeout(Timeout::SendBody))
+                .unwrap();
+        }
+        server.set_nonblocking(true).unwrap();
+        let mut buffer = [0u8; 256];
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(
+            server.read(&mut buffer).unwrap_err().kind(),
+            io::ErrorKind::WouldBlock,
+            "nothing is sent before the answer is awaited"
+        );
+        server.write_all(b"HTTP/1.1 200 OK\r\n").unwrap();
+        assert!(
+            transport
+                .await_input(timeout(Timeout::RecvResponse))
+                .unwrap()
+        );
+        assert!(transport.unsent.is_empty());
+        server.set_nonblocking(false).unwrap();
+        let got = server.read(&mut buffer).unwrap();
+        assert_eq!(
+            &buffer[..got],
+            b"POST / HTTP/1.1\r\ncontent-length: 7\r\n\r\nsecret!"
+        );
+        // The held copy of the request (a password, often) is wiped.
+        // SAFETY: the capacity was allocated and the first bytes written.
+        let held = unsafe { std::slice::from_raw_parts(transport.unsent.as_ptr(), 16) };
+        assert!(held.iter().all(|byte| *byte == 0));
+    }
+
+    #[test]
+    fn only_the_question_before_reuse_asks_the_socket() {
+        let (client, mut server) = connected_pair();
+        let mut transport = LeanTcpTransport {
+            stream: Arc::new(client),
+            buffers: LazyBuffers::new(4096, 4096),
+            unsent: Vec::new(),
+            unsent_timeout: NextTimeout::default(),
+            read_timeout: SocketTimeout::default(),
+            write_timeout: SocketTimeout::default(),
+            answered_since_io: false,
+        };
+        server.write_all(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
+        assert!(
+            transport
+                .await_input(timeout(Timeout::RecvResponse))
+                .unwrap()
+        );
+        drop(server);
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(transport.is_open(), "pooling right after the answer");
+        assert!(
+            !transport.is_open(),
+            "taking it from the pool sees the close"
+        );
+    }
+
+    /// A server that answers one request per connection, then closes it
+    /// without saying so (no `Connection: close`), as an idle timeout would.
+    fn one_answer_per_connection_server() -> (String, std::thread::JoinHandle<usize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let mut connections = 0;
+            for stream in listener.incoming().take(2) {
+                let mut stream = stream.unwrap();
+                connections += 1;
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap() == 1 {
+                    head.push(byte[0]);
+                }
+                stream
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                    .unwrap();
+            }
+            connections
+        });
+        (url, server)
+    }
+
+    #[test]
+    fn a_connection_the_server_closed_is_not_reused() {
+        let (url, server) = one_answer_per_connection_server();
+        let transport = crate::transport::Transport::new(&Default::default()).unwrap();
+        for attempt in 0..2 {
+            let response = transport
+                .send(crate::transport::Request {
+                    method: crate::transport::Method::Get,
+                    url: &url,
+                    body: None,
+                    bearer: None,
+                    creates_state: true,
+                })
+                .unwrap_or_else(|err| panic!("request {attempt}: {err}"));
+            assert_eq!(response.status, 200);
+            // Let the server's close reach us while the connection is idle.
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(server.join().unwrap(), 2, "the second request reconnected");
     }
 
     #[test]

@@ -57,10 +57,12 @@ static int equals(const char *text, const char *expected) {
 }
 
 /* True when `got` is `expected`; otherwise notes what came instead. */
-static int expect_rc(mxreg_result got, mxreg_result expected, const mxreg_error *error) {
+/* `error` is the address of the call's error variable, read only after the
+ * call has filled it (C leaves argument evaluation order unspecified). */
+static int expect_rc(mxreg_result got, mxreg_result expected, mxreg_error *const *error) {
   if (got != expected) {
     NOTE("expected %s, got %s: %s", mxreg_result_name(expected), mxreg_result_name(got),
-         error != NULL ? mxreg_error_message(error) : "(no error detail)");
+         *error != NULL ? mxreg_error_message(*error) : "(no error detail)");
   }
   return got == expected;
 }
@@ -469,7 +471,7 @@ static void test_plain_http_to_a_remote_host_is_refused(void) {
 
   for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     CHECK(expect_rc(mxreg_client_new(refused[i], NULL, &client, &error),
-                    MXREG_RESULT_INSECURE_URL, error));
+                    MXREG_RESULT_INSECURE_URL, &error));
     CHECK(client == SENTINEL);
     CHECK(mxreg_error_http_status(error) == 0);
     mxreg_error_free(error);
@@ -486,7 +488,7 @@ static void test_plain_http_to_a_remote_host_is_refused(void) {
   mxreg_client_options_init(&options);
   options.allow_insecure_http = true;
   CHECK(expect_rc(mxreg_client_new("http://matrix.example.org/prefix/", &options, &client, &error),
-                  MXREG_RESULT_OK, error));
+                  MXREG_RESULT_OK, &error));
   CHECK(equals(mxreg_client_homeserver_url(client), "http://matrix.example.org/prefix"));
 
 cleanup:
@@ -536,7 +538,7 @@ static void test_client_clone_outlives_the_original(void) {
   mxreg_register_request_init(&request);
   request.kind = MXREG_ACCOUNT_KIND_GUEST;
   CHECK(expect_rc(register_patiently(clone, &request, &registration, &error), MXREG_RESULT_OK,
-                  error));
+                  &error));
   CHECK(mxreg_registration_user_id(registration) != NULL);
 
 cleanup:
@@ -560,7 +562,7 @@ static void test_dummy_stage_through_auth_info(void) {
   user_request(&request, username);
 
   CHECK(expect_rc(register_patiently(client, &request, &registration, &error),
-                  MXREG_RESULT_AUTH_REQUIRED, error));
+                  MXREG_RESULT_AUTH_REQUIRED, &error));
   CHECK(registration == SENTINEL);
   CHECK(mxreg_error_code(error) == MXREG_RESULT_AUTH_REQUIRED);
   CHECK(mxreg_error_http_status(error) == 401);
@@ -587,7 +589,7 @@ static void test_dummy_stage_through_auth_info(void) {
 
   request.auth_json = auth;
   CHECK(expect_rc(register_patiently(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  error));
+                  &error));
   CHECK(error == NULL); /* error_out is not written on success */
   snprintf(user_id, sizeof user_id, "@%s:localhost", username);
   CHECK(equals(mxreg_registration_user_id(registration), user_id));
@@ -618,10 +620,10 @@ static void test_taken_username(void) {
   unique_username(username, sizeof username, "ctaken");
   user_request(&request, username);
   CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  error));
+                  &error));
 
   CHECK(expect_rc(register_with_dummy(client, &request, &second, &error),
-                  MXREG_RESULT_USER_IN_USE, error));
+                  MXREG_RESULT_USER_IN_USE, &error));
   CHECK(second == SENTINEL);
   CHECK(mxreg_error_code(error) == MXREG_RESULT_USER_IN_USE);
   CHECK(equals(mxreg_error_errcode(error), "M_USER_IN_USE"));
@@ -646,7 +648,7 @@ static void test_invalid_username(void) {
   CHECK(client != NULL);
   user_request(&request, "bad name!");
   CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error),
-                  MXREG_RESULT_INVALID_USERNAME, error));
+                  MXREG_RESULT_INVALID_USERNAME, &error));
   CHECK(equals(mxreg_error_errcode(error), "M_INVALID_USERNAME"));
   CHECK(mxreg_error_http_status(error) == 400);
   CHECK(registration == SENTINEL);
@@ -673,7 +675,7 @@ static void test_weak_password(void) {
   user_request(&request, username);
   request.password = "sh0rt";
   CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error),
-                  MXREG_RESULT_WEAK_PASSWORD, error));
+                  MXREG_RESULT_WEAK_PASSWORD, &error));
   CHECK(equals(mxreg_error_errcode(error), "M_PASSWORD_TOO_SHORT"));
   CHECK(mxreg_error_http_status(error) == 400);
   CHECK(!contains(mxreg_error_message(error), "sh0rt"));
@@ -704,7 +706,7 @@ static void test_refresh_token_and_expiry(void) {
   request.refresh_token = true;
   before = now_ms();
   CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  error));
+                  &error));
   after = now_ms();
   CHECK(mxreg_registration_refresh_token(registration) != NULL);
   CHECK(*mxreg_registration_refresh_token(registration) != '\0');
@@ -732,7 +734,7 @@ static void test_no_refresh_token_when_not_asked(void) {
   user_request(&request, username);
   request.refresh_token = false;
   CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  error));
+                  &error));
   CHECK(mxreg_registration_access_token(registration) != NULL);
   CHECK(mxreg_registration_refresh_token(registration) == NULL);
   CHECK(mxreg_registration_expires_in_ms(registration) == -1);
@@ -756,7 +758,7 @@ static void test_inhibit_login(void) {
   user_request(&request, username);
   request.inhibit_login = true;
   CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  error));
+                  &error));
   snprintf(user_id, sizeof user_id, "@%s:localhost", username);
   CHECK(equals(mxreg_registration_user_id(registration), user_id));
   CHECK(mxreg_registration_access_token(registration) == NULL);
@@ -782,7 +784,7 @@ static void test_guest(void) {
   mxreg_register_request_init(&request);
   request.kind = MXREG_ACCOUNT_KIND_GUEST;
   CHECK(expect_rc(register_patiently(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  error));
+                  &error));
   user_id = mxreg_registration_user_id(registration);
   CHECK(starts_with(user_id, "@"));
   digits = strspn(user_id + 1, "0123456789");
@@ -819,7 +821,7 @@ static void test_custom_device_id_and_display_name(void) {
   request.device_id = device_id;
   request.initial_device_display_name = display_name;
   CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  error));
+                  &error));
   CHECK(equals(mxreg_registration_device_id(registration), device_id));
 
   /* What the server stored, read with the new token outside mxreg. */
@@ -849,7 +851,7 @@ static void test_closed_server_forbids(void) {
   unique_username(username, sizeof username, "cclosed");
   user_request(&request, username);
   CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error),
-                  MXREG_RESULT_FORBIDDEN, error));
+                  MXREG_RESULT_FORBIDDEN, &error));
   CHECK(equals(mxreg_error_errcode(error), "M_FORBIDDEN"));
   CHECK(mxreg_error_http_status(error) == 403);
   CHECK(mxreg_error_retry_after_ms(error) == -1);
@@ -886,7 +888,7 @@ static void test_rate_limited_with_a_delay(void) {
     registration = NULL;
     rc = mxreg_client_register(client, &request, &registration, &error);
   }
-  CHECK(expect_rc(rc, MXREG_RESULT_RATE_LIMITED, error));
+  CHECK(expect_rc(rc, MXREG_RESULT_RATE_LIMITED, &error));
   CHECK(registration == NULL);
   CHECK(equals(mxreg_error_errcode(error), "M_LIMIT_EXCEEDED"));
   CHECK(mxreg_error_http_status(error) == 429);

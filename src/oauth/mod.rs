@@ -1,0 +1,34 @@
+//! Account creation and login on homeservers that delegate authentication
+//! to an OAuth 2.0 server (Matrix v1.15+ "OAuth 2.0 API": MSC2965 discovery,
+//! MSC2966 client registration, MSC2967 scopes, MSC2964 authorization code
+//! grant with PKCE, `prompt=create` for sign-up).
+//!
+//! mxreg never opens a browser: [`start_authorization`] gives the URL to
+//! open, the app hands back the redirect it received, and
+//! [`complete_authorization`] turns it into a [`crate::Registration`]. The
+//! pending authorization serialises, so the app may be killed in between.
+//!
+//! Every file here but `server` is sans-I/O (bodies in, checked values
+//! out), unit-tested with a captured run in `tests/data/oauth/`.
+
+pub mod authorization;
+pub mod base64url;
+pub mod client_registration;
+pub mod error_response;
+pub mod form;
+pub mod metadata;
+pub mod pending;
+pub mod redirect;
+pub mod server;
+#[cfg(test)]
+mod test_data;
+pub mod token;
+pub mod url;
+
+pub use authorization::{AuthorizationRequest, Intent, start as start_authorization};
+pub use client_registration::{ApplicationType, ClientMetadata, RegisteredClient};
+pub use error_response::OAuthErrorResponse;
+pub use metadata::{AuthMetadata, ResponseMode};
+pub use pending::PendingAuthorization;
+pub use server::{complete_authorization, discover, refresh, register_client, revoke};
+pub use token::TokenKind;

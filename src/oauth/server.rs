@@ -1,0 +1,232 @@
+//! The OAuth calls on the network, through the client's transport:
+//! discovery on the homeserver; registration, token exchange and revocation
+//! at the authorization server; `whoami` to learn who the new tokens are.
+//! Everything they send and read is built and checked by the sans-I/O
+//! modules next to this one.
+
+use std::time::SystemTime;
+
+use serde::Deserialize;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::oauth::client_registration::{ClientMetadata, RegisteredClient};
+use crate::oauth::error_response;
+use crate::oauth::metadata::{AUTH_METADATA_PATH, AuthMetadata, UNSTABLE_AUTH_METADATA_PATH};
+use crate::oauth::pending::PendingAuthorization;
+use crate::oauth::redirect;
+use crate::oauth::token::{
+    TokenKind, TokenResponse, authorization_code_body, refresh_body, revocation_body,
+};
+use crate::registration::{Registration, TokenPair};
+use crate::transport::{ContentType, Method, Request, Response};
+
+const WHOAMI_PATH: &str = "/_matrix/client/v3/account/whoami";
+
+#[derive(Deserialize)]
+struct WhoAmI {
+    user_id: String,
+    device_id: Option<String>,
+}
+
+/// Fetch and check the homeserver's OAuth 2.0 server metadata (the stable
+/// endpoint, then the MSC2965 one). A homeserver that has neither uses
+/// legacy authentication: `OAuthUnsupported`.
+pub fn discover(client: &Client) -> Result<AuthMetadata, Error> {
+    for path in [AUTH_METADATA_PATH, UNSTABLE_AUTH_METADATA_PATH] {
+        let response = get(client, &client.homeserver().join(path), None)?;
+        let answer = response.answer();
+        match answer.status {
+            200..=299 => {
+                return AuthMetadata::parse(answer.body, client.transport().allow_insecure_http());
+            }
+            // M_UNRECOGNIZED: not this endpoint.
+            404 | 405 => continue,
+            _ => return Err(answer.failure()),
+        }
+    }
+    Err(Error::OAuthUnsupported(
+        "the homeserver does not offer the OAuth 2.0 API (it uses legacy authentication)".into(),
+    ))
+}
+
+/// Register the app as a public client (RFC 7591) and return its client ID.
+pub fn register_client(
+    client: &Client,
+    metadata: &AuthMetadata,
+    app: &ClientMetadata,
+) -> Result<RegisteredClient, Error> {
+    app.validate()?;
+    let endpoint = metadata.registration_endpoint.as_deref().ok_or_else(|| {
+        Error::OAuthUnsupported(
+            "the server has no dynamic client registration: use a client ID from its operator"
+                .into(),
+        )
+    })?;
+    let body = serde_json::to_vec(&app.body())
+        .map_err(|err| Error::invalid_argument("metadata", err.to_string()))?;
+    let response = client.transport().send_as(
+        Request {
+            method: Method::Post,
+            url: endpoint,
+            body: Some(body),
+            bearer: None,
+            creates_state: true,
+        },
+        ContentType::Json,
+    )?;
+    let answer = response.answer();
+    if !(200..=299).contains(&answer.status) {
+        return Err(error_response::failure(&answer));
+    }
+    RegisteredClient::parse(answer.body)
+}
+
+/// Finish an authorization with the redirect the app received: check it,
+/// exchange the code, and ask the homeserver who the tokens belong to.
+pub fn complete_authorization(
+    client: &Client,
+    metadata: &AuthMetadata,
+    pending: &PendingAuthorization,
+    redirect_url: &str,
+) -> Result<Registration, Error> {
+    if pending.issuer != metadata.issuer {
+        return Err(Error::invalid_argument(
+            "authorization",
+            "belongs to another authorization server",
+        ));
+    }
+    let code = redirect::authorization_code(pending, metadata, redirect_url)?;
+    // The code is single-use: a lost answer may have consumed it.
+    let response = post_form(
+        client,
+        &metadata.token_endpoint,
+        authorization_code_body(pending, &code),
+        true,
+    )?;
+    let answer = response.answer();
+    if !(200..=299).contains(&answer.status) {
+        return Err(error_response::failure(&answer));
+    }
+    let granted = TokenResponse::parse(answer.body, SystemTime::now())?;
+    granted.check_scope(&pending.device_id)?;
+    let tokens = granted.tokens;
+    let whoami = whoami(client, tokens.access_token.expose())?;
+    if whoami
+        .device_id
+        .as_deref()
+        .is_some_and(|device| device != pending.device_id)
+    {
+        return Err(Error::InvalidResponse(format!(
+            "the homeserver says the new token is for another device than `{}`",
+            pending.device_id
+        )));
+    }
+    Ok(Registration {
+        user_id: whoami.user_id,
+        device_id: Some(pending.device_id.clone()),
+        access_token: Some(tokens.access_token),
+        refresh_token: tokens.refresh_token,
+        expires_in_ms: tokens.expires_in_ms,
+        expires_at_ms: tokens.expires_at_ms,
+    })
+}
+
+/// Exchange a refresh token at the token endpoint. Servers rotate refresh
+/// tokens: keep the new one; the old one is refused (`OAuthInvalidGrant`).
+pub fn refresh(
+    client: &Client,
+    metadata: &AuthMetadata,
+    client_id: &str,
+    refresh_token: &str,
+) -> Result<TokenPair, Error> {
+    if client_id.is_empty() || refresh_token.is_empty() {
+        return Err(Error::invalid_argument(
+            "refresh_token",
+            "client ID and refresh token must not be empty",
+        ));
+    }
+    if !metadata.supports_refresh() {
+        return Err(Error::OAuthUnsupported(
+            "the server does not offer the refresh token grant".into(),
+        ));
+    }
+    // A rotated token whose answer is lost cannot be used again.
+    let response = post_form(
+        client,
+        &metadata.token_endpoint,
+        refresh_body(client_id, refresh_token),
+        true,
+    )?;
+    let answer = response.answer();
+    if !(200..=299).contains(&answer.status) {
+        return Err(error_response::failure(&answer));
+    }
+    Ok(TokenResponse::parse(answer.body, SystemTime::now())?.tokens)
+}
+
+/// Revoke a token (RFC 7009); on Matrix servers this ends the device's
+/// session. Revoking an unknown or already revoked token succeeds.
+pub fn revoke(
+    client: &Client,
+    metadata: &AuthMetadata,
+    client_id: &str,
+    token: &str,
+    kind: Option<TokenKind>,
+) -> Result<(), Error> {
+    if client_id.is_empty() || token.is_empty() {
+        return Err(Error::invalid_argument(
+            "token",
+            "client ID and token must not be empty",
+        ));
+    }
+    let endpoint = metadata.revocation_endpoint.as_deref().ok_or_else(|| {
+        Error::OAuthUnsupported("the server has no token revocation endpoint".into())
+    })?;
+    let response = post_form(
+        client,
+        endpoint,
+        revocation_body(client_id, token, kind),
+        false,
+    )?;
+    let answer = response.answer();
+    if (200..=299).contains(&answer.status) {
+        Ok(())
+    } else {
+        Err(error_response::failure(&answer))
+    }
+}
+
+fn whoami(client: &Client, access_token: &str) -> Result<WhoAmI, Error> {
+    let url = client.homeserver().join(WHOAMI_PATH);
+    let response = get(client, &url, Some(access_token))?;
+    response.answer().decode()
+}
+
+fn get(client: &Client, url: &str, bearer: Option<&str>) -> Result<Response, Error> {
+    client.transport().send(Request {
+        method: Method::Get,
+        url,
+        body: None,
+        bearer,
+        creates_state: false,
+    })
+}
+
+fn post_form(
+    client: &Client,
+    url: &str,
+    body: Vec<u8>,
+    creates_state: bool,
+) -> Result<Response, Error> {
+    client.transport().send_as(
+        Request {
+            method: Method::Post,
+            url,
+            body: Some(body),
+            bearer: None,
+            creates_state,
+        },
+        ContentType::Form,
+    )
+}

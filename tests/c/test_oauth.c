@@ -1,0 +1,627 @@
+/*
+ * Account creation through OAuth 2.0 (prompt=create) with the C API, on the
+ * rig's OAuth-delegated Synapse (MXREG_HS_OAUTH): discovery, client
+ * registration, authorization, completion, refresh, revocation, save and
+ * restore, and the failure codes. The user's browser is played by
+ * tests/oauth/browser.py (MXREG_OAUTH_BROWSER overrides the path), which
+ * prints the redirect the app would receive. New tokens are checked on
+ * Synapse with a plain HTTP GET of /account/whoami, not through mxreg.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mxreg.h"
+
+#include "harness.h"
+#include "loopback_http.h"
+
+#define PASSWORD "oauth-Passw0rd-long"
+/* Nothing listens there: the browser stops at the redirect. */
+#define REDIRECT_URI "http://127.0.0.1:18199/callback"
+#define WHOAMI_PATH "/_matrix/client/v3/account/whoami"
+#define DEFAULT_BROWSER "tests/oauth/browser.py"
+
+/* Stored in output parameters to see whether a failed call wrote them. */
+static int sentinel_storage;
+#define SENTINEL ((void *)&sentinel_storage)
+
+static int64_t now_ms(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static int equals(const char *text, const char *expected) {
+  return text != NULL && strcmp(text, expected) == 0;
+}
+
+static int contains(const char *text, const char *part) {
+  return text != NULL && strstr(text, part) != NULL;
+}
+
+/* True when `got` is `expected`; otherwise notes what came instead. */
+static int expect_rc(mxreg_result got, mxreg_result expected, const mxreg_error *error) {
+  if (got != expected) {
+    NOTE("expected %s, got %s: %s", mxreg_result_name(expected), mxreg_result_name(got),
+         error != NULL ? mxreg_error_message(error) : "(no error detail)");
+  }
+  return got == expected;
+}
+
+static const char *homeserver(const char *variant) {
+  char name[64];
+  const char *url;
+  snprintf(name, sizeof name, "MXREG_HS_%s", variant);
+  url = getenv(name);
+  if (url == NULL || *url == '\0') {
+    NOTE("%s is not set: run this suite via `make test-oauth`, or export the servers with "
+         "eval \"$(python3 scripts/homeserver.py env | sed 's/^/export /')\"",
+         name);
+    return NULL;
+  }
+  return url;
+}
+
+static const mxreg_client *client_for(const char *variant) {
+  const char *url = homeserver(variant);
+  const mxreg_client *client = NULL;
+  mxreg_error *error = NULL;
+  if (url != NULL && mxreg_client_new(url, NULL, &client, &error) != MXREG_RESULT_OK) {
+    NOTE("mxreg_client_new(%s): %s", url, mxreg_error_message(error));
+  }
+  mxreg_error_free(error);
+  return client;
+}
+
+/* A localpart no other run uses: prefix, pid, time, counter. */
+static void unique_username(char *out, size_t size, const char *prefix) {
+  static unsigned counter;
+  snprintf(out, size, "%s%ldx%lldx%u", prefix, (long)getpid(), (long long)now_ms(), counter++);
+}
+
+/* The discovered OAuth server of the oauth variant, or NULL (with a note). */
+static mxreg_oauth_server *discover(const mxreg_client *client) {
+  mxreg_oauth_server *server = NULL;
+  mxreg_error *error = NULL;
+  if (client != NULL && mxreg_oauth_server_discover(client, &server, &error) != MXREG_RESULT_OK) {
+    NOTE("mxreg_oauth_server_discover: %s", mxreg_error_message(error));
+  }
+  mxreg_error_free(error);
+  return server;
+}
+
+/* Register the test app; copies its client ID into `client_id`. */
+static int register_app(const mxreg_oauth_server *server, char *client_id, size_t size) {
+  const char *redirect_uris[] = {REDIRECT_URI};
+  mxreg_oauth_client_metadata metadata;
+  mxreg_oauth_registered_client *registered = NULL;
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_oauth_client_metadata_init(&metadata);
+  metadata.client_name = "mxreg C tests";
+  metadata.client_uri = "https://mxreg.test.invalid/";
+  metadata.redirect_uris = redirect_uris;
+  metadata.redirect_uri_count = 1;
+  rc = mxreg_oauth_server_register_client(server, &metadata, &registered, &error);
+  if (expect_rc(rc, MXREG_RESULT_OK, error)) {
+    snprintf(client_id, size, "%s", mxreg_oauth_registered_client_client_id(registered));
+  }
+  mxreg_oauth_registered_client_free(registered);
+  mxreg_error_free(error);
+  return rc == MXREG_RESULT_OK;
+}
+
+/* Start a sign-up or login for the test app, or NULL (with a note). */
+static mxreg_oauth_authorization *start(const mxreg_oauth_server *server, const char *client_id,
+                                        mxreg_oauth_intent intent) {
+  mxreg_oauth_authorization_request request;
+  mxreg_oauth_authorization *authorization = NULL;
+  mxreg_error *error = NULL;
+  mxreg_oauth_authorization_request_init(&request);
+  request.client_id = client_id;
+  request.redirect_uri = REDIRECT_URI;
+  request.intent = (uint32_t)intent;
+  if (mxreg_oauth_authorization_start(server, &request, &authorization, &error) !=
+      MXREG_RESULT_OK) {
+    NOTE("mxreg_oauth_authorization_start: %s", mxreg_error_message(error));
+  }
+  mxreg_error_free(error);
+  return authorization;
+}
+
+/* Run the browser helper on the authorization URL (`action`: signup, login
+ * or deny); writes the redirect it reached to `redirect`. */
+static int browse(const mxreg_oauth_authorization *authorization, const char *username,
+                  const char *action, char *redirect, size_t size) {
+  const char *browser = getenv("MXREG_OAUTH_BROWSER");
+  const char *url = mxreg_oauth_authorization_url(authorization);
+  char command[8192];
+  FILE *pipe;
+  int length, status;
+  /* The URL is single-quoted for the shell: percent-encoding leaves no quote. */
+  if (url == NULL || strchr(url, '\'') != NULL) {
+    return 0;
+  }
+  length = snprintf(command, sizeof command,
+                    "python3 '%s' '%s' --redirect-uri '%s' --username '%s' --password '%s' "
+                    "--action %s",
+                    browser != NULL ? browser : DEFAULT_BROWSER, url, REDIRECT_URI, username,
+                    PASSWORD, action);
+  if (length < 0 || (size_t)length >= sizeof command || (pipe = popen(command, "r")) == NULL) {
+    return 0;
+  }
+  if (fgets(redirect, (int)size, pipe) == NULL) {
+    redirect[0] = '\0';
+  }
+  status = pclose(pipe);
+  redirect[strcspn(redirect, "\n")] = '\0';
+  if (status != 0 || redirect[0] == '\0') {
+    NOTE("the browser helper failed (status %d)", status);
+    return 0;
+  }
+  return 1;
+}
+
+/* GET /account/whoami with `access_token`: the HTTP status (body in `body`),
+ * or -1 when the request failed. */
+static int whoami(const char *access_token, char *body, size_t size) {
+  int status = -1;
+  if (loopback_http_get(homeserver("OAUTH"), WHOAMI_PATH, access_token, &status, body, size) !=
+      0) {
+    return -1;
+  }
+  return status;
+}
+
+/* `"user_id":"<user_id>"` and `"device_id":"<device_id>"` are in `body`. */
+static int whoami_says(const char *body, const char *user_id, const char *device_id) {
+  char user[512], device[512];
+  snprintf(user, sizeof user, "\"user_id\":\"%s\"", user_id);
+  snprintf(device, sizeof device, "\"device_id\":\"%s\"", device_id);
+  return contains(body, user) && contains(body, device);
+}
+
+/* Sign up `username` end to end; the registration, or NULL (with a note). */
+static mxreg_registration *sign_up(const mxreg_oauth_server *server, const char *client_id,
+                                   const char *username) {
+  mxreg_oauth_authorization *authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP);
+  mxreg_registration *registration = NULL;
+  mxreg_error *error = NULL;
+  char redirect[4096];
+  if (authorization != NULL && browse(authorization, username, "signup", redirect, sizeof redirect) &&
+      mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error) !=
+          MXREG_RESULT_OK) {
+    NOTE("mxreg_oauth_authorization_complete: %s", mxreg_error_message(error));
+  }
+  mxreg_error_free(error);
+  mxreg_oauth_authorization_free(authorization);
+  return registration;
+}
+
+static void test_the_server_offers_sign_up_and_refuses_legacy_registration(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = NULL;
+  mxreg_registration *registration = NULL;
+  mxreg_error *error = NULL;
+  mxreg_register_request request;
+  char username[64];
+  CHECK(client != NULL);
+  server = discover(client);
+  CHECK(server != NULL);
+  CHECK(mxreg_oauth_server_supports_sign_up(server));
+  CHECK(mxreg_oauth_server_issuer(server) != NULL);
+  CHECK(mxreg_oauth_server_registration_endpoint(server) != NULL);
+  CHECK(mxreg_oauth_server_revocation_endpoint(server) != NULL);
+  CHECK(contains(mxreg_oauth_server_metadata_json(server), "\"create\""));
+  unique_username(username, sizeof username, "ocl");
+  mxreg_register_request_init(&request);
+  request.username = username;
+  request.password = PASSWORD;
+  CHECK(expect_rc(mxreg_client_register(client, &request, &registration, &error),
+                  MXREG_RESULT_FORBIDDEN, error));
+  CHECK(registration == NULL);
+cleanup:
+  mxreg_registration_free(registration);
+  mxreg_error_free(error);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+}
+
+static void test_a_legacy_homeserver_has_no_oauth(void) {
+  const mxreg_client *client = client_for("OPEN");
+  mxreg_oauth_server *server = SENTINEL;
+  mxreg_error *error = NULL;
+  CHECK(client != NULL);
+  CHECK(expect_rc(mxreg_oauth_server_discover(client, &server, &error),
+                  MXREG_RESULT_OAUTH_UNSUPPORTED, error));
+  CHECK(server == SENTINEL);
+cleanup:
+  mxreg_error_free(error);
+  mxreg_client_free(client);
+}
+
+static void test_sign_up_creates_an_account_that_works_on_synapse(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = NULL;
+  mxreg_oauth_authorization *authorization = NULL;
+  mxreg_registration *registration = NULL;
+  mxreg_error *error = NULL;
+  char client_id[256], username[64], user_id[128], redirect[4096], body[4096];
+  CHECK((server = discover(client)) != NULL);
+  CHECK(register_app(server, client_id, sizeof client_id));
+  unique_username(username, sizeof username, "oca");
+  authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP);
+  CHECK(authorization != NULL);
+  CHECK(contains(mxreg_oauth_authorization_url(authorization), "prompt=create"));
+  CHECK(mxreg_oauth_authorization_intent(authorization) == MXREG_OAUTH_INTENT_SIGN_UP);
+  CHECK(browse(authorization, username, "signup", redirect, sizeof redirect));
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
+                  MXREG_RESULT_OK, error));
+  snprintf(user_id, sizeof user_id, "@%s:localhost", username);
+  CHECK(equals(mxreg_registration_user_id(registration), user_id));
+  CHECK(equals(mxreg_registration_device_id(registration),
+               mxreg_oauth_authorization_device_id(authorization)));
+  CHECK(mxreg_registration_refresh_token(registration) != NULL);
+  CHECK(mxreg_registration_expires_in_ms(registration) == 300000);
+  CHECK(mxreg_registration_expires_at_ms(registration) > now_ms());
+  CHECK(whoami(mxreg_registration_access_token(registration), body, sizeof body) == 200);
+  CHECK(whoami_says(body, user_id, mxreg_oauth_authorization_device_id(authorization)));
+cleanup:
+  mxreg_registration_free(registration);
+  mxreg_error_free(error);
+  mxreg_oauth_authorization_free(authorization);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+}
+
+static void test_the_same_user_logs_in_on_a_second_device(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = NULL;
+  mxreg_oauth_authorization *authorization = NULL;
+  mxreg_registration *first = NULL, *second = NULL;
+  mxreg_error *error = NULL;
+  char client_id[256], username[64], redirect[4096], body[4096];
+  CHECK((server = discover(client)) != NULL);
+  CHECK(register_app(server, client_id, sizeof client_id));
+  unique_username(username, sizeof username, "ocb");
+  CHECK((first = sign_up(server, client_id, username)) != NULL);
+  authorization = start(server, client_id, MXREG_OAUTH_INTENT_LOGIN);
+  CHECK(authorization != NULL);
+  CHECK(!contains(mxreg_oauth_authorization_url(authorization), "prompt="));
+  CHECK(browse(authorization, username, "login", redirect, sizeof redirect));
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &second, &error),
+                  MXREG_RESULT_OK, error));
+  CHECK(equals(mxreg_registration_user_id(second), mxreg_registration_user_id(first)));
+  CHECK(!equals(mxreg_registration_device_id(second), mxreg_registration_device_id(first)));
+  CHECK(whoami(mxreg_registration_access_token(second), body, sizeof body) == 200);
+  CHECK(whoami_says(body, mxreg_registration_user_id(first),
+                    mxreg_oauth_authorization_device_id(authorization)));
+cleanup:
+  mxreg_registration_free(first);
+  mxreg_registration_free(second);
+  mxreg_error_free(error);
+  mxreg_oauth_authorization_free(authorization);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+}
+
+static void test_a_redirect_for_another_authorization_is_a_state_mismatch(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = NULL;
+  mxreg_oauth_authorization *mine = NULL, *other = NULL;
+  mxreg_registration *registration = SENTINEL;
+  mxreg_error *error = NULL;
+  char client_id[256], username[64], redirect[4096];
+  CHECK((server = discover(client)) != NULL);
+  CHECK(register_app(server, client_id, sizeof client_id));
+  unique_username(username, sizeof username, "occ");
+  CHECK((mine = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  CHECK((other = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  CHECK(!equals(mxreg_oauth_authorization_state(mine), mxreg_oauth_authorization_state(other)));
+  CHECK(browse(other, username, "signup", redirect, sizeof redirect));
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(mine, redirect, &registration, &error),
+                  MXREG_RESULT_OAUTH_STATE_MISMATCH, error));
+  CHECK(registration == SENTINEL);
+  registration = NULL;
+  /* Nothing was sent: the redirect still completes its own authorization. */
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(other, redirect, &registration, NULL),
+                  MXREG_RESULT_OK, NULL));
+cleanup:
+  if (registration != SENTINEL) {
+    mxreg_registration_free(registration);
+  }
+  mxreg_error_free(error);
+  mxreg_oauth_authorization_free(mine);
+  mxreg_oauth_authorization_free(other);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+}
+
+static void test_a_replayed_code_is_an_invalid_grant(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = NULL;
+  mxreg_oauth_authorization *authorization = NULL;
+  mxreg_registration *first = NULL, *second = NULL;
+  mxreg_error *error = NULL;
+  char client_id[256], username[64], redirect[4096];
+  CHECK((server = discover(client)) != NULL);
+  CHECK(register_app(server, client_id, sizeof client_id));
+  unique_username(username, sizeof username, "ocd");
+  CHECK((authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  CHECK(browse(authorization, username, "signup", redirect, sizeof redirect));
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &first, &error),
+                  MXREG_RESULT_OK, error));
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &second, &error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, error));
+  CHECK(equals(mxreg_error_errcode(error), "invalid_grant"));
+  CHECK(mxreg_error_http_status(error) == 400);
+  CHECK(contains(mxreg_error_body_json(error), "invalid_grant"));
+cleanup:
+  mxreg_registration_free(first);
+  mxreg_registration_free(second);
+  mxreg_error_free(error);
+  mxreg_oauth_authorization_free(authorization);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+}
+
+/* Change one character of the saved PKCE verifier (still a valid verifier). */
+static int tamper_verifier(char *saved) {
+  char *value = strstr(saved, "\"code_verifier\":\"");
+  if (value == NULL) {
+    return 0;
+  }
+  value += strlen("\"code_verifier\":\"");
+  *value = *value == 'A' ? 'B' : 'A';
+  return 1;
+}
+
+static void test_a_wrong_verifier_is_an_invalid_grant_and_keeps_the_code(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = NULL;
+  mxreg_oauth_authorization *authorization = NULL, *tampered = NULL;
+  mxreg_registration *registration = NULL;
+  mxreg_error *error = NULL;
+  char *saved = NULL;
+  char client_id[256], username[64], redirect[4096];
+  CHECK((server = discover(client)) != NULL);
+  CHECK(register_app(server, client_id, sizeof client_id));
+  unique_username(username, sizeof username, "oce");
+  CHECK((authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  CHECK(expect_rc(mxreg_oauth_authorization_save(authorization, &saved, &error), MXREG_RESULT_OK,
+                  error));
+  CHECK(tamper_verifier(saved));
+  CHECK(expect_rc(mxreg_oauth_authorization_restore(server, saved, &tampered, &error),
+                  MXREG_RESULT_OK, error));
+  CHECK(browse(authorization, username, "signup", redirect, sizeof redirect));
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(tampered, redirect, &registration, &error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, error));
+  mxreg_error_free(error);
+  error = NULL;
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
+                  MXREG_RESULT_OK, error));
+cleanup:
+  mxreg_string_free(saved);
+  mxreg_registration_free(registration);
+  mxreg_error_free(error);
+  mxreg_oauth_authorization_free(authorization);
+  mxreg_oauth_authorization_free(tampered);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+}
+
+static void test_a_denied_consent_is_access_denied(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = NULL;
+  mxreg_oauth_authorization *authorization = NULL;
+  mxreg_registration *registration = NULL;
+  mxreg_error *error = NULL;
+  char client_id[256], username[64], redirect[4096];
+  CHECK((server = discover(client)) != NULL);
+  CHECK(register_app(server, client_id, sizeof client_id));
+  unique_username(username, sizeof username, "ocf");
+  CHECK((authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  CHECK(browse(authorization, username, "deny", redirect, sizeof redirect));
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
+                  MXREG_RESULT_OAUTH_ACCESS_DENIED, error));
+  CHECK(equals(mxreg_error_errcode(error), "access_denied"));
+cleanup:
+  mxreg_registration_free(registration);
+  mxreg_error_free(error);
+  mxreg_oauth_authorization_free(authorization);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+}
+
+static void test_refresh_rotates_and_the_old_refresh_token_is_refused(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = NULL;
+  mxreg_registration *registration = NULL;
+  mxreg_tokens *tokens = NULL, *replayed = NULL;
+  mxreg_error *error = NULL;
+  char client_id[256], username[64], body[4096];
+  const char *old_refresh;
+  CHECK((server = discover(client)) != NULL);
+  CHECK(register_app(server, client_id, sizeof client_id));
+  unique_username(username, sizeof username, "ocg");
+  CHECK((registration = sign_up(server, client_id, username)) != NULL);
+  old_refresh = mxreg_registration_refresh_token(registration);
+  CHECK(old_refresh != NULL);
+  CHECK(expect_rc(mxreg_oauth_server_refresh_token(server, client_id, old_refresh, &tokens, &error),
+                  MXREG_RESULT_OK, error));
+  CHECK(!equals(mxreg_tokens_access_token(tokens), mxreg_registration_access_token(registration)));
+  CHECK(mxreg_tokens_refresh_token(tokens) != NULL);
+  CHECK(!equals(mxreg_tokens_refresh_token(tokens), old_refresh));
+  CHECK(mxreg_tokens_expires_in_ms(tokens) == 300000);
+  CHECK(whoami(mxreg_tokens_access_token(tokens), body, sizeof body) == 200);
+  CHECK(contains(body, mxreg_registration_user_id(registration)));
+  CHECK(expect_rc(mxreg_oauth_server_refresh_token(server, client_id, old_refresh, &replayed, &error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, error));
+  CHECK(replayed == NULL);
+cleanup:
+  mxreg_tokens_free(tokens);
+  mxreg_tokens_free(replayed);
+  mxreg_registration_free(registration);
+  mxreg_error_free(error);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+}
+
+static void test_revoking_logs_the_device_out(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = NULL;
+  mxreg_registration *registration = NULL;
+  mxreg_tokens *tokens = NULL;
+  mxreg_error *error = NULL;
+  char client_id[256], username[64], body[4096];
+  const char *access_token;
+  CHECK((server = discover(client)) != NULL);
+  CHECK(register_app(server, client_id, sizeof client_id));
+  unique_username(username, sizeof username, "och");
+  CHECK((registration = sign_up(server, client_id, username)) != NULL);
+  access_token = mxreg_registration_access_token(registration);
+  CHECK(whoami(access_token, body, sizeof body) == 200);
+  CHECK(expect_rc(mxreg_oauth_server_revoke_token(server, client_id, access_token, &error),
+                  MXREG_RESULT_OK, error));
+  CHECK(whoami(access_token, body, sizeof body) == 401);
+  CHECK(contains(body, "M_UNKNOWN_TOKEN"));
+  CHECK(expect_rc(mxreg_oauth_server_refresh_token(
+                      server, client_id, mxreg_registration_refresh_token(registration), &tokens,
+                      &error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, error));
+cleanup:
+  mxreg_tokens_free(tokens);
+  mxreg_registration_free(registration);
+  mxreg_error_free(error);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+}
+
+static void test_a_saved_authorization_completes_after_a_restart(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = NULL;
+  mxreg_oauth_authorization *authorization = NULL;
+  mxreg_registration *registration = NULL;
+  mxreg_error *error = NULL;
+  char *saved = NULL;
+  char client_id[256], username[64], user_id[128], device_id[256], redirect[4096], body[4096];
+  CHECK((server = discover(client)) != NULL);
+  CHECK(register_app(server, client_id, sizeof client_id));
+  unique_username(username, sizeof username, "oci");
+  CHECK((authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  CHECK(expect_rc(mxreg_oauth_authorization_save(authorization, &saved, &error), MXREG_RESULT_OK,
+                  error));
+  snprintf(device_id, sizeof device_id, "%s", mxreg_oauth_authorization_device_id(authorization));
+  CHECK(browse(authorization, username, "signup", redirect, sizeof redirect));
+  /* The app is killed while the browser is open: only `saved` survives. */
+  mxreg_oauth_authorization_free(authorization);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+  authorization = NULL;
+  server = NULL;
+  client = client_for("OAUTH");
+  CHECK((server = discover(client)) != NULL);
+  CHECK(expect_rc(mxreg_oauth_authorization_restore(server, saved, &authorization, &error),
+                  MXREG_RESULT_OK, error));
+  /* The restored authorization outlives the server handle it came from. */
+  mxreg_oauth_server_free(server);
+  server = NULL;
+  CHECK(equals(mxreg_oauth_authorization_device_id(authorization), device_id));
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
+                  MXREG_RESULT_OK, error));
+  snprintf(user_id, sizeof user_id, "@%s:localhost", username);
+  CHECK(equals(mxreg_registration_user_id(registration), user_id));
+  CHECK(whoami(mxreg_registration_access_token(registration), body, sizeof body) == 200);
+  CHECK(whoami_says(body, user_id, device_id));
+cleanup:
+  mxreg_string_free(saved);
+  mxreg_registration_free(registration);
+  mxreg_error_free(error);
+  mxreg_oauth_authorization_free(authorization);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+}
+
+static void test_bad_arguments_get_clear_codes(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = NULL;
+  mxreg_oauth_authorization *authorization = NULL, *restored = SENTINEL;
+  mxreg_oauth_registered_client *registered = SENTINEL;
+  mxreg_registration *registration = SENTINEL;
+  mxreg_oauth_authorization_request request;
+  mxreg_oauth_client_metadata metadata;
+  mxreg_error *error = NULL;
+  char client_id[256];
+  CHECK((server = discover(client)) != NULL);
+  CHECK(register_app(server, client_id, sizeof client_id));
+  CHECK(expect_rc(mxreg_oauth_server_discover(NULL, &server, NULL), MXREG_RESULT_NULL_ARGUMENT,
+                  NULL));
+  mxreg_oauth_client_metadata_init(&metadata);
+  metadata.client_uri = "https://mxreg.test.invalid/";
+  CHECK(expect_rc(mxreg_oauth_server_register_client(server, &metadata, &registered, &error),
+                  MXREG_RESULT_INVALID_ARGUMENT, error));
+  CHECK(registered == SENTINEL);
+  mxreg_error_free(error);
+  error = NULL;
+  mxreg_oauth_authorization_request_init(&request);
+  request.client_id = client_id;
+  request.redirect_uri = REDIRECT_URI;
+  request.struct_size = 1;
+  CHECK(expect_rc(mxreg_oauth_authorization_start(server, &request, &authorization, NULL),
+                  MXREG_RESULT_STRUCT_SIZE, NULL));
+  mxreg_oauth_authorization_request_init(&request);
+  request.client_id = client_id;
+  request.redirect_uri = REDIRECT_URI;
+  request.intent = 7;
+  CHECK(expect_rc(mxreg_oauth_authorization_start(server, &request, &authorization, NULL),
+                  MXREG_RESULT_INVALID_ARGUMENT, NULL));
+  request.intent = MXREG_OAUTH_INTENT_SIGN_UP;
+  request.device_id = "not a device";
+  CHECK(expect_rc(mxreg_oauth_authorization_start(server, &request, &authorization, NULL),
+                  MXREG_RESULT_INVALID_ARGUMENT, NULL));
+  request.device_id = NULL;
+  CHECK(expect_rc(mxreg_oauth_authorization_start(server, &request, &authorization, NULL),
+                  MXREG_RESULT_OK, NULL));
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, "https://elsewhere.invalid/",
+                                                     &registration, &error),
+                  MXREG_RESULT_INVALID_ARGUMENT, error));
+  CHECK(registration == SENTINEL);
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, NULL, &registration, NULL),
+                  MXREG_RESULT_NULL_ARGUMENT, NULL));
+  CHECK(expect_rc(mxreg_oauth_authorization_restore(server, "{\"not\":\"saved\"}", &restored, NULL),
+                  MXREG_RESULT_INVALID_ARGUMENT, NULL));
+  CHECK(restored == SENTINEL);
+  CHECK(mxreg_oauth_authorization_url(NULL) == NULL);
+  CHECK(!mxreg_oauth_server_supports_sign_up(NULL));
+  CHECK(mxreg_oauth_client_metadata_size() == sizeof(mxreg_oauth_client_metadata));
+  CHECK(mxreg_oauth_authorization_request_size() == sizeof(mxreg_oauth_authorization_request));
+  CHECK(equals(mxreg_result_name(MXREG_RESULT_OAUTH_STATE_MISMATCH),
+               "MXREG_RESULT_OAUTH_STATE_MISMATCH"));
+cleanup:
+  mxreg_error_free(error);
+  mxreg_oauth_authorization_free(authorization);
+  mxreg_oauth_server_free(server);
+  mxreg_client_free(client);
+}
+
+int main(void) {
+  RUN_TEST(test_the_server_offers_sign_up_and_refuses_legacy_registration);
+  RUN_TEST(test_a_legacy_homeserver_has_no_oauth);
+  RUN_TEST(test_sign_up_creates_an_account_that_works_on_synapse);
+  RUN_TEST(test_the_same_user_logs_in_on_a_second_device);
+  RUN_TEST(test_a_redirect_for_another_authorization_is_a_state_mismatch);
+  RUN_TEST(test_a_replayed_code_is_an_invalid_grant);
+  RUN_TEST(test_a_wrong_verifier_is_an_invalid_grant_and_keeps_the_code);
+  RUN_TEST(test_a_denied_consent_is_access_denied);
+  RUN_TEST(test_refresh_rotates_and_the_old_refresh_token_is_refused);
+  RUN_TEST(test_revoking_logs_the_device_out);
+  RUN_TEST(test_a_saved_authorization_completes_after_a_restart);
+  RUN_TEST(test_bad_arguments_get_clear_codes);
+  return harness_finish();
+}
