@@ -291,16 +291,20 @@ def ensure_installed() -> None:
 
 
 def ensure_oauth_modules() -> None:
-    """`npm ci` the OAuth server's packages when node_modules does not match
-    the committed package-lock.json."""
+    """Check Node.js, then `npm ci` the OAuth server's packages when
+    node_modules does not match the committed package-lock.json."""
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if not npm or not node:
+        raise RigError("oauth: Node.js >= 20 and npm are needed for the OAuth server (scripts/oauth)")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    # oidc-provider 9 needs Node 20.18+ (URL.parse); it warns below 22 and works.
+    if not re.fullmatch(r"v\d+\..*", version) or int(version[1:].split(".")[0]) < 20:
+        raise RigError(f"oauth: Node.js {version or '?'} is too old for oidc-provider 9 (need >= 20)")
     lock = OAUTH_DIR / "package-lock.json"
     stamp = OAUTH_DIR / "node_modules" / ".mxreg-lock-sha256"
     wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
     if read_text(stamp) == wanted:
         return
-    npm = shutil.which("npm")
-    if not npm or not shutil.which("node"):
-        raise RigError("oauth: Node.js and npm are needed for the OAuth server (scripts/oauth)")
     log(f"oauth: npm ci in {OAUTH_DIR}")
     r = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=OAUTH_DIR,
                        stdout=sys.stderr)

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::error::Error;
 use crate::oauth::url::{check_https_uri, check_redirect_uri};
+use crate::secret::Secret;
 
 /// What kind of app is registering; it decides which redirect URIs the
 /// server accepts.
@@ -105,7 +106,8 @@ impl RegisteredClient {
             .ok_or_else(|| invalid("not a JSON object".into()))?;
         for field in SECRET_FIELDS {
             if let Some(Value::String(secret)) = map.remove(field) {
-                crate::secret::Secret::new(secret);
+                // Wiped as it is dropped.
+                drop(Secret::new(secret));
             }
         }
         let client_id = match map.get("client_id") {

@@ -92,7 +92,7 @@ pub fn authorization_code(
                 "the redirect has no `state`: it does not answer this authorization".into(),
             ));
         }
-        Some(state) if false && !constant_time_eq(&state, &pending.state) => {
+        Some(state) if !constant_time_eq(&state, &pending.state) => {
             return Err(Error::OAuthStateMismatch(
                 "the redirect's `state` is not this authorization's: it answers another \
                  authorization, or was forged"

@@ -1,0 +1,304 @@
+//! Account creation through OAuth 2.0 (`prompt=create`) on the rig's
+//! OAuth-delegated Synapse (`MXREG_HS_OAUTH`), end to end through the Rust
+//! API, with the browser played over HTTP (`oauth/browser.rs`). The new
+//! tokens are checked on Synapse directly with ureq, not through mxreg.
+
+#[path = "oauth/browser.rs"]
+mod browser;
+mod common;
+
+use browser::{Action, Browser};
+use common::{client, unique_username};
+use mxreg::oauth::{
+    self, AuthMetadata, AuthorizationRequest, ClientMetadata, Intent, PendingAuthorization,
+    TokenKind,
+};
+use mxreg::{Client, Registration, mxreg_result};
+use serde_json::Value;
+
+/// Nothing listens there: the browser stops at the redirect.
+const REDIRECT_URI: &str = "http://127.0.0.1:18199/callback";
+const PASSWORD: &str = "oauth-Passw0rd-long";
+
+struct Server {
+    client: Client,
+    metadata: AuthMetadata,
+    client_id: String,
+}
+
+/// Discover the OAuth server and register a client, as an app would once.
+fn server() -> Server {
+    let client = client("OAUTH");
+    let metadata = oauth::discover(&client).expect("auth metadata");
+    let app = ClientMetadata {
+        client_name: Some("mxreg oauth tests".into()),
+        client_uri: "https://mxreg.test.invalid/".into(),
+        redirect_uris: vec![REDIRECT_URI.into()],
+        ..ClientMetadata::default()
+    };
+    let registered = oauth::register_client(&client, &metadata, &app).expect("client registration");
+    Server {
+        client,
+        metadata,
+        client_id: registered.client_id,
+    }
+}
+
+impl Server {
+    fn start(&self, intent: Intent) -> PendingAuthorization {
+        let request = AuthorizationRequest {
+            client_id: self.client_id.clone(),
+            redirect_uri: REDIRECT_URI.into(),
+            intent,
+            ..AuthorizationRequest::default()
+        };
+        oauth::start_authorization(&self.metadata, &request).expect("start")
+    }
+
+    /// The redirect the browser reaches for `pending`.
+    fn browse(&self, pending: &PendingAuthorization, username: &str, action: Action) -> String {
+        let url = pending.authorization_url(&self.metadata);
+        Browser::new().authorize(&url, REDIRECT_URI, username, PASSWORD, action)
+    }
+
+    fn complete(
+        &self,
+        pending: &PendingAuthorization,
+        redirect: &str,
+    ) -> Result<Registration, mxreg::Error> {
+        oauth::complete_authorization(&self.client, &self.metadata, pending, redirect)
+    }
+
+    fn sign_up(&self, username: &str) -> Registration {
+        let pending = self.start(Intent::SignUp);
+        let redirect = self.browse(&pending, username, Action::SignUp);
+        self.complete(&pending, &redirect)
+            .expect("sign-up completes")
+    }
+}
+
+/// `GET /account/whoami` on the homeserver with `access_token`: status and body.
+fn whoami(access_token: &str) -> (u16, Value) {
+    let url = format!(
+        "{}/_matrix/client/v3/account/whoami",
+        common::homeserver("OAUTH")
+    );
+    let mut response = ureq::get(&url)
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .header("Authorization", &format!("Bearer {access_token}"))
+        .call()
+        .unwrap_or_else(|err| panic!("GET {url}: {err}"));
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().expect("text body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn access_token(registration: &Registration) -> &str {
+    registration
+        .access_token
+        .as_ref()
+        .expect("access token")
+        .expose()
+}
+
+#[test]
+fn the_server_offers_sign_up_and_refuses_legacy_registration() {
+    let server = server();
+    assert!(server.metadata.supports_sign_up());
+    assert!(server.metadata.registration_endpoint.is_some());
+    let legacy = common::register_patiently(
+        &server.client,
+        &common::user_request(&unique_username("legacy")),
+        None,
+    )
+    .expect_err("legacy registration must be refused");
+    assert_eq!(legacy.code(), mxreg_result::Forbidden, "{legacy}");
+}
+
+#[test]
+fn a_legacy_homeserver_has_no_oauth() {
+    let err = oauth::discover(&client("OPEN")).expect_err("the open server uses legacy auth");
+    assert_eq!(err.code(), mxreg_result::OauthUnsupported, "{err}");
+}
+
+#[test]
+fn sign_up_creates_an_account_that_works_on_synapse() {
+    let server = server();
+    let username = unique_username("oa");
+    let pending = server.start(Intent::SignUp);
+    let redirect = server.browse(&pending, &username, Action::SignUp);
+    let registration = server
+        .complete(&pending, &redirect)
+        .expect("sign-up completes");
+    assert_eq!(registration.user_id, format!("@{username}:localhost"));
+    assert_eq!(
+        registration.device_id.as_deref(),
+        Some(pending.device_id.as_str())
+    );
+    assert!(registration.refresh_token.is_some());
+    assert_eq!(registration.expires_in_ms, Some(300_000));
+    let (status, body) = whoami(access_token(&registration));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user_id"], registration.user_id.as_str());
+    assert_eq!(body["device_id"], pending.device_id.as_str());
+}
+
+#[test]
+fn the_same_user_logs_in_on_a_second_device() {
+    let server = server();
+    let username = unique_username("ob");
+    let first = server.sign_up(&username);
+    let pending = server.start(Intent::Login);
+    let redirect = server.browse(&pending, &username, Action::Login);
+    let second = server
+        .complete(&pending, &redirect)
+        .expect("login completes");
+    assert_eq!(second.user_id, first.user_id);
+    assert_ne!(second.device_id, first.device_id);
+    let (status, body) = whoami(access_token(&second));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["device_id"], pending.device_id.as_str());
+}
+
+#[test]
+fn a_redirect_for_another_authorization_is_a_state_mismatch() {
+    let server = server();
+    let username = unique_username("oc");
+    let mine = server.start(Intent::SignUp);
+    let other = server.start(Intent::SignUp);
+    let redirect = server.browse(&other, &username, Action::SignUp);
+    let err = server
+        .complete(&mine, &redirect)
+        .expect_err("state differs");
+    assert_eq!(err.code(), mxreg_result::OauthStateMismatch, "{err}");
+    // Nothing was sent: the redirect still completes its own authorization.
+    server
+        .complete(&other, &redirect)
+        .expect("the right authorization completes");
+}
+
+#[test]
+fn a_replayed_code_is_an_invalid_grant() {
+    let server = server();
+    let pending = server.start(Intent::SignUp);
+    let redirect = server.browse(&pending, &unique_username("od"), Action::SignUp);
+    server.complete(&pending, &redirect).expect("first use");
+    let err = server
+        .complete(&pending, &redirect)
+        .expect_err("second use");
+    assert_eq!(err.code(), mxreg_result::OauthInvalidGrant, "{err}");
+    assert_eq!(err.errcode(), Some("invalid_grant"));
+}
+
+#[test]
+fn a_wrong_verifier_is_an_invalid_grant_and_keeps_the_code() {
+    let server = server();
+    let pending = server.start(Intent::SignUp);
+    let redirect = server.browse(&pending, &unique_username("oe"), Action::SignUp);
+    let mut tampered = pending.clone();
+    tampered.code_verifier = mxreg::secret::Secret::new("x".repeat(64));
+    let err = server
+        .complete(&tampered, &redirect)
+        .expect_err("wrong verifier");
+    assert_eq!(err.code(), mxreg_result::OauthInvalidGrant, "{err}");
+    server
+        .complete(&pending, &redirect)
+        .expect("the right verifier still works");
+}
+
+#[test]
+fn a_denied_consent_is_access_denied() {
+    let server = server();
+    let pending = server.start(Intent::SignUp);
+    let redirect = server.browse(&pending, &unique_username("of"), Action::SignUpAndDeny);
+    let err = server.complete(&pending, &redirect).expect_err("denied");
+    assert_eq!(err.code(), mxreg_result::OauthAccessDenied, "{err}");
+}
+
+#[test]
+fn refresh_rotates_and_the_old_refresh_token_is_refused() {
+    let server = server();
+    let registration = server.sign_up(&unique_username("og"));
+    let old_refresh = registration
+        .refresh_token
+        .as_ref()
+        .expect("refresh token")
+        .expose();
+    let pair = oauth::refresh(
+        &server.client,
+        &server.metadata,
+        &server.client_id,
+        old_refresh,
+    )
+    .expect("refresh");
+    assert_ne!(pair.access_token.expose(), access_token(&registration));
+    let new_refresh = pair.refresh_token.as_ref().expect("rotated refresh token");
+    assert_ne!(new_refresh.expose(), old_refresh);
+    assert!(pair.expires_at_ms.is_some());
+    let (status, body) = whoami(pair.access_token.expose());
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user_id"], registration.user_id.as_str());
+    let err = oauth::refresh(
+        &server.client,
+        &server.metadata,
+        &server.client_id,
+        old_refresh,
+    )
+    .expect_err("replayed refresh token");
+    assert_eq!(err.code(), mxreg_result::OauthInvalidGrant, "{err}");
+}
+
+#[test]
+fn revoking_logs_the_device_out() {
+    let server = server();
+    let registration = server.sign_up(&unique_username("oh"));
+    let token = access_token(&registration);
+    assert_eq!(whoami(token).0, 200);
+    oauth::revoke(
+        &server.client,
+        &server.metadata,
+        &server.client_id,
+        token,
+        Some(TokenKind::AccessToken),
+    )
+    .expect("revoke");
+    let (status, body) = whoami(token);
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["errcode"], "M_UNKNOWN_TOKEN");
+    let refresh_token = registration
+        .refresh_token
+        .as_ref()
+        .expect("refresh token")
+        .expose();
+    let err = oauth::refresh(
+        &server.client,
+        &server.metadata,
+        &server.client_id,
+        refresh_token,
+    )
+    .expect_err("the session is over");
+    assert_eq!(err.code(), mxreg_result::OauthInvalidGrant, "{err}");
+}
+
+#[test]
+fn a_saved_authorization_completes_after_a_restart() {
+    let username = unique_username("oi");
+    let (saved, redirect, device_id) = {
+        let server = server();
+        let pending = server.start(Intent::SignUp);
+        let saved = pending.to_json().expect("save");
+        let redirect = server.browse(&pending, &username, Action::SignUp);
+        (saved, redirect, pending.device_id.clone())
+        // The client, metadata and pending authorization are dropped here.
+    };
+    let client = client("OAUTH");
+    let metadata = oauth::discover(&client).expect("discover again");
+    let restored = PendingAuthorization::from_json(saved.expose(), &metadata).expect("restore");
+    let registration = oauth::complete_authorization(&client, &metadata, &restored, &redirect)
+        .expect("complete after restore");
+    assert_eq!(registration.user_id, format!("@{username}:localhost"));
+    assert_eq!(registration.device_id.as_deref(), Some(device_id.as_str()));
+    assert_eq!(whoami(access_token(&registration)).0, 200);
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Play the user's browser through the test rig's OAuth sign-up pages.
+
+    browser.py AUTHORIZATION_URL --redirect-uri URI --username U --password P
+               [--action signup|login|deny]
+
+Opens the authorization URL, follows redirects with cookies, fills the
+sign-up (or sign-in) form and the consent page of the rig's OAuth server
+(scripts/oauth), and stops at the redirect to the app's redirect URI, which
+it prints on stdout without opening it. `deny` refuses consent. Exits 1 with
+a message on stderr when a page is not what it expects.
+
+Standard library only, so that the C tests can run it with python3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import re
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+MAX_STEPS = 20
+TIMEOUT_S = 30
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Hand redirects back to the caller, which decides whether to follow."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+class Browser:
+    def __init__(self) -> None:
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
+
+    def request(self, url: str, form: dict[str, str] | None = None) -> tuple[int, dict, str]:
+        data = None if form is None else urllib.parse.urlencode(form).encode()
+        req = urllib.request.Request(url, data=data, method="GET" if form is None else "POST")
+        req.add_header("User-Agent", "mxreg-test-browser/1.0")
+        try:
+            with self.opener.open(req, timeout=TIMEOUT_S) as resp:
+                return resp.status, dict(resp.headers), resp.read().decode(errors="replace")
+        except urllib.error.HTTPError as err:
+            return err.code, dict(err.headers), err.read().decode(errors="replace")
+
+
+def form_action(page: str, form_id: str) -> str | None:
+    match = re.search(rf'<form id="{form_id}"[^>]*action="([^"]+)"', page)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def is_redirect_to(url: str, redirect_uri: str) -> bool:
+    return url == redirect_uri or url.startswith((redirect_uri + "?", redirect_uri + "#"))
+
+
+def run(args: argparse.Namespace) -> str:
+    browser = Browser()
+    url, form = args.url, None
+    for _ in range(MAX_STEPS):
+        status, headers, body = browser.request(url, form)
+        form = None
+        if 300 <= status < 400:
+            url = urllib.parse.urljoin(url, headers.get("Location", ""))
+            if is_redirect_to(url, args.redirect_uri):
+                return url
+            continue
+        if status != 200:
+            raise SystemExit(f"browser: HTTP {status} at {url}: {body[:300]}")
+        if (action := form_action(body, "create")) is not None:
+            if args.action == "login":
+                url = urllib.parse.urljoin(url, "?login=1")
+                continue
+            form = {"username": args.username, "displayname": f"Test {args.username}",
+                    "password": args.password, "password_confirm": args.password,
+                    "accept_terms": "1"}
+        elif (action := form_action(body, "login")) is not None:
+            form = {"username": args.username, "password": args.password}
+        elif (action := form_action(body, "deny" if args.action == "deny" else "consent")):
+            form = {}
+        else:
+            raise SystemExit(f"browser: unexpected page at {url}: {body[:300]}")
+        url = urllib.parse.urljoin(url, action)
+    raise SystemExit(f"browser: no redirect to {args.redirect_uri} after {MAX_STEPS} steps")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("url", help="the authorization URL mxreg built")
+    parser.add_argument("--redirect-uri", required=True, help="the app's redirect URI")
+    parser.add_argument("--username", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--action", choices=["signup", "login", "deny"], default="signup")
+    print(run(parser.parse_args()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
