@@ -5,8 +5,7 @@
 use serde::Serialize;
 
 use crate::api::discovery::{
-    AUTH_METADATA_PATH, AUTH_METADATA_UNSTABLE_PATH, AuthMetadataSummary, LOGIN_PATH, LoginFlows,
-    VERSIONS_PATH, Versions, WELL_KNOWN_PATH, well_known_base_url,
+    LOGIN_PATH, LoginFlows, VERSIONS_PATH, Versions, WELL_KNOWN_PATH, well_known_base_url,
 };
 use crate::api::register::REGISTER_PATH;
 use crate::api::uia::UiaResponse;
@@ -107,18 +106,11 @@ pub fn probe(
         }
     }
 
-    let metadata = client
-        .get_json::<AuthMetadataSummary>(&base.join(AUTH_METADATA_PATH))
-        .or_else(|_| {
-            client.get_json::<AuthMetadataSummary>(&base.join(AUTH_METADATA_UNSTABLE_PATH))
-        });
-    if let Ok(metadata) = metadata {
+    // Only validated metadata counts: a server whose OAuth document is
+    // unusable does not offer OAuth sign-up to this client.
+    if let Ok(metadata) = crate::oauth::discover(&client) {
         probe.signup_methods |= methods::OAUTH;
-        if metadata
-            .prompt_values_supported
-            .iter()
-            .any(|p| p == "create")
-        {
+        if metadata.supports_sign_up() {
             probe.signup_methods |= methods::OAUTH_CREATE;
         }
         probe.oauth_issuer = Some(metadata.issuer);

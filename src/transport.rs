@@ -8,8 +8,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use ureq::Agent;
 use ureq::config::Config;
-use ureq::http::{HeaderValue, Uri};
 use ureq::http::uri::Scheme;
+use ureq::http::{HeaderValue, Uri};
 use ureq::tls::{PemItem, RootCerts, TlsConfig, parse_pem};
 
 use crate::api::answer::Answer;

@@ -75,3 +75,14 @@ fn plain_http_server_names_off_loopback_are_refused_without_a_request() {
     let err = probe("http://matrix.example.org", &ClientConfig::default(), false).unwrap_err();
     assert_eq!(err.code(), mxreg_result::InsecureUrl);
 }
+
+#[test]
+fn oauth_delegated_server_offers_oauth_sign_up_and_no_legacy_registration() {
+    let found = run("OAUTH", false);
+    assert_eq!(found.signup_methods, methods::OAUTH | methods::OAUTH_CREATE);
+    assert!(found.registration.is_none());
+    let why = found.registration_refused.unwrap();
+    assert!(why.contains("M_FORBIDDEN"), "{why}");
+    assert!(found.oauth_issuer.is_some());
+    assert!(found.oauth_registration_endpoint.is_some());
+}

@@ -1,5 +1,5 @@
 //! Server discovery and capability documents: `.well-known/matrix/client`,
-//! `/versions`, `GET /login` and the OAuth 2.0 server metadata.
+//! `/versions` and `GET /login` (the OAuth 2.0 metadata is `oauth::metadata`).
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -9,9 +9,6 @@ use crate::error::Error;
 pub const WELL_KNOWN_PATH: &str = "/.well-known/matrix/client";
 pub const VERSIONS_PATH: &str = "/_matrix/client/versions";
 pub const LOGIN_PATH: &str = "/_matrix/client/v3/login";
-pub const AUTH_METADATA_PATH: &str = "/_matrix/client/v1/auth_metadata";
-pub const AUTH_METADATA_UNSTABLE_PATH: &str =
-    "/_matrix/client/unstable/org.matrix.msc2965/auth_metadata";
 
 /// The `m.homeserver.base_url` of a `.well-known/matrix/client` document,
 /// validated as the spec's discovery steps say: the document must be a JSON
@@ -48,17 +45,6 @@ pub struct LoginFlow {
     pub kind: String,
     #[serde(default)]
     pub identity_providers: Vec<Value>,
-}
-
-/// The part of the OAuth 2.0 server metadata the probe reports.
-#[derive(Debug, Deserialize)]
-pub struct AuthMetadataSummary {
-    pub issuer: String,
-    pub authorization_endpoint: String,
-    #[serde(default)]
-    pub prompt_values_supported: Vec<String>,
-    #[serde(default)]
-    pub registration_endpoint: Option<String>,
 }
 
 #[cfg(test)]
