@@ -53,9 +53,10 @@ impl TokensHandle {
 }
 
 /// Exchange a refresh token for a new access token (`POST /refresh`).
-/// Reusing a refresh token that was already exchanged is refused by the
-/// server (`MXREG_RESULT_FORBIDDEN` on Synapse); an unknown one is
-/// `MXREG_RESULT_UNKNOWN_TOKEN`. Blocks.
+/// A refresh token that was already exchanged is refused: Synapse answers
+/// `MXREG_RESULT_FORBIDDEN` once the new access token has been used, and
+/// `MXREG_RESULT_UNKNOWN_TOKEN` once the new refresh token has been
+/// exchanged in turn; an unknown one is `MXREG_RESULT_UNKNOWN_TOKEN`. Blocks.
 ///
 /// On success writes the new pair to `*tokens_out`: caller owns it; free it
 /// with `mxreg_tokens_free`.

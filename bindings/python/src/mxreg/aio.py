@@ -1,0 +1,295 @@
+"""asyncio: `AsyncClient`, `AsyncSignup` and the OAuth wrappers run the
+blocking calls of `Client`, `Signup` and `mxreg.oauth` in worker threads.
+
+Each network method has the signature of its blocking namesake and awaits
+`asyncio.to_thread`, so the event loop keeps running while the request is on
+the wire. Cancelling the awaiting task does not interrupt the native call: it
+finishes (or times out) in its thread and its result is dropped, so an
+account may still be created after a cancellation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine
+from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from . import probe
+from .auth import AuthInfo
+from .client import Client
+from .oauth import OAuthAuthorization, OAuthIntent, OAuthServer, ResponseMode
+from .registration import Registration
+from .signup import Policy, Signup, SignupState, Stage
+
+__all__ = ["AsyncClient", "AsyncOAuthAuthorization", "AsyncOAuthServer", "AsyncSignup", "probe_server"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_T = TypeVar("_T")
+
+
+def _in_thread(method: Callable[Concatenate[_T, _P], _R]) -> Callable[Concatenate[Any, _P], Coroutine[Any, Any, _R]]:
+    """The async version of a blocking method of the object in `self.blocking`."""
+
+    @functools.wraps(method)
+    async def call(self: Any, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return await asyncio.to_thread(method, self.blocking, *args, **kwargs)
+
+    return call
+
+
+def _function_in_thread(function: Callable[_P, _R]) -> Callable[_P, Coroutine[Any, Any, _R]]:
+    """The async version of a blocking function."""
+
+    @functools.wraps(function)
+    async def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    return call
+
+
+probe_server = _function_in_thread(probe.probe_server)
+"""As `mxreg.probe_server`, awaitable."""
+
+
+class AsyncSignup:
+    """A `Signup` for asyncio code: the steps are awaitable, the state
+    properties are plain (they read local state). `blocking` is the
+    underlying session. Use `async with` or call `close()`."""
+
+    def __init__(self, signup: Signup) -> None:
+        self.blocking = signup
+
+    @property
+    def closed(self) -> bool:
+        return self.blocking.closed
+
+    def close(self) -> None:
+        """Free the native session (waits for a step still running in a thread)."""
+        self.blocking.close()
+
+    async def __aenter__(self) -> AsyncSignup:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def status(self) -> SignupState:
+        return self.blocking.status
+
+    @property
+    def next_stage(self) -> str | None:
+        return self.blocking.next_stage
+
+    @property
+    def auth_info(self) -> AuthInfo | None:
+        return self.blocking.auth_info
+
+    @property
+    def fallback_url(self) -> str | None:
+        return self.blocking.fallback_url
+
+    @property
+    def registration(self) -> Registration | None:
+        return self.blocking.registration
+
+    def policies(self, language: str | None = None) -> list[Policy]:
+        return self.blocking.policies(language)
+
+    def save(self) -> str:
+        return self.blocking.save()
+
+    def require_complete(self) -> Registration:
+        return self.blocking.require_complete()
+
+    start = _in_thread(Signup.start)
+    submit_token = _in_thread(Signup.submit_token)
+    accept_terms = _in_thread(Signup.accept_terms)
+    request_email_token = _in_thread(Signup.request_email_token)
+    check_email = _in_thread(Signup.check_email)
+    request_msisdn_token = _in_thread(Signup.request_msisdn_token)
+    submit_msisdn_code = _in_thread(Signup.submit_msisdn_code)
+    submit_recaptcha = _in_thread(Signup.submit_recaptcha)
+    fallback_done = _in_thread(Signup.fallback_done)
+    submit_auth = _in_thread(Signup.submit_auth)
+
+    async def wait_for_email(self, *, poll_interval: float = 3.0, timeout: float | None = None) -> None:
+        """Poll `check_email()` until the link was followed, sleeping on the
+        event loop between polls; `TimeoutError` after `timeout` seconds."""
+        async with asyncio.timeout(timeout):
+            while not await self.check_email():
+                await asyncio.sleep(poll_interval)
+
+
+class AsyncOAuthAuthorization:
+    """An `OAuthAuthorization` whose `complete()` is awaitable."""
+
+    def __init__(self, authorization: OAuthAuthorization) -> None:
+        self.blocking = authorization
+        self.url = authorization.url
+        self.device_id = authorization.device_id
+        self.state = authorization.state
+        self.intent = authorization.intent
+
+    def close(self) -> None:
+        self.blocking.close()
+
+    async def __aenter__(self) -> AsyncOAuthAuthorization:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def save(self) -> str:
+        return self.blocking.save()
+
+    complete = _in_thread(OAuthAuthorization.complete)
+
+
+class AsyncOAuthServer:
+    """An `OAuthServer` with awaitable network calls; `blocking` is the server."""
+
+    def __init__(self, server: OAuthServer) -> None:
+        self.blocking = server
+
+    def close(self) -> None:
+        self.blocking.close()
+
+    async def __aenter__(self) -> AsyncOAuthServer:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    register_client = _in_thread(OAuthServer.register_client)
+    refresh_token = _in_thread(OAuthServer.refresh_token)
+    revoke_token = _in_thread(OAuthServer.revoke_token)
+
+    def start_authorization(
+        self,
+        client_id: str,
+        redirect_uri: str,
+        *,
+        intent: OAuthIntent = OAuthIntent.SIGN_UP,
+        device_id: str | None = None,
+        login_hint: str | None = None,
+        response_mode: ResponseMode = ResponseMode.QUERY,
+    ) -> AsyncOAuthAuthorization:
+        """As `OAuthServer.start_authorization` (no I/O)."""
+        return AsyncOAuthAuthorization(
+            self.blocking.start_authorization(
+                client_id,
+                redirect_uri,
+                intent=intent,
+                device_id=device_id,
+                login_hint=login_hint,
+                response_mode=response_mode,
+            )
+        )
+
+    def restore_authorization(self, saved: str) -> AsyncOAuthAuthorization:
+        """As `OAuthServer.restore_authorization` (no I/O)."""
+        return AsyncOAuthAuthorization(self.blocking.restore_authorization(saved))
+
+
+class AsyncClient:
+    """A `Client` for asyncio code. Use `async with AsyncClient(url) as c:`
+    or call `close()`; the constructor takes the same arguments as `Client`
+    (it does no I/O). `blocking` is the underlying thread-safe client."""
+
+    def __init__(
+        self,
+        homeserver_url: str,
+        *,
+        user_agent: str | None = None,
+        connect_timeout: float | None = None,
+        request_timeout: float | None = None,
+        max_response_bytes: int | None = None,
+        allow_insecure_http: bool = False,
+        rate_limit_max_wait: float | None = None,
+        ca_pem: str | None = None,
+    ) -> None:
+        self.blocking = Client(
+            homeserver_url,
+            user_agent=user_agent,
+            connect_timeout=connect_timeout,
+            request_timeout=request_timeout,
+            max_response_bytes=max_response_bytes,
+            allow_insecure_http=allow_insecure_http,
+            rate_limit_max_wait=rate_limit_max_wait,
+            ca_pem=ca_pem,
+        )
+
+    @property
+    def homeserver_url(self) -> str:
+        return self.blocking.homeserver_url
+
+    @property
+    def closed(self) -> bool:
+        return self.blocking.closed
+
+    def close(self) -> None:
+        """Release the native client (safe twice). Calls still running in
+        worker threads finish first."""
+        self.blocking.close()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<mxreg.aio.AsyncClient {self.homeserver_url}{' closed' if self.closed else ''}>"
+
+    register = _in_thread(Client.register)
+    register_guest = _in_thread(Client.register_guest)
+    upgrade_guest = _in_thread(Client.upgrade_guest)
+    username_available = _in_thread(Client.username_available)
+    registration_token_valid = _in_thread(Client.registration_token_valid)
+    refresh = _in_thread(Client.refresh)
+
+    def signup(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        stages: Stage = Stage.DUMMY,
+        device_id: str | None = None,
+        device_name: str | None = None,
+        inhibit_login: bool = False,
+        refresh_token: bool = True,
+        guest_access_token: str | None = None,
+    ) -> AsyncSignup:
+        """As `Client.signup` (no I/O); the session's steps are awaitable."""
+        return AsyncSignup(
+            self.blocking.signup(
+                username,
+                password,
+                stages=stages,
+                device_id=device_id,
+                device_name=device_name,
+                inhibit_login=inhibit_login,
+                refresh_token=refresh_token,
+                guest_access_token=guest_access_token,
+            )
+        )
+
+    def restore_signup(self, saved: str) -> AsyncSignup:
+        """As `Client.restore_signup` (no I/O)."""
+        return AsyncSignup(self.blocking.restore_signup(saved))
+
+    async def discover_oauth(self) -> AsyncOAuthServer:
+        """As `Client.discover_oauth`."""
+        return AsyncOAuthServer(await asyncio.to_thread(self.blocking.discover_oauth))

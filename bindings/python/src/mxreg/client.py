@@ -1,0 +1,323 @@
+"""`Client`: one homeserver, shared by every call, from any thread."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any
+
+from . import _raw
+from ._handles import OwnedHandle
+from ._native import c_string, check, new_error_slot, py_string, read_registration, read_tokens
+from ._options import client_options
+from .registration import Registration
+from .oauth import OAuthServer
+from .signup import Signup, Stage
+from .tokens import Tokens
+
+__all__ = ["AccountKind", "Client"]
+
+AccountKind = _raw.mxreg_account_kind
+
+
+def _request(
+    username: str | None,
+    password: str | None,
+    *,
+    auth: Mapping[str, Any] | None,
+    device_id: str | None,
+    device_name: str | None,
+    inhibit_login: bool,
+    refresh_token: bool,
+    guest_access_token: str | None,
+    appservice_token: str | None,
+    kind: AccountKind,
+) -> _raw.mxreg_register_request:
+    """A filled `mxreg_register_request` (it keeps the encoded strings alive)."""
+    request = _raw.mxreg_register_request()
+    _raw.mxreg_register_request_init(ctypes.byref(request))
+    request.username = c_string(username, "username")
+    request.password = c_string(password, "password")
+    request.device_id = c_string(device_id, "device_id")
+    request.initial_device_display_name = c_string(device_name, "device_name")
+    request.guest_access_token = c_string(guest_access_token, "guest_access_token")
+    request.appservice_token = c_string(appservice_token, "appservice_token")
+    request.auth_json = None if auth is None else c_string(json.dumps(dict(auth)), "auth")
+    request.kind = int(AccountKind(kind))
+    request.inhibit_login = bool(inhibit_login)
+    request.refresh_token = bool(refresh_token)
+    return request
+
+
+class Client:
+    """A client for one homeserver.
+
+    Thread-safe: share one client between threads; connections are pooled.
+    Every call blocks until the server answers or a timeout expires (10 s to
+    connect and 30 s per request unless set here); `mxreg.aio.AsyncClient`
+    runs the same calls in worker threads.
+
+    Use it as a context manager, or call `close()` (safe to call twice);
+    calls after `close()` raise `ClosedError`. A call running on another
+    thread when `close()` happens finishes normally.
+
+    Plain `http://` is allowed only to loopback unless `allow_insecure_http`.
+    `rate_limit_max_wait` (seconds) lets calls wait out HTTP 429 answers as
+    the server asks, up to that total; by default they raise
+    `RateLimitedError` at once. `ca_pem` replaces the built-in root
+    certificates (a private CA); verification is never turned off.
+    """
+
+    def __init__(
+        self,
+        homeserver_url: str,
+        *,
+        user_agent: str | None = None,
+        connect_timeout: float | None = None,
+        request_timeout: float | None = None,
+        max_response_bytes: int | None = None,
+        allow_insecure_http: bool = False,
+        rate_limit_max_wait: float | None = None,
+        ca_pem: str | None = None,
+    ) -> None:
+        options = client_options(
+            user_agent=user_agent,
+            connect_timeout=connect_timeout,
+            request_timeout=request_timeout,
+            max_response_bytes=max_response_bytes,
+            allow_insecure_http=allow_insecure_http,
+            rate_limit_max_wait=rate_limit_max_wait,
+            ca_pem=ca_pem,
+        )
+        client = ctypes.POINTER(_raw.mxreg_client)()
+        error = new_error_slot()
+        code = _raw.mxreg_client_new(
+            c_string(homeserver_url, "homeserver_url"), ctypes.byref(options), ctypes.byref(client), ctypes.byref(error)
+        )
+        check(code, error)
+        self._handle = OwnedHandle(self, "client", client, _raw.mxreg_client_free)
+        self._lock = threading.Lock()
+        self._homeserver_url = py_string(_raw.mxreg_client_homeserver_url(client)) or homeserver_url
+
+    @property
+    def homeserver_url(self) -> str:
+        """The normalised base URL (no trailing slash)."""
+        return self._homeserver_url
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def close(self) -> None:
+        """Release the native client. Safe to call more than once."""
+        with self._lock:
+            self._handle.close()
+
+    def __enter__(self) -> Client:
+        self._handle.get()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = " closed" if self.closed else ""
+        return f"<mxreg.Client {self._homeserver_url}{state}>"
+
+    @contextmanager
+    def _reference(self) -> Iterator[ctypes._Pointer[_raw.mxreg_client]]:
+        """A reference of the native client for one call. Taking it under the
+        lock means `close()` on another thread cannot free the client while
+        the call starts; the reference keeps it alive until the call ends."""
+        with self._lock:
+            reference = _raw.mxreg_client_clone(self._handle.get())
+        try:
+            yield reference
+        finally:
+            _raw.mxreg_client_free(reference)
+
+    def register(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        auth: Mapping[str, Any] | None = None,
+        device_id: str | None = None,
+        device_name: str | None = None,
+        inhibit_login: bool = False,
+        refresh_token: bool = True,
+        guest_access_token: str | None = None,
+        appservice_token: str | None = None,
+        kind: AccountKind = AccountKind.USER,
+    ) -> Registration:
+        """One `POST /register`; returns the new account.
+
+        When the server wants user-interactive auth this raises
+        `AuthRequiredError`: read `err.auth_info` (flows, params, session)
+        and call again with `auth=` set to complete a stage, e.g.
+        `mxreg.auth.dummy_auth(err.auth_info.session)`; send the same
+        username and password each time. A failed stage raises
+        `AuthRequiredError` too, with the stage's `errcode`.
+        """
+        request = _request(
+            username,
+            password,
+            auth=auth,
+            device_id=device_id,
+            device_name=device_name,
+            inhibit_login=inhibit_login,
+            refresh_token=refresh_token,
+            guest_access_token=guest_access_token,
+            appservice_token=appservice_token,
+            kind=kind,
+        )
+        registration = ctypes.POINTER(_raw.mxreg_registration)()
+        error = new_error_slot()
+        with self._reference() as client:
+            code = _raw.mxreg_client_register(client, ctypes.byref(request), ctypes.byref(registration), ctypes.byref(error))
+        check(code, error)
+        try:
+            return read_registration(registration)
+        finally:
+            _raw.mxreg_registration_free(registration)
+
+    def register_guest(
+        self,
+        *,
+        device_name: str | None = None,
+        inhibit_login: bool = False,
+        refresh_token: bool = True,
+    ) -> Registration:
+        """Register a guest account (`kind=guest`; needs guest access on the server)."""
+        return self.register(
+            device_name=device_name, inhibit_login=inhibit_login, refresh_token=refresh_token, kind=AccountKind.GUEST
+        )
+
+    def upgrade_guest(
+        self,
+        guest_access_token: str,
+        localpart: str,
+        password: str,
+        *,
+        auth: Mapping[str, Any] | None = None,
+        device_id: str | None = None,
+        device_name: str | None = None,
+        inhibit_login: bool = False,
+        refresh_token: bool = True,
+    ) -> Registration:
+        """Turn a guest into a full account. Synapse requires the guest's own
+        localpart (`Registration.localpart` of the guest) as the username.
+        Raises `AuthRequiredError` like `register`."""
+        return self.register(
+            localpart,
+            password,
+            auth=auth,
+            device_id=device_id,
+            device_name=device_name,
+            inhibit_login=inhibit_login,
+            refresh_token=refresh_token,
+            guest_access_token=guest_access_token,
+        )
+
+
+    def signup(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        stages: Stage = Stage.DUMMY,
+        device_id: str | None = None,
+        device_name: str | None = None,
+        inhibit_login: bool = False,
+        refresh_token: bool = True,
+        guest_access_token: str | None = None,
+    ) -> Signup:
+        """A registration session to complete stage by stage (no I/O yet:
+        call `start()`). `stages` are the `Stage` flags this app can
+        complete; flows needing others are avoided (`m.login.dummy` is
+        always handled). Close the session when done."""
+        request = _request(
+            username,
+            password,
+            auth=None,
+            device_id=device_id,
+            device_name=device_name,
+            inhibit_login=inhibit_login,
+            refresh_token=refresh_token,
+            guest_access_token=guest_access_token,
+            appservice_token=None,
+            kind=AccountKind.USER,
+        )
+        signup = ctypes.POINTER(_raw.mxreg_signup)()
+        error = new_error_slot()
+        with self._reference() as client:
+            code = _raw.mxreg_signup_new(client, ctypes.byref(request), int(stages), ctypes.byref(signup), ctypes.byref(error))
+        check(code, error)
+        return Signup(signup)
+
+    def restore_signup(self, saved: str) -> Signup:
+        """Continue a session saved with `Signup.save()` (same homeserver).
+        No I/O: go on with the call the saved state needs."""
+        text = c_string(saved, "saved")
+        signup = ctypes.POINTER(_raw.mxreg_signup)()
+        error = new_error_slot()
+        with self._reference() as client:
+            code = _raw.mxreg_signup_restore(client, text, ctypes.byref(signup), ctypes.byref(error))
+        check(code, error)
+        return Signup(signup)
+
+    def username_available(self, username: str) -> bool:
+        """Whether `username` (a localpart) is free on the server. Synapse
+        limits this to about one call per second: expect `RateLimitedError`
+        unless `rate_limit_max_wait` is set. An invalid name raises
+        `InvalidArgumentError` (local check) or `InvalidUsernameError`."""
+        name = c_string(username, "username")
+        available = ctypes.c_bool()
+        error = new_error_slot()
+        with self._reference() as client:
+            code = _raw.mxreg_client_username_available(client, name, ctypes.byref(available), ctypes.byref(error))
+        check(code, error)
+        return bool(available.value)
+
+    def registration_token_valid(self, token: str) -> bool:
+        """Whether the server accepts `token` as a registration token (servers
+        that require none may still say False)."""
+        value = c_string(token, "token")
+        valid = ctypes.c_bool()
+        error = new_error_slot()
+        with self._reference() as client:
+            code = _raw.mxreg_client_registration_token_valid(client, value, ctypes.byref(valid), ctypes.byref(error))
+        check(code, error)
+        return bool(valid.value)
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        """Exchange a refresh token for a new access token. A refresh token
+        already exchanged raises `ForbiddenError` (Synapse); an unknown one
+        `UnknownTokenError`."""
+        value = c_string(refresh_token, "refresh_token")
+        tokens = ctypes.POINTER(_raw.mxreg_tokens)()
+        error = new_error_slot()
+        with self._reference() as client:
+            code = _raw.mxreg_client_refresh(client, value, ctypes.byref(tokens), ctypes.byref(error))
+        check(code, error)
+        try:
+            return read_tokens(tokens)
+        finally:
+            _raw.mxreg_tokens_free(tokens)
+
+    def discover_oauth(self) -> OAuthServer:
+        """The homeserver's OAuth 2.0 authorization server, fetched and
+        checked (issuer, endpoints, PKCE S256). A server with legacy auth
+        only raises `OAuthUnsupportedError`. Close it when done."""
+        server = ctypes.POINTER(_raw.mxreg_oauth_server)()
+        error = new_error_slot()
+        with self._reference() as client:
+            code = _raw.mxreg_oauth_server_discover(client, ctypes.byref(server), ctypes.byref(error))
+        check(code, error)
+        return OAuthServer(server)

@@ -1,0 +1,290 @@
+"""OAuth 2.0 sign-up and login, for homeservers that delegate auth to an
+OAuth 2.0 server (`Client.discover_oauth`).
+
+    with client.discover_oauth() as server:
+        app = server.register_client(client_uri="https://app.example/",
+                                     redirect_uris=["http://127.0.0.1:8765/callback"])
+        with server.start_authorization(app.client_id, "http://127.0.0.1:8765/callback") as auth:
+            open_in_browser(auth.url)
+            account = auth.complete(redirect_url_the_browser_came_back_with)
+
+Store `client_id` and reuse it for every later authorization of the app on
+that server. An authorization can be saved (`save()`) and finished by a
+later run (`OAuthServer.restore_authorization`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from . import _raw
+from ._handles import OwnedHandle
+from ._native import c_string, check, new_error_slot, py_string, read_registration, read_tokens
+from .errors import InvalidStateError
+from .registration import Registration
+from .tokens import Tokens
+
+__all__ = [
+    "ApplicationType",
+    "OAuthAuthorization",
+    "OAuthIntent",
+    "OAuthServer",
+    "RegisteredClient",
+    "ResponseMode",
+]
+
+ApplicationType = _raw.mxreg_oauth_application_type
+"""NATIVE (desktop or mobile; loopback or private-scheme redirects) or WEB."""
+
+OAuthIntent = _raw.mxreg_oauth_intent
+"""SIGN_UP (`prompt=create`) or LOGIN."""
+
+ResponseMode = _raw.mxreg_oauth_response_mode
+"""Where the server puts the result in the redirect: QUERY or FRAGMENT."""
+
+
+@dataclass(frozen=True)
+class RegisteredClient:
+    """The app as registered with the authorization server."""
+
+    client_id: str
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    """The server's answer, without the secrets it may hold."""
+
+
+def _take_string(saved: ctypes.c_void_p) -> str:
+    """Copy a string the library handed over, then wipe and free it."""
+    if not saved.value:
+        raise InvalidStateError("the library returned no string")
+    try:
+        return ctypes.string_at(saved.value).decode("utf-8")
+    finally:
+        _raw.mxreg_string_free(saved.value)
+
+
+def _json_dict(text: str | None) -> dict[str, Any]:
+    value = json.loads(text or "{}")
+    return value if isinstance(value, dict) else {}
+
+
+class OAuthAuthorization:
+    """An authorization in progress: open `url` in the user's browser, then
+    `complete()` with the redirect it comes back with. Holds the PKCE
+    verifier; `close()` (safe twice, or `with`) wipes it."""
+
+    def __init__(self, pointer: ctypes._Pointer[_raw.mxreg_oauth_authorization]) -> None:
+        """Takes ownership of a native authorization; use `OAuthServer` methods."""
+        self._handle = OwnedHandle(self, "oauth_authorization", pointer, _raw.mxreg_oauth_authorization_free)
+        self.url = py_string(_raw.mxreg_oauth_authorization_url(pointer)) or ""
+        """The URL to open in the user's browser."""
+        self.device_id = py_string(_raw.mxreg_oauth_authorization_device_id(pointer)) or ""
+        """The device ID the new session will have."""
+        self.state = py_string(_raw.mxreg_oauth_authorization_state(pointer)) or ""
+        """The `state` value, to tell authorizations apart."""
+        self.intent = OAuthIntent(_raw.mxreg_oauth_authorization_intent(pointer))
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def close(self) -> None:
+        """Free the authorization and wipe its verifier (waits for a running `complete`)."""
+        self._handle.close()
+
+    def __enter__(self) -> OAuthAuthorization:
+        self._handle.get()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        closed = " closed" if self.closed else ""
+        return f"<mxreg.oauth.OAuthAuthorization {self.intent.name} device={self.device_id}{closed}>"
+
+    def complete(self, redirect_url: str) -> Registration:
+        """Finish with the full redirect URL the browser reached. Raises
+        `OAuthStateMismatchError` for a redirect that is not this
+        authorization's (ignore it), `OAuthAccessDeniedError` when the user
+        refused, `OAuthInvalidGrantError` for a used or expired code."""
+        url = c_string(redirect_url, "redirect_url")
+        registration = ctypes.POINTER(_raw.mxreg_registration)()
+        error = new_error_slot()
+        with self._handle.use() as authorization:
+            code = _raw.mxreg_oauth_authorization_complete(
+                authorization, url, ctypes.byref(registration), ctypes.byref(error)
+            )
+        check(code, error)
+        try:
+            return read_registration(registration)
+        finally:
+            _raw.mxreg_registration_free(registration)
+
+    def save(self) -> str:
+        """The authorization as a JSON string for
+        `OAuthServer.restore_authorization`. It holds the PKCE verifier:
+        store it as you would a token."""
+        saved = ctypes.c_void_p()
+        error = new_error_slot()
+        with self._handle.use() as authorization:
+            code = _raw.mxreg_oauth_authorization_save(authorization, ctypes.byref(saved), ctypes.byref(error))
+        check(code, error)
+        return _take_string(saved)
+
+
+class OAuthServer:
+    """A homeserver's OAuth 2.0 authorization server, discovered and checked
+    (`Client.discover_oauth`). Thread-safe; `close()` (safe twice, or `with`)
+    waits for calls running on other threads. Authorizations started from it
+    stay valid after it is closed."""
+
+    def __init__(self, pointer: ctypes._Pointer[_raw.mxreg_oauth_server]) -> None:
+        """Takes ownership of a native server handle; use `Client.discover_oauth`."""
+        self._handle = OwnedHandle(self, "oauth_server", pointer, _raw.mxreg_oauth_server_free)
+        self.issuer = py_string(_raw.mxreg_oauth_server_issuer(pointer)) or ""
+        self.authorization_endpoint = py_string(_raw.mxreg_oauth_server_authorization_endpoint(pointer)) or ""
+        self.token_endpoint = py_string(_raw.mxreg_oauth_server_token_endpoint(pointer)) or ""
+        self.registration_endpoint = py_string(_raw.mxreg_oauth_server_registration_endpoint(pointer))
+        """None when the server has no dynamic client registration."""
+        self.revocation_endpoint = py_string(_raw.mxreg_oauth_server_revocation_endpoint(pointer))
+        self.account_management_uri = py_string(_raw.mxreg_oauth_server_account_management_uri(pointer))
+        """Where users manage their account, or None."""
+        self.supports_sign_up = bool(_raw.mxreg_oauth_server_supports_sign_up(pointer))
+        """Whether users can create accounts (`prompt=create`)."""
+        self.metadata: Mapping[str, Any] = _json_dict(py_string(_raw.mxreg_oauth_server_metadata_json(pointer)))
+        """The whole metadata document, unknown fields included."""
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> OAuthServer:
+        self._handle.get()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<mxreg.oauth.OAuthServer {self.issuer}{' closed' if self.closed else ''}>"
+
+    def register_client(
+        self,
+        *,
+        client_uri: str,
+        redirect_uris: Sequence[str],
+        client_name: str | None = None,
+        application_type: ApplicationType = ApplicationType.NATIVE,
+        logo_uri: str | None = None,
+        policy_uri: str | None = None,
+        tos_uri: str | None = None,
+    ) -> RegisteredClient:
+        """Register the app as a public client (dynamic client registration).
+        `client_uri` is the app's https page; the other URIs share its host.
+        `OAuthUnsupportedError` when the server has no dynamic registration."""
+        if isinstance(redirect_uris, str):
+            raise TypeError("redirect_uris must be a sequence of URIs, not one str")
+        encoded = [c_string(uri, "redirect_uris") for uri in redirect_uris]
+        uris = (ctypes.c_char_p * max(len(encoded), 1))(*encoded)
+        metadata = _raw.mxreg_oauth_client_metadata()
+        _raw.mxreg_oauth_client_metadata_init(ctypes.byref(metadata))
+        metadata.client_name = c_string(client_name, "client_name")
+        metadata.client_uri = c_string(client_uri, "client_uri")
+        metadata.redirect_uris = ctypes.cast(uris, ctypes.POINTER(ctypes.c_char_p))
+        metadata.redirect_uri_count = len(encoded)
+        metadata.application_type = int(ApplicationType(application_type))
+        metadata.logo_uri = c_string(logo_uri, "logo_uri")
+        metadata.policy_uri = c_string(policy_uri, "policy_uri")
+        metadata.tos_uri = c_string(tos_uri, "tos_uri")
+
+        registered = ctypes.POINTER(_raw.mxreg_oauth_registered_client)()
+        error = new_error_slot()
+        with self._handle.use() as server:
+            code = _raw.mxreg_oauth_server_register_client(
+                server, ctypes.byref(metadata), ctypes.byref(registered), ctypes.byref(error)
+            )
+        check(code, error)
+        try:
+            return RegisteredClient(
+                client_id=py_string(_raw.mxreg_oauth_registered_client_client_id(registered)) or "",
+                metadata=_json_dict(py_string(_raw.mxreg_oauth_registered_client_metadata_json(registered))),
+            )
+        finally:
+            _raw.mxreg_oauth_registered_client_free(registered)
+
+    def start_authorization(
+        self,
+        client_id: str,
+        redirect_uri: str,
+        *,
+        intent: OAuthIntent = OAuthIntent.SIGN_UP,
+        device_id: str | None = None,
+        login_hint: str | None = None,
+        response_mode: ResponseMode = ResponseMode.QUERY,
+    ) -> OAuthAuthorization:
+        """Start a sign-up (default) or login: fresh PKCE verifier and state.
+        No I/O. A sign-up on a server without `prompt=create` raises
+        `OAuthUnsupportedError`."""
+        request = _raw.mxreg_oauth_authorization_request()
+        _raw.mxreg_oauth_authorization_request_init(ctypes.byref(request))
+        request.client_id = c_string(client_id, "client_id")
+        request.redirect_uri = c_string(redirect_uri, "redirect_uri")
+        request.device_id = c_string(device_id, "device_id")
+        request.login_hint = c_string(login_hint, "login_hint")
+        request.intent = int(OAuthIntent(intent))
+        request.response_mode = int(ResponseMode(response_mode))
+        authorization = ctypes.POINTER(_raw.mxreg_oauth_authorization)()
+        error = new_error_slot()
+        with self._handle.use() as server:
+            code = _raw.mxreg_oauth_authorization_start(
+                server, ctypes.byref(request), ctypes.byref(authorization), ctypes.byref(error)
+            )
+        check(code, error)
+        return OAuthAuthorization(authorization)
+
+    def restore_authorization(self, saved: str) -> OAuthAuthorization:
+        """Continue an authorization saved with `OAuthAuthorization.save()`
+        (for this same authorization server). No I/O."""
+        text = c_string(saved, "saved")
+        authorization = ctypes.POINTER(_raw.mxreg_oauth_authorization)()
+        error = new_error_slot()
+        with self._handle.use() as server:
+            code = _raw.mxreg_oauth_authorization_restore(server, text, ctypes.byref(authorization), ctypes.byref(error))
+        check(code, error)
+        return OAuthAuthorization(authorization)
+
+    def refresh_token(self, client_id: str, refresh_token: str) -> Tokens:
+        """Exchange a refresh token at the token endpoint. The server rotates
+        them: keep the new one; the old one raises `OAuthInvalidGrantError`."""
+        client, token = c_string(client_id, "client_id"), c_string(refresh_token, "refresh_token")
+        tokens = ctypes.POINTER(_raw.mxreg_tokens)()
+        error = new_error_slot()
+        with self._handle.use() as server:
+            code = _raw.mxreg_oauth_server_refresh_token(server, client, token, ctypes.byref(tokens), ctypes.byref(error))
+        check(code, error)
+        try:
+            return read_tokens(tokens)
+        finally:
+            _raw.mxreg_tokens_free(tokens)
+
+    def revoke_token(self, client_id: str, token: str) -> None:
+        """Revoke an access or refresh token: the device is logged out.
+        Revoking a token the server does not know succeeds."""
+        client, value = c_string(client_id, "client_id"), c_string(token, "token")
+        error = new_error_slot()
+        with self._handle.use() as server:
+            code = _raw.mxreg_oauth_server_revoke_token(server, client, value, ctypes.byref(error))
+        check(code, error)
+

@@ -1,0 +1,79 @@
+"""`probe_server`: what sign-up a server offers, before registering."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _raw
+from ._native import c_string, check, new_error_slot, py_string, read_auth_info
+from ._options import client_options
+from .auth import AuthInfo
+
+__all__ = ["ServerProbe", "SignupMethod", "probe_server"]
+
+SignupMethod = _raw.mxreg_signup_method
+"""Sign-up methods, as flags: LEGACY (`Client.signup`), OAUTH_CREATE, OAUTH, SSO, GUEST."""
+
+
+@dataclass(frozen=True)
+class ServerProbe:
+    """What `probe_server` found."""
+
+    homeserver_url: str
+    """The client-server API base URL to give `Client`."""
+    signup_methods: SignupMethod
+    """What the server offers; empty means sign-up is closed to this client."""
+    auth_info: AuthInfo | None
+    """The registration flows, when `SignupMethod.LEGACY` is offered."""
+    details: Mapping[str, Any] = field(default_factory=dict)
+    """Everything found (versions, login types, OAuth issuer, why registration
+    is refused, ...), as the library reports it."""
+
+
+def probe_server(
+    server: str,
+    *,
+    check_guest_access: bool = False,
+    user_agent: str | None = None,
+    connect_timeout: float | None = None,
+    request_timeout: float | None = None,
+    max_response_bytes: int | None = None,
+    allow_insecure_http: bool = False,
+    rate_limit_max_wait: float | None = None,
+    ca_pem: str | None = None,
+) -> ServerProbe:
+    """Find out what sign-up `server` offers. `server` is a server name
+    (`"example.org"`, discovered through its `.well-known`) or a URL.
+    `check_guest_access` also tries a guest registration, which creates a
+    guest account where guests are allowed. Blocks for several requests;
+    the connection options are those of `Client`."""
+    options = client_options(
+        user_agent=user_agent,
+        connect_timeout=connect_timeout,
+        request_timeout=request_timeout,
+        max_response_bytes=max_response_bytes,
+        allow_insecure_http=allow_insecure_http,
+        rate_limit_max_wait=rate_limit_max_wait,
+        ca_pem=ca_pem,
+    )
+    probe = ctypes.POINTER(_raw.mxreg_probe)()
+    error = new_error_slot()
+    code = _raw.mxreg_probe_server(
+        c_string(server, "server"), ctypes.byref(options), bool(check_guest_access), ctypes.byref(probe), ctypes.byref(error)
+    )
+    check(code, error)
+    try:
+        info = _raw.mxreg_probe_auth_info(probe)
+        details = json.loads(py_string(_raw.mxreg_probe_json(probe)) or "{}")
+        return ServerProbe(
+            homeserver_url=py_string(_raw.mxreg_probe_homeserver_url(probe)) or "",
+            signup_methods=SignupMethod(_raw.mxreg_probe_signup_methods(probe)),
+            auth_info=read_auth_info(info) if info else None,
+            details=details if isinstance(details, dict) else {},
+        )
+    finally:
+        _raw.mxreg_probe_free(probe)

@@ -1,0 +1,132 @@
+"""scripts/gen_python_table.py: what it makes of header shapes, and that the
+committed table is what it generates."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from types import ModuleType
+
+import pytest
+from support import REPO_ROOT
+
+SCRIPT = REPO_ROOT / "scripts" / "gen_python_table.py"
+
+
+def load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen_python_table", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gen_python_table"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = load_generator()
+
+HEADER = """
+#define MXREG_ABI_VERSION 7
+
+/**
+ * Flags.
+ */
+enum mxreg_flag
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  MXREG_FLAG_A = 1,
+  /**
+   * B.
+   */
+  MXREG_FLAG_B = (1 << 1),
+  MXREG_FLAG_C = (1 << 2),
+};
+#ifndef __cplusplus
+typedef uint32_t mxreg_flag;
+#endif // __cplusplus
+
+/**
+ * A handle.
+ */
+typedef struct mxreg_thing mxreg_thing;
+
+/**
+ * A request.
+ */
+typedef struct mxreg_req {
+  /**
+   * Size.
+   */
+  size_t struct_size;
+  /**
+   * Text.
+   */
+  const char *text;
+} mxreg_req;
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/**
+ * Size of `mxreg_req()`.
+ */
+size_t mxreg_req_size(void);
+
+/**
+ * Hands over a string.
+ */
+mxreg_flag mxreg_thing_save(struct mxreg_thing *thing, char **saved_out, const char *const *names, int from);
+
+/**
+ * Takes it back.
+ */
+void mxreg_string_free(char *string);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
+"""
+
+
+def test_the_committed_table_is_current() -> None:
+    done = subprocess.run([sys.executable, str(SCRIPT), "--check"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_synthetic_header_becomes_a_typed_table() -> None:
+    text = gen.render(gen.parse_header(HEADER))
+    assert "MXREG_ABI_VERSION = 7" in text
+    assert "class mxreg_flag(enum.IntFlag):" in text  # powers of two are flags
+    assert "    B = 2\n" in text and "    C = 4\n" in text
+    assert '("text", ctypes.c_char_p),' in text
+    # An owned string out-parameter stays a raw address (to be freed), a
+    # borrowed string array is read as bytes, a keyword parameter is renamed.
+    assert (
+        '_mxreg_thing_save = _loader.bind(_lib, "mxreg_thing_save", ctypes.c_uint32, '
+        "[ctypes.POINTER(mxreg_thing), ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_char_p), ctypes.c_int])"
+    ) in text
+    assert "from_: int" in text
+    assert '_mxreg_string_free = _loader.bind(_lib, "mxreg_string_free", None, [ctypes.c_void_p])' in text
+    assert '"mxreg_req": (mxreg_req, mxreg_req_size),' in text
+    compile(text, "_raw.py", "exec")
+
+
+def test_a_struct_without_its_size_function_is_refused() -> None:
+    header = HEADER.replace("size_t mxreg_req_size(void);", "")
+    with pytest.raises(gen.HeaderError, match="mxreg_req has no mxreg_req_size"):
+        gen.render(gen.parse_header(header))
+
+
+def test_a_function_pointer_is_refused() -> None:
+    header = HEADER.replace("void mxreg_string_free(char *string);", "void mxreg_string_free(void (*cb)(int));")
+    with pytest.raises(gen.HeaderError):
+        gen.render(gen.parse_header(header))
+
+
+def test_an_unknown_type_is_refused() -> None:
+    header = HEADER.replace("int from", "struct timeval when")
+    with pytest.raises(gen.HeaderError, match="unknown type 'timeval'"):
+        gen.render(gen.parse_header(header))
