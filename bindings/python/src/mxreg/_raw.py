@@ -1624,9 +1624,10 @@ _mxreg_client_refresh = _loader.bind(_lib, "mxreg_client_refresh", ctypes.c_uint
 
 def mxreg_client_refresh(client: ctypes._Pointer[mxreg_client] | ctypes._CArgObject | None, refresh_token: bytes | None, tokens_out: ctypes._Pointer[ctypes._Pointer[mxreg_tokens]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
     """Exchange a refresh token for a new access token (`POST /refresh`).
-    Reusing a refresh token that was already exchanged is refused by the
-    server (`MXREG_RESULT_FORBIDDEN` on Synapse); an unknown one is
-    `MXREG_RESULT_UNKNOWN_TOKEN`. Blocks.
+    A refresh token that was already exchanged is refused: Synapse answers
+    `MXREG_RESULT_FORBIDDEN` once the new access token has been used, and
+    `MXREG_RESULT_UNKNOWN_TOKEN` once the new refresh token has been
+    exchanged in turn; an unknown one is `MXREG_RESULT_UNKNOWN_TOKEN`. Blocks.
 
     On success writes the new pair to `*tokens_out`: caller owns it; free it
     with `mxreg_tokens_free`.
