@@ -1,0 +1,178 @@
+package org.mxreg
+
+import com.sun.jna.Pointer
+import com.sun.jna.ptr.ByteByReference
+import com.sun.jna.ptr.PointerByReference
+import org.mxreg.raw.LoadedLibrary
+import org.mxreg.raw.MxregClientOptions
+import org.mxreg.raw.MxregRegisterRequest
+
+/**
+ * A client for one homeserver. Creating one does no I/O.
+ *
+ * Thread-safe: share one client between threads and calls. Close it when
+ * done ([use] or [close]); a garbage-collected client is freed by a
+ * `Cleaner` as a backstop. [close] does not wait for calls in progress:
+ * each call holds its own native reference until it returns.
+ *
+ * Every network call blocks the calling thread until the answer or the
+ * client's timeouts ([ClientOptions]); call it off the main thread, or use
+ * the suspending variants in `org.mxreg.coroutines`.
+ */
+public class Client @Throws(MxregException::class) constructor(
+    homeserverUrl: String,
+    options: ClientOptions = ClientOptions(),
+) : AutoCloseable {
+    private val lib = LoadedLibrary.library
+    private val handle: NativeHandle
+
+    /** The normalised homeserver base URL (no trailing slash). */
+    public val homeserverUrl: String
+
+    init {
+        val clientOut = PointerByReference()
+        NativeStrings().use { strings ->
+            val raw = MxregClientOptions()
+            lib.mxreg_client_options_init(raw)
+            options.applyTo(raw, strings)
+            checked { errorOut -> lib.mxreg_client_new(strings.put("homeserverUrl", homeserverUrl), raw, clientOut, errorOut) }
+        }
+        handle = NativeHandle(this, "client", clientOut.value, lib::mxreg_client_free)
+        this.homeserverUrl = handle.read { lib.mxreg_client_homeserver_url(it) } ?: ""
+    }
+
+    /**
+     * Send one `POST /register` and wait for the answer.
+     *
+     * Throws [MxregException.AuthRequired] when the server wants a UIA stage
+     * completed: pick a flow from its `authInfo`, then call again with
+     * `request.withAuth(...)`. A failed stage is `AuthRequired` too, with the
+     * stage's `errcode`.
+     */
+    @Throws(MxregException::class)
+    public fun register(request: RegisterRequest): Registration {
+        val registrationOut = PointerByReference()
+        withReference { client ->
+            NativeStrings().use { strings ->
+                val raw = MxregRegisterRequest()
+                lib.mxreg_register_request_init(raw)
+                request.applyTo(raw, strings)
+                checked { errorOut -> lib.mxreg_client_register(client, raw, registrationOut, errorOut) }
+            }
+        }
+        return Registration(registrationOut.value)
+    }
+
+    /** Register a guest account (the server must allow guest access). */
+    @Throws(MxregException::class)
+    public fun registerGuest(initialDeviceDisplayName: String? = null): Registration =
+        register(RegisterRequest(kind = AccountKind.GUEST, initialDeviceDisplayName = initialDeviceDisplayName))
+
+    /**
+     * A registration session to complete stage by stage; no I/O until
+     * [Signup.start]. [stages] are what this app can complete (dummy stages
+     * are always handled); flows needing others are avoided. The request's
+     * `auth` is ignored. Close the session when done.
+     */
+    @Throws(MxregException::class)
+    public fun signup(request: RegisterRequest, stages: Set<Stage> = emptySet()): Signup {
+        val signupOut = PointerByReference()
+        withReference { client ->
+            NativeStrings().use { strings ->
+                val raw = MxregRegisterRequest()
+                lib.mxreg_register_request_init(raw)
+                request.applyTo(raw, strings)
+                checked { lib.mxreg_signup_new(client, raw, Stage.flags(stages), signupOut, it) }
+            }
+        }
+        return Signup(signupOut.value)
+    }
+
+    /** Continue a session saved with [Signup.save] on this homeserver; no I/O. */
+    @Throws(MxregException::class)
+    public fun restoreSignup(saved: String): Signup {
+        val signupOut = PointerByReference()
+        withReference { client ->
+            NativeStrings().use { strings ->
+                checked { lib.mxreg_signup_restore(client, strings.put("saved", saved), signupOut, it) }
+            }
+        }
+        return Signup(signupOut.value)
+    }
+
+    /**
+     * Whether [username] is free (`GET /register/available`), after the
+     * local grammar check ([MxregException.InvalidArgument]). Synapse allows
+     * about one call per second: expect [MxregException.RateLimited] or set
+     * [ClientOptions.rateLimitMaxWait].
+     */
+    @Throws(MxregException::class)
+    public fun usernameAvailable(username: String): Boolean = askYesNo { client, strings, answer, errorOut ->
+        lib.mxreg_client_username_available(client, strings.put("username", username), answer, errorOut)
+    }
+
+    /** Whether [token] is a valid registration token (servers that need none may say false). */
+    @Throws(MxregException::class)
+    public fun registrationTokenValid(token: String): Boolean = askYesNo { client, strings, answer, errorOut ->
+        lib.mxreg_client_registration_token_valid(client, strings.put("token", token), answer, errorOut)
+    }
+
+    /**
+     * Exchange [refreshToken] for a new pair (`POST /refresh`). A token
+     * already exchanged is refused ([MxregException.Forbidden] on Synapse),
+     * an unknown one is [MxregException.UnknownToken].
+     */
+    @Throws(MxregException::class)
+    public fun refresh(refreshToken: String): Tokens {
+        val tokensOut = PointerByReference()
+        withReference { client ->
+            NativeStrings().use { strings ->
+                checked { lib.mxreg_client_refresh(client, strings.put("refreshToken", refreshToken), tokensOut, it) }
+            }
+        }
+        return Tokens(tokensOut.value)
+    }
+
+    /**
+     * Fetch and check the homeserver's OAuth 2.0 server metadata. A server
+     * with legacy registration only is [MxregException.OAuthUnsupported].
+     * Blocks. The result keeps its own reference to this client.
+     */
+    @Throws(MxregException::class)
+    public fun discoverOAuthServer(): OAuthServer {
+        val serverOut = PointerByReference()
+        withReference { client -> checked { lib.mxreg_oauth_server_discover(client, serverOut, it) } }
+        return OAuthServer(serverOut.value)
+    }
+
+    public val isClosed: Boolean get() = handle.isClosed
+
+    /** Free this client; calls in progress finish first. Safe to call twice. */
+    override fun close(): Unit = handle.close()
+
+    override fun toString(): String = "Client($homeserverUrl)"
+
+    private fun askYesNo(call: (Pointer, NativeStrings, ByteByReference, PointerByReference) -> Int): Boolean {
+        val answer = ByteByReference()
+        withReference { client ->
+            NativeStrings().use { strings -> checked { call(client, strings, answer, it) } }
+        }
+        return answer.value.toInt() != 0
+    }
+
+    /**
+     * Run [block] with a reference of its own (`mxreg_client_clone`), so
+     * that [close] on another thread never frees the client under a call.
+     */
+    private inline fun <T> withReference(block: (Pointer) -> T): T {
+        val reference = handle.read { lib.mxreg_client_clone(it) }
+            ?: throw IllegalStateException("libmxreg could not clone the client")
+        LiveHandles.opened("client reference")
+        try {
+            return block(reference)
+        } finally {
+            lib.mxreg_client_free(reference)
+            LiveHandles.closed("client reference")
+        }
+    }
+}
