@@ -462,3 +462,71 @@ fn unknown_fields_of_an_error_body_are_kept() {
         other => panic!("expected a server error, got {other:?}"),
     }
 }
+
+/// Feed a captured answer to a signup session as the driver would.
+fn feed(session: &mut mxreg::signup::SignupSession, name: &str) -> Result<(), Error> {
+    let exchange = Exchange::load(name);
+    let answer = if exchange.status == 200 {
+        Ok(Registration::from_response(exchange.success(), UNIX_EPOCH))
+    } else {
+        Err(exchange.failure())
+    };
+    session.handle(answer)
+}
+
+fn new_session(supported: u32) -> mxreg::signup::SignupSession {
+    mxreg::signup::SignupSession::new(
+        "http://127.0.0.1:18102",
+        mxreg::api::register::RegisterRequest::default(),
+        mxreg::signup::StageSet(supported),
+    )
+}
+
+#[test]
+fn the_session_replays_the_captured_token_run() {
+    use mxreg::signup::{StageSet, Status};
+    let mut session = new_session(StageSet::REGISTRATION_TOKEN);
+    feed(&mut session, "token/01-register-empty-401.json").unwrap();
+    assert_eq!(session.next_stage(), Some("m.login.registration_token"));
+    // A bad token: rejected, the session goes on with the same stage.
+    let err = feed(&mut session, "token/09-register-stage-bad-token.json").unwrap_err();
+    assert_eq!(err.code(), mxreg_result::StageRejected);
+    assert_eq!(session.status(), Status::NeedsStage);
+    // The token accepted: the dummy stage is next, which the driver sends itself.
+    feed(&mut session, "token/11-register-stage-token.json").unwrap();
+    assert!(session.next_is_automatic());
+    feed(&mut session, "token/13-register-stage-dummy-final.json").unwrap();
+    assert_eq!(session.status(), Status::Complete);
+    assert!(session.registration().unwrap().user_id.starts_with('@'));
+}
+
+#[test]
+fn the_session_replays_the_captured_terms_run() {
+    use mxreg::signup::{StageSet, Status};
+    let mut session = new_session(StageSet::TERMS);
+    feed(&mut session, "terms/01-register-empty-401.json").unwrap();
+    assert_eq!(session.next_stage(), Some("m.login.terms"));
+    assert_eq!(session.policies()[0].id, "privacy_policy");
+    feed(&mut session, "terms/06-register-stage-terms-first.json").unwrap();
+    assert!(session.next_is_automatic(), "terms done, dummy left");
+    // An exhausted token run on another session: the answer is a rejection.
+    let mut token = new_session(StageSet::REGISTRATION_TOKEN);
+    feed(&mut token, "token/01-register-empty-401.json").unwrap();
+    let err = feed(&mut token, "token/16-register-stage-exhausted-token.json").unwrap_err();
+    assert_eq!(err.code(), mxreg_result::StageRejected);
+    assert_eq!(session.status(), Status::NeedsStage);
+}
+
+#[test]
+fn the_session_fails_on_a_closed_server_and_on_an_email_only_server_without_email() {
+    use mxreg::signup::{StageSet, Status};
+    let mut closed = new_session(StageSet::ALL);
+    let err = feed(&mut closed, "closed/02-register-empty-closed.json").unwrap_err();
+    assert_eq!(err.code(), mxreg_result::Forbidden);
+    assert_eq!(closed.status(), Status::Failed);
+
+    let mut email = new_session(StageSet::TERMS);
+    let err = feed(&mut email, "email/01-register-empty-401.json").unwrap_err();
+    assert_eq!(err.code(), mxreg_result::UnsupportedFlow);
+    assert!(err.to_string().contains("m.login.email.identity"), "{err}");
+}
