@@ -1,0 +1,39 @@
+# Installation for C and C++ consumers, and the suite that checks it.
+#
+#   make install PREFIX=/usr/local [LIBDIR=...] [INCLUDEDIR=...] [DESTDIR=/stage]
+#
+# installs, from a release build: include/mxreg.h, libmxreg.so.<version>
+# with its soname link and libmxreg.so, libmxreg.a, lib/pkgconfig/mxreg.pc
+# and lib/cmake/mxreg/ (find_package(mxreg), targets mxreg::mxreg and
+# mxreg::mxreg_static). dist/install.sh does the work.
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR    ?=
+RELEASE_DIR := target/release
+# What a static link needs besides libmxreg.a (glibc Linux), as printed by
+# `cargo rustc --release --crate-type staticlib -- --print native-static-libs`;
+# it goes into Libs.private and the static CMake target. The static
+# consumers of the distribution suite fail if it falls short.
+MXREG_NATIVE_STATIC_LIBS ?= -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+
+SUITES += distribution-suite
+
+.PHONY: build-release install test-distribution distribution-suite
+
+build-release:
+	$(CARGO) build --release
+
+install: build-release
+	@PREFIX='$(PREFIX)' LIBDIR='$(LIBDIR)' INCLUDEDIR='$(INCLUDEDIR)' DESTDIR='$(DESTDIR)' \
+	  NATIVE_STATIC_LIBS='$(MXREG_NATIVE_STATIC_LIBS)' sh dist/install.sh $(RELEASE_DIR)
+
+test-distribution:
+	$(RIG) run --variants open -- $(MAKE) --no-print-directory distribution-suite
+
+# Installs into a temporary prefix, then builds and runs consumers found
+# through pkg-config and CMake, linked shared and static (needs cmake,
+# pkg-config and a C++ compiler; .ci/apt-packages.txt lists them).
+distribution-suite: build-release
+	MAKE='$(MAKE)' bash tests/distribution/run.sh
