@@ -215,7 +215,8 @@ fn new_handle(client: Arc<ClientHandle>, session: SignupSession) -> *mut mxreg_s
 }
 
 /// Create a signup session for `request` (read during the call only; its
-/// `auth_json` is ignored). `supported_stages` are the `mxreg_stage` flags
+/// `auth_json` is checked like any string but not used: the session builds
+/// each `auth` itself). `supported_stages` are the `mxreg_stage` flags
 /// the app can complete; flows needing others are avoided. Does no I/O.
 ///
 /// On success writes a new session to `*signup_out`: caller owns it; free it

@@ -1330,7 +1330,8 @@ _mxreg_signup_new = _loader.bind(_lib, "mxreg_signup_new", ctypes.c_uint32, [cty
 
 def mxreg_signup_new(client: ctypes._Pointer[mxreg_client] | ctypes._CArgObject | None, request: ctypes._Pointer[mxreg_register_request] | ctypes._CArgObject | None, supported_stages: int, signup_out: ctypes._Pointer[ctypes._Pointer[mxreg_signup]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
     """Create a signup session for `request` (read during the call only; its
-    `auth_json` is ignored). `supported_stages` are the `mxreg_stage` flags
+    `auth_json` is checked like any string but not used: the session builds
+    each `auth` itself). `supported_stages` are the `mxreg_stage` flags
     the app can complete; flows needing others are avoided. Does no I/O.
 
     On success writes a new session to `*signup_out`: caller owns it; free it
