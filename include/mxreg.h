@@ -99,8 +99,9 @@ enum mxreg_result
    */
   MXREG_RESULT_TLS = 102,
   /**
-   * The server did not answer within the configured timeout, before the
-   * request was fully sent (nothing happened on the server).
+   * The server did not answer within the configured timeout. Calls that
+   * create an account give this only when the request was not fully sent
+   * (nothing happened); after that they give `OUTCOME_UNKNOWN`.
    */
   MXREG_RESULT_TIMEOUT = 103,
   /**

@@ -81,12 +81,14 @@ impl Client {
         if auth.is_some_and(|auth| !auth.is_object()) {
             return Err(Error::invalid_argument("auth", "must be a JSON object"));
         }
-        let parsed: RegisterResponse = self.post_json(
-            &self.homeserver.join(&request.path()),
-            &request.body(auth),
-            request.appservice_token.as_ref().map(Secret::expose),
-            true,
-        )?;
+        let parsed: RegisterResponse = self
+            .post_json(
+                &self.homeserver.join(&request.path()),
+                &request.body(auth),
+                request.appservice_token.as_ref().map(Secret::expose),
+                true,
+            )
+            .map_err(|err| err.redact(&request.secrets(auth)))?;
         Ok(Registration::from_response(parsed, SystemTime::now()))
     }
 
@@ -108,16 +110,19 @@ impl Client {
         let url = self.homeserver.join(&token_validity_path(token));
         self.get_json::<TokenValidityResponse>(&url)
             .map(|answer| answer.valid)
+            .map_err(|err| err.redact(&[token, &crate::homeserver_url::encode_query_value(token)]))
     }
 
     /// `POST /refresh`: a new access token (and maybe a new refresh token).
     pub fn refresh(&self, refresh_token: &str) -> Result<TokenPair, Error> {
-        let answer: RefreshResponse = self.post_json(
-            &self.homeserver.join(REFRESH_PATH),
-            &RefreshBody { refresh_token },
-            None,
-            false,
-        )?;
+        let answer: RefreshResponse = self
+            .post_json(
+                &self.homeserver.join(REFRESH_PATH),
+                &RefreshBody { refresh_token },
+                None,
+                false,
+            )
+            .map_err(|err| err.redact(&[refresh_token]))?;
         Ok(TokenPair::from_response(answer, SystemTime::now()))
     }
 

@@ -43,7 +43,7 @@ pub enum Error {
     Connect(String),
     #[error("TLS error: {0}")]
     Tls(String),
-    #[error("timed out ({0}); the request was not fully sent")]
+    #[error("timed out ({0})")]
     Timeout(String),
     #[error("{0}; the request was sent, so the server may have acted on it")]
     OutcomeUnknown(String),
@@ -106,6 +106,55 @@ impl Error {
         }
     }
 
+    /// The same error with every occurrence of `secrets` in its text and
+    /// body replaced by `<redacted>`: a server that echoes the request back
+    /// must not get a password into an error message.
+    pub(crate) fn redact(mut self, secrets: &[&str]) -> Self {
+        let secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+        if secrets.is_empty() {
+            return self;
+        }
+        let scrub = |text: &mut String| {
+            for secret in &secrets {
+                if text.contains(secret) {
+                    *text = text.replace(secret, "<redacted>");
+                }
+            }
+        };
+        match &mut self {
+            Error::InvalidArgument { reason: text, .. }
+            | Error::InsecureUrl(text)
+            | Error::InvalidState(text)
+            | Error::Dns(text)
+            | Error::Connect(text)
+            | Error::Tls(text)
+            | Error::Timeout(text)
+            | Error::OutcomeUnknown(text)
+            | Error::InvalidResponse(text)
+            | Error::Io(text)
+            | Error::SessionExpired(text)
+            | Error::OAuthStateMismatch(text)
+            | Error::OAuthUnsupported(text)
+            | Error::StageRejected { message: text, .. } => scrub(text),
+            Error::Server(server) => {
+                scrub(&mut server.message);
+                if let Some(body) = &mut server.body {
+                    scrub_json(body, &scrub);
+                }
+            }
+            Error::AuthRequired(uia) => {
+                if let Ok(mut value) = serde_json::to_value(&**uia) {
+                    scrub_json(&mut value, &scrub);
+                    if let Ok(clean) = serde_json::from_value(value) {
+                        **uia = clean;
+                    }
+                }
+            }
+            _ => {}
+        }
+        self
+    }
+
     pub(crate) fn invalid_argument(name: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidArgument {
             name,
@@ -143,6 +192,16 @@ impl Error {
             Error::Server(server) => server.retry_after_ms,
             _ => None,
         }
+    }
+}
+
+/// Apply `scrub` to every string in a JSON value.
+fn scrub_json(value: &mut serde_json::Value, scrub: &impl Fn(&mut String)) {
+    match value {
+        serde_json::Value::String(text) => scrub(text),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| scrub_json(v, scrub)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| scrub_json(v, scrub)),
+        _ => {}
     }
 }
 
@@ -207,6 +266,36 @@ mod tests {
             retry_after_ms: None,
             body: None,
         }
+    }
+
+    #[test]
+    fn redact_scrubs_text_and_bodies() {
+        let err = Error::Server(ServerError {
+            body: Some(serde_json::json!({"error": "echo hunter2", "list": ["x hunter2"]})),
+            ..server(400, Some("M_UNKNOWN"))
+        });
+        let err = Error::Server(match err {
+            Error::Server(mut s) => {
+                s.message = "you sent hunter2".into();
+                s
+            }
+            _ => unreachable!(),
+        })
+        .redact(&["hunter2", ""]);
+        let Error::Server(server) = &err else {
+            unreachable!()
+        };
+        assert_eq!(server.message, "you sent <redacted>");
+        assert!(
+            !server
+                .body
+                .as_ref()
+                .unwrap()
+                .to_string()
+                .contains("hunter2")
+        );
+        let timeout = Error::Timeout("token=hunter2".into()).redact(&["hunter2"]);
+        assert_eq!(timeout.to_string(), "timed out (token=<redacted>)");
     }
 
     #[test]

@@ -45,8 +45,9 @@ pub enum mxreg_result {
     Connect = 101,
     /// The TLS handshake failed (certificate not trusted, protocol error).
     Tls = 102,
-    /// The server did not answer within the configured timeout, before the
-    /// request was fully sent (nothing happened on the server).
+    /// The server did not answer within the configured timeout. Calls that
+    /// create an account give this only when the request was not fully sent
+    /// (nothing happened); after that they give `OUTCOME_UNKNOWN`.
     Timeout = 103,
     /// The connection failed or timed out after the request was sent: the
     /// server may have acted on it (the account may exist). Check with a
@@ -213,7 +214,7 @@ impl mxreg_result {
             Self::Dns => "the host name could not be resolved\0",
             Self::Connect => "could not connect to the server\0",
             Self::Tls => "TLS handshake failed\0",
-            Self::Timeout => "timed out before the request was sent\0",
+            Self::Timeout => "timed out\0",
             Self::OutcomeUnknown => {
                 "connection lost after the request was sent: the outcome is unknown\0"
             }

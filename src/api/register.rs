@@ -133,6 +133,30 @@ impl RegisterRequest {
         Ok(())
     }
 
+    /// The credentials this request carries, plus the secret values of an
+    /// `auth` dict (everything but `type` and `session`), for scrubbing
+    /// error messages.
+    pub fn secrets<'a>(&'a self, auth: Option<&'a Value>) -> Vec<&'a str> {
+        let mut secrets: Vec<&str> = [
+            &self.password,
+            &self.guest_access_token,
+            &self.appservice_token,
+        ]
+        .into_iter()
+        .filter_map(|s| s.as_ref().map(Secret::expose))
+        .collect();
+        if let Some(Value::Object(fields)) = auth {
+            collect_strings(
+                fields
+                    .iter()
+                    .filter(|(key, _)| !matches!(key.as_str(), "type" | "session"))
+                    .map(|(_, value)| value),
+                &mut secrets,
+            );
+        }
+        secrets
+    }
+
     /// The body for one attempt, with the given `auth` dict.
     pub fn body<'a>(&'a self, auth: Option<&'a Value>) -> RegisterBody<'a> {
         RegisterBody {
@@ -148,6 +172,17 @@ impl RegisterRequest {
                 .appservice_token
                 .as_ref()
                 .map(|_| APPSERVICE_LOGIN_TYPE),
+        }
+    }
+}
+
+fn collect_strings<'a>(values: impl Iterator<Item = &'a Value>, out: &mut Vec<&'a str>) {
+    for value in values {
+        match value {
+            Value::String(text) => out.push(text),
+            Value::Array(items) => collect_strings(items.iter(), out),
+            Value::Object(map) => collect_strings(map.values(), out),
+            _ => {}
         }
     }
 }

@@ -1,0 +1,378 @@
+//! Drives mxreg through its C ABI from Rust, the way an embedding app does,
+//! and copies everything the app could read back into an [`Outcome`]:
+//! result code, every error accessor, every registration accessor. Reading
+//! them all is part of the test: a bad pointer from any accessor would crash.
+
+#![allow(dead_code)] // each test binary uses a different part of it
+
+use std::ffi::{CStr, CString, c_char};
+use std::ptr;
+use std::time::{Duration, Instant};
+
+use mxreg::ffi::auth_info::*;
+use mxreg::ffi::client::*;
+use mxreg::ffi::error::*;
+use mxreg::ffi::precheck::*;
+use mxreg::ffi::register::*;
+use mxreg::ffi::registration::*;
+use mxreg::ffi::signup::*;
+use mxreg::ffi::tokens::*;
+use mxreg::mxreg_result;
+
+/// Client settings the tests use: short timeouts keep the suite fast.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub connect_timeout_ms: u32,
+    pub request_timeout_ms: u32,
+    pub max_response_bytes: u64,
+    pub ca_pem: Option<String>,
+    pub allow_insecure_http: bool,
+    pub rate_limit_max_wait_ms: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            connect_timeout_ms: 1000,
+            request_timeout_ms: 1500,
+            max_response_bytes: 0,
+            ca_pem: None,
+            allow_insecure_http: false,
+            rate_limit_max_wait_ms: 0,
+        }
+    }
+}
+
+impl Options {
+    /// The longest a call may take: connect plus request timeout. Tests
+    /// allow generous slack on top of it (no tight timing).
+    pub fn call_budget(&self) -> Duration {
+        Duration::from_millis(u64::from(
+            self.connect_timeout_ms + self.request_timeout_ms + self.rate_limit_max_wait_ms,
+        ))
+    }
+}
+
+/// Everything an app could read after one call.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub code: Option<mxreg_result>,
+    pub message: Option<String>,
+    pub errcode: Option<String>,
+    pub http_status: u16,
+    pub retry_after_ms: i64,
+    pub body_json: Option<String>,
+    pub auth_flows: Option<Vec<Vec<String>>>,
+    pub auth_session: Option<String>,
+    pub auth_params_json: Option<String>,
+    /// What a successful call gave, as text: the user ID, `true`/`false`,
+    /// the new access token.
+    pub value: Option<String>,
+    pub user_id: Option<String>,
+    pub device_id: Option<String>,
+    pub access_token: Option<String>,
+    pub refresh_token: Option<String>,
+    pub expires_in_ms: i64,
+    pub expires_at_ms: i64,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    pub fn code(&self) -> mxreg_result {
+        self.code.expect("a result code")
+    }
+
+    /// Every text the app could log: message, errcode, body.
+    pub fn all_text(&self) -> String {
+        [&self.message, &self.errcode, &self.body_json]
+            .iter()
+            .filter_map(|s| s.as_deref())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// What to register, as owned strings (the C struct borrows them).
+#[derive(Clone, Debug, Default)]
+pub struct Registration {
+    pub guest: bool,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub device_id: Option<String>,
+    pub initial_device_display_name: Option<String>,
+    pub guest_access_token: Option<String>,
+    pub appservice_token: Option<String>,
+    pub auth_json: Option<String>,
+    pub inhibit_login: bool,
+}
+
+/// A borrowed C string as an owned Rust string (lossy: the point is to read
+/// every byte, not to judge the encoding).
+fn text(ptr: *const c_char) -> Option<String> {
+    // SAFETY: the library's accessors return NULL or a NUL-terminated
+    // string that stays valid until its handle is freed (after this call).
+    (!ptr.is_null()).then(|| {
+        unsafe { CStr::from_ptr(ptr) }
+            .to_string_lossy()
+            .into_owned()
+    })
+}
+
+fn c(value: &Option<String>) -> Option<CString> {
+    value
+        .as_deref()
+        .map(|s| CString::new(s).expect("test strings have no NUL"))
+}
+
+fn c_ptr(value: &Option<CString>) -> *const c_char {
+    value.as_ref().map_or(ptr::null(), |s| s.as_ptr())
+}
+
+/// A raw client reference handed to another thread (the C API documents
+/// the client as thread-safe).
+pub struct SendPtr(pub *const mxreg_client);
+
+// SAFETY: `mxreg_client` is immutable and thread-safe per its documentation.
+unsafe impl Send for SendPtr {}
+
+/// A C-ABI client. Freed on drop.
+pub struct CClient(*const mxreg_client);
+
+// SAFETY: the C API documents `mxreg_client` as thread-safe.
+unsafe impl Send for CClient {}
+unsafe impl Sync for CClient {}
+
+impl CClient {
+    pub fn new(url: &str, options: &Options) -> Result<CClient, Box<Outcome>> {
+        let url = CString::new(url).expect("URL without NUL");
+        let ca_pem = c(&options.ca_pem);
+        let mut raw = mxreg_client_options::default();
+        mxreg_client_options_init(&mut raw);
+        raw.connect_timeout_ms = options.connect_timeout_ms;
+        raw.request_timeout_ms = options.request_timeout_ms;
+        raw.max_response_bytes = options.max_response_bytes;
+        raw.allow_insecure_http = options.allow_insecure_http;
+        raw.rate_limit_max_wait_ms = options.rate_limit_max_wait_ms;
+        raw.ca_pem = c_ptr(&ca_pem);
+        let mut client = ptr::null();
+        let mut error = ptr::null_mut();
+        let code = mxreg_client_new(url.as_ptr(), &raw, &mut client, &mut error);
+        if code == mxreg_result::Ok {
+            assert!(error.is_null(), "no error handle on success");
+            assert!(!client.is_null(), "a client on success");
+            Ok(CClient(client))
+        } else {
+            assert!(client.is_null(), "no client written on failure");
+            let mut outcome = Outcome {
+                code: Some(code),
+                ..Outcome::default()
+            };
+            read_error(error, &mut outcome);
+            Err(Box::new(outcome))
+        }
+    }
+
+    pub fn as_ptr(&self) -> *const mxreg_client {
+        self.0
+    }
+
+    /// One `mxreg_client_register` call, with everything it returned read
+    /// and freed.
+    pub fn register(&self, what: &Registration) -> Outcome {
+        register_with(self.0, what)
+    }
+
+    /// `mxreg_client_username_available`.
+    pub fn username_available(&self, username: &str) -> Outcome {
+        let username = CString::new(username).expect("no NUL");
+        let mut available = false;
+        let mut error = ptr::null_mut();
+        let started = Instant::now();
+        let code =
+            mxreg_client_username_available(self.0, username.as_ptr(), &mut available, &mut error);
+        finish(code, started, error, || available.to_string())
+    }
+
+    /// `mxreg_client_registration_token_valid`.
+    pub fn registration_token_valid(&self, token: &str) -> Outcome {
+        let token = CString::new(token).expect("no NUL");
+        let mut valid = false;
+        let mut error = ptr::null_mut();
+        let started = Instant::now();
+        let code =
+            mxreg_client_registration_token_valid(self.0, token.as_ptr(), &mut valid, &mut error);
+        finish(code, started, error, || valid.to_string())
+    }
+
+    /// `mxreg_signup_new` for every stage type, then `mxreg_signup_start`
+    /// (the first `POST /register` of an interactive sign-up); the value is
+    /// the session's state.
+    pub fn signup_start(&self, what: &Registration) -> Outcome {
+        let username = c(&what.username);
+        let password = c(&what.password);
+        let request = mxreg_register_request {
+            username: c_ptr(&username),
+            password: c_ptr(&password),
+            ..mxreg_register_request::default()
+        };
+        let mut signup = ptr::null_mut();
+        let mut error = ptr::null_mut();
+        let started = Instant::now();
+        let created = mxreg_signup_new(self.0, &request, MXREG_STAGES_ALL, &mut signup, &mut error);
+        assert_eq!(created, mxreg_result::Ok, "a signup session needs no I/O");
+        let code = mxreg_signup_start(signup, &mut error);
+        let outcome = finish(code, started, error, || {
+            format!("{:?}", mxreg_signup_status(signup))
+        });
+        let _ = (
+            mxreg_signup_next_stage(signup),
+            mxreg_signup_registration(signup),
+        );
+        mxreg_signup_free(signup);
+        outcome
+    }
+
+    /// `mxreg_client_refresh`; the value is the new access token.
+    pub fn refresh(&self, refresh_token: &str) -> Outcome {
+        let refresh_token = CString::new(refresh_token).expect("no NUL");
+        let mut tokens = ptr::null_mut();
+        let mut error = ptr::null_mut();
+        let started = Instant::now();
+        let code = mxreg_client_refresh(self.0, refresh_token.as_ptr(), &mut tokens, &mut error);
+        let outcome = finish(code, started, error, || {
+            let access = text(mxreg_tokens_access_token(tokens)).expect("an access token");
+            let _ = text(mxreg_tokens_refresh_token(tokens));
+            let _ = (
+                mxreg_tokens_expires_in_ms(tokens),
+                mxreg_tokens_expires_at_ms(tokens),
+            );
+            access
+        });
+        if code != mxreg_result::Ok {
+            assert!(tokens.is_null(), "no tokens written on failure");
+        }
+        mxreg_tokens_free(tokens);
+        outcome
+    }
+}
+
+/// The outcome of a call whose success value is read by `value`.
+fn finish(
+    code: mxreg_result,
+    started: Instant,
+    error: *mut mxreg_error,
+    value: impl FnOnce() -> String,
+) -> Outcome {
+    let mut outcome = Outcome {
+        code: Some(code),
+        elapsed: started.elapsed(),
+        retry_after_ms: -1,
+        expires_in_ms: -1,
+        expires_at_ms: -1,
+        ..Outcome::default()
+    };
+    if code == mxreg_result::Ok {
+        assert!(error.is_null(), "no error handle on success");
+        outcome.value = Some(value());
+    } else {
+        read_error(error, &mut outcome);
+    }
+    outcome
+}
+
+impl Drop for CClient {
+    fn drop(&mut self) {
+        mxreg_client_free(self.0);
+    }
+}
+
+/// `mxreg_client_register` on a raw client pointer.
+pub fn register_with(client: *const mxreg_client, what: &Registration) -> Outcome {
+    let strings = [
+        c(&what.username),
+        c(&what.password),
+        c(&what.device_id),
+        c(&what.initial_device_display_name),
+        c(&what.guest_access_token),
+        c(&what.appservice_token),
+        c(&what.auth_json),
+    ];
+    let mut request = mxreg_register_request::default();
+    mxreg_register_request_init(&mut request);
+    request.username = c_ptr(&strings[0]);
+    request.password = c_ptr(&strings[1]);
+    request.device_id = c_ptr(&strings[2]);
+    request.initial_device_display_name = c_ptr(&strings[3]);
+    request.guest_access_token = c_ptr(&strings[4]);
+    request.appservice_token = c_ptr(&strings[5]);
+    request.auth_json = c_ptr(&strings[6]);
+    request.inhibit_login = what.inhibit_login;
+    if what.guest {
+        request.kind = mxreg_account_kind::Guest as u32;
+    }
+    let mut registration = ptr::null_mut();
+    let mut error = ptr::null_mut();
+    let started = Instant::now();
+    let code = mxreg_client_register(client, &request, &mut registration, &mut error);
+    let mut outcome = Outcome {
+        code: Some(code),
+        elapsed: started.elapsed(),
+        retry_after_ms: -1,
+        expires_in_ms: -1,
+        expires_at_ms: -1,
+        ..Outcome::default()
+    };
+    if code == mxreg_result::Ok {
+        assert!(error.is_null(), "no error handle on success");
+        assert!(!registration.is_null(), "a registration on success");
+        outcome.user_id = text(mxreg_registration_user_id(registration));
+        outcome.device_id = text(mxreg_registration_device_id(registration));
+        outcome.access_token = text(mxreg_registration_access_token(registration));
+        outcome.refresh_token = text(mxreg_registration_refresh_token(registration));
+        outcome.expires_in_ms = mxreg_registration_expires_in_ms(registration);
+        outcome.expires_at_ms = mxreg_registration_expires_at_ms(registration);
+        assert!(outcome.user_id.is_some(), "a registration has a user ID");
+        outcome.value = outcome.user_id.clone();
+        mxreg_registration_free(registration);
+    } else {
+        assert!(registration.is_null(), "no registration written on failure");
+        read_error(error, &mut outcome);
+    }
+    outcome
+}
+
+/// Read every accessor of `error` into `outcome`, then free it.
+fn read_error(error: *mut mxreg_error, outcome: &mut Outcome) {
+    assert!(!error.is_null(), "an error handle on failure");
+    assert_eq!(
+        mxreg_error_code(error),
+        outcome.code(),
+        "the error carries the returned code"
+    );
+    outcome.message = text(mxreg_error_message(error));
+    assert!(outcome.message.is_some(), "every error has a message");
+    outcome.errcode = text(mxreg_error_errcode(error));
+    outcome.http_status = mxreg_error_http_status(error);
+    outcome.retry_after_ms = mxreg_error_retry_after_ms(error);
+    outcome.body_json = text(mxreg_error_body_json(error));
+    let info = mxreg_error_auth_info(error);
+    if !info.is_null() {
+        let flows = (0..mxreg_auth_info_flow_count(info))
+            .map(|flow| {
+                (0..mxreg_auth_info_flow_stage_count(info, flow))
+                    .map(|stage| {
+                        text(mxreg_auth_info_flow_stage(info, flow, stage))
+                            .expect("stages in range are not NULL")
+                    })
+                    .collect()
+            })
+            .collect();
+        for index in 0..mxreg_auth_info_completed_count(info) {
+            assert!(text(mxreg_auth_info_completed(info, index)).is_some());
+        }
+        outcome.auth_flows = Some(flows);
+        outcome.auth_session = text(mxreg_auth_info_session(info));
+        outcome.auth_params_json = text(mxreg_auth_info_params_json(info));
+    }
+    mxreg_error_free(error);
+}

@@ -1,0 +1,221 @@
+//! Runs one hostile-server case: start a fault server, call an endpoint
+//! through the C ABI with short timeouts, and check what an embedding app
+//! cares about: the result code, no panic, no hang past the timeouts, every
+//! socket released, and no memory left allocated once the handles are freed.
+
+#![allow(dead_code)] // each test binary uses a different part of it
+
+use std::time::Duration;
+
+use mxreg::mxreg_result;
+
+use crate::alloc_counter::live_bytes;
+use crate::c_api::{CClient, Options, Outcome, Registration};
+use crate::fault_server::{Fault, FaultServer};
+
+/// Slack on top of the configured timeouts before a call counts as hung.
+/// Loose on purpose: this catches hangs, it does not time anything.
+const HANG_SLACK: Duration = Duration::from_secs(5);
+
+/// The calls that send a request to the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `POST /register` with a username and password.
+    Register,
+    /// `POST /register?kind=guest`.
+    RegisterGuest,
+    /// `POST /register` completing a UIA stage (`auth` set).
+    RegisterStage,
+    /// `GET /register/available`.
+    UsernameAvailable,
+    /// `GET .../registration_token/validity`.
+    TokenValidity,
+    /// `POST /refresh`.
+    Refresh,
+    /// `POST /register` as the first step of an interactive sign-up
+    /// (`mxreg_signup_start`).
+    SignupStart,
+}
+
+impl Endpoint {
+    pub const ALL: &'static [Endpoint] = &[
+        Endpoint::Register,
+        Endpoint::RegisterGuest,
+        Endpoint::RegisterStage,
+        Endpoint::UsernameAvailable,
+        Endpoint::TokenValidity,
+        Endpoint::Refresh,
+        Endpoint::SignupStart,
+    ];
+
+    /// One that creates an account and one that does not, for the cases
+    /// that cost a timeout each.
+    pub const TIMED: &'static [Endpoint] = &[Endpoint::Register, Endpoint::UsernameAvailable];
+
+    /// A registration: the server may have created an account.
+    pub fn creates_account(self) -> bool {
+        matches!(
+            self,
+            Endpoint::Register
+                | Endpoint::RegisterGuest
+                | Endpoint::RegisterStage
+                | Endpoint::SignupStart
+        )
+    }
+
+    /// A valid 200 body for this endpoint.
+    pub fn ok_body(self) -> &'static str {
+        match self {
+            Endpoint::Register
+            | Endpoint::RegisterGuest
+            | Endpoint::RegisterStage
+            | Endpoint::SignupStart => {
+                r#"{"user_id":"@alice:example.org","access_token":"syt_a","device_id":"DEV","refresh_token":"syr_a","expires_in_ms":300000}"#
+            }
+            Endpoint::UsernameAvailable => r#"{"available":true}"#,
+            Endpoint::TokenValidity => r#"{"valid":true}"#,
+            Endpoint::Refresh => {
+                r#"{"access_token":"syt_b","refresh_token":"syr_b","expires_in_ms":300000}"#
+            }
+        }
+    }
+
+    pub fn call(self, client: &CClient) -> Outcome {
+        let registration = Registration {
+            username: Some("alice".into()),
+            password: Some("hostile-Passw0rd".into()),
+            ..Registration::default()
+        };
+        match self {
+            Endpoint::Register => client.register(&registration),
+            Endpoint::RegisterGuest => client.register(&Registration {
+                guest: true,
+                ..Registration::default()
+            }),
+            Endpoint::RegisterStage => client.register(&Registration {
+                auth_json: Some(r#"{"type":"m.login.dummy","session":"sess"}"#.into()),
+                ..registration
+            }),
+            Endpoint::UsernameAvailable => client.username_available("alice"),
+            Endpoint::TokenValidity => client.registration_token_valid("tok-1"),
+            Endpoint::Refresh => client.refresh("syr_old"),
+            Endpoint::SignupStart => client.signup_start(&registration),
+        }
+    }
+}
+
+/// The code for a connection lost after the request went out: an account
+/// call cannot know whether the account exists; the others can retry.
+pub fn lost_after_send(endpoint: Endpoint) -> Vec<mxreg_result> {
+    if endpoint.creates_account() {
+        vec![mxreg_result::OutcomeUnknown]
+    } else {
+        vec![mxreg_result::Io]
+    }
+}
+
+/// The code for no answer within the timeout once the request went out.
+pub fn timed_out_after_send(endpoint: Endpoint) -> Vec<mxreg_result> {
+    if endpoint.creates_account() {
+        vec![mxreg_result::OutcomeUnknown]
+    } else {
+        vec![mxreg_result::Timeout]
+    }
+}
+
+/// An extra check on a case's outcome.
+pub type Check = Box<dyn Fn(Endpoint, &Outcome, &FaultServer)>;
+
+/// One case: what the server does, which endpoints meet it, which codes are
+/// right, and what else must hold.
+pub struct Case {
+    pub name: &'static str,
+    pub endpoints: &'static [Endpoint],
+    pub options: Options,
+    pub script: Box<dyn Fn(Endpoint) -> Vec<Fault>>,
+    pub expect: Box<dyn Fn(Endpoint) -> Vec<mxreg_result>>,
+    pub check: Check,
+}
+
+impl Case {
+    pub fn new(
+        name: &'static str,
+        endpoints: &'static [Endpoint],
+        script: impl Fn(Endpoint) -> Vec<Fault> + 'static,
+        expect: impl Fn(Endpoint) -> Vec<mxreg_result> + 'static,
+    ) -> Self {
+        Case {
+            name,
+            endpoints,
+            options: Options::default(),
+            script: Box::new(script),
+            expect: Box::new(expect),
+            check: Box::new(|_, _, _| {}),
+        }
+    }
+
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub fn check(mut self, check: impl Fn(Endpoint, &Outcome, &FaultServer) + 'static) -> Self {
+        self.check = Box::new(check);
+        self
+    }
+
+    /// Run the case on each of its endpoints; panics with a description of
+    /// the first thing that is wrong.
+    pub fn run(self) {
+        for &endpoint in self.endpoints {
+            // The first call on a thread fills lazily-initialised state
+            // (TLS roots, thread locals); only the second is measured.
+            let mut balance = 0;
+            for round in 0..2 {
+                balance = self.run_once(endpoint, round == 1);
+            }
+            assert_eq!(
+                balance, 0,
+                "{} on {endpoint:?}: {balance} bytes still allocated after every handle was freed",
+                self.name
+            );
+        }
+    }
+
+    /// One call; returns the bytes still allocated on this thread after the
+    /// client and everything it returned were freed.
+    fn run_once(&self, endpoint: Endpoint, report: bool) -> i64 {
+        let server = FaultServer::scripted((self.script)(endpoint));
+        let what = format!("{} on {endpoint:?}", self.name);
+        let url = server.url();
+        let before = live_bytes();
+        let summary = {
+            let client = CClient::new(&url, &self.options)
+                .unwrap_or_else(|o| panic!("{what}: client creation failed: {o:?}"));
+            let outcome = endpoint.call(&client);
+            drop(client);
+            let expected = (self.expect)(endpoint);
+            assert!(
+                expected.contains(&outcome.code()),
+                "{what}: expected one of {expected:?}, got {outcome:#?}"
+            );
+            assert!(
+                outcome.elapsed < self.options.call_budget() + HANG_SLACK,
+                "{what}: took {:?}, past the timeouts",
+                outcome.elapsed
+            );
+            (self.check)(endpoint, &outcome, &server);
+            assert!(
+                server.wait_all_closed_by_client(Duration::from_secs(5)),
+                "{what}: the client kept a connection open after it was freed"
+            );
+            (outcome.code(), outcome.elapsed)
+        };
+        let balance = live_bytes() - before;
+        if report {
+            // Printed after measuring: the test harness buffers output.
+            eprintln!("{what}: {:?} in {:?}", summary.0, summary.1);
+        }
+        balance
+    }
+}

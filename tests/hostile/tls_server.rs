@@ -1,0 +1,171 @@
+//! A loopback TLS server for the transport-policy tests: rustls on
+//! 127.0.0.1 with an ephemeral port and a certificate the test made, giving
+//! one canned answer per request. It records completed handshakes, failed
+//! ones and the requests it read. Bounded like the fault server: a stop flag,
+//! socket timeouts and a lifetime.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+
+use crate::fault_server::{Reply, SeenRequest};
+
+const LIFETIME: Duration = Duration::from_secs(60);
+const IO_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Default)]
+struct Log {
+    handshakes: usize,
+    failed_handshakes: usize,
+    requests: Vec<SeenRequest>,
+}
+
+/// A certificate chain and its key, as the server presents them.
+pub struct Identity {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: PrivateKeyDer<'static>,
+}
+
+pub struct TlsServer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    log: Arc<Mutex<Log>>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl TlsServer {
+    pub fn start(identity: Identity, reply: Reply) -> Self {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(identity.chain, identity.key)
+            .expect("a usable certificate and key");
+        let config = Arc::new(config);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking listener");
+        let addr = listener.local_addr().expect("local address");
+        let stop = Arc::new(AtomicBool::new(false));
+        let log = Arc::new(Mutex::new(Log::default()));
+        let acceptor = {
+            let (stop, log) = (Arc::clone(&stop), Arc::clone(&log));
+            thread::spawn(move || {
+                let deadline = Instant::now() + LIFETIME;
+                while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+                    match listener.accept() {
+                        Ok((tcp, _)) => serve(tcp, &config, &reply, &log),
+                        Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                            thread::sleep(Duration::from_millis(5));
+                        }
+                        Err(_) => thread::sleep(Duration::from_millis(20)),
+                    }
+                }
+            })
+        };
+        TlsServer {
+            addr,
+            stop,
+            log,
+            acceptor: Some(acceptor),
+        }
+    }
+
+    /// `https://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    pub fn handshakes(&self) -> usize {
+        self.log.lock().unwrap().handshakes
+    }
+
+    pub fn failed_handshakes(&self) -> usize {
+        self.log.lock().unwrap().failed_handshakes
+    }
+
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.log.lock().unwrap().requests.clone()
+    }
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+    }
+}
+
+/// One connection, one request, one answer; then close.
+fn serve(tcp: TcpStream, config: &Arc<ServerConfig>, reply: &Reply, log: &Mutex<Log>) {
+    let _ = tcp.set_nonblocking(false);
+    let _ = tcp.set_read_timeout(Some(IO_TIMEOUT));
+    let _ = tcp.set_write_timeout(Some(IO_TIMEOUT));
+    let Ok(connection) = ServerConnection::new(Arc::clone(config)) else {
+        return;
+    };
+    let mut tls = StreamOwned::new(connection, tcp);
+    // Drive the handshake to its end before reading the request.
+    while tls.conn.is_handshaking() {
+        if tls.conn.complete_io(&mut tls.sock).is_err() {
+            log.lock().unwrap().failed_handshakes += 1;
+            return;
+        }
+    }
+    log.lock().unwrap().handshakes += 1;
+    let Some(request) = read_request(&mut tls) else {
+        return;
+    };
+    log.lock().unwrap().requests.push(request);
+    let answer = reply.clone().header("Connection", "close");
+    let _ = tls.write_all(&answer.to_bytes());
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
+}
+
+fn read_request(tls: &mut impl Read) -> Option<SeenRequest> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    let head_end = loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        match tls.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut start = lines.next().unwrap_or_default().split(' ');
+    let mut request = SeenRequest {
+        method: start.next().unwrap_or_default().to_owned(),
+        target: start.next().unwrap_or_default().to_owned(),
+        headers: lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+            .collect(),
+        body: buffer[head_end + 4..].to_vec(),
+    };
+    let length: usize = request
+        .header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    while request.body.len() < length {
+        match tls.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => request.body.extend_from_slice(&chunk[..n]),
+        }
+    }
+    Some(request)
+}
