@@ -64,8 +64,9 @@ class mxreg_result(enum.IntEnum):
     TLS = 102
     """The TLS handshake failed (certificate not trusted, protocol error)."""
     TIMEOUT = 103
-    """The server did not answer within the configured timeout, before the
-    request was fully sent (nothing happened on the server).
+    """The server did not answer within the configured timeout. Calls that
+    create an account give this only when the request was not fully sent
+    (nothing happened); after that they give `OUTCOME_UNKNOWN`.
     """
     OUTCOME_UNKNOWN = 104
     """The connection failed or timed out after the request was sent: the
