@@ -1,4 +1,5 @@
-//! The only module that does network I/O: one `ureq` agent with timeouts
+//! The only module that does network I/O: `ureq` agents (one per CPU, see
+//! `agents`; `tcp` and `resolver` say how a request stays cheap) with timeouts
 //! always set, error statuses returned as answers (the Matrix error body
 //! matters), a cap on body size, no redirects, and the plain-http policy.
 
@@ -15,8 +16,9 @@ use ureq::tls::{PemItem, RootCerts, TlsConfig, parse_pem};
 use crate::api::answer::Answer;
 use crate::error::Error;
 use crate::homeserver_url::check_plain_http;
-use crate::secret::wipe_vec;
+use crate::secret::{wipe, wipe_vec};
 
+mod agents;
 mod resolver;
 mod tcp;
 mod tls;
@@ -114,6 +116,35 @@ impl Drop for Response {
     }
 }
 
+/// `read_to_end`, except that when `body` must grow (a chunked answer has
+/// no Content-Length to size it), the old buffer is wiped before it is
+/// freed: a `Vec` regrowing by reallocation leaves the bytes so far, tokens
+/// included, in freed memory.
+fn read_body_wiping(reader: &mut impl Read, body: &mut Vec<u8>) -> io::Result<()> {
+    let mut chunk = [0u8; 8 * 1024];
+    // Only the bytes a read wrote need wiping: a whole-chunk wipe (volatile,
+    // byte by byte) cost more than the rest of a request (`make bench`).
+    let mut used = 0;
+    let outcome = loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break Ok(()),
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => break Err(err),
+        };
+        used = used.max(n);
+        if body.capacity() - body.len() < n {
+            let mut bigger = Vec::with_capacity((body.capacity() * 2).max(body.len() + n));
+            bigger.extend_from_slice(body);
+            wipe_vec(body);
+            *body = bigger;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    };
+    wipe(&mut chunk[..used]);
+    outcome
+}
+
 /// A buffer that wipes itself when dropped.
 struct WipedOnDrop(Vec<u8>);
 
@@ -151,7 +182,7 @@ impl Response {
 }
 
 pub struct Transport {
-    agent: Agent,
+    agents: agents::Agents,
     max_response_bytes: u64,
     allow_insecure_http: bool,
 }
@@ -190,7 +221,7 @@ impl Transport {
             .tls_config(tls_config(config.ca_pem.as_deref())?)
             .build();
         Ok(Transport {
-            agent: lean_agent(agent_config),
+            agents: agents::Agents::new(agent_config),
             max_response_bytes: config.max_response_bytes,
             allow_insecure_http: config.allow_insecure_http,
         })
@@ -217,7 +248,7 @@ impl Transport {
         let authorization = request.bearer.map(bearer_header).transpose()?;
         let result = match request.method {
             Method::Get => {
-                let mut builder = self.agent.get(uri);
+                let mut builder = self.agents.for_this_thread().get(uri);
                 if let Some(value) = &authorization {
                     builder = builder.header("Authorization", value);
                 }
@@ -225,7 +256,8 @@ impl Transport {
             }
             Method::Post => {
                 let mut builder = self
-                    .agent
+                    .agents
+                    .for_this_thread()
                     .post(uri)
                     .header("Content-Type", content_type.header_value());
                 if let Some(value) = &authorization {
@@ -248,17 +280,16 @@ impl Transport {
         // Sized from Content-Length up front: no regrowing, fewer reads.
         let expected = response.body().content_length().unwrap_or(0);
         let mut body = Vec::with_capacity(expected.min(self.max_response_bytes) as usize);
-        response
+        let mut reader = response
             .body_mut()
             .with_config()
             .limit(self.max_response_bytes)
-            .reader()
-            .read_to_end(&mut body)
-            .map_err(|err| {
-                // What arrived of a broken answer may hold tokens too.
-                wipe_vec(&mut body);
-                map_error(err.into(), creates_state)
-            })?;
+            .reader();
+        read_body_wiping(&mut reader, &mut body).map_err(|err| {
+            // What arrived of a broken answer may hold tokens too.
+            wipe_vec(&mut body);
+            map_error(err.into(), creates_state)
+        })?;
         Ok(Response {
             status,
             retry_after_secs,
@@ -307,18 +338,6 @@ fn tls_config(ca_pem: Option<&str>) -> Result<TlsConfig, Error> {
     Ok(TlsConfig::builder()
         .root_certs(RootCerts::new_with_certs(&roots))
         .build())
-}
-
-/// ureq's default connector chain (HTTP CONNECT proxy, TCP, rustls) with our
-/// TCP layer and resolver, which cost fewer syscalls and no thread per
-/// request (see `tcp` and `resolver`).
-fn lean_agent(config: Config) -> Agent {
-    use ureq::unversioned::transport::{ConnectProxyConnector, Connector};
-    let connector =
-        ().chain(ConnectProxyConnector::default())
-            .chain(tcp::LeanTcpConnector)
-            .chain(tls::HandshakeErrors::default());
-    Agent::with_parts(config, connector, resolver::CachingResolver::default())
 }
 
 /// Translate a ureq error into ours. `creates_state` turns failures that may

@@ -185,13 +185,9 @@ impl PendingAuthorization {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::test_data::{request_field, request_url, response_of};
+    use crate::oauth::test_data::captured_metadata as metadata;
+    use crate::oauth::test_data::{request_field, request_url};
     use crate::result::mxreg_result;
-
-    fn metadata() -> AuthMetadata {
-        let (_, body) = response_of("03_hs_auth_metadata.json");
-        AuthMetadata::parse(&body, false).unwrap()
-    }
 
     fn request() -> AuthorizationRequest {
         AuthorizationRequest {

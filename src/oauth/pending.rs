@@ -78,29 +78,8 @@ impl PendingAuthorization {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::test_data::response_of;
+    use crate::oauth::test_data::{captured_metadata as metadata, captured_pending as pending};
     use crate::result::mxreg_result;
-
-    fn metadata() -> AuthMetadata {
-        let (_, body) = response_of("03_hs_auth_metadata.json");
-        AuthMetadata::parse(&body, false).unwrap()
-    }
-
-    fn pending() -> PendingAuthorization {
-        PendingAuthorization {
-            version: PendingAuthorization::FORMAT_VERSION,
-            issuer: "http://127.0.0.1:8410/".into(),
-            client_id: "YYjRpw6UB316QDUTmD_jqeDDLZk2YrFQI9O_ME2kKRk".into(),
-            redirect_uri: "http://127.0.0.1:8499/callback".into(),
-            response_mode: ResponseMode::Query,
-            intent: Intent::SignUp,
-            device_id: "E2EG6PEAYMOEW".into(),
-            state: "vsMafM-FgVulbi-uGVY3WQ".into(),
-            code_verifier: Secret::new("LwYfGDxhQqVFhze6OA2SoAReHJmnRIItwPJbKpTv89I"),
-            login_hint: None,
-            created_at_ms: 1_795_797_506_000,
-        }
-    }
 
     #[test]
     fn round_trips_through_json() {

@@ -135,31 +135,9 @@ pub fn authorization_code(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::authorization::Intent;
-    use crate::oauth::test_data::{location_of, response_of};
+    use crate::oauth::test_data::location_of;
+    use crate::oauth::test_data::{captured_metadata as metadata, captured_pending as pending};
     use crate::result::mxreg_result;
-
-    fn metadata() -> AuthMetadata {
-        let (_, body) = response_of("03_hs_auth_metadata.json");
-        AuthMetadata::parse(&body, false).unwrap()
-    }
-
-    /// The authorization the captured run started.
-    fn pending() -> PendingAuthorization {
-        PendingAuthorization {
-            version: PendingAuthorization::FORMAT_VERSION,
-            issuer: "http://127.0.0.1:8410/".into(),
-            client_id: "YYjRpw6UB316QDUTmD_jqeDDLZk2YrFQI9O_ME2kKRk".into(),
-            redirect_uri: "http://127.0.0.1:8499/callback".into(),
-            response_mode: ResponseMode::Query,
-            intent: Intent::SignUp,
-            device_id: "E2EG6PEAYMOEW".into(),
-            state: "vsMafM-FgVulbi-uGVY3WQ".into(),
-            code_verifier: Secret::new("LwYfGDxhQqVFhze6OA2SoAReHJmnRIItwPJbKpTv89I"),
-            login_hint: None,
-            created_at_ms: 0,
-        }
-    }
 
     fn captured_redirect() -> String {
         location_of("10_resume_1.json")

@@ -3,6 +3,34 @@
 
 use serde_json::Value;
 
+use crate::oauth::authorization::Intent;
+use crate::oauth::metadata::{AuthMetadata, ResponseMode};
+use crate::oauth::pending::PendingAuthorization;
+use crate::secret::Secret;
+
+/// The authorization server's metadata in the captured run.
+pub fn captured_metadata() -> AuthMetadata {
+    let (_, body) = response_of("03_hs_auth_metadata.json");
+    AuthMetadata::parse(&body, false).unwrap()
+}
+
+/// The authorization the captured run started.
+pub fn captured_pending() -> PendingAuthorization {
+    PendingAuthorization {
+        version: PendingAuthorization::FORMAT_VERSION,
+        issuer: "http://127.0.0.1:8410/".into(),
+        client_id: "YYjRpw6UB316QDUTmD_jqeDDLZk2YrFQI9O_ME2kKRk".into(),
+        redirect_uri: "http://127.0.0.1:8499/callback".into(),
+        response_mode: ResponseMode::Query,
+        intent: Intent::SignUp,
+        device_id: "E2EG6PEAYMOEW".into(),
+        state: "vsMafM-FgVulbi-uGVY3WQ".into(),
+        code_verifier: Secret::new("LwYfGDxhQqVFhze6OA2SoAReHJmnRIItwPJbKpTv89I"),
+        login_hint: None,
+        created_at_ms: 0,
+    }
+}
+
 /// The exchanges of one capture file (a file holds one, or a list of them).
 pub fn exchanges(name: &str) -> Vec<Value> {
     let path = format!("{}/tests/data/oauth/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -141,27 +141,10 @@ impl TokenResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::authorization::Intent;
-    use crate::oauth::metadata::ResponseMode;
+    use crate::oauth::test_data::captured_pending as pending;
     use crate::oauth::test_data::{exchanges, response_of};
     use crate::result::mxreg_result;
     use std::time::{Duration, UNIX_EPOCH};
-
-    fn pending() -> PendingAuthorization {
-        PendingAuthorization {
-            version: PendingAuthorization::FORMAT_VERSION,
-            issuer: "http://127.0.0.1:8410/".into(),
-            client_id: "YYjRpw6UB316QDUTmD_jqeDDLZk2YrFQI9O_ME2kKRk".into(),
-            redirect_uri: "http://127.0.0.1:8499/callback".into(),
-            response_mode: ResponseMode::Query,
-            intent: Intent::SignUp,
-            device_id: "E2EG6PEAYMOEW".into(),
-            state: "vsMafM-FgVulbi-uGVY3WQ".into(),
-            code_verifier: Secret::new("LwYfGDxhQqVFhze6OA2SoAReHJmnRIItwPJbKpTv89I"),
-            login_hint: None,
-            created_at_ms: 0,
-        }
-    }
 
     fn sent_form(name: &str) -> Vec<(String, String)> {
         let body = &exchanges(name)[0]["request"]["body"];

@@ -40,19 +40,13 @@ impl Client {
         session: &mut SignupSession,
         token: &str,
     ) -> Result<(), Error> {
-        session.expect_stage(stages::REGISTRATION_TOKEN)?;
-        let auth = session.auth(
-            Some(stages::REGISTRATION_TOKEN),
-            fields([("token", json!(token))]),
-        );
-        self.submit(session, auth)
+        let fields = fields([("token", json!(token))]);
+        self.submit_stage(session, stages::REGISTRATION_TOKEN, fields)
     }
 
     /// `m.login.terms`: the user accepted every listed policy.
     pub fn signup_accept_terms(&self, session: &mut SignupSession) -> Result<(), Error> {
-        session.expect_stage(stages::TERMS)?;
-        let auth = session.auth(Some(stages::TERMS), Map::new());
-        self.submit(session, auth)
+        self.submit_stage(session, stages::TERMS, Map::new())
     }
 
     /// Ask the server to mail a validation link to `address`. Asking again
@@ -89,8 +83,7 @@ impl Client {
     pub fn signup_check_email(&self, session: &mut SignupSession) -> Result<(), Error> {
         session.expect_stage(stages::EMAIL)?;
         let creds = requested(session.email(), "email")?.threepid_creds();
-        let auth = session.auth(Some(stages::EMAIL), fields([("threepid_creds", creds)]));
-        self.submit(session, auth)
+        self.submit_stage(session, stages::EMAIL, fields([("threepid_creds", creds)]))
     }
 
     /// Ask the server to text a code to the phone number.
@@ -145,11 +138,8 @@ impl Client {
                 });
             }
         }
-        let auth = session.auth(
-            Some(stages::MSISDN),
-            fields([("threepid_creds", validation.threepid_creds())]),
-        );
-        self.submit(session, auth)
+        let fields = fields([("threepid_creds", validation.threepid_creds())]);
+        self.submit_stage(session, stages::MSISDN, fields)
     }
 
     /// `m.login.recaptcha` with the response the captcha widget produced.
@@ -158,12 +148,8 @@ impl Client {
         session: &mut SignupSession,
         response: &str,
     ) -> Result<(), Error> {
-        session.expect_stage(stages::RECAPTCHA)?;
-        let auth = session.auth(
-            Some(stages::RECAPTCHA),
-            fields([("response", json!(response))]),
-        );
-        self.submit(session, auth)
+        let fields = fields([("response", json!(response))]);
+        self.submit_stage(session, stages::RECAPTCHA, fields)
     }
 
     /// After the user finished the fallback page: retry with only the
@@ -199,6 +185,18 @@ impl Client {
             .and_then(Value::as_str)
             .map(str::to_owned);
         let auth = session.auth(stage.as_deref(), fields);
+        self.submit(session, auth)
+    }
+
+    /// Complete `stage` of the chosen flow with its stage-specific fields.
+    fn submit_stage(
+        &self,
+        session: &mut SignupSession,
+        stage: &str,
+        fields: Map<String, Value>,
+    ) -> Result<(), Error> {
+        session.expect_stage(stage)?;
+        let auth = session.auth(Some(stage), fields);
         self.submit(session, auth)
     }
 
