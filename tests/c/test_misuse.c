@@ -18,32 +18,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "mxreg.h"
 
 #include "harness.h"
+#include "testlib.h"
 
-/* Meets the servers' password policy (8 characters, a digit). */
-#define PASSWORD "mxreg-Passw0rd-long"
-#define DUMMY_AUTH_JSON "{\"type\":\"m.login.dummy\"}"
-/* Nothing listens there; no case follows it. */
-#define REDIRECT_URI "http://127.0.0.1:18199/callback"
 /* A well-formed redirect that answers no authorization of ours (wrong
  * state): mxreg_oauth_authorization_complete refuses it before any request. */
 #define STRAY_REDIRECT_URL REDIRECT_URI "?code=mxreg-misuse-code&state=mxreg-misuse-state"
-/* The servers are shared with other suites: wait out their 429s. */
-#define RATE_LIMIT_MAX_WAIT_MS 20000
 /* README "API conventions": strings at most 64 KiB, JSON documents 1 MiB. */
 #define MAX_TEXT_BYTES (64 * 1024)
 #define MAX_DOCUMENT_BYTES (1024 * 1024)
 #define TERMS_STAGE "m.login.terms"
 
-/* Stored in output parameters to see whether a refused call wrote them. */
-static int sentinel_storage;
-#define SENTINEL ((void *)&sentinel_storage)
-/* The same for bool outputs, byte by byte (never read as a bool). */
+/* Like SENTINEL (testlib.h), for bool outputs: byte by byte (never read as a bool). */
 #define UNWRITTEN_BYTE 0xA5
 
 static const char *const bad_utf8[] = {
@@ -97,10 +86,6 @@ struct misuse_case {
 };
 
 /* ---- checks --------------------------------------------------------------- */
-
-static int contains(const char *text, const char *part) {
-  return text != NULL && strstr(text, part) != NULL;
-}
 
 static int same_text(const char *text, const char *expected) {
   return text != NULL && expected != NULL && strcmp(text, expected) == 0;
@@ -186,47 +171,25 @@ static void fill_entries(const char **entries, size_t count, const char *value) 
 
 /* ---- valid arguments ------------------------------------------------------ */
 
-static int64_t now_ms(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
+/* The cases fill request structs with these, and with fill_client_options and
+ * fill_oauth_client_metadata from testlib.h. */
 
-/* A localpart no other run uses: prefix, pid, time, counter. */
-static const char *unique_username(void) {
+/* A unique username that stays valid while the request that holds it is
+ * used: the last eight are kept. */
+static const char *request_username(void) {
   static char names[8][64];
-  static unsigned counter;
-  char *name = names[counter % 8];
-  snprintf(name, sizeof names[0], "cmisuse%ldx%lldx%u", (long)getpid(), (long long)now_ms(),
-           counter);
-  counter++;
+  static unsigned next;
+  char *name = names[next++ % 8];
+  unique_username(name, sizeof names[0], "cmisuse");
   return name;
 }
 
-static void fill_client_options(mxreg_client_options *options) {
-  mxreg_client_options_init(options);
-  options->rate_limit_max_wait_ms = RATE_LIMIT_MAX_WAIT_MS;
-}
-
 static void fill_register_request(mxreg_register_request *request) {
-  mxreg_register_request_init(request);
-  request->username = unique_username();
-  request->password = PASSWORD;
-}
-
-static void fill_oauth_client_metadata(mxreg_oauth_client_metadata *metadata) {
-  static const char *const redirect_uris[] = {REDIRECT_URI};
-  mxreg_oauth_client_metadata_init(metadata);
-  metadata->client_name = "mxreg C misuse tests";
-  metadata->client_uri = "https://mxreg.test.invalid/";
-  metadata->redirect_uris = redirect_uris;
-  metadata->redirect_uri_count = 1;
+  user_request(request, request_username());
 }
 
 static void fill_oauth_authorization_request(mxreg_oauth_authorization_request *request) {
-  mxreg_oauth_authorization_request_init(request);
-  request->client_id = fx.client_id;
-  request->redirect_uri = REDIRECT_URI;
+  oauth_request_for(request, fx.client_id);
 }
 
 /* A new session on `client` for `stages`, started; NULL (with a note) when
@@ -235,13 +198,7 @@ static mxreg_signup *signup_on(const mxreg_client *client, uint32_t stages,
                                mxreg_result expected) {
   mxreg_signup *signup = NULL;
   mxreg_error *error = NULL;
-  mxreg_register_request request;
-  mxreg_result rc;
-  fill_register_request(&request);
-  rc = mxreg_signup_new(client, &request, stages, &signup, &error);
-  if (rc == MXREG_RESULT_OK) {
-    rc = mxreg_signup_start(signup, &error);
-  }
+  mxreg_result rc = start_signup(client, request_username(), stages, &signup, &error);
   if (rc != expected) {
     NOTE("a signup ended with %s instead of %s: %s", mxreg_result_name(rc),
          mxreg_result_name(expected), error != NULL ? mxreg_error_message(error) : "");
@@ -272,42 +229,6 @@ static int signup_unchanged(const mxreg_signup *signup) {
 #include "misuse_cases.h"
 
 /* ---- fixtures ------------------------------------------------------------- */
-
-static const char *homeserver(const char *variant) {
-  char name[64];
-  const char *url;
-  snprintf(name, sizeof name, "MXREG_HS_%s", variant);
-  url = getenv(name);
-  if (url == NULL || *url == '\0') {
-    NOTE("%s is not set: run this suite via `make test-c`, or export the servers with "
-         "eval \"$(python3 scripts/homeserver.py env | sed 's/^/export /')\"",
-         name);
-    return NULL;
-  }
-  return url;
-}
-
-static const mxreg_client *client_at(const char *url) {
-  const mxreg_client *client = NULL;
-  mxreg_error *error = NULL;
-  mxreg_client_options options;
-  fill_client_options(&options);
-  if (url != NULL && mxreg_client_new(url, &options, &client, &error) != MXREG_RESULT_OK) {
-    NOTE("mxreg_client_new(%s): %s", url, mxreg_error_message(error));
-  }
-  mxreg_error_free(error);
-  return client;
-}
-
-/* True when `rc` is `expected`; otherwise notes what `what` gave instead. */
-static int fixture_ok(const char *what, mxreg_result rc, mxreg_result expected,
-                      const mxreg_error *error) {
-  if (rc != expected) {
-    NOTE("%s: expected %s, got %s: %s", what, mxreg_result_name(expected), mxreg_result_name(rc),
-         error != NULL ? mxreg_error_message(error) : "(no error detail)");
-  }
-  return rc == expected;
-}
 
 /* `url` with its loopback address 127.0.0.1 spelled `localhost`. */
 static int by_host_name(const char *url, char *out, size_t size) {
@@ -377,39 +298,35 @@ static void test_fixtures(void) {
   fx.terms_url = homeserver("TERMS");
   fx.oauth_url = homeserver("OAUTH");
   CHECK(fx.open_url != NULL && fx.terms_url != NULL && fx.oauth_url != NULL);
-  fx.client = client_at(fx.open_url);
-  fx.terms_client = client_at(fx.terms_url);
-  fx.oauth_client = client_at(fx.oauth_url);
+  fx.client = patient_client_at(fx.open_url);
+  fx.terms_client = patient_client_at(fx.terms_url);
+  fx.oauth_client = patient_client_at(fx.oauth_url);
   CHECK(fx.client != NULL && fx.terms_client != NULL && fx.oauth_client != NULL);
 
   fill_register_request(&request);
-  CHECK(fixture_ok("register without auth",
-                   mxreg_client_register(fx.client, &request, &fx.registration, &fx.error),
-                   MXREG_RESULT_AUTH_REQUIRED, fx.error));
+  CHECK(expect_rc(mxreg_client_register(fx.client, &request, &fx.registration, &fx.error),
+                  MXREG_RESULT_AUTH_REQUIRED, &fx.error));
   fx.auth_info = mxreg_error_auth_info(fx.error);
   CHECK(fx.auth_info != NULL && mxreg_auth_info_flow_count(fx.auth_info) > 0);
 
   fill_register_request(&request);
-  request.auth_json = DUMMY_AUTH_JSON;
-  CHECK(fixture_ok("register", mxreg_client_register(fx.client, &request, &fx.registration, &error),
-                   MXREG_RESULT_OK, error));
+  CHECK(expect_rc(register_with_dummy(fx.client, &request, &fx.registration, &error),
+                  MXREG_RESULT_OK, &error));
   CHECK(mxreg_registration_refresh_token(fx.registration) != NULL);
-  CHECK(fixture_ok("refresh",
-                   mxreg_client_refresh(fx.client, mxreg_registration_refresh_token(fx.registration),
-                                        &fx.tokens, &error),
-                   MXREG_RESULT_OK, error));
+  CHECK(expect_rc(mxreg_client_refresh(fx.client, mxreg_registration_refresh_token(fx.registration),
+                                       &fx.tokens, &error),
+                  MXREG_RESULT_OK, &error));
   /* Through the host name, so that the checked runs also cover the
    * resolver's lookup thread (see tests/c/valgrind.supp). */
   CHECK(by_host_name(fx.open_url, url, sizeof url));
-  CHECK(fixture_ok("probe", mxreg_probe_server(url, NULL, false, &fx.probe, &error),
-                   MXREG_RESULT_OK, error));
+  CHECK(expect_rc(mxreg_probe_server(url, NULL, false, &fx.probe, &error), MXREG_RESULT_OK,
+                  &error));
 
   fill_register_request(&request);
-  CHECK(fixture_ok("signup_new",
-                   mxreg_signup_new(fx.client, &request, MXREG_STAGES_ALL, &not_started, &error),
-                   MXREG_RESULT_OK, error));
-  CHECK(fixture_ok("signup_save", mxreg_signup_save(not_started, &fx.saved_signup, &error),
-                   MXREG_RESULT_OK, error));
+  CHECK(expect_rc(mxreg_signup_new(fx.client, &request, MXREG_STAGES_ALL, &not_started, &error),
+                  MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_signup_save(not_started, &fx.saved_signup, &error), MXREG_RESULT_OK,
+                  &error));
   fx.signup_needs_stage = fresh_signup();
   CHECK(fx.signup_needs_stage != NULL && signup_unchanged(fx.signup_needs_stage));
   fx.signup_complete = signup_on(fx.client, MXREG_STAGES_ALL, MXREG_RESULT_OK);
@@ -418,24 +335,21 @@ static void test_fixtures(void) {
   CHECK(fx.signup_failed != NULL);
   CHECK(mxreg_signup_status(fx.signup_failed) == MXREG_SIGNUP_STATE_FAILED);
 
-  CHECK(fixture_ok("oauth discovery",
-                   mxreg_oauth_server_discover(fx.oauth_client, &fx.oauth_server, &error),
-                   MXREG_RESULT_OK, error));
+  CHECK(expect_rc(mxreg_oauth_server_discover(fx.oauth_client, &fx.oauth_server, &error),
+                  MXREG_RESULT_OK, &error));
   fill_oauth_client_metadata(&metadata);
-  CHECK(fixture_ok("oauth client registration",
-                   mxreg_oauth_server_register_client(fx.oauth_server, &metadata,
-                                                      &fx.registered_client, &error),
-                   MXREG_RESULT_OK, error));
+  CHECK(expect_rc(mxreg_oauth_server_register_client(fx.oauth_server, &metadata,
+                                                     &fx.registered_client, &error),
+                  MXREG_RESULT_OK, &error));
   fx.client_id = mxreg_oauth_registered_client_client_id(fx.registered_client);
   CHECK(fx.client_id != NULL);
   fill_oauth_authorization_request(&authorization_request);
-  CHECK(fixture_ok("oauth authorization",
-                   mxreg_oauth_authorization_start(fx.oauth_server, &authorization_request,
-                                                   &fx.authorization, &error),
-                   MXREG_RESULT_OK, error));
-  CHECK(fixture_ok("oauth save",
-                   mxreg_oauth_authorization_save(fx.authorization, &fx.saved_authorization, &error),
-                   MXREG_RESULT_OK, error));
+  CHECK(expect_rc(mxreg_oauth_authorization_start(fx.oauth_server, &authorization_request,
+                                                  &fx.authorization, &error),
+                  MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_oauth_authorization_save(fx.authorization, &fx.saved_authorization,
+                                                 &error),
+                  MXREG_RESULT_OK, &error));
 
 cleanup:
   mxreg_signup_free(not_started);

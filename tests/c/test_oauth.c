@@ -13,77 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "mxreg.h"
 
 #include "harness.h"
 #include "loopback_http.h"
+#include "testlib.h"
 
-#define PASSWORD "oauth-Passw0rd-long"
-/* Nothing listens there: the browser stops at the redirect. */
-#define REDIRECT_URI "http://127.0.0.1:18199/callback"
 #define WHOAMI_PATH "/_matrix/client/v3/account/whoami"
 #define DEFAULT_BROWSER "tests/oauth/browser.py"
-
-/* Stored in output parameters to see whether a failed call wrote them. */
-static int sentinel_storage;
-#define SENTINEL ((void *)&sentinel_storage)
-
-static int64_t now_ms(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-static int equals(const char *text, const char *expected) {
-  return text != NULL && strcmp(text, expected) == 0;
-}
-
-static int contains(const char *text, const char *part) {
-  return text != NULL && strstr(text, part) != NULL;
-}
-
-/* True when `got` is `expected`; otherwise notes what came instead. */
-static int expect_rc(mxreg_result got, mxreg_result expected, const mxreg_error *error) {
-  if (got != expected) {
-    NOTE("expected %s, got %s: %s", mxreg_result_name(expected), mxreg_result_name(got),
-         error != NULL ? mxreg_error_message(error) : "(no error detail)");
-  }
-  return got == expected;
-}
-
-static const char *homeserver(const char *variant) {
-  char name[64];
-  const char *url;
-  snprintf(name, sizeof name, "MXREG_HS_%s", variant);
-  url = getenv(name);
-  if (url == NULL || *url == '\0') {
-    NOTE("%s is not set: run this suite via `make test-oauth`, or export the servers with "
-         "eval \"$(python3 scripts/homeserver.py env | sed 's/^/export /')\"",
-         name);
-    return NULL;
-  }
-  return url;
-}
-
-static const mxreg_client *client_for(const char *variant) {
-  const char *url = homeserver(variant);
-  const mxreg_client *client = NULL;
-  mxreg_error *error = NULL;
-  if (url != NULL && mxreg_client_new(url, NULL, &client, &error) != MXREG_RESULT_OK) {
-    NOTE("mxreg_client_new(%s): %s", url, mxreg_error_message(error));
-  }
-  mxreg_error_free(error);
-  return client;
-}
-
-/* A localpart no other run uses: prefix, pid, time, counter. */
-static void unique_username(char *out, size_t size, const char *prefix) {
-  static unsigned counter;
-  snprintf(out, size, "%s%ldx%lldx%u", prefix, (long)getpid(), (long long)now_ms(), counter++);
-}
 
 /* The discovered OAuth server of the oauth variant, or NULL (with a note). */
 static mxreg_oauth_server *discover(const mxreg_client *client) {
@@ -98,18 +36,13 @@ static mxreg_oauth_server *discover(const mxreg_client *client) {
 
 /* Register the test app; copies its client ID into `client_id`. */
 static int register_app(const mxreg_oauth_server *server, char *client_id, size_t size) {
-  const char *redirect_uris[] = {REDIRECT_URI};
   mxreg_oauth_client_metadata metadata;
   mxreg_oauth_registered_client *registered = NULL;
   mxreg_error *error = NULL;
   mxreg_result rc;
-  mxreg_oauth_client_metadata_init(&metadata);
-  metadata.client_name = "mxreg C tests";
-  metadata.client_uri = "https://mxreg.test.invalid/";
-  metadata.redirect_uris = redirect_uris;
-  metadata.redirect_uri_count = 1;
+  fill_oauth_client_metadata(&metadata);
   rc = mxreg_oauth_server_register_client(server, &metadata, &registered, &error);
-  if (expect_rc(rc, MXREG_RESULT_OK, error)) {
+  if (expect_rc(rc, MXREG_RESULT_OK, &error)) {
     snprintf(client_id, size, "%s", mxreg_oauth_registered_client_client_id(registered));
   }
   mxreg_oauth_registered_client_free(registered);
@@ -117,17 +50,41 @@ static int register_app(const mxreg_oauth_server *server, char *client_id, size_
   return rc == MXREG_RESULT_OK;
 }
 
+/* What most tests start from: a client of the OAuth-delegated server, its
+ * discovered OAuth server, the test app registered there, a new username. */
+struct oauth_app {
+  const mxreg_client *client;
+  mxreg_oauth_server *server;
+  char client_id[256];
+  char username[64];
+};
+
+/* Call it first: oauth_app_free needs what it sets. False (with a note)
+ * when a step failed. */
+static int oauth_app_prepare(struct oauth_app *app, const char *prefix) {
+  memset(app, 0, sizeof *app);
+  app->client = client_for("OAUTH");
+  app->server = discover(app->client);
+  unique_username(app->username, sizeof app->username, prefix);
+  return app->server != NULL && register_app(app->server, app->client_id, sizeof app->client_id);
+}
+
+/* Frees the server and the client, and forgets them. */
+static void oauth_app_free(struct oauth_app *app) {
+  mxreg_oauth_server_free(app->server);
+  mxreg_client_free(app->client);
+  app->server = NULL;
+  app->client = NULL;
+}
+
 /* Start a sign-up or login for the test app, or NULL (with a note). */
-static mxreg_oauth_authorization *start(const mxreg_oauth_server *server, const char *client_id,
-                                        mxreg_oauth_intent intent) {
+static mxreg_oauth_authorization *start(const struct oauth_app *app, mxreg_oauth_intent intent) {
   mxreg_oauth_authorization_request request;
   mxreg_oauth_authorization *authorization = NULL;
   mxreg_error *error = NULL;
-  mxreg_oauth_authorization_request_init(&request);
-  request.client_id = client_id;
-  request.redirect_uri = REDIRECT_URI;
+  oauth_request_for(&request, app->client_id);
   request.intent = (uint32_t)intent;
-  if (mxreg_oauth_authorization_start(server, &request, &authorization, &error) !=
+  if (mxreg_oauth_authorization_start(app->server, &request, &authorization, &error) !=
       MXREG_RESULT_OK) {
     NOTE("mxreg_oauth_authorization_start: %s", mxreg_error_message(error));
   }
@@ -136,14 +93,13 @@ static mxreg_oauth_authorization *start(const mxreg_oauth_server *server, const 
 }
 
 /* Run the browser helper on the authorization URL (`action`: signup, login
- * or deny); writes the redirect it reached to `redirect`. */
-static int browse(const mxreg_oauth_authorization *authorization, const char *username,
+ * or deny) as the app's user; writes the redirect it reached to `redirect`. */
+static int browse(const mxreg_oauth_authorization *authorization, const struct oauth_app *app,
                   const char *action, char *redirect, size_t size) {
   const char *browser = getenv("MXREG_OAUTH_BROWSER");
   const char *url = mxreg_oauth_authorization_url(authorization);
   char command[8192];
-  FILE *pipe;
-  int length, status;
+  int length;
   /* The URL is single-quoted for the shell: percent-encoding leaves no quote. */
   if (url == NULL || strchr(url, '\'') != NULL) {
     return 0;
@@ -151,21 +107,10 @@ static int browse(const mxreg_oauth_authorization *authorization, const char *us
   length = snprintf(command, sizeof command,
                     "python3 '%s' '%s' --redirect-uri '%s' --username '%s' --password '%s' "
                     "--action %s",
-                    browser != NULL ? browser : DEFAULT_BROWSER, url, REDIRECT_URI, username,
+                    browser != NULL ? browser : DEFAULT_BROWSER, url, REDIRECT_URI, app->username,
                     PASSWORD, action);
-  if (length < 0 || (size_t)length >= sizeof command || (pipe = popen(command, "r")) == NULL) {
-    return 0;
-  }
-  if (fgets(redirect, (int)size, pipe) == NULL) {
-    redirect[0] = '\0';
-  }
-  status = pclose(pipe);
-  redirect[strcspn(redirect, "\n")] = '\0';
-  if (status != 0 || redirect[0] == '\0') {
-    NOTE("the browser helper failed (status %d)", status);
-    return 0;
-  }
-  return 1;
+  return length >= 0 && (size_t)length < sizeof command &&
+         command_first_line(command, "the browser helper", redirect, size) == 0;
 }
 
 /* GET /account/whoami with `access_token`: the HTTP status (body in `body`),
@@ -187,14 +132,26 @@ static int whoami_says(const char *body, const char *user_id, const char *device
   return contains(body, user) && contains(body, device);
 }
 
-/* Sign up `username` end to end; the registration, or NULL (with a note). */
-static mxreg_registration *sign_up(const mxreg_oauth_server *server, const char *client_id,
-                                   const char *username) {
-  mxreg_oauth_authorization *authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP);
+/* Start a sign-up and let the browser helper do `action` on it: the
+ * authorization (its redirect in `redirect`), or NULL (with a note). */
+static mxreg_oauth_authorization *browsed_sign_up(const struct oauth_app *app, const char *action,
+                                                  char *redirect, size_t size) {
+  mxreg_oauth_authorization *authorization = start(app, MXREG_OAUTH_INTENT_SIGN_UP);
+  if (authorization != NULL && !browse(authorization, app, action, redirect, size)) {
+    mxreg_oauth_authorization_free(authorization);
+    authorization = NULL;
+  }
+  return authorization;
+}
+
+/* Sign the app's user up end to end; the registration, or NULL (with a note). */
+static mxreg_registration *sign_up(const struct oauth_app *app) {
+  char redirect[4096];
+  mxreg_oauth_authorization *authorization =
+      browsed_sign_up(app, "signup", redirect, sizeof redirect);
   mxreg_registration *registration = NULL;
   mxreg_error *error = NULL;
-  char redirect[4096];
-  if (authorization != NULL && browse(authorization, username, "signup", redirect, sizeof redirect) &&
+  if (authorization != NULL &&
       mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error) !=
           MXREG_RESULT_OK) {
     NOTE("mxreg_oauth_authorization_complete: %s", mxreg_error_message(error));
@@ -220,11 +177,9 @@ static void test_the_server_offers_sign_up_and_refuses_legacy_registration(void)
   CHECK(mxreg_oauth_server_revocation_endpoint(server) != NULL);
   CHECK(contains(mxreg_oauth_server_metadata_json(server), "\"create\""));
   unique_username(username, sizeof username, "ocl");
-  mxreg_register_request_init(&request);
-  request.username = username;
-  request.password = PASSWORD;
+  user_request(&request, username);
   CHECK(expect_rc(mxreg_client_register(client, &request, &registration, &error),
-                  MXREG_RESULT_FORBIDDEN, error));
+                  MXREG_RESULT_FORBIDDEN, &error));
   CHECK(registration == NULL);
 cleanup:
   mxreg_registration_free(registration);
@@ -239,7 +194,7 @@ static void test_a_legacy_homeserver_has_no_oauth(void) {
   mxreg_error *error = NULL;
   CHECK(client != NULL);
   CHECK(expect_rc(mxreg_oauth_server_discover(client, &server, &error),
-                  MXREG_RESULT_OAUTH_UNSUPPORTED, error));
+                  MXREG_RESULT_OAUTH_UNSUPPORTED, &error));
   CHECK(server == SENTINEL);
 cleanup:
   mxreg_error_free(error);
@@ -247,23 +202,20 @@ cleanup:
 }
 
 static void test_sign_up_creates_an_account_that_works_on_synapse(void) {
-  const mxreg_client *client = client_for("OAUTH");
-  mxreg_oauth_server *server = NULL;
+  struct oauth_app app;
   mxreg_oauth_authorization *authorization = NULL;
   mxreg_registration *registration = NULL;
   mxreg_error *error = NULL;
-  char client_id[256], username[64], user_id[128], redirect[4096], body[4096];
-  CHECK((server = discover(client)) != NULL);
-  CHECK(register_app(server, client_id, sizeof client_id));
-  unique_username(username, sizeof username, "oca");
-  authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP);
+  char user_id[128], redirect[4096], body[4096];
+  CHECK(oauth_app_prepare(&app, "oca"));
+  authorization = start(&app, MXREG_OAUTH_INTENT_SIGN_UP);
   CHECK(authorization != NULL);
   CHECK(contains(mxreg_oauth_authorization_url(authorization), "prompt=create"));
   CHECK(mxreg_oauth_authorization_intent(authorization) == MXREG_OAUTH_INTENT_SIGN_UP);
-  CHECK(browse(authorization, username, "signup", redirect, sizeof redirect));
+  CHECK(browse(authorization, &app, "signup", redirect, sizeof redirect));
   CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
-                  MXREG_RESULT_OK, error));
-  snprintf(user_id, sizeof user_id, "@%s:localhost", username);
+                  MXREG_RESULT_OK, &error));
+  snprintf(user_id, sizeof user_id, "@%s:localhost", app.username);
   CHECK(equals(mxreg_registration_user_id(registration), user_id));
   CHECK(equals(mxreg_registration_device_id(registration),
                mxreg_oauth_authorization_device_id(authorization)));
@@ -276,27 +228,23 @@ cleanup:
   mxreg_registration_free(registration);
   mxreg_error_free(error);
   mxreg_oauth_authorization_free(authorization);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 static void test_the_same_user_logs_in_on_a_second_device(void) {
-  const mxreg_client *client = client_for("OAUTH");
-  mxreg_oauth_server *server = NULL;
+  struct oauth_app app;
   mxreg_oauth_authorization *authorization = NULL;
   mxreg_registration *first = NULL, *second = NULL;
   mxreg_error *error = NULL;
-  char client_id[256], username[64], redirect[4096], body[4096];
-  CHECK((server = discover(client)) != NULL);
-  CHECK(register_app(server, client_id, sizeof client_id));
-  unique_username(username, sizeof username, "ocb");
-  CHECK((first = sign_up(server, client_id, username)) != NULL);
-  authorization = start(server, client_id, MXREG_OAUTH_INTENT_LOGIN);
+  char redirect[4096], body[4096];
+  CHECK(oauth_app_prepare(&app, "ocb"));
+  CHECK((first = sign_up(&app)) != NULL);
+  authorization = start(&app, MXREG_OAUTH_INTENT_LOGIN);
   CHECK(authorization != NULL);
   CHECK(!contains(mxreg_oauth_authorization_url(authorization), "prompt="));
-  CHECK(browse(authorization, username, "login", redirect, sizeof redirect));
+  CHECK(browse(authorization, &app, "login", redirect, sizeof redirect));
   CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &second, &error),
-                  MXREG_RESULT_OK, error));
+                  MXREG_RESULT_OK, &error));
   CHECK(equals(mxreg_registration_user_id(second), mxreg_registration_user_id(first)));
   CHECK(!equals(mxreg_registration_device_id(second), mxreg_registration_device_id(first)));
   CHECK(whoami(mxreg_registration_access_token(second), body, sizeof body) == 200);
@@ -307,68 +255,57 @@ cleanup:
   mxreg_registration_free(second);
   mxreg_error_free(error);
   mxreg_oauth_authorization_free(authorization);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 static void test_a_redirect_for_another_authorization_is_a_state_mismatch(void) {
-  const mxreg_client *client = client_for("OAUTH");
-  mxreg_oauth_server *server = NULL;
+  struct oauth_app app;
   mxreg_oauth_authorization *mine = NULL, *other = NULL;
   mxreg_registration *registration = SENTINEL;
   mxreg_error *error = NULL;
-  char client_id[256], username[64], redirect[4096];
-  CHECK((server = discover(client)) != NULL);
-  CHECK(register_app(server, client_id, sizeof client_id));
-  unique_username(username, sizeof username, "occ");
-  CHECK((mine = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
-  CHECK((other = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  char redirect[4096];
+  CHECK(oauth_app_prepare(&app, "occ"));
+  CHECK((mine = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  CHECK((other = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
   CHECK(!equals(mxreg_oauth_authorization_state(mine), mxreg_oauth_authorization_state(other)));
-  CHECK(browse(other, username, "signup", redirect, sizeof redirect));
+  CHECK(browse(other, &app, "signup", redirect, sizeof redirect));
   CHECK(expect_rc(mxreg_oauth_authorization_complete(mine, redirect, &registration, &error),
-                  MXREG_RESULT_OAUTH_STATE_MISMATCH, error));
+                  MXREG_RESULT_OAUTH_STATE_MISMATCH, &error));
   CHECK(registration == SENTINEL);
   registration = NULL;
   /* Nothing was sent: the redirect still completes its own authorization. */
   CHECK(expect_rc(mxreg_oauth_authorization_complete(other, redirect, &registration, NULL),
                   MXREG_RESULT_OK, NULL));
 cleanup:
-  if (registration != SENTINEL) {
-    mxreg_registration_free(registration);
-  }
+  UNSENTINEL(registration);
+  mxreg_registration_free(registration);
   mxreg_error_free(error);
   mxreg_oauth_authorization_free(mine);
   mxreg_oauth_authorization_free(other);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 static void test_a_replayed_code_is_an_invalid_grant(void) {
-  const mxreg_client *client = client_for("OAUTH");
-  mxreg_oauth_server *server = NULL;
+  struct oauth_app app;
   mxreg_oauth_authorization *authorization = NULL;
-  mxreg_registration *first = NULL, *second = NULL;
+  mxreg_registration *registration = NULL, *replayed = NULL;
   mxreg_error *error = NULL;
-  char client_id[256], username[64], redirect[4096];
-  CHECK((server = discover(client)) != NULL);
-  CHECK(register_app(server, client_id, sizeof client_id));
-  unique_username(username, sizeof username, "ocd");
-  CHECK((authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
-  CHECK(browse(authorization, username, "signup", redirect, sizeof redirect));
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &first, &error),
-                  MXREG_RESULT_OK, error));
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &second, &error),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, error));
+  char redirect[4096];
+  CHECK(oauth_app_prepare(&app, "ocd"));
+  CHECK((authorization = browsed_sign_up(&app, "signup", redirect, sizeof redirect)) != NULL);
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
+                  MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &replayed, &error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &error));
   CHECK(equals(mxreg_error_errcode(error), "invalid_grant"));
   CHECK(mxreg_error_http_status(error) == 400);
   CHECK(contains(mxreg_error_body_json(error), "invalid_grant"));
 cleanup:
-  mxreg_registration_free(first);
-  mxreg_registration_free(second);
+  mxreg_registration_free(registration);
+  mxreg_registration_free(replayed);
   mxreg_error_free(error);
   mxreg_oauth_authorization_free(authorization);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 /* Change one character of the saved PKCE verifier (still a valid verifier). */
@@ -383,159 +320,139 @@ static int tamper_verifier(char *saved) {
 }
 
 static void test_a_wrong_verifier_is_an_invalid_grant_and_keeps_the_code(void) {
-  const mxreg_client *client = client_for("OAUTH");
-  mxreg_oauth_server *server = NULL;
+  struct oauth_app app;
   mxreg_oauth_authorization *authorization = NULL, *tampered = NULL;
   mxreg_registration *registration = NULL;
   mxreg_error *error = NULL;
   char *saved = NULL;
-  char client_id[256], username[64], redirect[4096];
-  CHECK((server = discover(client)) != NULL);
-  CHECK(register_app(server, client_id, sizeof client_id));
-  unique_username(username, sizeof username, "oce");
-  CHECK((authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  char redirect[4096];
+  CHECK(oauth_app_prepare(&app, "oce"));
+  CHECK((authorization = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
   CHECK(expect_rc(mxreg_oauth_authorization_save(authorization, &saved, &error), MXREG_RESULT_OK,
-                  error));
+                  &error));
   CHECK(tamper_verifier(saved));
-  CHECK(expect_rc(mxreg_oauth_authorization_restore(server, saved, &tampered, &error),
-                  MXREG_RESULT_OK, error));
-  CHECK(browse(authorization, username, "signup", redirect, sizeof redirect));
+  CHECK(expect_rc(mxreg_oauth_authorization_restore(app.server, saved, &tampered, &error),
+                  MXREG_RESULT_OK, &error));
+  CHECK(browse(authorization, &app, "signup", redirect, sizeof redirect));
   CHECK(expect_rc(mxreg_oauth_authorization_complete(tampered, redirect, &registration, &error),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, error));
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &error));
   mxreg_error_free(error);
   error = NULL;
   CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
-                  MXREG_RESULT_OK, error));
+                  MXREG_RESULT_OK, &error));
 cleanup:
   mxreg_string_free(saved);
   mxreg_registration_free(registration);
   mxreg_error_free(error);
   mxreg_oauth_authorization_free(authorization);
   mxreg_oauth_authorization_free(tampered);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 static void test_a_denied_consent_is_access_denied(void) {
-  const mxreg_client *client = client_for("OAUTH");
-  mxreg_oauth_server *server = NULL;
+  struct oauth_app app;
   mxreg_oauth_authorization *authorization = NULL;
   mxreg_registration *registration = NULL;
   mxreg_error *error = NULL;
-  char client_id[256], username[64], redirect[4096];
-  CHECK((server = discover(client)) != NULL);
-  CHECK(register_app(server, client_id, sizeof client_id));
-  unique_username(username, sizeof username, "ocf");
-  CHECK((authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
-  CHECK(browse(authorization, username, "deny", redirect, sizeof redirect));
+  char redirect[4096];
+  CHECK(oauth_app_prepare(&app, "ocf"));
+  CHECK((authorization = browsed_sign_up(&app, "deny", redirect, sizeof redirect)) != NULL);
   CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
-                  MXREG_RESULT_OAUTH_ACCESS_DENIED, error));
+                  MXREG_RESULT_OAUTH_ACCESS_DENIED, &error));
   CHECK(equals(mxreg_error_errcode(error), "access_denied"));
 cleanup:
   mxreg_registration_free(registration);
   mxreg_error_free(error);
   mxreg_oauth_authorization_free(authorization);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 static void test_refresh_rotates_and_the_old_refresh_token_is_refused(void) {
-  const mxreg_client *client = client_for("OAUTH");
-  mxreg_oauth_server *server = NULL;
+  struct oauth_app app;
   mxreg_registration *registration = NULL;
   mxreg_tokens *tokens = NULL, *replayed = NULL;
   mxreg_error *error = NULL;
-  char client_id[256], username[64], body[4096];
+  char body[4096];
   const char *old_refresh;
-  CHECK((server = discover(client)) != NULL);
-  CHECK(register_app(server, client_id, sizeof client_id));
-  unique_username(username, sizeof username, "ocg");
-  CHECK((registration = sign_up(server, client_id, username)) != NULL);
+  CHECK(oauth_app_prepare(&app, "ocg"));
+  CHECK((registration = sign_up(&app)) != NULL);
   old_refresh = mxreg_registration_refresh_token(registration);
   CHECK(old_refresh != NULL);
-  CHECK(expect_rc(mxreg_oauth_server_refresh_token(server, client_id, old_refresh, &tokens, &error),
-                  MXREG_RESULT_OK, error));
+  CHECK(expect_rc(mxreg_oauth_server_refresh_token(app.server, app.client_id, old_refresh, &tokens,
+                                                   &error),
+                  MXREG_RESULT_OK, &error));
   CHECK(!equals(mxreg_tokens_access_token(tokens), mxreg_registration_access_token(registration)));
   CHECK(mxreg_tokens_refresh_token(tokens) != NULL);
   CHECK(!equals(mxreg_tokens_refresh_token(tokens), old_refresh));
   CHECK(mxreg_tokens_expires_in_ms(tokens) == 300000);
   CHECK(whoami(mxreg_tokens_access_token(tokens), body, sizeof body) == 200);
   CHECK(contains(body, mxreg_registration_user_id(registration)));
-  CHECK(expect_rc(mxreg_oauth_server_refresh_token(server, client_id, old_refresh, &replayed, &error),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, error));
+  CHECK(expect_rc(mxreg_oauth_server_refresh_token(app.server, app.client_id, old_refresh,
+                                                   &replayed, &error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &error));
   CHECK(replayed == NULL);
 cleanup:
   mxreg_tokens_free(tokens);
   mxreg_tokens_free(replayed);
   mxreg_registration_free(registration);
   mxreg_error_free(error);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 static void test_revoking_logs_the_device_out(void) {
-  const mxreg_client *client = client_for("OAUTH");
-  mxreg_oauth_server *server = NULL;
+  struct oauth_app app;
   mxreg_registration *registration = NULL;
   mxreg_tokens *tokens = NULL;
   mxreg_error *error = NULL;
-  char client_id[256], username[64], body[4096];
+  char body[4096];
   const char *access_token;
-  CHECK((server = discover(client)) != NULL);
-  CHECK(register_app(server, client_id, sizeof client_id));
-  unique_username(username, sizeof username, "och");
-  CHECK((registration = sign_up(server, client_id, username)) != NULL);
+  CHECK(oauth_app_prepare(&app, "och"));
+  CHECK((registration = sign_up(&app)) != NULL);
   access_token = mxreg_registration_access_token(registration);
   CHECK(whoami(access_token, body, sizeof body) == 200);
-  CHECK(expect_rc(mxreg_oauth_server_revoke_token(server, client_id, access_token, &error),
-                  MXREG_RESULT_OK, error));
+  CHECK(expect_rc(mxreg_oauth_server_revoke_token(app.server, app.client_id, access_token, &error),
+                  MXREG_RESULT_OK, &error));
   CHECK(whoami(access_token, body, sizeof body) == 401);
   CHECK(contains(body, "M_UNKNOWN_TOKEN"));
-  CHECK(expect_rc(mxreg_oauth_server_refresh_token(
-                      server, client_id, mxreg_registration_refresh_token(registration), &tokens,
-                      &error),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, error));
+  CHECK(expect_rc(mxreg_oauth_server_refresh_token(app.server, app.client_id,
+                                                   mxreg_registration_refresh_token(registration),
+                                                   &tokens, &error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &error));
 cleanup:
   mxreg_tokens_free(tokens);
   mxreg_registration_free(registration);
   mxreg_error_free(error);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 static void test_a_saved_authorization_completes_after_a_restart(void) {
-  const mxreg_client *client = client_for("OAUTH");
-  mxreg_oauth_server *server = NULL;
+  struct oauth_app app;
   mxreg_oauth_authorization *authorization = NULL;
   mxreg_registration *registration = NULL;
   mxreg_error *error = NULL;
   char *saved = NULL;
-  char client_id[256], username[64], user_id[128], device_id[256], redirect[4096], body[4096];
-  CHECK((server = discover(client)) != NULL);
-  CHECK(register_app(server, client_id, sizeof client_id));
-  unique_username(username, sizeof username, "oci");
-  CHECK((authorization = start(server, client_id, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  char user_id[128], device_id[256], redirect[4096], body[4096];
+  CHECK(oauth_app_prepare(&app, "oci"));
+  CHECK((authorization = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
   CHECK(expect_rc(mxreg_oauth_authorization_save(authorization, &saved, &error), MXREG_RESULT_OK,
-                  error));
+                  &error));
   snprintf(device_id, sizeof device_id, "%s", mxreg_oauth_authorization_device_id(authorization));
-  CHECK(browse(authorization, username, "signup", redirect, sizeof redirect));
+  CHECK(browse(authorization, &app, "signup", redirect, sizeof redirect));
   /* The app is killed while the browser is open: only `saved` survives. */
   mxreg_oauth_authorization_free(authorization);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
   authorization = NULL;
-  server = NULL;
-  client = client_for("OAUTH");
-  CHECK((server = discover(client)) != NULL);
-  CHECK(expect_rc(mxreg_oauth_authorization_restore(server, saved, &authorization, &error),
-                  MXREG_RESULT_OK, error));
+  oauth_app_free(&app);
+  app.client = client_for("OAUTH");
+  CHECK((app.server = discover(app.client)) != NULL);
+  CHECK(expect_rc(mxreg_oauth_authorization_restore(app.server, saved, &authorization, &error),
+                  MXREG_RESULT_OK, &error));
   /* The restored authorization outlives the server handle it came from. */
-  mxreg_oauth_server_free(server);
-  server = NULL;
+  mxreg_oauth_server_free(app.server);
+  app.server = NULL;
   CHECK(equals(mxreg_oauth_authorization_device_id(authorization), device_id));
   CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
-                  MXREG_RESULT_OK, error));
-  snprintf(user_id, sizeof user_id, "@%s:localhost", username);
+                  MXREG_RESULT_OK, &error));
+  snprintf(user_id, sizeof user_id, "@%s:localhost", app.username);
   CHECK(equals(mxreg_registration_user_id(registration), user_id));
   CHECK(whoami(mxreg_registration_access_token(registration), body, sizeof body) == 200);
   CHECK(whoami_says(body, user_id, device_id));
@@ -544,12 +461,11 @@ cleanup:
   mxreg_registration_free(registration);
   mxreg_error_free(error);
   mxreg_oauth_authorization_free(authorization);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 static void test_bad_arguments_get_clear_codes(void) {
-  const mxreg_client *client = client_for("OAUTH");
+  struct oauth_app app;
   mxreg_oauth_server *server = NULL;
   mxreg_oauth_authorization *authorization = NULL, *restored = SENTINEL;
   mxreg_oauth_registered_client *registered = SENTINEL;
@@ -557,27 +473,22 @@ static void test_bad_arguments_get_clear_codes(void) {
   mxreg_oauth_authorization_request request;
   mxreg_oauth_client_metadata metadata;
   mxreg_error *error = NULL;
-  char client_id[256];
-  CHECK((server = discover(client)) != NULL);
-  CHECK(register_app(server, client_id, sizeof client_id));
+  CHECK(oauth_app_prepare(&app, "ocj"));
+  server = app.server;
   CHECK(expect_rc(mxreg_oauth_server_discover(NULL, &server, NULL), MXREG_RESULT_NULL_ARGUMENT,
                   NULL));
   mxreg_oauth_client_metadata_init(&metadata);
   metadata.client_uri = "https://mxreg.test.invalid/";
   CHECK(expect_rc(mxreg_oauth_server_register_client(server, &metadata, &registered, &error),
-                  MXREG_RESULT_INVALID_ARGUMENT, error));
+                  MXREG_RESULT_INVALID_ARGUMENT, &error));
   CHECK(registered == SENTINEL);
   mxreg_error_free(error);
   error = NULL;
-  mxreg_oauth_authorization_request_init(&request);
-  request.client_id = client_id;
-  request.redirect_uri = REDIRECT_URI;
+  oauth_request_for(&request, app.client_id);
   request.struct_size = 1;
   CHECK(expect_rc(mxreg_oauth_authorization_start(server, &request, &authorization, NULL),
                   MXREG_RESULT_STRUCT_SIZE, NULL));
-  mxreg_oauth_authorization_request_init(&request);
-  request.client_id = client_id;
-  request.redirect_uri = REDIRECT_URI;
+  oauth_request_for(&request, app.client_id);
   request.intent = 7;
   CHECK(expect_rc(mxreg_oauth_authorization_start(server, &request, &authorization, NULL),
                   MXREG_RESULT_INVALID_ARGUMENT, NULL));
@@ -590,7 +501,7 @@ static void test_bad_arguments_get_clear_codes(void) {
                   MXREG_RESULT_OK, NULL));
   CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, "https://elsewhere.invalid/",
                                                      &registration, &error),
-                  MXREG_RESULT_INVALID_ARGUMENT, error));
+                  MXREG_RESULT_INVALID_ARGUMENT, &error));
   CHECK(registration == SENTINEL);
   CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, NULL, &registration, NULL),
                   MXREG_RESULT_NULL_ARGUMENT, NULL));
@@ -606,8 +517,7 @@ static void test_bad_arguments_get_clear_codes(void) {
 cleanup:
   mxreg_error_free(error);
   mxreg_oauth_authorization_free(authorization);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 int main(void) {

@@ -8,138 +8,84 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "mxreg.h"
 
 #include "harness.h"
 #include "loopback_http.h"
+#include "testlib.h"
 
-/* Meets the open servers' policy (8 characters, a digit). */
-#define PASSWORD "mxreg-Passw0rd-long"
-#define DUMMY_AUTH "{\"type\":\"m.login.dummy\"}"
-#define RATE_LIMIT_RETRIES 5
-#define MAX_RATE_LIMIT_WAIT_MS 15000
-/* A loopback port nothing listens on: a call that reached the network would
- * fail with MXREG_RESULT_CONNECT instead of the argument error under test. */
-#define UNUSED_LOOPBACK_URL "http://127.0.0.1:9"
+#define NULL_ARG(call, argument) \
+  CHECK(expect_refusal((call), MXREG_RESULT_NULL_ARGUMENT, &error, argument))
+#define BAD_UTF8(call, argument) \
+  CHECK(expect_refusal((call), MXREG_RESULT_INVALID_UTF8, &error, argument))
 
-/* Stored in output parameters to see whether a failed call wrote them. */
-static int sentinel_storage;
-#define SENTINEL ((void *)&sentinel_storage)
+/* A new user on a test server: the client, the request (a unique name and
+ * the test password, for the test to adjust) and what registering gave. */
+struct new_user {
+  const mxreg_client *client;
+  char username[64];
+  mxreg_register_request request;
+  mxreg_registration *registration;
+  mxreg_error *error;
+};
 
-static int64_t now_ms(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+/* A client for `variant` and a request for a new user named after `prefix`;
+ * false (with a note) without the server. Call it first: new_user_free
+ * needs what it sets. */
+static int new_user_prepare(struct new_user *user, const char *variant, const char *prefix) {
+  memset(user, 0, sizeof *user);
+  user->client = client_for(variant);
+  unique_username(user->username, sizeof user->username, prefix);
+  user_request(&user->request, user->username);
+  return user->client != NULL;
 }
 
-static void sleep_ms(int64_t ms) {
-  struct timespec delay;
-  delay.tv_sec = (time_t)(ms / 1000);
-  delay.tv_nsec = (long)(ms % 1000) * 1000000L;
-  nanosleep(&delay, NULL);
-}
-
-static int starts_with(const char *text, const char *prefix) {
-  return text != NULL && strncmp(text, prefix, strlen(prefix)) == 0;
-}
-
-static int contains(const char *text, const char *part) {
-  return text != NULL && strstr(text, part) != NULL;
-}
-
-static int equals(const char *text, const char *expected) {
-  return text != NULL && strcmp(text, expected) == 0;
-}
-
-/* True when `got` is `expected`; otherwise notes what came instead. */
-/* `error` is the address of the call's error variable, read only after the
- * call has filled it (C leaves argument evaluation order unspecified). */
-static int expect_rc(mxreg_result got, mxreg_result expected, mxreg_error *const *error) {
-  if (got != expected) {
-    NOTE("expected %s, got %s: %s", mxreg_result_name(expected), mxreg_result_name(got),
-         *error != NULL ? mxreg_error_message(*error) : "(no error detail)");
-  }
-  return got == expected;
-}
-
-/* The base URL of a running test server, or NULL (with a note) when the
- * suite was started without the servers. */
-static const char *homeserver(const char *variant) {
-  char name[64];
-  const char *url;
-  snprintf(name, sizeof name, "MXREG_HS_%s", variant);
-  url = getenv(name);
-  if (url == NULL || *url == '\0') {
-    NOTE("%s is not set: run this suite via `make test-c`, or export the servers with "
-         "eval \"$(python3 scripts/homeserver.py env | sed 's/^/export /')\"",
-         name);
-    return NULL;
-  }
-  return url;
-}
-
-/* A client for a test server, or NULL (with a note). */
-static const mxreg_client *client_for(const char *variant) {
-  const char *url = homeserver(variant);
-  const mxreg_client *client = NULL;
-  mxreg_error *error = NULL;
-  if (url != NULL && mxreg_client_new(url, NULL, &client, &error) != MXREG_RESULT_OK) {
-    NOTE("mxreg_client_new(%s): %s", url, mxreg_error_message(error));
-  }
-  mxreg_error_free(error);
-  return client;
-}
-
-/* A localpart no other run uses: prefix, pid, time, counter. */
-static void unique_username(char *out, size_t size, const char *prefix) {
-  static unsigned counter;
-  snprintf(out, size, "%s%ldx%lldx%u", prefix, (long)getpid(), (long long)now_ms(), counter++);
-}
-
-/* A user request with the test password. */
-static void user_request(mxreg_register_request *request, const char *username) {
-  mxreg_register_request_init(request);
-  request->username = username;
-  request->password = PASSWORD;
-}
-
-/* One register call, repeated after the server's delay while it answers 429
- * (the servers are shared with other suites). */
-static mxreg_result register_patiently(const mxreg_client *client,
-                                       const mxreg_register_request *request,
-                                       mxreg_registration **registration_out,
-                                       mxreg_error **error_out) {
-  int attempt;
-  for (attempt = 0;; attempt++) {
-    int64_t wait;
-    mxreg_result rc = mxreg_client_register(client, request, registration_out, error_out);
-    if (rc != MXREG_RESULT_RATE_LIMITED || attempt == RATE_LIMIT_RETRIES) {
-      return rc;
+/* Register the user with the dummy stage: true when the call gives
+ * `expected`. A registration is kept in user->registration, the error of
+ * the last call in user->error; a refused call must not write
+ * registration_out. */
+static int new_user_register(struct new_user *user, mxreg_result expected) {
+  mxreg_registration *registration = SENTINEL;
+  mxreg_result rc;
+  int ok;
+  mxreg_error_free(user->error);
+  user->error = NULL;
+  rc = register_with_dummy(user->client, &user->request, &registration, &user->error);
+  ok = expect_rc(rc, expected, &user->error);
+  if (registration != SENTINEL) {
+    if (rc != MXREG_RESULT_OK) {
+      NOTE("registration_out was written although the call failed");
+      ok = 0;
     }
-    wait = mxreg_error_retry_after_ms(*error_out);
-    if (wait > MAX_RATE_LIMIT_WAIT_MS) {
-      return rc;
-    }
-    mxreg_error_free(*error_out);
-    *error_out = NULL;
-    sleep_ms(wait < 0 ? 1000 : wait);
+    mxreg_registration_free(user->registration);
+    user->registration = registration;
   }
+  return ok;
 }
 
-/* Register in one request, completing the dummy stage without a session
- * (Synapse accepts that when m.login.dummy is the only flow). */
-static mxreg_result register_with_dummy(const mxreg_client *client,
-                                        const mxreg_register_request *request,
-                                        mxreg_registration **registration_out,
-                                        mxreg_error **error_out) {
-  mxreg_register_request with_auth = *request;
-  with_auth.auth_json = DUMMY_AUTH;
-  return register_patiently(client, &with_auth, registration_out, error_out);
+/* Register the user; the server must refuse it with `expected`, the Matrix
+ * `errcode` and the HTTP `status` (user->error holds the rest). */
+static int new_user_refused(struct new_user *user, mxreg_result expected, const char *errcode,
+                            int status) {
+  const char *got = NULL;
+  if (!new_user_register(user, expected)) {
+    return 0;
+  }
+  got = mxreg_error_errcode(user->error);
+  if (!equals(got, errcode) || mxreg_error_http_status(user->error) != status) {
+    NOTE("expected %s with HTTP %d, got %s with HTTP %d", errcode, status,
+         got != NULL ? got : "no errcode", mxreg_error_http_status(user->error));
+    return 0;
+  }
+  return 1;
+}
+
+static void new_user_free(struct new_user *user) {
+  mxreg_registration_free(user->registration);
+  mxreg_error_free(user->error);
+  mxreg_client_free(user->client);
 }
 
 /* ---- versions, names, sizes ---------------------------------------------- */
@@ -232,6 +178,34 @@ cleanup:;
 
 /* ---- argument checking (no network) -------------------------------------- */
 
+/* Register `request` on a client of UNUSED_LOOPBACK_URL: refused before any
+ * I/O with `expected` and a message that contains `part` (when not NULL)
+ * and not the password; registration_out left unwritten. */
+static int refused_locally(const mxreg_register_request *request, mxreg_result expected,
+                           const char *part) {
+  const mxreg_client *client = client_with(UNUSED_LOOPBACK_URL, NULL);
+  mxreg_registration *registration = SENTINEL;
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  int ok = 1;
+  if (client == NULL) {
+    return 0;
+  }
+  rc = mxreg_client_register(client, request, &registration, &error);
+  if (request->password != NULL && contains(mxreg_error_message(error), request->password)) {
+    NOTE("the message repeats the password");
+    ok = 0;
+  }
+  ok = expect_refusal(rc, expected, &error, part) && ok;
+  if (registration != SENTINEL) {
+    NOTE("registration_out was written although the call failed");
+    mxreg_registration_free(registration);
+    ok = 0;
+  }
+  mxreg_client_free(client);
+  return ok;
+}
+
 static void test_null_arguments(void) {
   const mxreg_client *client = NULL;
   const mxreg_client *out_client = SENTINEL;
@@ -269,16 +243,9 @@ static void test_null_arguments(void) {
   mxreg_registration_free(NULL);
 
   /* mxreg_client_new: homeserver_url and client_out are required. */
-  CHECK(mxreg_client_new(NULL, NULL, &out_client, &error) == MXREG_RESULT_NULL_ARGUMENT);
+  NULL_ARG(mxreg_client_new(NULL, NULL, &out_client, &error), "homeserver_url");
   CHECK(out_client == SENTINEL);
-  CHECK(mxreg_error_code(error) == MXREG_RESULT_NULL_ARGUMENT);
-  CHECK(contains(mxreg_error_message(error), "homeserver_url"));
-  mxreg_error_free(error);
-  error = NULL;
-  CHECK(mxreg_client_new(UNUSED_LOOPBACK_URL, NULL, NULL, &error) == MXREG_RESULT_NULL_ARGUMENT);
-  CHECK(contains(mxreg_error_message(error), "client_out"));
-  mxreg_error_free(error);
-  error = NULL;
+  NULL_ARG(mxreg_client_new(UNUSED_LOOPBACK_URL, NULL, NULL, &error), "client_out");
   /* error_out is optional; options NULL means the defaults. */
   CHECK(mxreg_client_new(NULL, NULL, &out_client, NULL) == MXREG_RESULT_NULL_ARGUMENT);
   CHECK(out_client == SENTINEL);
@@ -288,29 +255,15 @@ static void test_null_arguments(void) {
 
   /* mxreg_client_register: client, request and registration_out are required. */
   user_request(&request, "nobody");
-  CHECK(mxreg_client_register(NULL, &request, &registration, &error) ==
-        MXREG_RESULT_NULL_ARGUMENT);
-  CHECK(contains(mxreg_error_message(error), "client"));
-  mxreg_error_free(error);
-  error = NULL;
-  CHECK(mxreg_client_register(client, NULL, &registration, &error) ==
-        MXREG_RESULT_NULL_ARGUMENT);
-  CHECK(contains(mxreg_error_message(error), "request"));
-  mxreg_error_free(error);
-  error = NULL;
+  NULL_ARG(mxreg_client_register(NULL, &request, &registration, &error), "client");
+  NULL_ARG(mxreg_client_register(client, NULL, &registration, &error), "request");
   /* Checked before any I/O: the unused port would give CONNECT otherwise. */
-  CHECK(mxreg_client_register(client, &request, NULL, &error) == MXREG_RESULT_NULL_ARGUMENT);
-  CHECK(contains(mxreg_error_message(error), "registration_out"));
-  mxreg_error_free(error);
-  error = NULL;
+  NULL_ARG(mxreg_client_register(client, &request, NULL, &error), "registration_out");
   CHECK(mxreg_client_register(NULL, NULL, NULL, NULL) == MXREG_RESULT_NULL_ARGUMENT);
   CHECK(registration == SENTINEL);
-  registration = NULL;
 
 cleanup:
-  if (registration == SENTINEL) {
-    registration = NULL;
-  }
+  UNSENTINEL(registration);
   mxreg_registration_free(registration);
   mxreg_error_free(error);
   mxreg_client_free(client);
@@ -318,75 +271,38 @@ cleanup:
 
 static void test_invalid_utf8(void) {
   static const char bad[] = "ab\xc3\x28"; /* a truncated two-byte sequence */
-  const mxreg_client *client = NULL;
+  static const char *const not_objects[] = {"{not json", "[1, 2]"};
   const mxreg_client *out_client = SENTINEL;
-  mxreg_registration *registration = SENTINEL;
   mxreg_error *error = NULL;
   mxreg_client_options options;
   mxreg_register_request request;
+  size_t i;
 
-  CHECK(mxreg_client_new("http://127.0.0.1:9/\xff", NULL, &out_client, &error) ==
-        MXREG_RESULT_INVALID_UTF8);
-  CHECK(contains(mxreg_error_message(error), "homeserver_url"));
+  BAD_UTF8(mxreg_client_new("http://127.0.0.1:9/\xff", NULL, &out_client, &error),
+           "homeserver_url");
   CHECK(out_client == SENTINEL);
-  mxreg_error_free(error);
-  error = NULL;
-
   mxreg_client_options_init(&options);
   options.user_agent = bad;
-  CHECK(mxreg_client_new(UNUSED_LOOPBACK_URL, &options, &out_client, &error) ==
-        MXREG_RESULT_INVALID_UTF8);
-  CHECK(contains(mxreg_error_message(error), "user_agent"));
+  BAD_UTF8(mxreg_client_new(UNUSED_LOOPBACK_URL, &options, &out_client, &error), "user_agent");
   CHECK(out_client == SENTINEL);
-  mxreg_error_free(error);
-  error = NULL;
-  out_client = NULL;
-
-  CHECK(mxreg_client_new(UNUSED_LOOPBACK_URL, NULL, &client, &error) == MXREG_RESULT_OK);
 
   user_request(&request, bad);
-  CHECK(mxreg_client_register(client, &request, &registration, &error) ==
-        MXREG_RESULT_INVALID_UTF8);
-  CHECK(contains(mxreg_error_message(error), "username"));
-  mxreg_error_free(error);
-  error = NULL;
-
+  CHECK(refused_locally(&request, MXREG_RESULT_INVALID_UTF8, "username"));
   user_request(&request, "nobody");
   request.password = bad;
-  CHECK(mxreg_client_register(client, &request, &registration, &error) ==
-        MXREG_RESULT_INVALID_UTF8);
-  CHECK(contains(mxreg_error_message(error), "password"));
-  CHECK(!contains(mxreg_error_message(error), bad));
-  mxreg_error_free(error);
-  error = NULL;
-
+  CHECK(refused_locally(&request, MXREG_RESULT_INVALID_UTF8, "password"));
   user_request(&request, "nobody");
   request.auth_json = "{\"type\":\"m.login.dummy\",\"session\":\"\xff\"}";
-  CHECK(mxreg_client_register(client, &request, &registration, &error) ==
-        MXREG_RESULT_INVALID_UTF8);
-  CHECK(contains(mxreg_error_message(error), "auth_json"));
-  mxreg_error_free(error);
-  error = NULL;
+  CHECK(refused_locally(&request, MXREG_RESULT_INVALID_UTF8, "auth_json"));
 
   /* Valid UTF-8 that is not a JSON object is an invalid argument. */
-  request.auth_json = "{not json";
-  CHECK(mxreg_client_register(client, &request, &registration, &error) ==
-        MXREG_RESULT_INVALID_ARGUMENT);
-  mxreg_error_free(error);
-  error = NULL;
-  request.auth_json = "[1, 2]";
-  CHECK(mxreg_client_register(client, &request, &registration, &error) ==
-        MXREG_RESULT_INVALID_ARGUMENT);
-  CHECK(registration == SENTINEL);
-  registration = NULL;
+  for (i = 0; i < sizeof not_objects / sizeof not_objects[0]; i++) {
+    request.auth_json = not_objects[i];
+    CHECK(refused_locally(&request, MXREG_RESULT_INVALID_ARGUMENT, NULL));
+  }
 
 cleanup:
-  if (registration == SENTINEL) {
-    registration = NULL;
-  }
-  mxreg_registration_free(registration);
   mxreg_error_free(error);
-  mxreg_client_free(client);
 }
 
 /* A wrong struct_size: 0, one byte short, or a larger (newer) struct. */
@@ -395,75 +311,42 @@ static size_t wrong_size(size_t right, size_t variant) {
 }
 
 static void test_wrong_struct_size(void) {
-  const mxreg_client *client = NULL;
   const mxreg_client *out_client = SENTINEL;
-  mxreg_registration *registration = SENTINEL;
   mxreg_error *error = NULL;
   mxreg_client_options options;
   mxreg_register_request request;
   size_t variant;
 
-  CHECK(mxreg_client_new(UNUSED_LOOPBACK_URL, NULL, &client, &error) == MXREG_RESULT_OK);
   for (variant = 0; variant < 3; variant++) {
     mxreg_client_options_init(&options);
     options.struct_size = wrong_size(sizeof options, variant);
-    CHECK(mxreg_client_new(UNUSED_LOOPBACK_URL, &options, &out_client, &error) ==
-          MXREG_RESULT_STRUCT_SIZE);
-    CHECK(mxreg_error_code(error) == MXREG_RESULT_STRUCT_SIZE);
-    CHECK(contains(mxreg_error_message(error), "struct_size"));
+    CHECK(expect_refusal(mxreg_client_new(UNUSED_LOOPBACK_URL, &options, &out_client, &error),
+                         MXREG_RESULT_STRUCT_SIZE, &error, "struct_size"));
     CHECK(out_client == SENTINEL);
-    mxreg_error_free(error);
-    error = NULL;
 
     user_request(&request, "nobody");
     request.struct_size = wrong_size(sizeof request, variant);
-    CHECK(mxreg_client_register(client, &request, &registration, &error) ==
-          MXREG_RESULT_STRUCT_SIZE);
-    CHECK(mxreg_error_code(error) == MXREG_RESULT_STRUCT_SIZE);
-    CHECK(contains(mxreg_error_message(error), "struct_size"));
-    CHECK(registration == SENTINEL);
-    mxreg_error_free(error);
-    error = NULL;
+    CHECK(refused_locally(&request, MXREG_RESULT_STRUCT_SIZE, "struct_size"));
   }
-  out_client = NULL;
-  registration = NULL;
 
 cleanup:
-  if (registration == SENTINEL) {
-    registration = NULL;
-  }
-  mxreg_registration_free(registration);
   mxreg_error_free(error);
-  mxreg_client_free(client);
 }
 
 static void test_unknown_account_kind(void) {
-  const mxreg_client *client = NULL;
-  mxreg_registration *registration = SENTINEL;
-  mxreg_error *error = NULL;
   mxreg_register_request request;
 
-  CHECK(mxreg_client_new(UNUSED_LOOPBACK_URL, NULL, &client, &error) == MXREG_RESULT_OK);
   user_request(&request, "nobody");
   request.kind = 7;
-  CHECK(mxreg_client_register(client, &request, &registration, &error) ==
-        MXREG_RESULT_INVALID_ARGUMENT);
-  CHECK(contains(mxreg_error_message(error), "kind"));
-  CHECK(registration == SENTINEL);
-  registration = NULL;
+  CHECK(refused_locally(&request, MXREG_RESULT_INVALID_ARGUMENT, "kind"));
 
-cleanup:
-  if (registration == SENTINEL) {
-    registration = NULL;
-  }
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+cleanup:;
 }
 
 static void test_plain_http_to_a_remote_host_is_refused(void) {
   static const char *const refused[] = {"http://matrix.example.org", "http://10.1.2.3:8008",
                                         "http://[2001:db8::1]:8008"};
+  static const char *const malformed[] = {"https://x.org/?a=b", ""};
   const mxreg_client *client = SENTINEL;
   mxreg_error *error = NULL;
   mxreg_client_options options;
@@ -477,11 +360,10 @@ static void test_plain_http_to_a_remote_host_is_refused(void) {
     mxreg_error_free(error);
     error = NULL;
   }
-  CHECK(mxreg_client_new("https://x.org/?a=b", NULL, &client, &error) ==
-        MXREG_RESULT_INVALID_ARGUMENT);
-  mxreg_error_free(error);
-  error = NULL;
-  CHECK(mxreg_client_new("", NULL, &client, &error) == MXREG_RESULT_INVALID_ARGUMENT);
+  for (i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
+    CHECK(expect_refusal(mxreg_client_new(malformed[i], NULL, &client, &error),
+                         MXREG_RESULT_INVALID_ARGUMENT, &error, NULL));
+  }
   CHECK(client == SENTINEL);
   client = NULL;
 
@@ -492,9 +374,7 @@ static void test_plain_http_to_a_remote_host_is_refused(void) {
   CHECK(equals(mxreg_client_homeserver_url(client), "http://matrix.example.org/prefix"));
 
 cleanup:
-  if (client == SENTINEL) {
-    client = NULL;
-  }
+  UNSENTINEL(client);
   mxreg_error_free(error);
   mxreg_client_free(client);
 }
@@ -549,27 +429,22 @@ cleanup:
 }
 
 static void test_dummy_stage_through_auth_info(void) {
-  const mxreg_client *client = client_for("OPEN");
+  struct new_user user;
   mxreg_registration *registration = SENTINEL;
-  mxreg_error *error = NULL;
   const mxreg_auth_info *info;
-  mxreg_register_request request;
-  char username[64], user_id[96], auth[256];
+  char auth[256];
   const char *session;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "cdummy");
-  user_request(&request, username);
-
-  CHECK(expect_rc(register_patiently(client, &request, &registration, &error),
-                  MXREG_RESULT_AUTH_REQUIRED, &error));
+  CHECK(new_user_prepare(&user, "OPEN", "cdummy"));
+  CHECK(expect_rc(register_patiently(user.client, &user.request, &registration, &user.error),
+                  MXREG_RESULT_AUTH_REQUIRED, &user.error));
   CHECK(registration == SENTINEL);
-  CHECK(mxreg_error_code(error) == MXREG_RESULT_AUTH_REQUIRED);
-  CHECK(mxreg_error_http_status(error) == 401);
-  CHECK(mxreg_error_errcode(error) == NULL);
-  CHECK(mxreg_error_retry_after_ms(error) == -1);
-  CHECK(contains(mxreg_error_body_json(error), "\"flows\""));
-  info = mxreg_error_auth_info(error);
+  CHECK(mxreg_error_code(user.error) == MXREG_RESULT_AUTH_REQUIRED);
+  CHECK(mxreg_error_http_status(user.error) == 401);
+  CHECK(mxreg_error_errcode(user.error) == NULL);
+  CHECK(mxreg_error_retry_after_ms(user.error) == -1);
+  CHECK(contains(mxreg_error_body_json(user.error), "\"flows\""));
+  info = mxreg_error_auth_info(user.error);
   CHECK(info != NULL);
   CHECK(mxreg_auth_info_flow_count(info) == 1);
   CHECK(mxreg_auth_info_flow_stage_count(info, 0) == 1);
@@ -584,15 +459,14 @@ static void test_dummy_stage_through_auth_info(void) {
   CHECK(session != NULL && *session != '\0');
   CHECK(strlen(session) < 128);
   snprintf(auth, sizeof auth, "{\"type\":\"m.login.dummy\",\"session\":\"%s\"}", session);
-  mxreg_error_free(error);
-  error = NULL;
+  mxreg_error_free(user.error);
+  user.error = NULL;
 
-  request.auth_json = auth;
-  CHECK(expect_rc(register_patiently(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  &error));
-  CHECK(error == NULL); /* error_out is not written on success */
-  snprintf(user_id, sizeof user_id, "@%s:localhost", username);
-  CHECK(equals(mxreg_registration_user_id(registration), user_id));
+  user.request.auth_json = auth;
+  CHECK(expect_rc(register_patiently(user.client, &user.request, &registration, &user.error),
+                  MXREG_RESULT_OK, &user.error));
+  CHECK(user.error == NULL); /* error_out is not written on success */
+  CHECK(registered_as(registration, user.username));
   CHECK(mxreg_registration_device_id(registration) != NULL);
   CHECK(mxreg_registration_access_token(registration) != NULL);
   /* refresh_token is requested by default. */
@@ -600,176 +474,101 @@ static void test_dummy_stage_through_auth_info(void) {
   CHECK(mxreg_registration_expires_in_ms(registration) > 0);
 
 cleanup:
-  if (registration == SENTINEL) {
-    registration = NULL;
-  }
+  UNSENTINEL(registration);
   mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_user_free(&user);
 }
 
 static void test_taken_username(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_registration *registration = NULL;
-  mxreg_registration *second = SENTINEL;
-  mxreg_error *error = NULL;
-  mxreg_register_request request;
-  char username[64];
+  struct new_user user;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "ctaken");
-  user_request(&request, username);
-  CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  &error));
-
-  CHECK(expect_rc(register_with_dummy(client, &request, &second, &error),
-                  MXREG_RESULT_USER_IN_USE, &error));
-  CHECK(second == SENTINEL);
-  CHECK(mxreg_error_code(error) == MXREG_RESULT_USER_IN_USE);
-  CHECK(equals(mxreg_error_errcode(error), "M_USER_IN_USE"));
-  CHECK(mxreg_error_http_status(error) == 400);
-  CHECK(mxreg_error_retry_after_ms(error) == -1);
-  CHECK(contains(mxreg_error_body_json(error), "\"errcode\":\"M_USER_IN_USE\""));
-  CHECK(mxreg_error_auth_info(error) == NULL);
-  CHECK(contains(mxreg_error_message(error), "M_USER_IN_USE"));
+  CHECK(new_user_prepare(&user, "OPEN", "ctaken"));
+  CHECK(new_user_register(&user, MXREG_RESULT_OK));
+  CHECK(new_user_refused(&user, MXREG_RESULT_USER_IN_USE, "M_USER_IN_USE", 400));
+  CHECK(mxreg_error_code(user.error) == MXREG_RESULT_USER_IN_USE);
+  CHECK(mxreg_error_retry_after_ms(user.error) == -1);
+  CHECK(contains(mxreg_error_body_json(user.error), "\"errcode\":\"M_USER_IN_USE\""));
+  CHECK(mxreg_error_auth_info(user.error) == NULL);
+  CHECK(contains(mxreg_error_message(user.error), "M_USER_IN_USE"));
 
 cleanup:
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_user_free(&user);
 }
 
 static void test_invalid_username(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_registration *registration = SENTINEL;
-  mxreg_error *error = NULL;
-  mxreg_register_request request;
+  struct new_user user;
 
-  CHECK(client != NULL);
-  user_request(&request, "bad name!");
-  CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error),
-                  MXREG_RESULT_INVALID_USERNAME, &error));
-  CHECK(equals(mxreg_error_errcode(error), "M_INVALID_USERNAME"));
-  CHECK(mxreg_error_http_status(error) == 400);
-  CHECK(registration == SENTINEL);
-  registration = NULL;
+  CHECK(new_user_prepare(&user, "OPEN", "cinvalid"));
+  user.request.username = "bad name!";
+  CHECK(new_user_refused(&user, MXREG_RESULT_INVALID_USERNAME, "M_INVALID_USERNAME", 400));
 
 cleanup:
-  if (registration == SENTINEL) {
-    registration = NULL;
-  }
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_user_free(&user);
 }
 
 static void test_weak_password(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_registration *registration = SENTINEL;
-  mxreg_error *error = NULL;
-  mxreg_register_request request;
-  char username[64];
+  struct new_user user;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "cweak");
-  user_request(&request, username);
-  request.password = "sh0rt";
-  CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error),
-                  MXREG_RESULT_WEAK_PASSWORD, &error));
-  CHECK(equals(mxreg_error_errcode(error), "M_PASSWORD_TOO_SHORT"));
-  CHECK(mxreg_error_http_status(error) == 400);
-  CHECK(!contains(mxreg_error_message(error), "sh0rt"));
-  CHECK(!contains(mxreg_error_body_json(error), "sh0rt"));
-  CHECK(registration == SENTINEL);
-  registration = NULL;
+  CHECK(new_user_prepare(&user, "OPEN", "cweak"));
+  user.request.password = "sh0rt";
+  CHECK(new_user_refused(&user, MXREG_RESULT_WEAK_PASSWORD, "M_PASSWORD_TOO_SHORT", 400));
+  CHECK(!contains(mxreg_error_message(user.error), "sh0rt"));
+  CHECK(!contains(mxreg_error_body_json(user.error), "sh0rt"));
 
 cleanup:
-  if (registration == SENTINEL) {
-    registration = NULL;
-  }
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_user_free(&user);
 }
 
 static void test_refresh_token_and_expiry(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_registration *registration = NULL;
-  mxreg_error *error = NULL;
-  mxreg_register_request request;
-  char username[64];
+  struct new_user user;
   int64_t before, after, lifetime, expires_at;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "crefresh");
-  user_request(&request, username);
-  request.refresh_token = true;
+  CHECK(new_user_prepare(&user, "OPEN", "crefresh"));
+  user.request.refresh_token = true;
   before = now_ms();
-  CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  &error));
+  CHECK(new_user_register(&user, MXREG_RESULT_OK));
   after = now_ms();
-  CHECK(mxreg_registration_refresh_token(registration) != NULL);
-  CHECK(*mxreg_registration_refresh_token(registration) != '\0');
-  lifetime = mxreg_registration_expires_in_ms(registration);
-  expires_at = mxreg_registration_expires_at_ms(registration);
+  CHECK(mxreg_registration_refresh_token(user.registration) != NULL);
+  CHECK(*mxreg_registration_refresh_token(user.registration) != '\0');
+  lifetime = mxreg_registration_expires_in_ms(user.registration);
+  expires_at = mxreg_registration_expires_at_ms(user.registration);
   CHECK(lifetime > 0);
   CHECK(expires_at >= before + lifetime);
   CHECK(expires_at <= after + lifetime);
 
 cleanup:
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_user_free(&user);
 }
 
 static void test_no_refresh_token_when_not_asked(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_registration *registration = NULL;
-  mxreg_error *error = NULL;
-  mxreg_register_request request;
-  char username[64];
+  struct new_user user;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "cnorefresh");
-  user_request(&request, username);
-  request.refresh_token = false;
-  CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  &error));
-  CHECK(mxreg_registration_access_token(registration) != NULL);
-  CHECK(mxreg_registration_refresh_token(registration) == NULL);
-  CHECK(mxreg_registration_expires_in_ms(registration) == -1);
-  CHECK(mxreg_registration_expires_at_ms(registration) == -1);
+  CHECK(new_user_prepare(&user, "OPEN", "cnorefresh"));
+  user.request.refresh_token = false;
+  CHECK(new_user_register(&user, MXREG_RESULT_OK));
+  CHECK(mxreg_registration_access_token(user.registration) != NULL);
+  CHECK(mxreg_registration_refresh_token(user.registration) == NULL);
+  CHECK(mxreg_registration_expires_in_ms(user.registration) == -1);
+  CHECK(mxreg_registration_expires_at_ms(user.registration) == -1);
 
 cleanup:
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_user_free(&user);
 }
 
 static void test_inhibit_login(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_registration *registration = NULL;
-  mxreg_error *error = NULL;
-  mxreg_register_request request;
-  char username[64], user_id[96];
+  struct new_user user;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "cinhibit");
-  user_request(&request, username);
-  request.inhibit_login = true;
-  CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  &error));
-  snprintf(user_id, sizeof user_id, "@%s:localhost", username);
-  CHECK(equals(mxreg_registration_user_id(registration), user_id));
-  CHECK(mxreg_registration_access_token(registration) == NULL);
-  CHECK(mxreg_registration_device_id(registration) == NULL);
-  CHECK(mxreg_registration_refresh_token(registration) == NULL);
-  CHECK(mxreg_registration_expires_in_ms(registration) == -1);
+  CHECK(new_user_prepare(&user, "OPEN", "cinhibit"));
+  user.request.inhibit_login = true;
+  CHECK(new_user_register(&user, MXREG_RESULT_OK));
+  CHECK(registered_as(user.registration, user.username));
+  CHECK(mxreg_registration_access_token(user.registration) == NULL);
+  CHECK(mxreg_registration_device_id(user.registration) == NULL);
+  CHECK(mxreg_registration_refresh_token(user.registration) == NULL);
+  CHECK(mxreg_registration_expires_in_ms(user.registration) == -1);
 
 cleanup:
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_user_free(&user);
 }
 
 static void test_guest(void) {
@@ -800,34 +599,29 @@ cleanup:
 }
 
 static void test_custom_device_id_and_display_name(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_registration *registration = NULL;
-  mxreg_error *error = NULL;
-  mxreg_register_request request;
-  char username[64], device_id[80], display_name[128], path[160], expected[200], body[4096];
+  struct new_user user;
+  char device_id[80], display_name[128], path[160], expected[200], body[4096];
   int status = 0;
   size_t i;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "cdevice");
-  snprintf(device_id, sizeof device_id, "MXREGC%s", username);
+  CHECK(new_user_prepare(&user, "OPEN", "cdevice"));
+  snprintf(device_id, sizeof device_id, "MXREGC%s", user.username);
   for (i = 0; device_id[i] != '\0'; i++) {
     if (device_id[i] >= 'a' && device_id[i] <= 'z') {
       device_id[i] = (char)(device_id[i] - 'a' + 'A');
     }
   }
-  snprintf(display_name, sizeof display_name, "mxreg C test device %s", username);
-  user_request(&request, username);
-  request.device_id = device_id;
-  request.initial_device_display_name = display_name;
-  CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  &error));
-  CHECK(equals(mxreg_registration_device_id(registration), device_id));
+  snprintf(display_name, sizeof display_name, "mxreg C test device %s", user.username);
+  user.request.device_id = device_id;
+  user.request.initial_device_display_name = display_name;
+  CHECK(new_user_register(&user, MXREG_RESULT_OK));
+  CHECK(equals(mxreg_registration_device_id(user.registration), device_id));
 
   /* What the server stored, read with the new token outside mxreg. */
   snprintf(path, sizeof path, "/_matrix/client/v3/devices/%s", device_id);
-  CHECK(loopback_http_get(homeserver("OPEN"), path, mxreg_registration_access_token(registration),
-                          &status, body, sizeof body) == 0);
+  CHECK(loopback_http_get(homeserver("OPEN"), path,
+                          mxreg_registration_access_token(user.registration), &status, body,
+                          sizeof body) == 0);
   CHECK(status == 200);
   snprintf(expected, sizeof expected, "\"display_name\":\"%s\"", display_name);
   CHECK(contains(body, expected));
@@ -835,37 +629,19 @@ static void test_custom_device_id_and_display_name(void) {
   CHECK(contains(body, expected));
 
 cleanup:
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_user_free(&user);
 }
 
 static void test_closed_server_forbids(void) {
-  const mxreg_client *client = client_for("CLOSED");
-  mxreg_registration *registration = SENTINEL;
-  mxreg_error *error = NULL;
-  mxreg_register_request request;
-  char username[64];
+  struct new_user user;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "cclosed");
-  user_request(&request, username);
-  CHECK(expect_rc(register_with_dummy(client, &request, &registration, &error),
-                  MXREG_RESULT_FORBIDDEN, &error));
-  CHECK(equals(mxreg_error_errcode(error), "M_FORBIDDEN"));
-  CHECK(mxreg_error_http_status(error) == 403);
-  CHECK(mxreg_error_retry_after_ms(error) == -1);
-  CHECK(contains(mxreg_error_body_json(error), "M_FORBIDDEN"));
-  CHECK(registration == SENTINEL);
-  registration = NULL;
+  CHECK(new_user_prepare(&user, "CLOSED", "cclosed"));
+  CHECK(new_user_refused(&user, MXREG_RESULT_FORBIDDEN, "M_FORBIDDEN", 403));
+  CHECK(mxreg_error_retry_after_ms(user.error) == -1);
+  CHECK(contains(mxreg_error_body_json(user.error), "M_FORBIDDEN"));
 
 cleanup:
-  if (registration == SENTINEL) {
-    registration = NULL;
-  }
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_user_free(&user);
 }
 
 static void test_rate_limited_with_a_delay(void) {
@@ -883,7 +659,7 @@ static void test_rate_limited_with_a_delay(void) {
   for (attempt = 0; attempt < 4 && rc == MXREG_RESULT_OK; attempt++) {
     unique_username(username, sizeof username, "climit");
     user_request(&request, username);
-    request.auth_json = DUMMY_AUTH;
+    request.auth_json = DUMMY_AUTH_JSON;
     mxreg_registration_free(registration);
     registration = NULL;
     rc = mxreg_client_register(client, &request, &registration, &error);

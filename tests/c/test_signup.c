@@ -12,178 +12,32 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "mxreg.h"
 
 #include "harness.h"
 #include "loopback_http.h"
+#include "testlib.h"
 
-/* Meets the servers' password policy (8 characters, a digit). */
-#define PASSWORD "mxreg-Passw0rd-long"
-/* Synapse rate-limits /register/available to about one call per second per
- * IP, and other suites share the servers: clients wait out 429s this long. */
-#define RATE_LIMIT_MAX_WAIT_MS 20000
-/* A loopback port nothing listens on: a call that reached the network would
- * fail with MXREG_RESULT_CONNECT instead of the argument error under test. */
-#define UNUSED_LOOPBACK_URL "http://127.0.0.1:9"
 #define TOKEN_STAGE "m.login.registration_token"
 #define TERMS_STAGE "m.login.terms"
 #define EMAIL_STAGE "m.login.email.identity"
 
-/* Stored in output parameters to see whether a failed call wrote them. */
-static int sentinel_storage;
-#define SENTINEL ((void *)&sentinel_storage)
-/* Reset an output pointer that may still hold the sentinel before freeing. */
-#define UNSENTINEL(pointer) ((pointer) = ((void *)(pointer) == SENTINEL ? NULL : (pointer)))
-
-static int64_t now_ms(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-static int starts_with(const char *text, const char *prefix) {
-  return text != NULL && strncmp(text, prefix, strlen(prefix)) == 0;
-}
-
-static int contains(const char *text, const char *part) {
-  return text != NULL && strstr(text, part) != NULL;
-}
-
-static int equals(const char *text, const char *expected) {
-  return text != NULL && strcmp(text, expected) == 0;
-}
-
-/* True when `got` is `expected`; otherwise notes what came instead. Takes
- * the error's address: read after the call under test has written it. */
-static int expect_rc(mxreg_result got, mxreg_result expected, mxreg_error *const *error) {
-  if (got != expected) {
-    NOTE("expected %s, got %s: %s", mxreg_result_name(expected), mxreg_result_name(got),
-         *error != NULL ? mxreg_error_message(*error) : "(no error detail)");
-  }
-  return got == expected;
-}
-
 /* For argument checks: `got` is `expected` and the message names the
- * argument. Frees *error either way, so checks can follow one another. */
+ * argument (quoted: "`argument"). Frees *error either way, so checks can
+ * follow one another. */
 static int expect_argument_error(mxreg_result got, mxreg_result expected, mxreg_error **error,
                                  const char *argument) {
   char quoted[64];
-  int ok = expect_rc(got, expected, error);
   snprintf(quoted, sizeof quoted, "`%s", argument);
-  if (ok && !contains(mxreg_error_message(*error), quoted)) {
-    NOTE("message does not name %s: %s", argument, mxreg_error_message(*error));
-    ok = 0;
-  }
-  mxreg_error_free(*error);
-  *error = NULL;
-  return ok;
+  return expect_refusal(got, expected, error, quoted);
 }
 
 #define NULL_ARG(call, argument) \
   CHECK(expect_argument_error((call), MXREG_RESULT_NULL_ARGUMENT, &error, argument))
 #define BAD_UTF8(call, argument) \
   CHECK(expect_argument_error((call), MXREG_RESULT_INVALID_UTF8, &error, argument))
-
-/* The base URL of a running test server, or NULL (with a note). */
-static const char *homeserver(const char *variant) {
-  char name[64];
-  const char *url;
-  snprintf(name, sizeof name, "MXREG_HS_%s", variant);
-  url = getenv(name);
-  if (url == NULL || *url == '\0') {
-    NOTE("%s is not set: run this suite via `make test-c`, or export the servers with "
-         "eval \"$(python3 scripts/homeserver.py env | sed 's/^/export /')\"",
-         name);
-    return NULL;
-  }
-  return url;
-}
-
-/* A client for `url` that waits out rate limits; NULL (with a note) on failure. */
-static const mxreg_client *client_at(const char *url) {
-  const mxreg_client *client = NULL;
-  mxreg_error *error = NULL;
-  mxreg_client_options options;
-  mxreg_client_options_init(&options);
-  options.rate_limit_max_wait_ms = RATE_LIMIT_MAX_WAIT_MS;
-  if (url != NULL && mxreg_client_new(url, &options, &client, &error) != MXREG_RESULT_OK) {
-    NOTE("mxreg_client_new(%s): %s", url, mxreg_error_message(error));
-  }
-  mxreg_error_free(error);
-  return client;
-}
-
-static const mxreg_client *client_for(const char *variant) {
-  return client_at(homeserver(variant));
-}
-
-/* A localpart no other run uses: prefix, pid, time, counter. */
-static void unique_username(char *out, size_t size, const char *prefix) {
-  static unsigned counter;
-  snprintf(out, size, "%s%ldx%lldx%u", prefix, (long)getpid(), (long long)now_ms(), counter++);
-}
-
-static void user_request(mxreg_register_request *request, const char *username) {
-  mxreg_register_request_init(request);
-  request->username = username;
-  request->password = PASSWORD;
-}
-
-/* A new session for `username` (the test password), started. */
-static mxreg_result start_signup(const mxreg_client *client, const char *username,
-                                 uint32_t supported_stages, mxreg_signup **signup_out,
-                                 mxreg_error **error_out) {
-  mxreg_register_request request;
-  mxreg_result rc;
-  user_request(&request, username);
-  rc = mxreg_signup_new(client, &request, supported_stages, signup_out, error_out);
-  if (rc != MXREG_RESULT_OK) {
-    return rc;
-  }
-  return mxreg_signup_start(*signup_out, error_out);
-}
-
-/*
- * Run the rig with `arguments` (trusted text from this file) and put the
- * first line it prints into `out`. Returns 0, or -1 (with a note).
- */
-static int rig(const char *arguments, char *out, size_t size) {
-  const char *script = getenv("MXREG_RIG");
-  char command[1024];
-  FILE *pipe;
-  int status;
-  if (script == NULL || *script == '\0') {
-    script = "scripts/homeserver.py";
-  }
-  if (strchr(script, '\'') != NULL) {
-    NOTE("MXREG_RIG contains a quote: %s", script);
-    return -1;
-  }
-  snprintf(command, sizeof command, "python3 '%s' %s", script, arguments);
-  pipe = popen(command, "r");
-  if (pipe == NULL) {
-    NOTE("cannot run %s", command);
-    return -1;
-  }
-  if (fgets(out, (int)size, pipe) == NULL) {
-    out[0] = '\0';
-  }
-  while (fgetc(pipe) != EOF) {
-    /* drain, so that the rig never blocks on a full pipe */
-  }
-  status = pclose(pipe);
-  out[strcspn(out, "\r\n")] = '\0';
-  if (status != 0 || out[0] == '\0') {
-    NOTE("`%s` failed (status %d)", command, status);
-    return -1;
-  }
-  return 0;
-}
 
 /* GET a plain-http loopback URL as a browser would; its HTTP status, or -1. */
 static int follow_link(const char *url) {
@@ -199,33 +53,62 @@ static int follow_link(const char *url) {
 
 /* ---- no network ---------------------------------------------------------- */
 
+/* A client of UNUSED_LOOPBACK_URL (calls that reach the network fail with
+ * MXREG_RESULT_CONNECT), a request for "nobody", and a session for it with
+ * every stage supported, not started. */
+struct offline {
+  const mxreg_client *client;
+  mxreg_register_request request;
+  mxreg_signup *signup;
+};
+
+/* Call it first: offline_free needs what it sets. False (with a note) when
+ * the client or the session could not be made. */
+static int offline_new(struct offline *offline) {
+  mxreg_error *error = NULL;
+  int ok;
+  memset(offline, 0, sizeof *offline);
+  offline->client = client_with(UNUSED_LOOPBACK_URL, NULL);
+  user_request(&offline->request, "nobody");
+  ok = offline->client != NULL &&
+       expect_rc(mxreg_signup_new(offline->client, &offline->request, MXREG_STAGES_ALL,
+                                  &offline->signup, &error),
+                 MXREG_RESULT_OK, &error);
+  mxreg_error_free(error);
+  return ok;
+}
+
+static void offline_free(struct offline *offline) {
+  mxreg_signup_free(offline->signup);
+  mxreg_client_free(offline->client);
+}
+
 static void test_stage_flags_and_unknown_bits(void) {
-  const mxreg_client *client = NULL;
+  static const uint32_t unknown_bits[] = {1u << 7, 1u << 20, 1u << 31, MXREG_STAGES_ALL + 1};
+  struct offline offline;
   mxreg_signup *signup = SENTINEL;
   mxreg_error *error = NULL;
-  mxreg_register_request request;
-  static const uint32_t unknown_bits[] = {1u << 7, 1u << 20, 1u << 31, MXREG_STAGES_ALL + 1};
   size_t i;
 
+  CHECK(offline_new(&offline));
   CHECK(MXREG_STAGES_ALL == (MXREG_STAGE_DUMMY | MXREG_STAGE_REGISTRATION_TOKEN |
                              MXREG_STAGE_TERMS | MXREG_STAGE_EMAIL | MXREG_STAGE_MSISDN |
                              MXREG_STAGE_RECAPTCHA | MXREG_STAGE_FALLBACK));
   CHECK(mxreg_signup_status(NULL) == MXREG_SIGNUP_STATE_FAILED);
-  CHECK(mxreg_client_new(UNUSED_LOOPBACK_URL, NULL, &client, &error) == MXREG_RESULT_OK);
-  user_request(&request, "nobody");
   for (i = 0; i < sizeof unknown_bits / sizeof unknown_bits[0]; i++) {
-    mxreg_result rc = mxreg_signup_new(client, &request, unknown_bits[i], &signup, &error);
+    mxreg_result rc =
+        mxreg_signup_new(offline.client, &offline.request, unknown_bits[i], &signup, &error);
     CHECK(expect_argument_error(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "supported_stages"));
     CHECK(signup == SENTINEL);
   }
-  request.struct_size = sizeof request - 1;
-  CHECK(mxreg_signup_new(client, &request, 0, &signup, &error) == MXREG_RESULT_STRUCT_SIZE);
+  offline.request.struct_size = sizeof offline.request - 1;
+  CHECK(expect_refusal(mxreg_signup_new(offline.client, &offline.request, 0, &signup, &error),
+                       MXREG_RESULT_STRUCT_SIZE, &error, NULL));
   CHECK(signup == SENTINEL);
-  mxreg_error_free(error);
-  error = NULL;
-  user_request(&request, "nobody");
-  request.kind = 9;
-  CHECK(expect_argument_error(mxreg_signup_new(client, &request, 0, &signup, &error),
+  user_request(&offline.request, "nobody");
+  offline.request.kind = 9;
+  CHECK(expect_argument_error(mxreg_signup_new(offline.client, &offline.request, 0, &signup,
+                                               &error),
                               MXREG_RESULT_INVALID_ARGUMENT, &error, "request.kind"));
   CHECK(signup == SENTINEL);
 
@@ -233,21 +116,18 @@ cleanup:
   UNSENTINEL(signup);
   mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  offline_free(&offline);
 }
 
 static void test_a_new_session_before_start(void) {
-  const mxreg_client *client = NULL;
-  mxreg_signup *signup = NULL;
+  struct offline offline;
+  mxreg_signup *signup;
   mxreg_signup *restored = NULL;
   mxreg_error *error = NULL;
-  mxreg_register_request request;
   char *saved = NULL;
 
-  CHECK(mxreg_client_new(UNUSED_LOOPBACK_URL, NULL, &client, &error) == MXREG_RESULT_OK);
-  user_request(&request, "nobody");
-  CHECK(expect_rc(mxreg_signup_new(client, &request, MXREG_STAGES_ALL, &signup, &error),
-                  MXREG_RESULT_OK, &error));
+  CHECK(offline_new(&offline));
+  signup = offline.signup;
   CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_NOT_STARTED);
   CHECK(mxreg_signup_next_stage(signup) == NULL);
   CHECK(mxreg_signup_auth_info(signup) == NULL);
@@ -259,7 +139,8 @@ static void test_a_new_session_before_start(void) {
   /* An unstarted session can be saved and restored as it was. */
   CHECK(expect_rc(mxreg_signup_save(signup, &saved, &error), MXREG_RESULT_OK, &error));
   CHECK(saved != NULL && saved[0] == '{');
-  CHECK(expect_rc(mxreg_signup_restore(client, saved, &restored, &error), MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_signup_restore(offline.client, saved, &restored, &error), MXREG_RESULT_OK,
+                  &error));
   CHECK(mxreg_signup_status(restored) == MXREG_SIGNUP_STATE_NOT_STARTED);
 
   /* The start reaches the (absent) server: a transport error, and the
@@ -270,30 +151,30 @@ static void test_a_new_session_before_start(void) {
 cleanup:
   mxreg_string_free(saved);
   mxreg_signup_free(restored);
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  offline_free(&offline);
 }
 
 static void test_null_arguments(void) {
-  const mxreg_client *client = NULL;
-  mxreg_signup *signup = NULL;
+  struct offline offline;
+  const mxreg_client *client;
+  mxreg_signup *signup;
   mxreg_signup *out_signup = SENTINEL;
   mxreg_tokens *tokens = SENTINEL;
   mxreg_probe *probe = SENTINEL;
   mxreg_error *error = NULL;
-  mxreg_register_request request;
+  const mxreg_register_request *request = &offline.request;
   char *saved = SENTINEL;
   bool flag = true;
 
-  CHECK(mxreg_client_new(UNUSED_LOOPBACK_URL, NULL, &client, &error) == MXREG_RESULT_OK);
-  user_request(&request, "nobody");
-  CHECK(mxreg_signup_new(client, &request, MXREG_STAGES_ALL, &signup, &error) == MXREG_RESULT_OK);
+  CHECK(offline_new(&offline));
+  client = offline.client;
+  signup = offline.signup;
 
   /* Session creation and persistence. */
-  NULL_ARG(mxreg_signup_new(NULL, &request, 0, &out_signup, &error), "client");
+  NULL_ARG(mxreg_signup_new(NULL, request, 0, &out_signup, &error), "client");
   NULL_ARG(mxreg_signup_new(client, NULL, 0, &out_signup, &error), "request");
-  NULL_ARG(mxreg_signup_new(client, &request, 0, NULL, &error), "signup_out");
+  NULL_ARG(mxreg_signup_new(client, request, 0, NULL, &error), "signup_out");
   NULL_ARG(mxreg_signup_restore(NULL, "{}", &out_signup, &error), "client");
   NULL_ARG(mxreg_signup_restore(client, NULL, &out_signup, &error), "saved");
   NULL_ARG(mxreg_signup_restore(client, "{}", NULL, &error), "signup_out");
@@ -378,25 +259,25 @@ cleanup:
   mxreg_tokens_free(tokens);
   mxreg_probe_free(probe);
   mxreg_string_free(saved);
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  offline_free(&offline);
 }
 
 static void test_invalid_utf8(void) {
-  const mxreg_client *client = NULL;
-  mxreg_signup *signup = NULL;
+  struct offline offline;
+  const mxreg_client *client;
+  mxreg_signup *signup;
   mxreg_signup *out_signup = SENTINEL;
   mxreg_probe *probe = SENTINEL;
   mxreg_error *error = NULL;
-  mxreg_register_request request;
+  const mxreg_register_request *request = &offline.request;
   bool flag = true;
 
-  CHECK(mxreg_client_new(UNUSED_LOOPBACK_URL, NULL, &client, &error) == MXREG_RESULT_OK);
-  user_request(&request, "nobody");
-  CHECK(mxreg_signup_new(client, &request, MXREG_STAGES_ALL, &signup, &error) == MXREG_RESULT_OK);
-  request.username = "bad\xff";
-  BAD_UTF8(mxreg_signup_new(client, &request, 0, &out_signup, &error), "request.username");
+  CHECK(offline_new(&offline));
+  client = offline.client;
+  signup = offline.signup;
+  offline.request.username = "bad\xff";
+  BAD_UTF8(mxreg_signup_new(client, request, 0, &out_signup, &error), "request.username");
   BAD_UTF8(mxreg_signup_restore(client, "{\"\xc3\"}", &out_signup, &error), "saved");
   CHECK(out_signup == SENTINEL);
   BAD_UTF8(mxreg_signup_submit_token(signup, "\xff", &error), "token");
@@ -414,9 +295,8 @@ cleanup:
   UNSENTINEL(probe);
   mxreg_signup_free(out_signup);
   mxreg_probe_free(probe);
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  offline_free(&offline);
 }
 
 static void test_username_grammar_is_checked_locally(void) {
@@ -457,69 +337,103 @@ cleanup:
 
 /* ---- against the servers ------------------------------------------------- */
 
-static void test_open_server_completes_on_start(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_signup *signup = NULL;
+/* Someone signing up on a test server: its URL, a patient client, a unique
+ * username and, once started, the session. */
+struct new_account {
+  const char *url;
+  const mxreg_client *client;
+  char username[64];
+  mxreg_signup *signup;
+};
+
+/* Call it first: new_account_free needs what it sets. False (with a note)
+ * without the server. */
+static int new_account_prepare(struct new_account *account, const char *variant,
+                               const char *prefix) {
+  memset(account, 0, sizeof *account);
+  account->url = homeserver(variant);
+  account->client = patient_client_at(account->url);
+  unique_username(account->username, sizeof account->username, prefix);
+  return account->client != NULL;
+}
+
+/* Start a session for the account with `stages` supported: true when the
+ * start gives `expected`. The session is kept either way. */
+static int new_account_start(struct new_account *account, uint32_t stages, mxreg_result expected,
+                             mxreg_error **error) {
+  return expect_rc(start_signup(account->client, account->username, stages, &account->signup,
+                                error),
+                   expected, error);
+}
+
+static void new_account_free(struct new_account *account) {
+  mxreg_signup_free(account->signup);
+  mxreg_client_free(account->client);
+}
+
+/* A finished session (in `state`) can be neither saved nor started again,
+ * and stays as it is. */
+static int stays_finished(mxreg_signup *signup, mxreg_signup_state state) {
   mxreg_error *error = NULL;
-  const mxreg_registration *registration;
-  char username[64], user_id[96];
   char *saved = SENTINEL;
-
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csopen");
-  CHECK(expect_rc(start_signup(client, username, 0, &signup, &error), MXREG_RESULT_OK, &error));
-  CHECK(error == NULL);
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_COMPLETE);
-  CHECK(mxreg_signup_next_stage(signup) == NULL);
-  CHECK(mxreg_signup_fallback_url(signup) == NULL);
-  registration = mxreg_signup_registration(signup);
-  CHECK(registration != NULL);
-  snprintf(user_id, sizeof user_id, "@%s:localhost", username);
-  CHECK(equals(mxreg_registration_user_id(registration), user_id));
-  CHECK(mxreg_registration_device_id(registration) != NULL);
-  CHECK(mxreg_registration_access_token(registration) != NULL);
-
-  /* A finished session can be neither saved nor started again. */
-  CHECK(expect_rc(mxreg_signup_save(signup, &saved, &error), MXREG_RESULT_INVALID_STATE, &error));
-  CHECK(saved == SENTINEL);
-  mxreg_error_free(error);
-  error = NULL;
-  CHECK(mxreg_signup_start(signup, &error) == MXREG_RESULT_INVALID_STATE);
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_COMPLETE);
-
-cleanup:
+  int ok = expect_rc(mxreg_signup_save(signup, &saved, &error), MXREG_RESULT_INVALID_STATE,
+                     &error) &&
+           saved == SENTINEL;
   UNSENTINEL(saved);
   mxreg_string_free(saved);
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  error = NULL;
+  ok = expect_rc(mxreg_signup_start(signup, &error), MXREG_RESULT_INVALID_STATE, &error) && ok;
+  mxreg_error_free(error);
+  return ok && mxreg_signup_status(signup) == state;
+}
+
+static void test_open_server_completes_on_start(void) {
+  struct new_account account;
+  mxreg_error *error = NULL;
+  const mxreg_registration *registration;
+
+  CHECK(new_account_prepare(&account, "OPEN", "csopen"));
+  CHECK(new_account_start(&account, 0, MXREG_RESULT_OK, &error));
+  CHECK(error == NULL);
+  CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_COMPLETE);
+  CHECK(mxreg_signup_next_stage(account.signup) == NULL);
+  CHECK(mxreg_signup_fallback_url(account.signup) == NULL);
+  registration = mxreg_signup_registration(account.signup);
+  CHECK(registration != NULL);
+  CHECK(registered_as(registration, account.username));
+  CHECK(mxreg_registration_device_id(registration) != NULL);
+  CHECK(mxreg_registration_access_token(registration) != NULL);
+  CHECK(stays_finished(account.signup, MXREG_SIGNUP_STATE_COMPLETE));
+
+cleanup:
+  mxreg_error_free(error);
+  new_account_free(&account);
 }
 
 static void test_registration_token_stage(void) {
-  const mxreg_client *client = client_for("TOKEN");
-  mxreg_signup *signup = NULL;
+  struct new_account account;
   mxreg_signup *again = NULL;
   mxreg_error *error = NULL;
   const mxreg_auth_info *info;
-  char token[256], username[64], user_id[96];
+  char token[256], other_username[64];
   bool valid = false;
 
-  CHECK(client != NULL);
+  CHECK(new_account_prepare(&account, "TOKEN", "cstok"));
   CHECK(rig("token-create token --uses 1", token, sizeof token) == 0);
-  CHECK(expect_rc(mxreg_client_registration_token_valid(client, token, &valid, &error),
+  CHECK(expect_rc(mxreg_client_registration_token_valid(account.client, token, &valid, &error),
                   MXREG_RESULT_OK, &error));
   CHECK(valid == true);
-  CHECK(expect_rc(mxreg_client_registration_token_valid(client, "no-such-token", &valid, &error),
+  CHECK(expect_rc(mxreg_client_registration_token_valid(account.client, "no-such-token", &valid,
+                                                        &error),
                   MXREG_RESULT_OK, &error));
   CHECK(valid == false);
 
-  unique_username(username, sizeof username, "cstok");
-  CHECK(expect_rc(start_signup(client, username, MXREG_STAGE_REGISTRATION_TOKEN, &signup, &error),
-                  MXREG_RESULT_OK, &error));
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
-  CHECK(equals(mxreg_signup_next_stage(signup), TOKEN_STAGE));
-  CHECK(mxreg_signup_registration(signup) == NULL);
-  info = mxreg_signup_auth_info(signup);
+  CHECK(new_account_start(&account, MXREG_STAGE_REGISTRATION_TOKEN, MXREG_RESULT_OK, &error));
+  CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
+  CHECK(equals(mxreg_signup_next_stage(account.signup), TOKEN_STAGE));
+  CHECK(mxreg_signup_registration(account.signup) == NULL);
+  info = mxreg_signup_auth_info(account.signup);
   CHECK(info != NULL);
   CHECK(mxreg_auth_info_session(info) != NULL);
   CHECK(mxreg_auth_info_flow_count(info) == 1);
@@ -527,27 +441,28 @@ static void test_registration_token_stage(void) {
   CHECK(mxreg_auth_info_completed_count(info) == 0);
 
   /* A wrong token: rejected, and the session goes on. */
-  CHECK(expect_rc(mxreg_signup_submit_token(signup, "wrong-token", &error),
+  CHECK(expect_rc(mxreg_signup_submit_token(account.signup, "wrong-token", &error),
                   MXREG_RESULT_STAGE_REJECTED, &error));
   CHECK(equals(mxreg_error_errcode(error), "M_UNAUTHORIZED"));
   CHECK(!contains(mxreg_error_message(error), PASSWORD));
   mxreg_error_free(error);
   error = NULL;
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
-  CHECK(equals(mxreg_signup_next_stage(signup), TOKEN_STAGE));
+  CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
+  CHECK(equals(mxreg_signup_next_stage(account.signup), TOKEN_STAGE));
 
   /* The valid one: the dummy stage that follows is completed automatically. */
-  CHECK(expect_rc(mxreg_signup_submit_token(signup, token, &error), MXREG_RESULT_OK, &error));
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_COMPLETE);
-  snprintf(user_id, sizeof user_id, "@%s:localhost", username);
-  CHECK(equals(mxreg_registration_user_id(mxreg_signup_registration(signup)), user_id));
+  CHECK(expect_rc(mxreg_signup_submit_token(account.signup, token, &error), MXREG_RESULT_OK,
+                  &error));
+  CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_COMPLETE);
+  CHECK(registered_as(mxreg_signup_registration(account.signup), account.username));
 
   /* Its single use is spent: the pre-check and another session say so. */
-  CHECK(expect_rc(mxreg_client_registration_token_valid(client, token, &valid, &error),
+  CHECK(expect_rc(mxreg_client_registration_token_valid(account.client, token, &valid, &error),
                   MXREG_RESULT_OK, &error));
   CHECK(valid == false);
-  unique_username(username, sizeof username, "cstok");
-  CHECK(expect_rc(start_signup(client, username, MXREG_STAGE_REGISTRATION_TOKEN, &again, &error),
+  unique_username(other_username, sizeof other_username, "cstok");
+  CHECK(expect_rc(start_signup(account.client, other_username, MXREG_STAGE_REGISTRATION_TOKEN,
+                               &again, &error),
                   MXREG_RESULT_OK, &error));
   CHECK(expect_rc(mxreg_signup_submit_token(again, token, &error), MXREG_RESULT_STAGE_REJECTED,
                   &error));
@@ -555,13 +470,12 @@ static void test_registration_token_stage(void) {
 
 cleanup:
   mxreg_signup_free(again);
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_token_validity_on_a_closed_server(void) {
-  const mxreg_client *client = client_for("CLOSED");
+  const mxreg_client *client = patient_client_for("CLOSED");
   mxreg_error *error = NULL;
   bool valid = true;
 
@@ -576,45 +490,38 @@ cleanup:
 }
 
 static void test_unsupported_flow_names_the_stage(void) {
-  const mxreg_client *client = client_for("TOKEN");
-  mxreg_signup *signup = NULL;
+  struct new_account account;
   mxreg_error *error = NULL;
-  char username[64];
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csunsup");
-  CHECK(expect_rc(start_signup(client, username, 0, &signup, &error),
-                  MXREG_RESULT_UNSUPPORTED_FLOW, &error));
+  CHECK(new_account_prepare(&account, "TOKEN", "csunsup"));
+  CHECK(new_account_start(&account, 0, MXREG_RESULT_UNSUPPORTED_FLOW, &error));
   CHECK(mxreg_error_code(error) == MXREG_RESULT_UNSUPPORTED_FLOW);
   CHECK(contains(mxreg_error_message(error), TOKEN_STAGE));
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_FAILED);
-  CHECK(mxreg_signup_next_stage(signup) == NULL);
+  CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_FAILED);
+  CHECK(mxreg_signup_next_stage(account.signup) == NULL);
 
 cleanup:
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_terms_policies_and_acceptance(void) {
-  const char *url = homeserver("TERMS");
-  const mxreg_client *client = client_at(url);
-  mxreg_signup *signup = NULL;
+  struct new_account account;
+  mxreg_signup *signup;
   mxreg_error *error = NULL;
   const char *name;
-  char username[64], consent[128];
+  char consent[128];
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csterms");
-  CHECK(expect_rc(start_signup(client, username, MXREG_STAGE_TERMS, &signup, &error),
-                  MXREG_RESULT_OK, &error));
+  CHECK(new_account_prepare(&account, "TERMS", "csterms"));
+  CHECK(new_account_start(&account, MXREG_STAGE_TERMS, MXREG_RESULT_OK, &error));
+  signup = account.signup;
   CHECK(equals(mxreg_signup_next_stage(signup), TERMS_STAGE));
   CHECK(mxreg_signup_policy_count(signup) == 1);
   CHECK(equals(mxreg_signup_policy_id(signup, 0), "privacy_policy"));
   CHECK(equals(mxreg_signup_policy_version(signup, 0), "1.0"));
   name = mxreg_signup_policy_name(signup, 0, "en");
   CHECK(equals(name, "mxreg Test Privacy Policy"));
-  snprintf(consent, sizeof consent, "%s/_matrix/consent", url);
+  snprintf(consent, sizeof consent, "%s/_matrix/consent", account.url);
   CHECK(starts_with(mxreg_signup_policy_url(signup, 0, "en"), consent));
   /* Only English exists: NULL and other languages fall back to it. */
   CHECK(equals(mxreg_signup_policy_name(signup, 0, NULL), name));
@@ -633,72 +540,66 @@ static void test_terms_policies_and_acceptance(void) {
   CHECK(mxreg_signup_registration(signup) != NULL);
 
 cleanup:
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_submit_auth_json_completes_a_stage(void) {
-  const mxreg_client *client = client_for("TERMS");
-  mxreg_signup *signup = NULL;
+  struct new_account account;
   mxreg_error *error = NULL;
-  char username[64];
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csjson");
-  CHECK(expect_rc(start_signup(client, username, MXREG_STAGE_TERMS, &signup, &error),
-                  MXREG_RESULT_OK, &error));
-  CHECK(expect_argument_error(mxreg_signup_submit_auth_json(signup, "not json", &error),
+  CHECK(new_account_prepare(&account, "TERMS", "csjson"));
+  CHECK(new_account_start(&account, MXREG_STAGE_TERMS, MXREG_RESULT_OK, &error));
+  CHECK(expect_argument_error(mxreg_signup_submit_auth_json(account.signup, "not json", &error),
                               MXREG_RESULT_INVALID_ARGUMENT, &error, "auth_json"));
-  CHECK(expect_argument_error(mxreg_signup_submit_auth_json(signup, "[1]", &error),
+  CHECK(expect_argument_error(mxreg_signup_submit_auth_json(account.signup, "[1]", &error),
                               MXREG_RESULT_INVALID_ARGUMENT, &error, "auth"));
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
-  CHECK(expect_rc(mxreg_signup_submit_auth_json(signup, "{\"type\":\"m.login.terms\"}", &error),
+  CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
+  CHECK(expect_rc(mxreg_signup_submit_auth_json(account.signup, "{\"type\":\"m.login.terms\"}",
+                                                &error),
                   MXREG_RESULT_OK, &error));
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_COMPLETE);
+  CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_COMPLETE);
 
 cleanup:
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_email_stage_survives_save_free_restore(void) {
-  const mxreg_client *client = client_for("EMAIL");
+  struct new_account account;
   const mxreg_client *second_client = NULL;
-  mxreg_signup *signup = NULL;
   mxreg_signup *resumed = NULL;
   mxreg_error *error = NULL;
-  char username[64], address[128], user_id[96], arguments[256], link[2048];
+  char address[128], arguments[256], link[2048];
   char *saved = NULL;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csmail");
-  snprintf(address, sizeof address, "%s@example.org", username);
-  CHECK(expect_rc(start_signup(client, username, MXREG_STAGE_EMAIL, &signup, &error),
-                  MXREG_RESULT_OK, &error));
-  CHECK(equals(mxreg_signup_next_stage(signup), EMAIL_STAGE));
+  CHECK(new_account_prepare(&account, "EMAIL", "csmail"));
+  snprintf(address, sizeof address, "%s@example.org", account.username);
+  CHECK(new_account_start(&account, MXREG_STAGE_EMAIL, MXREG_RESULT_OK, &error));
+  CHECK(equals(mxreg_signup_next_stage(account.signup), EMAIL_STAGE));
 
   /* Checking before any mail was asked for is out of order. */
-  CHECK(expect_rc(mxreg_signup_check_email(signup, &error), MXREG_RESULT_INVALID_STATE, &error));
+  CHECK(expect_rc(mxreg_signup_check_email(account.signup, &error), MXREG_RESULT_INVALID_STATE,
+                  &error));
   mxreg_error_free(error);
   error = NULL;
 
-  CHECK(expect_rc(mxreg_signup_request_email_token(signup, address, NULL, &error),
+  CHECK(expect_rc(mxreg_signup_request_email_token(account.signup, address, NULL, &error),
                   MXREG_RESULT_OK, &error));
   /* Before the click: not yet, and the session goes on. */
-  CHECK(expect_rc(mxreg_signup_check_email(signup, &error), MXREG_RESULT_STAGE_REJECTED, &error));
+  CHECK(expect_rc(mxreg_signup_check_email(account.signup, &error), MXREG_RESULT_STAGE_REJECTED,
+                  &error));
   mxreg_error_free(error);
   error = NULL;
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
+  CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
 
   /* The app is closed here: save, free everything. */
-  CHECK(expect_rc(mxreg_signup_save(signup, &saved, &error), MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_signup_save(account.signup, &saved, &error), MXREG_RESULT_OK, &error));
   CHECK(contains(saved, address));
-  mxreg_signup_free(signup);
-  signup = NULL;
-  mxreg_client_free(client);
-  client = NULL;
+  mxreg_signup_free(account.signup);
+  account.signup = NULL;
+  mxreg_client_free(account.client);
+  account.client = NULL;
 
   /* The user follows the link in the mail. */
   snprintf(arguments, sizeof arguments, "mail-link email --to '%s' --timeout 20", address);
@@ -706,7 +607,7 @@ static void test_email_stage_survives_save_free_restore(void) {
   CHECK(follow_link(link) == 200);
 
   /* A new run of the app resumes and completes. */
-  second_client = client_for("EMAIL");
+  second_client = patient_client_for("EMAIL");
   CHECK(second_client != NULL);
   CHECK(expect_rc(mxreg_signup_restore(second_client, saved, &resumed, &error), MXREG_RESULT_OK,
                   &error));
@@ -714,81 +615,60 @@ static void test_email_stage_survives_save_free_restore(void) {
   CHECK(equals(mxreg_signup_next_stage(resumed), EMAIL_STAGE));
   CHECK(expect_rc(mxreg_signup_check_email(resumed, &error), MXREG_RESULT_OK, &error));
   CHECK(mxreg_signup_status(resumed) == MXREG_SIGNUP_STATE_COMPLETE);
-  snprintf(user_id, sizeof user_id, "@%s:localhost", username);
-  CHECK(equals(mxreg_registration_user_id(mxreg_signup_registration(resumed)), user_id));
+  CHECK(registered_as(mxreg_signup_registration(resumed), account.username));
 
 cleanup:
   mxreg_string_free(saved);
   mxreg_signup_free(resumed);
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
   mxreg_client_free(second_client);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_fallback_page_and_early_done(void) {
-  const char *url = homeserver("TOKEN");
-  const mxreg_client *client = client_at(url);
-  mxreg_signup *signup = NULL;
+  struct new_account account;
   mxreg_error *error = NULL;
-  char username[64], expected[256];
+  char expected[256];
   const char *page;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csfb");
-  CHECK(expect_rc(start_signup(client, username, MXREG_STAGE_FALLBACK, &signup, &error),
-                  MXREG_RESULT_OK, &error));
-  CHECK(equals(mxreg_signup_next_stage(signup), TOKEN_STAGE));
+  CHECK(new_account_prepare(&account, "TOKEN", "csfb"));
+  CHECK(new_account_start(&account, MXREG_STAGE_FALLBACK, MXREG_RESULT_OK, &error));
+  CHECK(equals(mxreg_signup_next_stage(account.signup), TOKEN_STAGE));
   snprintf(expected, sizeof expected,
-           "%s/_matrix/client/v3/auth/" TOKEN_STAGE "/fallback/web?session=", url);
-  page = mxreg_signup_fallback_url(signup);
+           "%s/_matrix/client/v3/auth/" TOKEN_STAGE "/fallback/web?session=", account.url);
+  page = mxreg_signup_fallback_url(account.signup);
   CHECK(starts_with(page, expected));
-  CHECK(contains(page, mxreg_auth_info_session(mxreg_signup_auth_info(signup))));
+  CHECK(contains(page, mxreg_auth_info_session(mxreg_signup_auth_info(account.signup))));
   CHECK(follow_link(page) == 200);
 
   /* Done before the page was completed: the stage is still pending. */
-  CHECK(expect_rc(mxreg_signup_fallback_done(signup, &error), MXREG_RESULT_STAGE_REJECTED, &error));
+  CHECK(expect_rc(mxreg_signup_fallback_done(account.signup, &error), MXREG_RESULT_STAGE_REJECTED,
+                  &error));
   CHECK(contains(mxreg_error_message(error), TOKEN_STAGE));
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
-  CHECK(equals(mxreg_signup_next_stage(signup), TOKEN_STAGE));
+  CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
+  CHECK(equals(mxreg_signup_next_stage(account.signup), TOKEN_STAGE));
 
 cleanup:
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_closed_server_fails_with_forbidden(void) {
-  const mxreg_client *client = client_for("CLOSED");
-  mxreg_signup *signup = NULL;
+  struct new_account account;
   mxreg_error *error = NULL;
-  char username[64];
-  char *saved = SENTINEL;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csclosed");
-  CHECK(expect_rc(start_signup(client, username, MXREG_STAGES_ALL, &signup, &error),
-                  MXREG_RESULT_FORBIDDEN, &error));
+  CHECK(new_account_prepare(&account, "CLOSED", "csclosed"));
+  CHECK(new_account_start(&account, MXREG_STAGES_ALL, MXREG_RESULT_FORBIDDEN, &error));
   CHECK(equals(mxreg_error_errcode(error), "M_FORBIDDEN"));
   CHECK(mxreg_error_http_status(error) == 403);
-  mxreg_error_free(error);
-  error = NULL;
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_FAILED);
-  CHECK(mxreg_signup_auth_info(signup) == NULL);
-  CHECK(mxreg_signup_registration(signup) == NULL);
-  /* A failed session is finished. */
-  CHECK(mxreg_signup_save(signup, &saved, &error) == MXREG_RESULT_INVALID_STATE);
-  CHECK(saved == SENTINEL);
-  mxreg_error_free(error);
-  error = NULL;
-  CHECK(mxreg_signup_start(signup, &error) == MXREG_RESULT_INVALID_STATE);
+  CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_FAILED);
+  CHECK(mxreg_signup_auth_info(account.signup) == NULL);
+  CHECK(mxreg_signup_registration(account.signup) == NULL);
+  CHECK(stays_finished(account.signup, MXREG_SIGNUP_STATE_FAILED));
 
 cleanup:
-  UNSENTINEL(saved);
-  mxreg_string_free(saved);
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 /* One out-of-order step: INVALID_STATE, and the status is unchanged. */
@@ -804,19 +684,19 @@ static int refused_in_state(mxreg_result rc, mxreg_error **error, const mxreg_si
 #define REFUSED(call, state) CHECK(refused_in_state((call), &error, signup, state))
 
 static void test_calls_out_of_order(void) {
-  const mxreg_client *client = client_for("TERMS");
-  mxreg_signup *signup = NULL;
+  struct new_account account;
+  mxreg_signup *signup;
   mxreg_error *error = NULL;
   mxreg_register_request request;
-  char username[64];
   const mxreg_signup_state before = MXREG_SIGNUP_STATE_NOT_STARTED;
   const mxreg_signup_state waiting = MXREG_SIGNUP_STATE_NEEDS_STAGE;
   const mxreg_signup_state complete = MXREG_SIGNUP_STATE_COMPLETE;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csorder");
-  user_request(&request, username);
-  CHECK(mxreg_signup_new(client, &request, MXREG_STAGE_TERMS, &signup, &error) == MXREG_RESULT_OK);
+  CHECK(new_account_prepare(&account, "TERMS", "csorder"));
+  user_request(&request, account.username);
+  CHECK(mxreg_signup_new(account.client, &request, MXREG_STAGE_TERMS, &account.signup, &error) ==
+        MXREG_RESULT_OK);
+  signup = account.signup;
 
   /* Before start: every step. */
   REFUSED(mxreg_signup_accept_terms(signup, &error), before);
@@ -845,49 +725,46 @@ static void test_calls_out_of_order(void) {
   REFUSED(mxreg_signup_submit_auth_json(signup, "{}", &error), complete);
 
 cleanup:
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_restore_refuses_garbage_and_other_homeservers(void) {
   static const char *const garbage[] = {"", "garbage", "{}", "[]", "{\"version\":1}"};
-  const mxreg_client *client = client_for("TERMS");
-  const mxreg_client *other = client_for("OPEN");
-  mxreg_signup *signup = NULL;
+  struct new_account account;
+  const mxreg_client *other = patient_client_for("OPEN");
   mxreg_signup *restored = SENTINEL;
   mxreg_error *error = NULL;
-  char username[64];
   char *saved = NULL;
   size_t i;
 
-  CHECK(client != NULL && other != NULL);
+  CHECK(new_account_prepare(&account, "TERMS", "csrestore") && other != NULL);
   for (i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
-    CHECK(expect_argument_error(mxreg_signup_restore(client, garbage[i], &restored, &error),
+    CHECK(expect_argument_error(mxreg_signup_restore(account.client, garbage[i], &restored,
+                                                     &error),
                                 MXREG_RESULT_INVALID_ARGUMENT, &error, "saved"));
     CHECK(restored == SENTINEL);
   }
 
-  unique_username(username, sizeof username, "csrestore");
-  CHECK(expect_rc(start_signup(client, username, MXREG_STAGE_TERMS, &signup, &error),
-                  MXREG_RESULT_OK, &error));
-  CHECK(expect_rc(mxreg_signup_save(signup, &saved, &error), MXREG_RESULT_OK, &error));
+  CHECK(new_account_start(&account, MXREG_STAGE_TERMS, MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_signup_save(account.signup, &saved, &error), MXREG_RESULT_OK, &error));
 
   /* Another homeserver's client. */
   CHECK(mxreg_signup_restore(other, saved, &restored, &error) == MXREG_RESULT_INVALID_ARGUMENT);
-  CHECK(contains(mxreg_error_message(error), homeserver("TERMS")));
+  CHECK(contains(mxreg_error_message(error), account.url));
   CHECK(!contains(mxreg_error_message(error), PASSWORD));
   CHECK(restored == SENTINEL);
   mxreg_error_free(error);
   error = NULL;
 
   /* The right one: the policies come back and the session completes. */
-  CHECK(expect_rc(mxreg_signup_restore(client, saved, &restored, &error), MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_signup_restore(account.client, saved, &restored, &error), MXREG_RESULT_OK,
+                  &error));
   CHECK(mxreg_signup_status(restored) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
   CHECK(equals(mxreg_signup_next_stage(restored), TERMS_STAGE));
   CHECK(equals(mxreg_signup_policy_id(restored, 0), "privacy_policy"));
   CHECK(equals(mxreg_auth_info_session(mxreg_signup_auth_info(restored)),
-               mxreg_auth_info_session(mxreg_signup_auth_info(signup))));
+               mxreg_auth_info_session(mxreg_signup_auth_info(account.signup))));
   CHECK(expect_rc(mxreg_signup_accept_terms(restored, &error), MXREG_RESULT_OK, &error));
   CHECK(mxreg_signup_status(restored) == MXREG_SIGNUP_STATE_COMPLETE);
 
@@ -895,54 +772,45 @@ cleanup:
   UNSENTINEL(restored);
   mxreg_signup_free(restored);
   mxreg_string_free(saved);
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
   mxreg_client_free(other);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_a_name_taken_while_stages_were_pending(void) {
-  const mxreg_client *client = client_for("TERMS");
-  mxreg_signup *first = NULL;
+  struct new_account account;
   mxreg_signup *second = NULL;
   mxreg_error *error = NULL;
-  char username[64];
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csrace");
-  CHECK(expect_rc(start_signup(client, username, MXREG_STAGE_TERMS, &first, &error),
+  CHECK(new_account_prepare(&account, "TERMS", "csrace"));
+  CHECK(new_account_start(&account, MXREG_STAGE_TERMS, MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(start_signup(account.client, account.username, MXREG_STAGE_TERMS, &second,
+                               &error),
                   MXREG_RESULT_OK, &error));
-  CHECK(expect_rc(start_signup(client, username, MXREG_STAGE_TERMS, &second, &error),
-                  MXREG_RESULT_OK, &error));
-  CHECK(expect_rc(mxreg_signup_accept_terms(first, &error), MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_signup_accept_terms(account.signup, &error), MXREG_RESULT_OK, &error));
   CHECK(expect_rc(mxreg_signup_accept_terms(second, &error), MXREG_RESULT_USER_IN_USE, &error));
   CHECK(equals(mxreg_error_errcode(error), "M_USER_IN_USE"));
   CHECK(mxreg_signup_status(second) == MXREG_SIGNUP_STATE_FAILED);
 
 cleanup:
   mxreg_signup_free(second);
-  mxreg_signup_free(first);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_an_unknown_session_is_expired(void) {
-  const mxreg_client *client = client_for("TERMS");
-  mxreg_signup *signup = NULL;
+  struct new_account account;
   mxreg_signup *forged = NULL;
   mxreg_error *error = NULL;
-  char username[64];
   char *saved = NULL, *found;
   const char *session;
   size_t length;
   int replaced = 0;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csgone");
-  CHECK(expect_rc(start_signup(client, username, MXREG_STAGE_TERMS, &signup, &error),
-                  MXREG_RESULT_OK, &error));
-  CHECK(expect_rc(mxreg_signup_save(signup, &saved, &error), MXREG_RESULT_OK, &error));
-  session = mxreg_auth_info_session(mxreg_signup_auth_info(signup));
+  CHECK(new_account_prepare(&account, "TERMS", "csgone"));
+  CHECK(new_account_start(&account, MXREG_STAGE_TERMS, MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_signup_save(account.signup, &saved, &error), MXREG_RESULT_OK, &error));
+  session = mxreg_auth_info_session(mxreg_signup_auth_info(account.signup));
   CHECK(session != NULL && *session != '\0');
   /* A session ID the server never gave, of the same length. */
   length = strlen(session);
@@ -951,75 +819,72 @@ static void test_an_unknown_session_is_expired(void) {
     replaced++;
   }
   CHECK(replaced > 0);
-  CHECK(expect_rc(mxreg_signup_restore(client, saved, &forged, &error), MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_signup_restore(account.client, saved, &forged, &error), MXREG_RESULT_OK,
+                  &error));
   CHECK(expect_rc(mxreg_signup_accept_terms(forged, &error), MXREG_RESULT_SESSION_EXPIRED, &error));
   CHECK(mxreg_signup_status(forged) == MXREG_SIGNUP_STATE_FAILED);
 
 cleanup:
   mxreg_string_free(saved);
   mxreg_signup_free(forged);
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_username_availability(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_signup *signup = NULL;
+  struct new_account account;
   mxreg_error *error = NULL;
-  char username[64];
   bool available = false;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csavail");
-  CHECK(expect_rc(mxreg_client_username_available(client, username, &available, &error),
+  CHECK(new_account_prepare(&account, "OPEN", "csavail"));
+  CHECK(expect_rc(mxreg_client_username_available(account.client, account.username, &available,
+                                                  &error),
                   MXREG_RESULT_OK, &error));
   CHECK(available == true);
-  CHECK(expect_rc(start_signup(client, username, 0, &signup, &error), MXREG_RESULT_OK, &error));
-  CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_COMPLETE);
-  CHECK(expect_rc(mxreg_client_username_available(client, username, &available, &error),
+  CHECK(new_account_start(&account, 0, MXREG_RESULT_OK, &error));
+  CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_COMPLETE);
+  CHECK(expect_rc(mxreg_client_username_available(account.client, account.username, &available,
+                                                  &error),
                   MXREG_RESULT_OK, &error));
   CHECK(available == false);
 
   /* The local grammar first (no request), then the server's own rules. */
   available = true;
-  CHECK(expect_argument_error(mxreg_client_username_available(client, "Bad Name", &available,
-                                                              &error),
+  CHECK(expect_argument_error(mxreg_client_username_available(account.client, "Bad Name",
+                                                              &available, &error),
                               MXREG_RESULT_INVALID_ARGUMENT, &error, "username"));
-  CHECK(expect_rc(mxreg_client_username_available(client, "_reserved", &available, &error),
+  CHECK(expect_rc(mxreg_client_username_available(account.client, "_reserved", &available,
+                                                  &error),
                   MXREG_RESULT_INVALID_USERNAME, &error));
   CHECK(equals(mxreg_error_errcode(error), "M_INVALID_USERNAME"));
   CHECK(available == true); /* not written on failure */
 
 cleanup:
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_refresh_gives_a_new_pair(void) {
-  const char *url = homeserver("OPEN");
-  const mxreg_client *client = client_at(url);
-  mxreg_signup *signup = NULL;
+  struct new_account account;
   mxreg_tokens *tokens = NULL;
   mxreg_tokens *rotated = NULL;
   mxreg_tokens *refused = SENTINEL;
   mxreg_error *error = NULL;
   const mxreg_registration *registration;
   const char *first;
-  char username[64], user_id[96], body[4096];
+  char user_id[96], body[4096];
   int64_t before;
   int status = 0;
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "csref");
-  CHECK(expect_rc(start_signup(client, username, 0, &signup, &error), MXREG_RESULT_OK, &error));
-  registration = mxreg_signup_registration(signup);
+  CHECK(new_account_prepare(&account, "OPEN", "csref"));
+  CHECK(new_account_start(&account, 0, MXREG_RESULT_OK, &error));
+  registration = mxreg_signup_registration(account.signup);
   first = mxreg_registration_refresh_token(registration);
   CHECK(first != NULL);
 
   before = now_ms();
-  CHECK(expect_rc(mxreg_client_refresh(client, first, &tokens, &error), MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_client_refresh(account.client, first, &tokens, &error), MXREG_RESULT_OK,
+                  &error));
   CHECK(mxreg_tokens_access_token(tokens) != NULL);
   CHECK(!equals(mxreg_tokens_access_token(tokens), mxreg_registration_access_token(registration)));
   CHECK(mxreg_tokens_refresh_token(tokens) != NULL); /* Synapse rotates them */
@@ -1028,20 +893,20 @@ static void test_refresh_gives_a_new_pair(void) {
   CHECK(mxreg_tokens_expires_at_ms(tokens) >= before + mxreg_tokens_expires_in_ms(tokens));
 
   /* The new access token works; using it retires the old refresh token. */
-  CHECK(loopback_http_get(url, "/_matrix/client/v3/account/whoami",
+  CHECK(loopback_http_get(account.url, "/_matrix/client/v3/account/whoami",
                           mxreg_tokens_access_token(tokens), &status, body, sizeof body) == 0);
   CHECK(status == 200);
-  snprintf(user_id, sizeof user_id, "\"user_id\":\"@%s:localhost\"", username);
+  snprintf(user_id, sizeof user_id, "\"user_id\":\"@%s:localhost\"", account.username);
   CHECK(contains(body, user_id));
-  CHECK(expect_rc(mxreg_client_refresh(client, first, &refused, &error), MXREG_RESULT_FORBIDDEN,
-                  &error));
+  CHECK(expect_rc(mxreg_client_refresh(account.client, first, &refused, &error),
+                  MXREG_RESULT_FORBIDDEN, &error));
   mxreg_error_free(error);
   error = NULL;
-  CHECK(expect_rc(mxreg_client_refresh(client, mxreg_tokens_refresh_token(tokens), &rotated,
-                                       &error),
+  CHECK(expect_rc(mxreg_client_refresh(account.client, mxreg_tokens_refresh_token(tokens),
+                                       &rotated, &error),
                   MXREG_RESULT_OK, &error));
 
-  CHECK(expect_rc(mxreg_client_refresh(client, "garbage", &refused, &error),
+  CHECK(expect_rc(mxreg_client_refresh(account.client, "garbage", &refused, &error),
                   MXREG_RESULT_UNKNOWN_TOKEN, &error));
   CHECK(equals(mxreg_error_errcode(error), "M_UNKNOWN_TOKEN"));
   CHECK(!contains(mxreg_error_message(error), "garbage"));
@@ -1052,9 +917,8 @@ cleanup:
   mxreg_tokens_free(refused);
   mxreg_tokens_free(rotated);
   mxreg_tokens_free(tokens);
-  mxreg_signup_free(signup);
   mxreg_error_free(error);
-  mxreg_client_free(client);
+  new_account_free(&account);
 }
 
 static void test_probe_open_server(void) {
