@@ -1,0 +1,276 @@
+//! The stages no local server completes on demand — reCAPTCHA (needs
+//! Google), `m.login.msisdn` (needs an SMS sender), a custom stage behind the
+//! fallback page — against a scripted stand-in homeserver on loopback. It
+//! plays only the UIA contract of the spec (flows, `completed`, errcodes on
+//! a failed stage, `requestToken` and `submit_url`); everything a real
+//! server can do is tested against Synapse in `tests/signup.rs`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use mxreg::api::register::RegisterRequest;
+use mxreg::secret::Secret;
+use mxreg::signup::{SignupSession, StageSet, Status};
+use mxreg::{Client, ClientConfig, mxreg_result};
+use serde_json::{Value, json};
+
+const CAPTCHA_OK: &str = "captcha-response-ok";
+const SMS_CODE: &str = "123456";
+const CUSTOM: &str = "org.example.custom";
+
+/// What the stand-in remembers between requests.
+#[derive(Default)]
+struct Script {
+    flows: Vec<Vec<&'static str>>,
+    completed: Vec<String>,
+    sms_secret: Option<String>,
+    sms_validated: bool,
+    fallback_page_done: bool,
+}
+
+struct StandIn {
+    base: String,
+}
+
+impl StandIn {
+    fn start(flows: Vec<Vec<&'static str>>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let script = Arc::new(Mutex::new(Script {
+            flows,
+            ..Script::default()
+        }));
+        let url = base.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (script, url) = (Arc::clone(&script), url.clone());
+                thread::spawn(move || serve(stream, &script, &url));
+            }
+        });
+        StandIn { base }
+    }
+
+    fn session(&self, supported: u32) -> (Client, SignupSession) {
+        let client = Client::new(&self.base, &ClientConfig::default()).unwrap();
+        let request = RegisterRequest {
+            username: Some("scripted".into()),
+            password: Some(Secret::new("Passw0rd-scripted")),
+            ..RegisterRequest::default()
+        };
+        let session =
+            SignupSession::new(client.homeserver().as_str(), request, StageSet(supported));
+        (client, session)
+    }
+}
+
+/// Answer requests on one keep-alive connection until the client closes it.
+fn serve(stream: TcpStream, script: &Mutex<Script>, base: &str) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut length = 0;
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header).unwrap();
+            if header.trim().is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let target = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("")
+            .to_owned();
+        let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let (status, answer) = route(&target, &body, &mut script.lock().unwrap(), base);
+        let text = answer.to_string();
+        let head = format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            text.len()
+        );
+        if writer
+            .write_all(head.as_bytes())
+            .and_then(|()| writer.write_all(text.as_bytes()))
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+fn route(target: &str, body: &Value, script: &mut Script, base: &str) -> (u16, Value) {
+    let path = target.split('?').next().unwrap_or("");
+    match path {
+        "/_matrix/client/v3/register/msisdn/requestToken" => {
+            script.sms_secret = body["client_secret"].as_str().map(str::to_owned);
+            let submit_url =
+                format!("{base}/_matrix/client/unstable/add_threepid/msisdn/submit_token");
+            (200, json!({"sid": "sms-sid", "submit_url": submit_url}))
+        }
+        "/_matrix/client/unstable/add_threepid/msisdn/submit_token" => {
+            let right = body["sid"] == "sms-sid"
+                && body["client_secret"].as_str() == script.sms_secret.as_deref()
+                && body["token"] == SMS_CODE;
+            script.sms_validated |= right;
+            (200, json!({"success": right}))
+        }
+        p if p.starts_with("/_matrix/client/v3/auth/") && p.ends_with("/fallback/web") => {
+            // The user finishing the page.
+            script.fallback_page_done = true;
+            (200, json!({}))
+        }
+        "/_matrix/client/v3/register" => register(body, script),
+        _ => (
+            404,
+            json!({"errcode": "M_UNRECOGNIZED", "error": "Unrecognized request"}),
+        ),
+    }
+}
+
+fn register(body: &Value, script: &mut Script) -> (u16, Value) {
+    let auth = &body["auth"];
+    let accepted = match auth["type"].as_str() {
+        None if auth.is_object() => script.fallback_page_done.then(|| CUSTOM.to_owned()),
+        Some("m.login.recaptcha") => {
+            (auth["response"] == CAPTCHA_OK).then(|| "m.login.recaptcha".into())
+        }
+        Some("m.login.msisdn") => (script.sms_validated
+            && auth["threepid_creds"]["sid"] == "sms-sid"
+            && auth["threepid_creds"]["client_secret"].as_str() == script.sms_secret.as_deref())
+        .then(|| "m.login.msisdn".into()),
+        Some(CUSTOM) => (auth["answer"] == 42).then(|| CUSTOM.to_owned()),
+        Some("m.login.dummy") => Some("m.login.dummy".into()),
+        _ => None,
+    };
+    let failed = auth.is_object() && accepted.is_none();
+    if let Some(stage) = accepted {
+        if !script.completed.contains(&stage) {
+            script.completed.push(stage);
+        }
+    }
+    let done = script
+        .flows
+        .iter()
+        .any(|flow| flow.iter().all(|s| script.completed.iter().any(|c| c == s)));
+    if done {
+        return (
+            200,
+            json!({"user_id": "@scripted:standin", "access_token": "tok", "device_id": "DEV"}),
+        );
+    }
+    let flows: Vec<Value> = script.flows.iter().map(|f| json!({"stages": f})).collect();
+    let mut answer = json!({
+        "flows": flows,
+        "params": {"m.login.recaptcha": {"public_key": "site-key"}},
+        "session": "scripted-session",
+        "completed": script.completed,
+    });
+    if failed {
+        answer["errcode"] = json!("M_UNAUTHORIZED");
+        answer["error"] = json!("stage not accepted");
+    }
+    (401, answer)
+}
+
+#[test]
+fn recaptcha_then_msisdn_then_dummy() {
+    let server = StandIn::start(vec![vec![
+        "m.login.recaptcha",
+        "m.login.msisdn",
+        "m.login.dummy",
+    ]]);
+    let (client, mut s) = server.session(StageSet::RECAPTCHA | StageSet::MSISDN);
+    client.signup_start(&mut s).unwrap();
+    assert_eq!(s.next_stage(), Some("m.login.recaptcha"));
+    assert_eq!(
+        s.uia().unwrap().params["m.login.recaptcha"]["public_key"],
+        "site-key"
+    );
+
+    let err = client.signup_submit_recaptcha(&mut s, "wrong").unwrap_err();
+    assert_eq!(err.code(), mxreg_result::StageRejected);
+    client.signup_submit_recaptcha(&mut s, CAPTCHA_OK).unwrap();
+    assert_eq!(s.next_stage(), Some("m.login.msisdn"));
+
+    let err = client
+        .signup_submit_msisdn_code(&mut s, SMS_CODE)
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        mxreg_result::InvalidState,
+        "no code requested yet"
+    );
+    client
+        .signup_request_msisdn_token(&mut s, "GB", "7700900000")
+        .unwrap();
+    assert_eq!(s.msisdn().unwrap().address, "GB:7700900000");
+    let err = client
+        .signup_submit_msisdn_code(&mut s, "000000")
+        .unwrap_err();
+    assert_eq!(err.code(), mxreg_result::StageRejected, "{err}");
+    assert_eq!(s.status(), Status::NeedsStage);
+    client.signup_submit_msisdn_code(&mut s, SMS_CODE).unwrap();
+    assert_eq!(
+        s.status(),
+        Status::Complete,
+        "dummy completed automatically"
+    );
+    assert_eq!(s.registration().unwrap().user_id, "@scripted:standin");
+}
+
+#[test]
+fn an_unknown_stage_through_the_fallback_page() {
+    let server = StandIn::start(vec![vec![CUSTOM]]);
+    let (client, mut unsupported) = server.session(StageSet::ALL & !StageSet::FALLBACK);
+    let err = client.signup_start(&mut unsupported).unwrap_err();
+    assert_eq!(err.code(), mxreg_result::UnsupportedFlow);
+    assert!(err.to_string().contains(CUSTOM));
+
+    let (client, mut s) = server.session(StageSet::FALLBACK);
+    client.signup_start(&mut s).unwrap();
+    let err = client.signup_fallback_done(&mut s).unwrap_err();
+    assert_eq!(
+        err.code(),
+        mxreg_result::StageRejected,
+        "page not finished yet"
+    );
+    let url = s.fallback_url(None).unwrap();
+    assert!(url.ends_with(
+        "/_matrix/client/v3/auth/org.example.custom/fallback/web?session=scripted-session"
+    ));
+    ureq::get(&url).call().unwrap();
+    client.signup_fallback_done(&mut s).unwrap();
+    assert_eq!(s.status(), Status::Complete);
+}
+
+#[test]
+fn an_app_built_auth_dict_for_a_custom_stage() {
+    let server = StandIn::start(vec![vec![CUSTOM]]);
+    let (client, mut s) = server.session(StageSet::FALLBACK);
+    client.signup_start(&mut s).unwrap();
+    let err = client
+        .signup_submit_auth(&mut s, json!({"type": CUSTOM, "answer": 41}))
+        .unwrap_err();
+    assert_eq!(err.code(), mxreg_result::StageRejected);
+    let err = client
+        .signup_submit_auth(&mut s, json!("not an object"))
+        .unwrap_err();
+    assert_eq!(err.code(), mxreg_result::InvalidArgument);
+    client
+        .signup_submit_auth(&mut s, json!({"type": CUSTOM, "answer": 42}))
+        .unwrap();
+    assert_eq!(s.status(), Status::Complete);
+}
