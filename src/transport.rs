@@ -7,11 +7,12 @@ use std::io::{self, Read};
 use std::time::Duration;
 
 use bytes::Bytes;
+use rustls::pki_types::CertificateDer;
 use ureq::Agent;
 use ureq::config::Config;
 use ureq::http::uri::Scheme;
 use ureq::http::{HeaderValue, Uri};
-use ureq::tls::{PemItem, RootCerts, TlsConfig, parse_pem};
+use ureq::tls::{PemItem, parse_pem};
 
 use crate::api::answer::Answer;
 use crate::error::Error;
@@ -19,6 +20,7 @@ use crate::homeserver_url::check_plain_http;
 use crate::secret::{wipe, wipe_vec};
 
 mod agents;
+mod buffers;
 mod resolver;
 mod tcp;
 mod tls;
@@ -218,10 +220,10 @@ impl Transport {
             // Threads sharing a client each keep their connection.
             .max_idle_connections(MAX_IDLE_CONNECTIONS)
             .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
-            .tls_config(tls_config(config.ca_pem.as_deref())?)
             .build();
+        let tls = tls_connector(config.ca_pem.as_deref())?;
         Ok(Transport {
-            agents: agents::Agents::new(agent_config),
+            agents: agents::Agents::new(agent_config, tls),
             max_response_bytes: config.max_response_bytes,
             allow_insecure_http: config.allow_insecure_http,
         })
@@ -319,25 +321,24 @@ fn request_uri(url: &str, allow_insecure_http: bool) -> Result<Uri, Error> {
 }
 
 /// Certificate verification is always on; `ca_pem`, when given, replaces
-/// the built-in roots.
-fn tls_config(ca_pem: Option<&str>) -> Result<TlsConfig, Error> {
+/// the built-in roots. (ureq's own TLS settings go unused: our TLS layer
+/// replaces its connector.)
+fn tls_connector(ca_pem: Option<&str>) -> Result<tls::TlsConnector, Error> {
     let Some(pem) = ca_pem else {
-        return Ok(TlsConfig::default());
+        return tls::TlsConnector::new(None).map_err(|err| Error::Tls(err.to_string()));
     };
     let invalid = |reason: &str| Error::invalid_argument("ca_pem", reason);
     let mut roots = Vec::new();
     for item in parse_pem(pem.as_bytes()) {
         match item.map_err(|_| invalid("not valid PEM"))? {
-            PemItem::Certificate(cert) => roots.push(cert),
+            PemItem::Certificate(cert) => roots.push(CertificateDer::from(cert.der().to_vec())),
             _ => return Err(invalid("holds something other than certificates")),
         }
     }
     if roots.is_empty() {
         return Err(invalid("holds no PEM certificate"));
     }
-    Ok(TlsConfig::builder()
-        .root_certs(RootCerts::new_with_certs(&roots))
-        .build())
+    tls::TlsConnector::new(Some(&roots)).map_err(|_| invalid("holds no usable certificate"))
 }
 
 /// Translate a ureq error into ours. `creates_state` turns failures that may

@@ -33,12 +33,12 @@ pub(crate) struct Agents {
 
 impl Agents {
     /// ureq's default connector chain (HTTP CONNECT proxy, TCP, rustls) with
-    /// our TCP layer, TLS error mapping and resolver.
-    pub(crate) fn new(config: Config) -> Self {
+    /// our TCP and TLS layers and resolver.
+    pub(crate) fn new(config: Config, tls: tls::TlsConnector) -> Self {
         let connector = Shared(Arc::new(
             ().chain(ConnectProxyConnector::default())
                 .chain(tcp::LeanTcpConnector)
-                .chain(tls::HandshakeErrors::default()),
+                .chain(tls),
         ));
         let resolver = Shared(Arc::new(CachingResolver::default()));
         let agents = (0..agent_count())
@@ -110,7 +110,8 @@ mod tests {
 
     #[test]
     fn a_thread_keeps_its_agent_and_threads_spread_over_them() {
-        let agents = Agents::new(Agent::config_builder().build());
+        let tls = tls::TlsConnector::new(None).unwrap();
+        let agents = Agents::new(Agent::config_builder().build(), tls);
         assert_eq!(agents.agents.len(), agent_count());
         let mine = agents.for_this_thread() as *const Agent;
         assert_eq!(agents.for_this_thread() as *const Agent, mine);

@@ -17,7 +17,11 @@
 //!   is taken from the pool. ureq also asks right after an answer, as it
 //!   returns the connection to the pool; that first question is answered
 //!   without a syscall, since the take that follows asks the socket anyway.
+//!
+//! Its buffers, which keep the last request and answer while the connection
+//! is pooled, are wiped when it is freed ([`WipedBuffers`]).
 
+use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::AsRawFd;
@@ -26,11 +30,11 @@ use std::time::{Duration, Instant};
 
 use ureq::unversioned::resolver::ResolvedSocketAddrs;
 use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, ShutdownHandle,
-    Transport,
+    Buffers, ConnectionDetails, Connector, Either, NextTimeout, ShutdownHandle, Transport,
 };
 use ureq::{Error, Timeout};
 
+use super::buffers::WipedBuffers;
 use crate::secret::wipe;
 
 /// Request bytes held back per connection. Matrix requests are far smaller;
@@ -60,7 +64,7 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
         if details.config.no_delay() {
             stream.set_nodelay(true)?;
         }
-        let buffers = LazyBuffers::new(
+        let buffers = WipedBuffers::new(
             details.config.input_buffer_size(),
             details.config.output_buffer_size(),
         );
@@ -169,11 +173,12 @@ impl SocketTimeout {
     }
 }
 
-#[derive(Debug)]
 pub(crate) struct LeanTcpTransport {
     /// In an `Arc` so that the agent's shutdown handle can reach the socket.
     stream: Arc<TcpStream>,
-    buffers: LazyBuffers,
+    /// The last request and answer stay here until the connection is
+    /// freed, and are wiped then.
+    buffers: WipedBuffers,
     /// Output not yet written; allocated on first use, never grown past
     /// `UNSENT_CAPACITY` (so no stray copy of a request is left on the heap).
     unsent: Vec<u8>,
@@ -183,6 +188,25 @@ pub(crate) struct LeanTcpTransport {
     write_timeout: SocketTimeout,
     /// Whether `is_open` was asked since the last read or write.
     answered_since_io: bool,
+}
+
+/// The socket and sizes: the held output is a request.
+impl fmt::Debug for LeanTcpTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LeanTcpTransport")
+            .field("stream", &self.stream)
+            .field("buffers", &self.buffers)
+            .field("unsent", &self.unsent.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Output still held (a request that failed before its answer was awaited)
+/// goes with the connection: wiped first.
+impl Drop for LeanTcpTransport {
+    fn drop(&mut self) {
+        wipe(&mut self.unsent);
+    }
 }
 
 impl LeanTcpTransport {
@@ -374,7 +398,7 @@ mod tests {
         let (client, mut server) = connected_pair();
         let mut transport = LeanTcpTransport {
             stream: Arc::new(client),
-            buffers: LazyBuffers::new(4096, 4096),
+            buffers: WipedBuffers::new(4096, 4096),
             unsent: Vec::new(),
             unsent_timeout: NextTimeout::default(),
             read_timeout: SocketTimeout::default(),
@@ -422,7 +446,7 @@ mod tests {
         let (client, mut server) = connected_pair();
         let mut transport = LeanTcpTransport {
             stream: Arc::new(client),
-            buffers: LazyBuffers::new(4096, 4096),
+            buffers: WipedBuffers::new(4096, 4096),
             unsent: Vec::new(),
             unsent_timeout: NextTimeout::default(),
             read_timeout: SocketTimeout::default(),

@@ -1,29 +1,158 @@
-//! The TLS layer: ureq's rustls connector, with its handshake failures
-//! reported as TLS errors.
+//! The TLS layer: rustls over the TCP layer, in place of ureq's rustls
+//! connector, for two reasons.
 //!
-//! ureq completes the handshake while connecting, before any request byte
-//! is written, but a failure there (an untrusted or expired certificate, a
-//! plain-http server) reaches us as a bare `io::Error` wrapping the rustls
-//! error, indistinguishable from a connection lost after the request was
-//! sent. Unwrapped here, it becomes `ureq::Error::Rustls`: `MXREG_RESULT_TLS`,
-//! never "outcome unknown".
+//! - The plaintext of each exchange (the request with its password or token,
+//!   the answer with its tokens) sits in the connection's buffers until the
+//!   next one; ureq's transport frees them unwiped, ours are
+//!   [`WipedBuffers`].
+//! - The handshake is completed while connecting, before any request byte
+//!   is written. A failure there (an untrusted or expired certificate, a
+//!   plain-http server) comes out of rustls as an `io::Error` wrapping the
+//!   rustls error, indistinguishable from a connection lost after the
+//!   request was sent. Unwrapped here, it becomes `ureq::Error::Rustls`:
+//!   `MXREG_RESULT_TLS`, never "outcome unknown".
+//!
+//! What stays out of reach is inside rustls. It encrypts what we send in
+//! place, so no plaintext of a request is left behind. But it decrypts each
+//! record it receives in place in a buffer of its own (resized by
+//! reallocation, freed with the connection) and copies the plaintext into a
+//! vector per record that it frees once read: an answer, tokens included, is
+//! left in memory rustls frees without wiping. Its unbuffered API would not
+//! help: it too hands out each record from a vector of its own.
+//!
+//! The configuration is ureq's (ring, or the process-wide rustls provider
+//! when one is installed; TLS 1.2 and 1.3; SNI), built once per client, on
+//! its first https connection.
 
+use std::fmt;
+use std::io::{Read, Write};
+use std::sync::{Arc, OnceLock};
+
+use rustls::client::ClientConnection;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, RootCertStore, StreamOwned};
 use ureq::Error;
-use ureq::unversioned::transport::{ConnectionDetails, Connector, RustlsConnector, Transport};
+use ureq::http::Uri;
+use ureq::unversioned::transport::time::{Duration, Instant};
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, Either, NextTimeout, Transport, TransportAdapter,
+};
 
-#[derive(Debug, Default)]
-pub(crate) struct HandshakeErrors(RustlsConnector);
+use super::buffers::WipedBuffers;
 
-impl<In: Transport> Connector<In> for HandshakeErrors {
-    type Out = <RustlsConnector as Connector<In>>::Out;
+/// Wraps the chained transport in TLS for https URLs.
+pub(crate) struct TlsConnector {
+    /// `None`: the Mozilla roots (webpki-roots, as ureq does).
+    roots: Option<RootCertStore>,
+    /// Built on the first https connection, as ureq does (a client of a
+    /// plain-http server never needs it), then shared with its session
+    /// cache by every connection.
+    config: OnceLock<Arc<ClientConfig>>,
+}
+
+impl TlsConnector {
+    /// Verify servers against `roots`, or the Mozilla roots when `None`.
+    /// `Err` when none of the given roots is usable.
+    pub(crate) fn new(roots: Option<&[CertificateDer<'static>]>) -> Result<Self, rustls::Error> {
+        let roots = match roots {
+            None => None,
+            Some(certs) => {
+                let mut store = RootCertStore::empty();
+                let (added, _) = store.add_parsable_certificates(certs.iter().cloned());
+                if added == 0 {
+                    return Err(rustls::Error::General("no usable root certificate".into()));
+                }
+                Some(store)
+            }
+        };
+        Ok(TlsConnector {
+            roots,
+            config: OnceLock::new(),
+        })
+    }
+
+    fn config(&self) -> Result<Arc<ClientConfig>, rustls::Error> {
+        if let Some(config) = self.config.get() {
+            return Ok(Arc::clone(config));
+        }
+        let roots = self.roots.clone().unwrap_or_else(|| RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        });
+        let provider = CryptoProvider::get_default()
+            .cloned()
+            .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(rustls::ALL_VERSIONS)?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        // Threads racing here build one each; the first one set is kept.
+        Ok(Arc::clone(self.config.get_or_init(|| Arc::new(config))))
+    }
+}
+
+impl fmt::Debug for TlsConnector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsConnector").finish_non_exhaustive()
+    }
+}
+
+impl<In: Transport> Connector<In> for TlsConnector {
+    type Out = Either<In, TlsTransport>;
 
     fn connect(
         &self,
         details: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, Error> {
-        self.0.connect(details, chained).map_err(unwrap_rustls)
+        let Some(transport) = chained else {
+            return Ok(None);
+        };
+        if !details.needs_tls() || transport.is_tls() {
+            return Ok(Some(Either::A(transport)));
+        }
+        let name = server_name(details.uri)?;
+        let mut conn = ClientConnection::new(self.config()?, name)?;
+        let mut sock = TransportAdapter::new(transport.boxed(), details.current_time.clone());
+        let now = (details.current_time)();
+        sock.set_timeout(time_left(details.timeout, details.now, now));
+        conn.complete_io(&mut sock)
+            .map_err(|err| unwrap_rustls(err.into()))?;
+        let buffers = WipedBuffers::new(
+            details.config.input_buffer_size(),
+            details.config.output_buffer_size(),
+        );
+        Ok(Some(Either::B(TlsTransport {
+            buffers,
+            stream: StreamOwned::new(conn, sock),
+        })))
     }
+}
+
+/// The URL's host (an IPv6 literal without its brackets) as rustls names
+/// the server it verifies.
+fn server_name(uri: &Uri) -> Result<ServerName<'static>, Error> {
+    let host = uri.host().unwrap_or_default();
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(host);
+    ServerName::try_from(bare)
+        .map(|name| name.to_owned())
+        .map_err(|_| Error::Tls("the host is not a valid TLS server name"))
+}
+
+/// What is left at `now` of `timeout`, set at `started`: the connect
+/// timeout runs from the start of the connection (as in ureq), so what the
+/// TCP connection used is gone.
+fn time_left(mut timeout: NextTimeout, started: Instant, now: Instant) -> NextTimeout {
+    if let (Duration::Exact(limit), Instant::Exact(started), Instant::Exact(now)) =
+        (timeout.after, started, now)
+    {
+        timeout.after =
+            Duration::Exact(limit.saturating_sub(now.saturating_duration_since(started)));
+    }
+    timeout
 }
 
 fn unwrap_rustls(err: Error) -> Error {
@@ -42,6 +171,50 @@ fn unwrap_rustls(err: Error) -> Error {
             }
         }
         other => other,
+    }
+}
+
+pub(crate) struct TlsTransport {
+    /// Plaintext: the last request and answer, wiped when the connection is
+    /// freed.
+    buffers: WipedBuffers,
+    stream: StreamOwned<ClientConnection, TransportAdapter>,
+}
+
+impl Transport for TlsTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+        self.stream.get_mut().set_timeout(timeout);
+        self.stream.write_all(&self.buffers.output()[..amount])?;
+        Ok(())
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+        self.stream.get_mut().set_timeout(timeout);
+        let amount = self.stream.read(self.buffers.input_append_buf())?;
+        self.buffers.input_appended(amount);
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.stream.get_mut().get_mut().is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        true
+    }
+}
+
+/// What the transport is wrapped around, not what it carries.
+impl fmt::Debug for TlsTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsTransport")
+            .field("chained", &self.stream.sock.get_ref())
+            .field("buffers", &self.buffers)
+            .finish()
     }
 }
 
@@ -67,5 +240,61 @@ mod tests {
     fn other_io_errors_pass_through() {
         let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
         assert!(matches!(unwrap_rustls(Error::Io(refused)), Error::Io(_)));
+    }
+
+    #[test]
+    fn server_names_are_host_names_or_bare_ip_addresses() {
+        let name = |url: &str| server_name(&url.parse().unwrap());
+        assert_eq!(
+            name("https://matrix.example.org:8448/x").unwrap(),
+            ServerName::try_from("matrix.example.org").unwrap()
+        );
+        assert!(matches!(
+            name("https://127.0.0.1:8448").unwrap(),
+            ServerName::IpAddress(_)
+        ));
+        assert!(matches!(
+            name("https://[::1]:8448").unwrap(),
+            ServerName::IpAddress(_)
+        ));
+        assert!(matches!(name("https://bad_name!/"), Err(Error::Tls(_))));
+    }
+
+    #[test]
+    fn the_handshake_gets_what_is_left_of_the_connect_timeout() {
+        let started = std::time::Instant::now();
+        let timeout = NextTimeout {
+            after: Duration::from_secs(10),
+            reason: ureq::Timeout::Connect,
+            ..NextTimeout::default()
+        };
+        let at = |elapsed| Instant::Exact(started + std::time::Duration::from_secs(elapsed));
+        let left = time_left(timeout, Instant::Exact(started), at(3));
+        assert_eq!(left.after, Duration::from_secs(7));
+        assert_eq!(left.reason, ureq::Timeout::Connect);
+        let spent = time_left(timeout, Instant::Exact(started), at(12));
+        assert_eq!(spent.after, Duration::from_secs(0));
+        let never = NextTimeout::default();
+        assert_eq!(time_left(never, Instant::Exact(started), at(3)), never);
+    }
+
+    #[test]
+    fn roots_are_the_given_ones_or_the_built_in_ones() {
+        let built_in = TlsConnector::new(None).unwrap();
+        assert!(built_in.roots.is_none(), "the Mozilla roots");
+        let config = built_in.config().unwrap();
+        assert!(
+            Arc::ptr_eq(&config, &built_in.config().unwrap()),
+            "built once, shared"
+        );
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])
+            .unwrap()
+            .cert;
+        let pinned = TlsConnector::new(Some(&[cert.der().clone()])).unwrap();
+        assert_eq!(pinned.roots.as_ref().map(RootCertStore::len), Some(1));
+        assert!(pinned.config().is_ok());
+        assert!(TlsConnector::new(Some(&[])).is_err());
+        let garbage = CertificateDer::from(b"not DER".to_vec());
+        assert!(TlsConnector::new(Some(&[garbage])).is_err());
     }
 }
