@@ -3,7 +3,9 @@
 Every native handle the package holds goes through `OwnedHandle`, so that
 `live_handles()` can tell tests (and leak-hunting users) how many are still
 alive. `close()` frees at once and is safe to repeat; `weakref.finalize` is
-the backstop for objects dropped without `close()`.
+the backstop for objects dropped without `close()`. `HandleOwner` is the
+lifetime plumbing (`closed`, `close()`, `with`, checked calls) that every
+class owning one handle shares.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Generic, TypeVar
+from contextlib import AbstractContextManager, contextmanager
+from types import TracebackType
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
+from ._native import check, new_error_slot
 from .errors import ClosedError
 
 _H = TypeVar("_H", bound=ctypes.Structure)
@@ -99,3 +103,48 @@ class OwnedHandle(Generic[_H]):
             self._pointer = None  # no new call starts
             self._idle.wait_for(lambda: self._calls == 0)
             self._finalizer()
+
+
+if TYPE_CHECKING:
+    # A fallible C call on a handle: (handle, error_out) -> result code.
+    _Call = Callable[[ctypes._Pointer[_H], ctypes._CArgObject], int]
+
+
+class HandleOwner(Generic[_H]):
+    """Base of the classes that own one native handle in `_handle`.
+
+    Entering `with` checks the handle is still open; leaving it closes.
+    `_call()` runs one fallible C call on the handle, which `_borrow()`
+    lends (by default through `OwnedHandle.use`, so `close()` waits for it).
+    """
+
+    _handle: OwnedHandle[_H]
+
+    # No docstrings on these: an owner documents its own `close()`.
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> Self:
+        self._handle.get()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _borrow(self) -> AbstractContextManager[ctypes._Pointer[_H]]:
+        """The handle, lent for one call."""
+        return self._handle.use()
+
+    def _call(self, call: _Call[_H]) -> None:
+        """Run `call` on the borrowed handle with a fresh `error_out`, then
+        raise what it reports (`check`, after the handle is given back)."""
+        error = new_error_slot()
+        with self._borrow() as pointer:
+            code = call(pointer, ctypes.byref(error))
+        check(code, error)

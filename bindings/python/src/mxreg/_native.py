@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import ctypes
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from . import _raw
 from .auth import AuthInfo
-from .errors import MxregError, error_class
+from .errors import InvalidStateError, MxregError, error_class
 from .registration import Registration
 from .tokens import Tokens
+
+_Owned = TypeVar("_Owned")
+_Read = TypeVar("_Read")
 
 
 def c_string(value: str | None, name: str) -> bytes | None:
@@ -48,6 +52,30 @@ def check(code: int, error: ctypes._Pointer[_raw.mxreg_error]) -> None:
             _raw.mxreg_error_free(error)
 
 
+def call_checked(call: Callable[[ctypes._CArgObject], int]) -> None:
+    """Run a fallible C call that needs no handle, giving it a fresh
+    `error_out` as its last argument, and raise what it reports (`check`)."""
+    error = new_error_slot()
+    check(call(ctypes.byref(error)), error)
+
+
+def read_then_free(owned: _Owned, read: Callable[[_Owned], _Read], free: Callable[[_Owned], None]) -> _Read:
+    """`read(owned)` copied into Python, then the native `owned` freed, even
+    when reading fails."""
+    try:
+        return read(owned)
+    finally:
+        free(owned)
+
+
+def take_string(string: ctypes.c_void_p, missing: str) -> str:
+    """Copy a free-standing string the library handed over, then wipe and
+    free it (`mxreg_string_free`); `InvalidStateError(missing)` for NULL."""
+    if not string.value:
+        raise InvalidStateError(missing)
+    return read_then_free(string.value, lambda address: ctypes.string_at(address).decode("utf-8"), _raw.mxreg_string_free)
+
+
 def exception_from(code: int, error: ctypes._Pointer[_raw.mxreg_error]) -> MxregError:
     """The exception for a failed call, read from `error` (which may be NULL)."""
     cls = error_class(code)
@@ -55,14 +83,13 @@ def exception_from(code: int, error: ctypes._Pointer[_raw.mxreg_error]) -> Mxreg
         described = py_string(_raw.mxreg_result_describe(code)) or f"mxreg result code {code}"
         return cls(described, code=code)
     message = py_string(_raw.mxreg_error_message(error)) or ""
-    retry_after_ms = _raw.mxreg_error_retry_after_ms(error)
     info_ptr = _raw.mxreg_error_auth_info(error)
     return cls(
         message,
         code=code,
         errcode=py_string(_raw.mxreg_error_errcode(error)),
         http_status=_raw.mxreg_error_http_status(error) or None,
-        retry_after_ms=None if retry_after_ms < 0 else retry_after_ms,
+        retry_after_ms=_millis_or_none(_raw.mxreg_error_retry_after_ms(error)),
         body=_json_object(py_string(_raw.mxreg_error_body_json(error))),
         auth_info=read_auth_info(info_ptr) if info_ptr else None,
     )
@@ -89,6 +116,11 @@ def read_auth_info(info: ctypes._Pointer[_raw.mxreg_auth_info]) -> AuthInfo:
     )
 
 
+def _millis_or_none(millis: int) -> int | None:
+    """A duration or time from the C API, where a negative value means "not given"."""
+    return None if millis < 0 else millis
+
+
 def _json_object(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return None
@@ -101,25 +133,21 @@ def _json_object(text: str | None) -> dict[str, Any] | None:
 
 def read_registration(registration: ctypes._Pointer[_raw.mxreg_registration]) -> Registration:
     """Copy a (borrowed or owned) `mxreg_registration` into a `Registration`."""
-    expires_in = _raw.mxreg_registration_expires_in_ms(registration)
-    expires_at = _raw.mxreg_registration_expires_at_ms(registration)
     return Registration(
         user_id=py_string(_raw.mxreg_registration_user_id(registration)) or "",
         device_id=py_string(_raw.mxreg_registration_device_id(registration)),
         access_token=py_string(_raw.mxreg_registration_access_token(registration)),
         refresh_token=py_string(_raw.mxreg_registration_refresh_token(registration)),
-        expires_in_ms=None if expires_in < 0 else expires_in,
-        expires_at_ms=None if expires_at < 0 else expires_at,
+        expires_in_ms=_millis_or_none(_raw.mxreg_registration_expires_in_ms(registration)),
+        expires_at_ms=_millis_or_none(_raw.mxreg_registration_expires_at_ms(registration)),
     )
 
 
 def read_tokens(tokens: ctypes._Pointer[_raw.mxreg_tokens]) -> Tokens:
     """Copy an `mxreg_tokens` into `Tokens`."""
-    expires_in = _raw.mxreg_tokens_expires_in_ms(tokens)
-    expires_at = _raw.mxreg_tokens_expires_at_ms(tokens)
     return Tokens(
         access_token=py_string(_raw.mxreg_tokens_access_token(tokens)) or "",
         refresh_token=py_string(_raw.mxreg_tokens_refresh_token(tokens)),
-        expires_in_ms=None if expires_in < 0 else expires_in,
-        expires_at_ms=None if expires_at < 0 else expires_at,
+        expires_in_ms=_millis_or_none(_raw.mxreg_tokens_expires_in_ms(tokens)),
+        expires_at_ms=_millis_or_none(_raw.mxreg_tokens_expires_at_ms(tokens)),
     )

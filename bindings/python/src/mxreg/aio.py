@@ -14,9 +14,10 @@ import asyncio
 import functools
 from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
 
 from . import probe
+from ._handles import HandleOwner
 from .auth import AuthInfo
 from .client import Client
 from .oauth import OAuthAuthorization, OAuthIntent, OAuthServer, ResponseMode
@@ -28,6 +29,7 @@ __all__ = ["AsyncClient", "AsyncOAuthAuthorization", "AsyncOAuthServer", "AsyncS
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 _T = TypeVar("_T")
+_Blocking = TypeVar("_Blocking", bound=HandleOwner[Any])
 
 
 def _in_thread(method: Callable[Concatenate[_T, _P], _R]) -> Callable[Concatenate[Any, _P], Coroutine[Any, Any, _R]]:
@@ -54,13 +56,33 @@ probe_server = _function_in_thread(probe.probe_server)
 """As `mxreg.probe_server`, awaitable."""
 
 
-class AsyncSignup:
+class _AsyncWrapper(Generic[_Blocking]):
+    """Base of the asyncio wrappers: `blocking` is the wrapped object,
+    `close()` closes it and `async with` closes on exit."""
+
+    def __init__(self, blocking: _Blocking) -> None:
+        self.blocking = blocking
+
+    # No docstring: each wrapper documents its own `close()`.
+    def close(self) -> None:
+        self.blocking.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncSignup(_AsyncWrapper[Signup]):
     """A `Signup` for asyncio code: the steps are awaitable, the state
     properties are plain (they read local state). `blocking` is the
     underlying session. Use `async with` or call `close()`."""
 
     def __init__(self, signup: Signup) -> None:
-        self.blocking = signup
+        super().__init__(signup)
 
     @property
     def closed(self) -> bool:
@@ -68,15 +90,7 @@ class AsyncSignup:
 
     def close(self) -> None:
         """Free the native session (waits for a step still running in a thread)."""
-        self.blocking.close()
-
-    async def __aenter__(self) -> AsyncSignup:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
+        super().close()
 
     @property
     def status(self) -> SignupState:
@@ -126,26 +140,15 @@ class AsyncSignup:
                 await asyncio.sleep(poll_interval)
 
 
-class AsyncOAuthAuthorization:
+class AsyncOAuthAuthorization(_AsyncWrapper[OAuthAuthorization]):
     """An `OAuthAuthorization` whose `complete()` is awaitable."""
 
     def __init__(self, authorization: OAuthAuthorization) -> None:
-        self.blocking = authorization
+        super().__init__(authorization)
         self.url = authorization.url
         self.device_id = authorization.device_id
         self.state = authorization.state
         self.intent = authorization.intent
-
-    def close(self) -> None:
-        self.blocking.close()
-
-    async def __aenter__(self) -> AsyncOAuthAuthorization:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def save(self) -> str:
         return self.blocking.save()
@@ -153,22 +156,11 @@ class AsyncOAuthAuthorization:
     complete = _in_thread(OAuthAuthorization.complete)
 
 
-class AsyncOAuthServer:
+class AsyncOAuthServer(_AsyncWrapper[OAuthServer]):
     """An `OAuthServer` with awaitable network calls; `blocking` is the server."""
 
     def __init__(self, server: OAuthServer) -> None:
-        self.blocking = server
-
-    def close(self) -> None:
-        self.blocking.close()
-
-    async def __aenter__(self) -> AsyncOAuthServer:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
+        super().__init__(server)
 
     register_client = _in_thread(OAuthServer.register_client)
     refresh_token = _in_thread(OAuthServer.refresh_token)
@@ -201,7 +193,7 @@ class AsyncOAuthServer:
         return AsyncOAuthAuthorization(self.blocking.restore_authorization(saved))
 
 
-class AsyncClient:
+class AsyncClient(_AsyncWrapper[Client]):
     """A `Client` for asyncio code. Use `async with AsyncClient(url) as c:`
     or call `close()`; the constructor takes the same arguments as `Client`
     (it does no I/O). `blocking` is the underlying thread-safe client."""
@@ -218,15 +210,17 @@ class AsyncClient:
         rate_limit_max_wait: float | None = None,
         ca_pem: str | None = None,
     ) -> None:
-        self.blocking = Client(
-            homeserver_url,
+        super().__init__(
+            Client(
+                homeserver_url,
             user_agent=user_agent,
             connect_timeout=connect_timeout,
             request_timeout=request_timeout,
             max_response_bytes=max_response_bytes,
             allow_insecure_http=allow_insecure_http,
-            rate_limit_max_wait=rate_limit_max_wait,
-            ca_pem=ca_pem,
+                rate_limit_max_wait=rate_limit_max_wait,
+                ca_pem=ca_pem,
+            )
         )
 
     @property
@@ -240,15 +234,7 @@ class AsyncClient:
     def close(self) -> None:
         """Release the native client (safe twice). Calls still running in
         worker threads finish first."""
-        self.blocking.close()
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
+        super().close()
 
     def __repr__(self) -> str:
         return f"<mxreg.aio.AsyncClient {self.homeserver_url}{' closed' if self.closed else ''}>"

@@ -5,14 +5,13 @@ from __future__ import annotations
 import ctypes
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _raw
-from ._handles import OwnedHandle
-from ._native import c_string, check, new_error_slot, py_string, read_registration, read_tokens
+from ._handles import HandleOwner, OwnedHandle
+from ._native import c_string, call_checked, py_string, read_registration, read_then_free, read_tokens
 from ._options import client_options
 from .registration import Registration
 from .oauth import OAuthServer
@@ -22,6 +21,12 @@ from .tokens import Tokens
 __all__ = ["AccountKind", "Client"]
 
 AccountKind = _raw.mxreg_account_kind
+
+if TYPE_CHECKING:
+    # A yes/no question to the server: (client, value, answer_out, error_out) -> result code.
+    _Question = Callable[
+        [ctypes._Pointer[_raw.mxreg_client], bytes | None, ctypes._CArgObject, ctypes._CArgObject], int
+    ]
 
 
 def _request(
@@ -53,7 +58,7 @@ def _request(
     return request
 
 
-class Client:
+class Client(HandleOwner[_raw.mxreg_client]):
     """A client for one homeserver.
 
     Thread-safe: share one client between threads; connections are pooled.
@@ -93,12 +98,9 @@ class Client:
             rate_limit_max_wait=rate_limit_max_wait,
             ca_pem=ca_pem,
         )
+        url = c_string(homeserver_url, "homeserver_url")
         client = ctypes.POINTER(_raw.mxreg_client)()
-        error = new_error_slot()
-        code = _raw.mxreg_client_new(
-            c_string(homeserver_url, "homeserver_url"), ctypes.byref(options), ctypes.byref(client), ctypes.byref(error)
-        )
-        check(code, error)
+        call_checked(lambda error: _raw.mxreg_client_new(url, ctypes.byref(options), ctypes.byref(client), error))
         self._handle = OwnedHandle(self, "client", client, _raw.mxreg_client_free)
         self._lock = threading.Lock()
         self._homeserver_url = py_string(_raw.mxreg_client_homeserver_url(client)) or homeserver_url
@@ -108,30 +110,17 @@ class Client:
         """The normalised base URL (no trailing slash)."""
         return self._homeserver_url
 
-    @property
-    def closed(self) -> bool:
-        return self._handle.closed
-
     def close(self) -> None:
         """Release the native client. Safe to call more than once."""
         with self._lock:
             self._handle.close()
-
-    def __enter__(self) -> Client:
-        self._handle.get()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         state = " closed" if self.closed else ""
         return f"<mxreg.Client {self._homeserver_url}{state}>"
 
     @contextmanager
-    def _reference(self) -> Iterator[ctypes._Pointer[_raw.mxreg_client]]:
+    def _borrow(self) -> Iterator[ctypes._Pointer[_raw.mxreg_client]]:
         """A reference of the native client for one call. Taking it under the
         lock means `close()` on another thread cannot free the client while
         the call starts; the reference keeps it alive until the call ends."""
@@ -178,14 +167,12 @@ class Client:
             kind=kind,
         )
         registration = ctypes.POINTER(_raw.mxreg_registration)()
-        error = new_error_slot()
-        with self._reference() as client:
-            code = _raw.mxreg_client_register(client, ctypes.byref(request), ctypes.byref(registration), ctypes.byref(error))
-        check(code, error)
-        try:
-            return read_registration(registration)
-        finally:
-            _raw.mxreg_registration_free(registration)
+        self._call(
+            lambda client, error: _raw.mxreg_client_register(
+                client, ctypes.byref(request), ctypes.byref(registration), error
+            )
+        )
+        return read_then_free(registration, read_registration, _raw.mxreg_registration_free)
 
     def register_guest(
         self,
@@ -255,10 +242,11 @@ class Client:
             kind=AccountKind.USER,
         )
         signup = ctypes.POINTER(_raw.mxreg_signup)()
-        error = new_error_slot()
-        with self._reference() as client:
-            code = _raw.mxreg_signup_new(client, ctypes.byref(request), int(stages), ctypes.byref(signup), ctypes.byref(error))
-        check(code, error)
+        self._call(
+            lambda client, error: _raw.mxreg_signup_new(
+                client, ctypes.byref(request), int(stages), ctypes.byref(signup), error
+            )
+        )
         return Signup(signup)
 
     def restore_signup(self, saved: str) -> Signup:
@@ -266,10 +254,7 @@ class Client:
         No I/O: go on with the call the saved state needs."""
         text = c_string(saved, "saved")
         signup = ctypes.POINTER(_raw.mxreg_signup)()
-        error = new_error_slot()
-        with self._reference() as client:
-            code = _raw.mxreg_signup_restore(client, text, ctypes.byref(signup), ctypes.byref(error))
-        check(code, error)
+        self._call(lambda client, error: _raw.mxreg_signup_restore(client, text, ctypes.byref(signup), error))
         return Signup(signup)
 
     def username_available(self, username: str) -> bool:
@@ -277,24 +262,17 @@ class Client:
         limits this to about one call per second: expect `RateLimitedError`
         unless `rate_limit_max_wait` is set. An invalid name raises
         `InvalidArgumentError` (local check) or `InvalidUsernameError`."""
-        name = c_string(username, "username")
-        available = ctypes.c_bool()
-        error = new_error_slot()
-        with self._reference() as client:
-            code = _raw.mxreg_client_username_available(client, name, ctypes.byref(available), ctypes.byref(error))
-        check(code, error)
-        return bool(available.value)
+        return self._ask(_raw.mxreg_client_username_available, c_string(username, "username"))
 
     def registration_token_valid(self, token: str) -> bool:
         """Whether the server accepts `token` as a registration token (servers
         that require none may still say False)."""
-        value = c_string(token, "token")
-        valid = ctypes.c_bool()
-        error = new_error_slot()
-        with self._reference() as client:
-            code = _raw.mxreg_client_registration_token_valid(client, value, ctypes.byref(valid), ctypes.byref(error))
-        check(code, error)
-        return bool(valid.value)
+        return self._ask(_raw.mxreg_client_registration_token_valid, c_string(token, "token"))
+
+    def _ask(self, question: _Question, value: bytes | None) -> bool:
+        answer = ctypes.c_bool()
+        self._call(lambda client, error: question(client, value, ctypes.byref(answer), error))
+        return bool(answer.value)
 
     def refresh(self, refresh_token: str) -> Tokens:
         """Exchange a refresh token for a new access token. A refresh token
@@ -302,22 +280,13 @@ class Client:
         `UnknownTokenError`."""
         value = c_string(refresh_token, "refresh_token")
         tokens = ctypes.POINTER(_raw.mxreg_tokens)()
-        error = new_error_slot()
-        with self._reference() as client:
-            code = _raw.mxreg_client_refresh(client, value, ctypes.byref(tokens), ctypes.byref(error))
-        check(code, error)
-        try:
-            return read_tokens(tokens)
-        finally:
-            _raw.mxreg_tokens_free(tokens)
+        self._call(lambda client, error: _raw.mxreg_client_refresh(client, value, ctypes.byref(tokens), error))
+        return read_then_free(tokens, read_tokens, _raw.mxreg_tokens_free)
 
     def discover_oauth(self) -> OAuthServer:
         """The homeserver's OAuth 2.0 authorization server, fetched and
         checked (issuer, endpoints, PKCE S256). A server with legacy auth
         only raises `OAuthUnsupportedError`. Close it when done."""
         server = ctypes.POINTER(_raw.mxreg_oauth_server)()
-        error = new_error_slot()
-        with self._reference() as client:
-            code = _raw.mxreg_oauth_server_discover(client, ctypes.byref(server), ctypes.byref(error))
-        check(code, error)
+        self._call(lambda client, error: _raw.mxreg_oauth_server_discover(client, ctypes.byref(server), error))
         return OAuthServer(server)

@@ -19,13 +19,11 @@ import ctypes
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 from . import _raw
-from ._handles import OwnedHandle
-from ._native import c_string, check, new_error_slot, py_string, read_registration, read_tokens
-from .errors import InvalidStateError
+from ._handles import HandleOwner, OwnedHandle
+from ._native import c_string, py_string, read_registration, read_then_free, read_tokens, take_string
 from .registration import Registration
 from .tokens import Tokens
 
@@ -57,22 +55,19 @@ class RegisteredClient:
     """The server's answer, without the secrets it may hold."""
 
 
-def _take_string(saved: ctypes.c_void_p) -> str:
-    """Copy a string the library handed over, then wipe and free it."""
-    if not saved.value:
-        raise InvalidStateError("the library returned no string")
-    try:
-        return ctypes.string_at(saved.value).decode("utf-8")
-    finally:
-        _raw.mxreg_string_free(saved.value)
-
-
 def _json_dict(text: str | None) -> dict[str, Any]:
     value = json.loads(text or "{}")
     return value if isinstance(value, dict) else {}
 
 
-class OAuthAuthorization:
+def _read_registered_client(registered: ctypes._Pointer[_raw.mxreg_oauth_registered_client]) -> RegisteredClient:
+    return RegisteredClient(
+        client_id=py_string(_raw.mxreg_oauth_registered_client_client_id(registered)) or "",
+        metadata=_json_dict(py_string(_raw.mxreg_oauth_registered_client_metadata_json(registered))),
+    )
+
+
+class OAuthAuthorization(HandleOwner[_raw.mxreg_oauth_authorization]):
     """An authorization in progress: open `url` in the user's browser, then
     `complete()` with the redirect it comes back with. Holds the PKCE
     verifier; `close()` (safe twice, or `with`) wipes it."""
@@ -88,22 +83,9 @@ class OAuthAuthorization:
         """The `state` value, to tell authorizations apart."""
         self.intent = OAuthIntent(_raw.mxreg_oauth_authorization_intent(pointer))
 
-    @property
-    def closed(self) -> bool:
-        return self._handle.closed
-
     def close(self) -> None:
         """Free the authorization and wipe its verifier (waits for a running `complete`)."""
-        self._handle.close()
-
-    def __enter__(self) -> OAuthAuthorization:
-        self._handle.get()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
+        super().close()
 
     def __repr__(self) -> str:
         closed = " closed" if self.closed else ""
@@ -116,30 +98,23 @@ class OAuthAuthorization:
         refused, `OAuthInvalidGrantError` for a used or expired code."""
         url = c_string(redirect_url, "redirect_url")
         registration = ctypes.POINTER(_raw.mxreg_registration)()
-        error = new_error_slot()
-        with self._handle.use() as authorization:
-            code = _raw.mxreg_oauth_authorization_complete(
-                authorization, url, ctypes.byref(registration), ctypes.byref(error)
+        self._call(
+            lambda authorization, error: _raw.mxreg_oauth_authorization_complete(
+                authorization, url, ctypes.byref(registration), error
             )
-        check(code, error)
-        try:
-            return read_registration(registration)
-        finally:
-            _raw.mxreg_registration_free(registration)
+        )
+        return read_then_free(registration, read_registration, _raw.mxreg_registration_free)
 
     def save(self) -> str:
         """The authorization as a JSON string for
         `OAuthServer.restore_authorization`. It holds the PKCE verifier:
         store it as you would a token."""
         saved = ctypes.c_void_p()
-        error = new_error_slot()
-        with self._handle.use() as authorization:
-            code = _raw.mxreg_oauth_authorization_save(authorization, ctypes.byref(saved), ctypes.byref(error))
-        check(code, error)
-        return _take_string(saved)
+        self._call(lambda authorization, error: _raw.mxreg_oauth_authorization_save(authorization, ctypes.byref(saved), error))
+        return take_string(saved, "the library returned no string")
 
 
-class OAuthServer:
+class OAuthServer(HandleOwner[_raw.mxreg_oauth_server]):
     """A homeserver's OAuth 2.0 authorization server, discovered and checked
     (`Client.discover_oauth`). Thread-safe; `close()` (safe twice, or `with`)
     waits for calls running on other threads. Authorizations started from it
@@ -160,22 +135,6 @@ class OAuthServer:
         """Whether users can create accounts (`prompt=create`)."""
         self.metadata: Mapping[str, Any] = _json_dict(py_string(_raw.mxreg_oauth_server_metadata_json(pointer)))
         """The whole metadata document, unknown fields included."""
-
-    @property
-    def closed(self) -> bool:
-        return self._handle.closed
-
-    def close(self) -> None:
-        self._handle.close()
-
-    def __enter__(self) -> OAuthServer:
-        self._handle.get()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<mxreg.oauth.OAuthServer {self.issuer}{' closed' if self.closed else ''}>"
@@ -210,19 +169,12 @@ class OAuthServer:
         metadata.tos_uri = c_string(tos_uri, "tos_uri")
 
         registered = ctypes.POINTER(_raw.mxreg_oauth_registered_client)()
-        error = new_error_slot()
-        with self._handle.use() as server:
-            code = _raw.mxreg_oauth_server_register_client(
-                server, ctypes.byref(metadata), ctypes.byref(registered), ctypes.byref(error)
+        self._call(
+            lambda server, error: _raw.mxreg_oauth_server_register_client(
+                server, ctypes.byref(metadata), ctypes.byref(registered), error
             )
-        check(code, error)
-        try:
-            return RegisteredClient(
-                client_id=py_string(_raw.mxreg_oauth_registered_client_client_id(registered)) or "",
-                metadata=_json_dict(py_string(_raw.mxreg_oauth_registered_client_metadata_json(registered))),
-            )
-        finally:
-            _raw.mxreg_oauth_registered_client_free(registered)
+        )
+        return read_then_free(registered, _read_registered_client, _raw.mxreg_oauth_registered_client_free)
 
     def start_authorization(
         self,
@@ -246,12 +198,11 @@ class OAuthServer:
         request.intent = int(OAuthIntent(intent))
         request.response_mode = int(ResponseMode(response_mode))
         authorization = ctypes.POINTER(_raw.mxreg_oauth_authorization)()
-        error = new_error_slot()
-        with self._handle.use() as server:
-            code = _raw.mxreg_oauth_authorization_start(
-                server, ctypes.byref(request), ctypes.byref(authorization), ctypes.byref(error)
+        self._call(
+            lambda server, error: _raw.mxreg_oauth_authorization_start(
+                server, ctypes.byref(request), ctypes.byref(authorization), error
             )
-        check(code, error)
+        )
         return OAuthAuthorization(authorization)
 
     def restore_authorization(self, saved: str) -> OAuthAuthorization:
@@ -259,10 +210,9 @@ class OAuthServer:
         (for this same authorization server). No I/O."""
         text = c_string(saved, "saved")
         authorization = ctypes.POINTER(_raw.mxreg_oauth_authorization)()
-        error = new_error_slot()
-        with self._handle.use() as server:
-            code = _raw.mxreg_oauth_authorization_restore(server, text, ctypes.byref(authorization), ctypes.byref(error))
-        check(code, error)
+        self._call(
+            lambda server, error: _raw.mxreg_oauth_authorization_restore(server, text, ctypes.byref(authorization), error)
+        )
         return OAuthAuthorization(authorization)
 
     def refresh_token(self, client_id: str, refresh_token: str) -> Tokens:
@@ -270,21 +220,14 @@ class OAuthServer:
         them: keep the new one; the old one raises `OAuthInvalidGrantError`."""
         client, token = c_string(client_id, "client_id"), c_string(refresh_token, "refresh_token")
         tokens = ctypes.POINTER(_raw.mxreg_tokens)()
-        error = new_error_slot()
-        with self._handle.use() as server:
-            code = _raw.mxreg_oauth_server_refresh_token(server, client, token, ctypes.byref(tokens), ctypes.byref(error))
-        check(code, error)
-        try:
-            return read_tokens(tokens)
-        finally:
-            _raw.mxreg_tokens_free(tokens)
+        self._call(
+            lambda server, error: _raw.mxreg_oauth_server_refresh_token(server, client, token, ctypes.byref(tokens), error)
+        )
+        return read_then_free(tokens, read_tokens, _raw.mxreg_tokens_free)
 
     def revoke_token(self, client_id: str, token: str) -> None:
         """Revoke an access or refresh token: the device is logged out.
         Revoking a token the server does not know succeeds."""
         client, value = c_string(client_id, "client_id"), c_string(token, "token")
-        error = new_error_slot()
-        with self._handle.use() as server:
-            code = _raw.mxreg_oauth_server_revoke_token(server, client, value, ctypes.byref(error))
-        check(code, error)
+        self._call(lambda server, error: _raw.mxreg_oauth_server_revoke_token(server, client, value, error))
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ctypes
-
 from . import _raw
-from ._native import c_string, check, new_error_slot
+from ._native import c_string, call_checked
 
 __all__ = ["check_username"]
 
@@ -15,6 +13,5 @@ def check_username(username: str, server_name: str | None = None) -> None:
     a-z, 0-9 and `-._=/+`; `@username:server_name` at most 255 bytes when
     `server_name` is given). Raises `InvalidArgumentError` saying what is
     wrong; servers may still refuse more names."""
-    error = new_error_slot()
-    code = _raw.mxreg_username_check(c_string(username, "username"), c_string(server_name, "server_name"), ctypes.byref(error))
-    check(code, error)
+    name, server = c_string(username, "username"), c_string(server_name, "server_name")
+    call_checked(lambda error: _raw.mxreg_username_check(name, server, error))

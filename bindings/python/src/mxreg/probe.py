@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _raw
-from ._native import c_string, check, new_error_slot, py_string, read_auth_info
+from ._native import c_string, call_checked, py_string, read_auth_info, read_then_free
 from ._options import client_options
 from .auth import AuthInfo
 
@@ -60,20 +60,22 @@ def probe_server(
         rate_limit_max_wait=rate_limit_max_wait,
         ca_pem=ca_pem,
     )
+    name = c_string(server, "server")
     probe = ctypes.POINTER(_raw.mxreg_probe)()
-    error = new_error_slot()
-    code = _raw.mxreg_probe_server(
-        c_string(server, "server"), ctypes.byref(options), bool(check_guest_access), ctypes.byref(probe), ctypes.byref(error)
-    )
-    check(code, error)
-    try:
-        info = _raw.mxreg_probe_auth_info(probe)
-        details = json.loads(py_string(_raw.mxreg_probe_json(probe)) or "{}")
-        return ServerProbe(
-            homeserver_url=py_string(_raw.mxreg_probe_homeserver_url(probe)) or "",
-            signup_methods=SignupMethod(_raw.mxreg_probe_signup_methods(probe)),
-            auth_info=read_auth_info(info) if info else None,
-            details=details if isinstance(details, dict) else {},
+    call_checked(
+        lambda error: _raw.mxreg_probe_server(
+            name, ctypes.byref(options), bool(check_guest_access), ctypes.byref(probe), error
         )
-    finally:
-        _raw.mxreg_probe_free(probe)
+    )
+    return read_then_free(probe, _read_probe, _raw.mxreg_probe_free)
+
+
+def _read_probe(probe: ctypes._Pointer[_raw.mxreg_probe]) -> ServerProbe:
+    info = _raw.mxreg_probe_auth_info(probe)
+    details = json.loads(py_string(_raw.mxreg_probe_json(probe)) or "{}")
+    return ServerProbe(
+        homeserver_url=py_string(_raw.mxreg_probe_homeserver_url(probe)) or "",
+        signup_methods=SignupMethod(_raw.mxreg_probe_signup_methods(probe)),
+        auth_info=read_auth_info(info) if info else None,
+        details=details if isinstance(details, dict) else {},
+    )

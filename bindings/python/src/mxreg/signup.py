@@ -22,15 +22,14 @@ import ctypes
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import _raw
-from ._handles import OwnedHandle
-from ._native import c_string, check, new_error_slot, py_string, read_auth_info, read_registration
+from ._handles import HandleOwner, OwnedHandle
+from ._native import c_string, py_string, read_auth_info, read_registration, take_string
 from .auth import AuthInfo
 from .errors import InvalidStateError, StageRejectedError
 from .registration import Registration
@@ -55,12 +54,7 @@ class Policy:
     url: str
 
 
-if TYPE_CHECKING:
-    # A C step function: (session, error_out) -> result code.
-    _Step = Callable[[ctypes._Pointer[_raw.mxreg_signup], ctypes._CArgObject], int]
-
-
-class Signup:
+class Signup(HandleOwner[_raw.mxreg_signup]):
     """A registration in progress (create it with `Client.signup` or
     `Client.restore_signup`).
 
@@ -77,23 +71,10 @@ class Signup:
 
     # -- lifetime ----------------------------------------------------------
 
-    @property
-    def closed(self) -> bool:
-        return self._handle.closed
-
     def close(self) -> None:
         """Free the native session (waits for a call in progress). Safe twice."""
         with self._lock:
             self._handle.close()
-
-    def __enter__(self) -> Signup:
-        self._handle.get()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         if self.closed:
@@ -101,46 +82,41 @@ class Signup:
         return f"<mxreg.Signup {self.status.name} next_stage={self.next_stage!r}>"
 
     @contextmanager
-    def _session(self) -> Iterator[ctypes._Pointer[_raw.mxreg_signup]]:
+    def _borrow(self) -> Iterator[ctypes._Pointer[_raw.mxreg_signup]]:
+        """The session, for one call at a time."""
         with self._lock:
             yield self._handle.get()
-
-    def _step(self, call: _Step) -> None:
-        error = new_error_slot()
-        with self._session() as signup:
-            code = call(signup, ctypes.byref(error))
-        check(code, error)
 
     # -- state -------------------------------------------------------------
 
     @property
     def status(self) -> SignupState:
-        with self._session() as signup:
+        with self._borrow() as signup:
             return SignupState(_raw.mxreg_signup_status(signup))
 
     @property
     def next_stage(self) -> str | None:
         """The stage the server wants next (e.g. `"m.login.terms"`), or None."""
-        with self._session() as signup:
+        with self._borrow() as signup:
             return py_string(_raw.mxreg_signup_next_stage(signup))
 
     @property
     def auth_info(self) -> AuthInfo | None:
         """The server's last UIA answer (flows, params, completed, session)."""
-        with self._session() as signup:
+        with self._borrow() as signup:
             info = _raw.mxreg_signup_auth_info(signup)
             return read_auth_info(info) if info else None
 
     @property
     def fallback_url(self) -> str | None:
         """The server's web page for the next stage, or None when none is pending."""
-        with self._session() as signup:
+        with self._borrow() as signup:
             return py_string(_raw.mxreg_signup_fallback_url(signup))
 
     @property
     def registration(self) -> Registration | None:
         """The new account once `status` is COMPLETE, else None."""
-        with self._session() as signup:
+        with self._borrow() as signup:
             registration = _raw.mxreg_signup_registration(signup)
             return read_registration(registration) if registration else None
 
@@ -148,7 +124,7 @@ class Signup:
         """The policies of the `m.login.terms` stage: show them (their URLs)
         to the user before `accept_terms()`."""
         lang = c_string(language, "language")
-        with self._session() as signup:
+        with self._borrow() as signup:
             return [
                 Policy(
                     id=py_string(_raw.mxreg_signup_policy_id(signup, index)) or "",
@@ -163,13 +139,8 @@ class Signup:
         """The session as a JSON string for `Client.restore_signup`. It holds
         the password and validation secrets: store it as you would the password."""
         saved = ctypes.c_void_p()
-        self._step(lambda signup, error: _raw.mxreg_signup_save(signup, ctypes.byref(saved), error))
-        if not saved.value:
-            raise InvalidStateError("the library returned no saved session")
-        try:
-            return ctypes.string_at(saved.value).decode("utf-8")
-        finally:
-            _raw.mxreg_string_free(saved.value)
+        self._call(lambda signup, error: _raw.mxreg_signup_save(signup, ctypes.byref(saved), error))
+        return take_string(saved, "the library returned no saved session")
 
     # -- steps -------------------------------------------------------------
 
@@ -177,29 +148,29 @@ class Signup:
         """Send the first request. Afterwards `status` is NEEDS_STAGE or
         COMPLETE; `UnsupportedFlowError` when no flow fits the stages given
         to `Client.signup`."""
-        self._step(_raw.mxreg_signup_start)
+        self._call(_raw.mxreg_signup_start)
 
     def submit_token(self, token: str) -> None:
         """Complete `m.login.registration_token`. A wrong or used-up token
         raises `StageRejectedError`; the session stays usable."""
         value = c_string(token, "token")
-        self._step(lambda signup, error: _raw.mxreg_signup_submit_token(signup, value, error))
+        self._call(lambda signup, error: _raw.mxreg_signup_submit_token(signup, value, error))
 
     def accept_terms(self) -> None:
         """Complete `m.login.terms`: the user accepted every listed policy."""
-        self._step(_raw.mxreg_signup_accept_terms)
+        self._call(_raw.mxreg_signup_accept_terms)
 
     def request_email_token(self, email: str, next_link: str | None = None) -> None:
         """Have the server mail a validation link to `email`; calling again
         resends it. Then `check_email()` or `wait_for_email()`."""
         address, link = c_string(email, "email"), c_string(next_link, "next_link")
-        self._step(lambda signup, error: _raw.mxreg_signup_request_email_token(signup, address, link, error))
+        self._call(lambda signup, error: _raw.mxreg_signup_request_email_token(signup, address, link, error))
 
     def check_email(self) -> bool:
         """Complete `m.login.email.identity` if the link was followed: True
         when done, False when not yet."""
         try:
-            self._step(_raw.mxreg_signup_check_email)
+            self._call(_raw.mxreg_signup_check_email)
         except StageRejectedError:
             return False
         return True
@@ -217,28 +188,28 @@ class Signup:
         """Have the server text a code to `phone_number` (`country`: ISO
         3166-1 alpha-2, e.g. "GB"), for `m.login.msisdn`."""
         cc, number = c_string(country, "country"), c_string(phone_number, "phone_number")
-        self._step(lambda signup, error: _raw.mxreg_signup_request_msisdn_token(signup, cc, number, error))
+        self._call(lambda signup, error: _raw.mxreg_signup_request_msisdn_token(signup, cc, number, error))
 
     def submit_msisdn_code(self, code: str) -> None:
         """Complete `m.login.msisdn` with the code from the SMS."""
         value = c_string(code, "code")
-        self._step(lambda signup, error: _raw.mxreg_signup_submit_msisdn_code(signup, value, error))
+        self._call(lambda signup, error: _raw.mxreg_signup_submit_msisdn_code(signup, value, error))
 
     def submit_recaptcha(self, response: str) -> None:
         """Complete `m.login.recaptcha` with the captcha widget's response
         (its public key is in `auth_info.params`)."""
         value = c_string(response, "response")
-        self._step(lambda signup, error: _raw.mxreg_signup_submit_recaptcha(signup, value, error))
+        self._call(lambda signup, error: _raw.mxreg_signup_submit_recaptcha(signup, value, error))
 
     def fallback_done(self) -> None:
         """The user finished `fallback_url` in a browser: ask the server to go on."""
-        self._step(_raw.mxreg_signup_fallback_done)
+        self._call(_raw.mxreg_signup_fallback_done)
 
     def submit_auth(self, auth: Mapping[str, Any]) -> None:
         """Complete any stage with an `auth` dict built by the app (the
         session ID is added)."""
         value = c_string(json.dumps(dict(auth)), "auth")
-        self._step(lambda signup, error: _raw.mxreg_signup_submit_auth_json(signup, value, error))
+        self._call(lambda signup, error: _raw.mxreg_signup_submit_auth_json(signup, value, error))
 
     def require_complete(self) -> Registration:
         """The new account; `InvalidStateError` when the session is not complete."""
