@@ -58,6 +58,12 @@ pub struct Validation {
 }
 
 impl Validation {
+    /// Note the validation session a `requestToken` answer opened.
+    pub fn record(&mut self, answer: RequestTokenResponse) {
+        self.sid = Some(answer.sid);
+        self.submit_url = answer.submit_url;
+    }
+
     /// The `threepid_creds` object of the stage's auth dict.
     pub fn threepid_creds(&self) -> serde_json::Value {
         serde_json::json!({

@@ -1,6 +1,7 @@
 //! The I/O side of a signup session: each call sends what the session says,
 //! feeds the answer back, and completes `m.login.dummy` stages by itself.
 
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::api::threepid::{
@@ -65,14 +66,12 @@ impl Client {
             send_attempt: validation.send_attempt,
             next_link,
         };
-        let answer: RequestTokenResponse = self.post_json(
-            &self.homeserver().join(EMAIL_REQUEST_TOKEN_PATH),
+        let answer = self.request_token(
+            EMAIL_REQUEST_TOKEN_PATH,
             &body,
-            None,
-            false,
+            validation.client_secret.expose(),
         )?;
-        validation.sid = Some(answer.sid);
-        validation.submit_url = answer.submit_url;
+        validation.record(answer);
         session.set_email(validation);
         Ok(())
     }
@@ -103,14 +102,12 @@ impl Client {
             send_attempt: validation.send_attempt,
             next_link: None,
         };
-        let answer: RequestTokenResponse = self.post_json(
-            &self.homeserver().join(MSISDN_REQUEST_TOKEN_PATH),
+        let answer = self.request_token(
+            MSISDN_REQUEST_TOKEN_PATH,
             &body,
-            None,
-            false,
+            validation.client_secret.expose(),
         )?;
-        validation.sid = Some(answer.sid);
-        validation.submit_url = answer.submit_url;
+        validation.record(answer);
         session.set_msisdn(validation);
         Ok(())
     }
@@ -186,6 +183,17 @@ impl Client {
             .map(str::to_owned);
         let auth = session.auth(stage.as_deref(), fields);
         self.submit(session, auth)
+    }
+
+    /// POST a `requestToken` body; the client secret is scrubbed from errors.
+    fn request_token<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+        client_secret: &str,
+    ) -> Result<RequestTokenResponse, Error> {
+        self.post_json(&self.homeserver().join(path), body, None, false)
+            .map_err(|err| err.redact(&[client_secret]))
     }
 
     /// Complete `stage` of the chosen flow with its stage-specific fields.
