@@ -36,6 +36,8 @@ Typical use:
     scripts/homeserver.py mail-link email --to a@example.org
     scripts/homeserver.py stop all
 
+MXREG_RIG_PORT_OFFSET=N adds N to every port (default 0).
+
 Exit codes: 0 ok, 1 failure, 2 port already in use by something else,
 3 variant already running.
 
@@ -80,18 +82,24 @@ TEMPLATES = SCRIPT_DIR / "homeserver"
 
 PINS = ["matrix-synapse==1.163.2", "aiosmtpd==1.4.6"]
 
+# MXREG_RIG_PORT_OFFSET shifts every port below, so that two checkouts (or a
+# checkout and a user's own servers) can run their rigs side by side.
+PORT_OFFSET = int(os.environ.get("MXREG_RIG_PORT_OFFSET", "0"))
 VARIANTS = {
-    "open": 18101,
-    "token": 18102,
-    "email": 18103,
-    "terms": 18104,
-    "ratelimit": 18105,
-    "closed": 18106,
-    "stress": 18107,
-    "oauth": 18108,
+    variant: port + PORT_OFFSET
+    for variant, port in {
+        "open": 18101,
+        "token": 18102,
+        "email": 18103,
+        "terms": 18104,
+        "ratelimit": 18105,
+        "closed": 18106,
+        "stress": 18107,
+        "oauth": 18108,
+    }.items()
 }
-SMTP_DEFAULT_PORT = 18125
-OAUTH_PORT = 18109
+SMTP_DEFAULT_PORT = 18125 + PORT_OFFSET
+OAUTH_PORT = 18109 + PORT_OFFSET
 OAUTH_DIR = SCRIPT_DIR / "oauth"
 
 READY_TIMEOUT_S = 90.0
@@ -942,7 +950,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=__doc__.split("\n\n")[0] + " State lives in " + str(HS_ROOT) + ".",
         epilog="Variants: " + ", ".join(f"{v} ({port})" for v, port in VARIANTS.items())
                + f". SMTP sink for email: {SMTP_DEFAULT_PORT}; OAuth server for oauth: {OAUTH_PORT}."
-                 " Exit codes: 0 ok, 1 failure, "
+                 " MXREG_RIG_PORT_OFFSET=N adds N to every port. Exit codes: 0 ok, 1 failure, "
                  "2 port in use, 3 already running.",
     )
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
