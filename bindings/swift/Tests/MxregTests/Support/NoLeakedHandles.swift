@@ -1,0 +1,58 @@
+@testable import Mxreg
+import Foundation
+import Testing
+
+/// After each test, every native handle it opened is closed again (a native
+/// call still finishing in the background gets a few seconds). Each test
+/// counts its own handles in a ledger bound for its task tree, so tests
+/// running in parallel do not see each other's.
+struct NoLeakedHandles: SuiteTrait, TestTrait, TestScoping {
+    var isRecursive: Bool { true }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        guard testCase != nil else { return try await function() }  // the suite itself: its tests get their own
+        let ledger = LiveHandles.Ledger()
+        try await LiveHandles.$ledger.withValue(ledger) { try await function() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !ledger.current.isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(ledger.current.isEmpty, "native handles left open by \(test.name): \(ledger.current)")
+    }
+}
+
+extension Trait where Self == NoLeakedHandles {
+    static var noLeakedHandles: Self { Self() }
+}
+
+/// Expect `body` to fail with `code`; returns the error for more checks.
+@discardableResult
+func expectFailure<T>(
+    _ code: ResultCode, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T
+) async -> MxregError? {
+    do {
+        _ = try await body()
+        Issue.record("expected \(code.name), but the call succeeded", sourceLocation: sourceLocation)
+    } catch let error as MxregError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected \(code.name), got \(error)", sourceLocation: sourceLocation)
+    }
+    return nil
+}
+
+/// The same for blocking calls, run from synchronous code.
+@discardableResult
+func expectFailureBlocking<T>(_ code: ResultCode, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T) -> MxregError? {
+    do {
+        _ = try body()
+        Issue.record("expected \(code.name), but the call succeeded", sourceLocation: sourceLocation)
+    } catch let error as MxregError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected \(code.name), got \(error)", sourceLocation: sourceLocation)
+    }
+    return nil
+}
