@@ -1,14 +1,14 @@
 import CMxreg
 
 /// Create an account, or sign in to an existing one (`mxreg_oauth_intent`).
-public enum OAuthIntent: UInt32, Sendable {
+public enum OAuthIntent: UInt32, Sendable, CaseIterable {
     /// `prompt=create`: the server shows its sign-up form.
     case signUp = 0
     case login = 1
 }
 
 /// What kind of app registers (`mxreg_oauth_application_type`).
-public enum OAuthApplicationType: UInt32, Sendable {
+public enum OAuthApplicationType: UInt32, Sendable, CaseIterable {
     /// Mobile or desktop: loopback or private-use scheme (`com.example.app:/callback`) redirect URIs.
     case native = 0
     /// Web app: https redirect URIs on the host of `clientURI`.
@@ -16,7 +16,7 @@ public enum OAuthApplicationType: UInt32, Sendable {
 }
 
 /// Where the server puts the result in the redirect (`mxreg_oauth_response_mode`).
-public enum OAuthResponseMode: UInt32, Sendable {
+public enum OAuthResponseMode: UInt32, Sendable, CaseIterable {
     case query = 0
     case fragment = 1
 }

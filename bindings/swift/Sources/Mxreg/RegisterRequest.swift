@@ -1,7 +1,7 @@
 import CMxreg
 
 /// The `kind` of account to register.
-public enum AccountKind: UInt32, Sendable {
+public enum AccountKind: UInt32, Sendable, CaseIterable {
     /// A normal user account.
     case user = 0
     /// A guest account: no username or password (the server must allow guests).

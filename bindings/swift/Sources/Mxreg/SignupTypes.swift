@@ -19,7 +19,7 @@ public struct Stages: OptionSet, Sendable, Hashable {
 }
 
 /// Where a `Signup` is (`mxreg_signup_state`).
-public enum SignupState: UInt32, Sendable {
+public enum SignupState: UInt32, Sendable, CaseIterable {
     /// Created or restored: call `start()` (or the step the saved state needs).
     case notStarted = 0
     /// The server wants a stage: see `nextStage`.

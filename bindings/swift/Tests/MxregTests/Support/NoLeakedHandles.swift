@@ -56,3 +56,9 @@ func expectFailureBlocking<T>(_ code: ResultCode, sourceLocation: SourceLocation
     }
     return nil
 }
+
+/// Call the blocking form of an API from async code (in a synchronous
+/// closure the compiler picks the overload without `async`).
+func blocking<T>(_ body: () throws -> T) rethrows -> T {
+    try body()
+}

@@ -20,6 +20,7 @@ final class StandInServer: @unchecked Sendable {
     private let listener: Int32
     private let behaviour: Behaviour
     private let held = Locked<[Int32]>([])
+    private let accepted = Locked(0)
     private let done = DispatchSemaphore(value: 0)
 
     init(_ behaviour: Behaviour) throws {
@@ -46,6 +47,7 @@ final class StandInServer: @unchecked Sendable {
         while true {
             let fd = accept(listener, nil, nil)
             if fd < 0 { return }  // the listener was shut down
+            accepted.withLock { $0 += 1 }
             switch behaviour {
             case .silent:
                 held.withLock { $0.append(fd) }
@@ -67,6 +69,15 @@ final class StandInServer: @unchecked Sendable {
         let declared = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
             .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
         return text.utf8.count - text[..<end.upperBound].utf8.count >= declared
+    }
+
+    /// Wait until `count` connections have been accepted (calls are in flight).
+    func waitForConnection(count: Int = 1, within limit: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while accepted.withLock({ $0 }) < count {
+            guard ContinuousClock.now < deadline else { throw Loopback.Failure(description: "nobody connected to \(url)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     func stop() {
