@@ -97,7 +97,8 @@ struct LifecycleTests {
     @Test func aSessionSaysBusyWhileAStepRunsOnAnotherTask() async throws {
         let silent = try StandInServer(.silent)
         defer { silent.stop() }
-        let client = try Client(silent.url, options: ClientOptions(requestTimeout: .milliseconds(1500)))
+        // Long enough that the step is surely still waiting when the status is read.
+        let client = try Client(silent.url, options: ClientOptions(requestTimeout: .seconds(4)))
         defer { client.close() }
         let signup = try client.signup(RegisterRequest(username: Servers.uniqueUsername("busy"), password: Servers.password))
         defer { signup.close() }

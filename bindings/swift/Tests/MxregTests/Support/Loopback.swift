@@ -34,12 +34,12 @@ enum Loopback {
         }
     }
 
-    /// Read until EOF (or `until` says the bytes so far are enough).
+    /// Read a socket or pipe until EOF (or `until` says the bytes so far are enough).
     static func read(_ fd: Int32, until done: ([UInt8]) -> Bool = { _ in false }) -> [UInt8] {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
         while !done(data) {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n <= 0 { break }
             data += buffer[0..<n]
         }

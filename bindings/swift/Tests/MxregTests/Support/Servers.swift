@@ -86,20 +86,10 @@ enum Servers {
 
     /// Run a Python script and return its trimmed standard output.
     static func python(_ script: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Loopback.Failure(description: "\(script) \(arguments) failed (\(process.terminationStatus)): \(String(decoding: err, as: UTF8.self))")
+        let finished = try Subprocess.run(["python3", script] + arguments)
+        guard finished.status == 0 else {
+            throw Loopback.Failure(description: "\(script) \(arguments) failed (\(finished.status)): \(finished.errors)")
         }
-        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return finished.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
