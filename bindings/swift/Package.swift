@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 //
 // The Swift binding of mxreg: a C module over include/mxreg.h (CMxreg), the
 // idiomatic API (Mxreg), its tests, and the mxreg-register example.
@@ -23,7 +23,8 @@ let linkFromDirectory: [LinkerSetting] = usePkgConfig
     ? []
     : [.unsafeFlags(["-L\(librarySetting)", "-Xlinker", "-rpath", "-Xlinker", librarySetting])]
 
-let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+// Swift 6 language mode checks concurrency strictly; warnings are errors.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "Mxreg",
