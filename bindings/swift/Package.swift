@@ -28,6 +28,7 @@ let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "Mxreg",
+    platforms: [.macOS(.v13), .iOS(.v16)],  // Duration
     products: [
         .library(name: "Mxreg", targets: ["Mxreg"]),
         .executable(name: "mxreg-register", targets: ["mxreg-register"]),

@@ -8,10 +8,12 @@ import PackageDescription
 
 let package = Package(
     name: "Consumer",
+    platforms: [.macOS(.v13), .iOS(.v16)],
     dependencies: [.package(name: "Mxreg", path: "../..")],
     targets: [
         .executableTarget(
-            name: "Consumer", dependencies: [.product(name: "Mxreg", package: "Mxreg")],
+            name: "Consumer",
+    platforms: [.macOS(.v13), .iOS(.v16)], dependencies: [.product(name: "Mxreg", package: "Mxreg")],
             swiftSettings: [.treatAllWarnings(as: .error)]),
     ],
     swiftLanguageModes: [.v6]
