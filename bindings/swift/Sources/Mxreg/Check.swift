@@ -19,6 +19,16 @@ func checkOutput(_ what: String, _ call: (UnsafeMutablePointer<OpaquePointer?>, 
     return output
 }
 
+/// Like `check`, for calls that hand over a string (`mxreg_*_save`): copied,
+/// then freed with `mxreg_string_free`, which wipes it.
+func checkString(_ what: String, _ call: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, UnsafeMutablePointer<OpaquePointer?>) throws -> UInt32) throws -> String {
+    var output: UnsafeMutablePointer<CChar>?
+    try check { try call(&output, $0) }
+    guard let output else { throw MxregUsageError.missing(what) }
+    defer { mxreg_string_free(output) }
+    return String(cString: output)
+}
+
 /// A borrowed C string copied into Swift, or nil.
 func copied(_ text: UnsafePointer<CChar>?) -> String? {
     text.map { String(cString: $0) }

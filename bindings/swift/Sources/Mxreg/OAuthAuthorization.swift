@@ -40,11 +40,7 @@ public final class OAuthAuthorization: Sendable {
     /// holds the PKCE verifier: store it as you would a token.
     public func save() throws -> String {
         try handle.withPointer { authorization in
-            var saved: UnsafeMutablePointer<CChar>?
-            try check { mxreg_oauth_authorization_save(authorization, &saved, $0) }
-            guard let saved else { throw MxregUsageError.missing("saved authorization") }
-            defer { mxreg_string_free(saved) }
-            return String(cString: saved)
+            try checkString("saved authorization") { mxreg_oauth_authorization_save(authorization, $0, $1) }
         }
     }
 

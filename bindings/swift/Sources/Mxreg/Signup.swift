@@ -83,13 +83,7 @@ public final class Signup: @unchecked Sendable, CustomStringConvertible {
     /// and validation secrets: store it as you would the password.
     public func save() throws -> String {
         try stepLock.withLock {
-            try handle.withPointer { signup in
-                var saved: UnsafeMutablePointer<CChar>?
-                try check { mxreg_signup_save(signup, &saved, $0) }
-                guard let saved else { throw MxregUsageError.missing("saved session") }
-                defer { mxreg_string_free(saved) }
-                return String(cString: saved)
-            }
+            try handle.withPointer { signup in try checkString("saved session") { mxreg_signup_save(signup, $0, $1) } }
         }
     }
 

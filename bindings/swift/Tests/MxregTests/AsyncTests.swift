@@ -34,11 +34,7 @@ struct AsyncTests {
         call.cancel()
         let result = await call.result
         let elapsed = ContinuousClock.now - started
-        guard case .failure(let error as MxregError) = result else {
-            Issue.record("expected the native call's transport error, got \(result)")
-            return
-        }
-        #expect(error.code.isTransport, "\(error)")
+        expectTransportFailure(result)
         #expect(elapsed >= .milliseconds(1400), "the call ended after \(elapsed), before its timeout")
     }
 

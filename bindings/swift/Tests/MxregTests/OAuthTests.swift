@@ -12,8 +12,8 @@ struct OAuthTests {
     static let app = OAuthClientMetadata(clientURI: "https://mxreg.test.invalid/", redirectURIs: [redirectURI], clientName: "mxreg Swift tests")
 
     /// The redirect the user's browser reaches after the server's pages.
-    private func browse(_ authorization: OAuthAuthorization, username: String, action: String = "signup") throws -> String {
-        try Servers.python(Servers.repository.appendingPathComponent("tests/oauth/browser.py").path, [
+    private func browse(_ authorization: OAuthAuthorization, username: String, action: String = "signup") async throws -> String {
+        try await Servers.python(Servers.repository.appendingPathComponent("tests/oauth/browser.py").path, [
             authorization.url, "--redirect-uri", Self.redirectURI, "--username", username, "--password", Self.password, "--action", action,
         ])
     }
@@ -61,7 +61,7 @@ struct OAuthTests {
             defer { authorization.close() }
             #expect(authorization.intent == .signUp)
             #expect(authorization.url.contains("prompt=create"), "\(authorization.url)")
-            let redirect = try browse(authorization, username: name)
+            let redirect = try await browse(authorization, username: name)
             let registration = try await authorization.complete(redirectURL: redirect)
             #expect(registration.userId == "@\(name):localhost")
             #expect(registration.deviceId == authorization.deviceId)
@@ -86,7 +86,7 @@ struct OAuthTests {
             defer { first.close() }
             let second = try start(server, clientId)
             defer { second.close() }
-            let redirect = try browse(first, username: Servers.uniqueUsername("ostate"))
+            let redirect = try await browse(first, username: Servers.uniqueUsername("ostate"))
             #expect(first.state != second.state)
             await expectFailure(.oauthStateMismatch) { try await second.complete(redirectURL: redirect) }
             _ = try await first.complete(redirectURL: redirect)
@@ -97,7 +97,7 @@ struct OAuthTests {
         try await withServer { server, clientId in
             let authorization = try start(server, clientId)
             defer { authorization.close() }
-            let redirect = try browse(authorization, username: Servers.uniqueUsername("odeny"), action: "deny")
+            let redirect = try await browse(authorization, username: Servers.uniqueUsername("odeny"), action: "deny")
             let error = await expectFailure(.oauthAccessDenied) { try await authorization.complete(redirectURL: redirect) }
             #expect(error?.errcode == "access_denied")
         }
@@ -108,7 +108,7 @@ struct OAuthTests {
         let (saved, redirect) = try await withServer { server, clientId in
             let authorization = try start(server, clientId)
             defer { authorization.close() }
-            return (try authorization.save(), try browse(authorization, username: name))
+            return (try authorization.save(), try await browse(authorization, username: name))
         }
         // A new process: discover again, restore, complete.
         let client = try Servers.client("oauth")

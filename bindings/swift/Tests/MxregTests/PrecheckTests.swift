@@ -28,7 +28,7 @@ struct PrecheckTests {
     @Test func registrationTokensAreCheckedOnTheServer() async throws {
         let token = try Servers.client("token")
         defer { token.close() }
-        #expect(try await token.registrationTokenValid(Servers.createRegistrationToken()))
+        #expect(try await token.registrationTokenValid(await Servers.createRegistrationToken()))
         #expect(try await !token.registrationTokenValid("doesnotexist"))
         let closed = try Servers.client("closed")
         defer { closed.close() }

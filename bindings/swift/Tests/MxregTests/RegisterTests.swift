@@ -114,7 +114,7 @@ struct RegisterTests {
         #expect(wrong?.errcode == "M_UNAUTHORIZED")
         #expect(wrong?.authInfo?.completed == [])
 
-        let token = try Servers.createRegistrationToken(usesAllowed: 1)
+        let token = try await Servers.createRegistrationToken(usesAllowed: 1)
         let afterToken = try #require(await expectFailure(.authRequired) {
             try await client.register(request.with(auth: .registrationToken(token, session: session)))
         })

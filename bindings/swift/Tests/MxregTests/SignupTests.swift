@@ -39,11 +39,11 @@ struct SignupTests {
         try await startPatiently(signup)
         #expect(try signup.status == .needsStage)
         #expect(try signup.nextStage == AuthStage.registrationToken)
-        #expect(try await client.registrationTokenValid(Servers.createRegistrationToken()))
+        #expect(try await client.registrationTokenValid(await Servers.createRegistrationToken()))
 
         let error = await expectFailure(.stageRejected) { try await signup.submitToken("wrong-token") }
         #expect(try signup.status == .needsStage, "the session stays usable: \(String(describing: error))")
-        try await signup.submitToken(Servers.createRegistrationToken(usesAllowed: 1))
+        try await signup.submitToken(await Servers.createRegistrationToken(usesAllowed: 1))
         #expect(try signup.status == .complete)
         #expect(try signup.requireRegistration().userId == "@\(name):localhost")
     }
@@ -108,7 +108,7 @@ struct SignupTests {
             #expect(!saved.isEmpty)
         }
         // The app was killed; the user follows the link in the mail.
-        let link = try Servers.rig(["mail-link", "email", "--to", address, "--timeout", "20"])
+        let link = try await Servers.rig(["mail-link", "email", "--to", address, "--timeout", "20"])
         #expect(try Loopback.http("GET", link).status == 200, "following the mail link as a person would")
 
         let client = try Servers.client("email")

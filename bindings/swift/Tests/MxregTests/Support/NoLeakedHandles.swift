@@ -32,14 +32,10 @@ func expectFailure<T>(
 ) async -> MxregError? {
     do {
         _ = try await body()
-        Issue.record("expected \(code.name), but the call succeeded", sourceLocation: sourceLocation)
-    } catch let error as MxregError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-        return error
+        return judge(code, nil, sourceLocation)
     } catch {
-        Issue.record("expected \(code.name), got \(error)", sourceLocation: sourceLocation)
+        return judge(code, error, sourceLocation)
     }
-    return nil
 }
 
 /// The same for blocking calls, run from synchronous code.
@@ -47,14 +43,31 @@ func expectFailure<T>(
 func expectFailureBlocking<T>(_ code: ResultCode, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T) -> MxregError? {
     do {
         _ = try body()
-        Issue.record("expected \(code.name), but the call succeeded", sourceLocation: sourceLocation)
-    } catch let error as MxregError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-        return error
+        return judge(code, nil, sourceLocation)
     } catch {
-        Issue.record("expected \(code.name), got \(error)", sourceLocation: sourceLocation)
+        return judge(code, error, sourceLocation)
     }
-    return nil
+}
+
+/// Records an issue unless `result` is a failure with a transport error.
+func expectTransportFailure<T>(_ result: Result<T, Error>, sourceLocation: SourceLocation = #_sourceLocation) {
+    guard case .failure(let error as MxregError) = result, error.code.isTransport else {
+        Issue.record("expected a transport error, got \(result)", sourceLocation: sourceLocation)
+        return
+    }
+}
+
+private func judge(_ code: ResultCode, _ error: Error?, _ sourceLocation: SourceLocation) -> MxregError? {
+    guard let error else {
+        Issue.record("expected \(code.name), but the call succeeded", sourceLocation: sourceLocation)
+        return nil
+    }
+    guard let error = error as? MxregError else {
+        Issue.record("expected \(code.name), got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+    #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+    return error
 }
 
 /// Call the blocking form of an API from async code (in a synchronous

@@ -61,8 +61,8 @@ enum Servers {
     }
 
     /// A registration token made with the rig (the admin API of the token variant).
-    static func createRegistrationToken(usesAllowed: Int? = nil) throws -> String {
-        try rig(["token-create", "token"] + (usesAllowed.map { ["--uses", String($0)] } ?? []))
+    static func createRegistrationToken(usesAllowed: Int? = nil) async throws -> String {
+        try await rig(["token-create", "token"] + (usesAllowed.map { ["--uses", String($0)] } ?? []))
     }
 
     /// `GET /account/whoami` with `accessToken`: the user ID, or nil when refused.
@@ -78,15 +78,16 @@ enum Servers {
     }
 
     /// Run the rig (`MXREG_RIG` when `homeserver.py run` set it, else this checkout's).
-    static func rig(_ arguments: [String]) throws -> String {
+    static func rig(_ arguments: [String]) async throws -> String {
         let script = ProcessInfo.processInfo.environment["MXREG_RIG"]
             ?? repository.appendingPathComponent("scripts/homeserver.py").path
-        return try python(script, arguments)
+        return try await python(script, arguments)
     }
 
-    /// Run a Python script and return its trimmed standard output.
-    static func python(_ script: String, _ arguments: [String]) throws -> String {
-        let finished = try Subprocess.run(["python3", script] + arguments)
+    /// Run a Python script and return its trimmed standard output (waiting
+    /// on a thread of its own, like the binding's calls, not on the cooperative pool).
+    static func python(_ script: String, _ arguments: [String]) async throws -> String {
+        let finished = try await Offload.run { try Subprocess.run(["python3", script] + arguments) }
         guard finished.status == 0 else {
             throw Loopback.Failure(description: "\(script) \(arguments) failed (\(finished.status)): \(finished.errors)")
         }

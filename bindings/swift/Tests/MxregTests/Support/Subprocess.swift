@@ -7,7 +7,7 @@ import Glibc
 /// Foundation's `Process` (whose weak-reference side table LeakSanitizer
 /// reports as a leak on Linux, swift-corelibs-foundation 6.3).
 enum Subprocess {
-    struct Finished {
+    struct Finished: Sendable {
         let status: Int32
         let output: String
         let errors: String
