@@ -12,9 +12,7 @@ let package = Package(
     dependencies: [.package(name: "Mxreg", path: "../..")],
     targets: [
         .executableTarget(
-            name: "Consumer",
-    platforms: [.macOS(.v13), .iOS(.v16)], dependencies: [.product(name: "Mxreg", package: "Mxreg")],
+            name: "Consumer", dependencies: [.product(name: "Mxreg", package: "Mxreg")],
             swiftSettings: [.treatAllWarnings(as: .error)]),
-    ],
-    swiftLanguageModes: [.v6]
+    ]
 )

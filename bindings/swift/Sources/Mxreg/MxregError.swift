@@ -1,4 +1,5 @@
 import CMxreg
+import Foundation
 
 /// A failed mxreg call: the result code and what the server said. Copied out
 /// of the native error (which `check` frees), so it is a plain value. Never
@@ -62,4 +63,17 @@ public enum MxregUsageError: Error, Sendable, CustomStringConvertible, Equatable
         case .missing(let what): "libmxreg returned no \(what)"
         }
     }
+}
+
+// `localizedDescription` (what UI code shows) is the same text as `description`.
+extension MxregError: LocalizedError {
+    public var errorDescription: String? { description }
+}
+
+extension MxregUsageError: LocalizedError {
+    public var errorDescription: String? { description }
+}
+
+extension LibraryMismatch: LocalizedError {
+    public var errorDescription: String? { description }
 }

@@ -1,20 +1,24 @@
 import CMxreg
 
-/// Checks before registering: the local user ID grammar, and questions to the server.
-public enum Mxreg {
+/// The Matrix user ID grammar, checked locally.
+public enum Username {
     /// Check `username` (a localpart) against the Matrix user ID grammar,
     /// without any request; `.invalidArgument` says what is wrong.
     /// `serverName` adds the 255-byte length check for `@username:serverName`.
-    public static func checkUsername(_ username: String, serverName: String? = nil) throws {
+    public static func check(_ username: String, serverName: String? = nil) throws {
         try Library.check()
         let strings = CStrings()
         let name = try strings.put("username", username)
         let server = try strings.put("serverName", serverName)
-        try check { mxreg_username_check(name, server, $0) }
+        try Mxreg.check { mxreg_username_check(name, server, $0) }
     }
+}
 
+/// Facts about the linked libmxreg and what this process holds of it.
+/// (Not named `Mxreg`: a type named like its module breaks `Mxreg.Client`.)
+public enum MxregLibrary {
     /// The linked library's version, e.g. `0.1.0`.
-    public static var libraryVersion: String { String(cString: mxreg_version()) }
+    public static var version: String { String(cString: mxreg_version()) }
 
     /// Native handles this process holds now, by kind (empty when none).
     public static var liveHandles: [String: Int] { LiveHandles.all.withLock { $0 } }

@@ -8,24 +8,28 @@ import Glibc
 /// Failures that are not a server's Matrix error still arrive as typed `MxregError`s.
 @Suite(.noLeakedHandles)
 struct ErrorTests {
-    /// A loopback port nobody listens on (bound, read, closed).
-    private func closedPort() -> UInt16 {
+    /// A loopback port bound but not listening, so connecting is refused;
+    /// held until `body` returns, so no other test's server can take it.
+    private func withRefusingPort<T>(_ body: (UInt16) async throws -> T) async rethrows -> T {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = Loopback.socketAddress(port: 0)
         _ = Loopback.withSockaddr(&address) { bind(fd, $0, $1) }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return UInt16(bigEndian: address.sin_port)
+        return try await body(UInt16(bigEndian: address.sin_port))
     }
 
     @Test func anUnreachableServerIsAConnectError() async throws {
-        let client = try Client("http://127.0.0.1:\(closedPort())")
-        defer { client.close() }
-        let error = try #require(await expectFailure(.connect) { try await client.register(RegisterRequest(username: "nobody", password: Servers.password)) })
+        let error = try #require(await withRefusingPort { port in
+            let client = try Client("http://127.0.0.1:\(port)")
+            defer { client.close() }
+            return await expectFailure(.connect) { try await client.register(RegisterRequest(username: "nobody", password: Servers.password)) }
+        })
         #expect(error.code.isTransport)
         #expect(error.httpStatus == nil)
         #expect(!error.description.contains(Servers.password))
+        #expect(error.localizedDescription == error.description)
     }
 
     @Test func aMalformedAnswerIsAnInvalidResponseAndAnHtmlPageAnHttpError() async throws {

@@ -39,7 +39,7 @@ struct HeaderTests {
     }
 
     @Test func theVersionMacrosMatchTheLibrary() {
-        #expect(Header.define("MXREG_VERSION") == "\"\(Mxreg.libraryVersion)\"")
+        #expect(Header.define("MXREG_VERSION") == "\"\(MxregLibrary.version)\"")
         #expect(Header.define("MXREG_ABI_VERSION") == String(mxreg_abi_version()))
     }
 }

@@ -5,12 +5,12 @@ import Testing
 @Suite(.noLeakedHandles)
 struct PrecheckTests {
     @Test func theUsernameGrammarIsCheckedLocally() throws {
-        try Mxreg.checkUsername("alice.smith-1")
-        let upper = expectFailureBlocking(.invalidArgument) { try Mxreg.checkUsername("Alice") }
+        try Username.check("alice.smith-1")
+        let upper = expectFailureBlocking(.invalidArgument) { try Username.check("Alice") }
         #expect(upper?.httpStatus == nil && upper?.message.isEmpty == false)
-        expectFailureBlocking(.invalidArgument) { try Mxreg.checkUsername("bad name") }
-        expectFailureBlocking(.invalidArgument) { try Mxreg.checkUsername(String(repeating: "a", count: 250), serverName: "example.org") }
-        try Mxreg.checkUsername(String(repeating: "a", count: 200))
+        expectFailureBlocking(.invalidArgument) { try Username.check("bad name") }
+        expectFailureBlocking(.invalidArgument) { try Username.check(String(repeating: "a", count: 250), serverName: "example.org") }
+        try Username.check(String(repeating: "a", count: 200))
     }
 
     @Test func availabilityIsAskedOnTheServerAfterTheGrammar() async throws {

@@ -7,8 +7,8 @@ import Mxreg
 @main
 struct Consumer {
     static func main() async throws {
-        try Mxreg.checkUsername("alice")
-        print("mxreg \(Mxreg.libraryVersion): 'alice' is a valid localpart")
+        try Username.check("alice")
+        print("mxreg \(MxregLibrary.version): 'alice' is a valid localpart")
         guard CommandLine.arguments.count > 1 else { return }
         let probe = try await ServerProbe.probe(CommandLine.arguments[1])
         print("\(probe.homeserverURL) offers legacy sign-up: \(probe.signupMethods.contains(.legacy))")
