@@ -46,22 +46,21 @@ swift-example: build
 	@sh $(SWIFT_DIR)/check-register.sh $(SWIFT_WORK)/plain/debug/mxreg-register
 
 # Release builds of the package and of the consumer, which then runs: linked
-# from the cargo release directory, then from a prefix installed by
-# dist/install.sh and found through pkg-config (MXREG_LIB_DIR=pkg-config).
+# from the cargo build directory, then from a prefix installed by
+# dist/install.sh (a release libmxreg with its versioned soname) and found
+# through pkg-config (MXREG_LIB_DIR=pkg-config).
 SWIFT_PREFIX := $(SWIFT_WORK)/prefix
 
-swift-release: build-release
-	env MXREG_LIB_DIR=$(CURDIR)/$(RELEASE_DIR) $(SWIFT) build -c release --package-path $(SWIFT_DIR) \
-	  --scratch-path $(SWIFT_WORK)/release
-	env MXREG_LIB_DIR=$(CURDIR)/$(RELEASE_DIR) $(SWIFT) build -c release --package-path $(SWIFT_CONSUMER) \
-	  --scratch-path $(SWIFT_WORK)/consumer
+swift-release: build build-release
+	$(SWIFT_ENV) $(SWIFT) build -c release --package-path $(SWIFT_DIR) --scratch-path $(SWIFT_WORK)/release
+	$(SWIFT_ENV) $(SWIFT) build -c release --package-path $(SWIFT_CONSUMER) --scratch-path $(SWIFT_WORK)/consumer
 	$(SWIFT_WORK)/consumer/release/Consumer $${MXREG_HS_OPEN:-}
 	@rm -rf $(SWIFT_PREFIX)
 	@PREFIX=$(SWIFT_PREFIX) LIBDIR=$(SWIFT_PREFIX)/lib INCLUDEDIR=$(SWIFT_PREFIX)/include \
 	  NATIVE_STATIC_LIBS='$(MXREG_NATIVE_STATIC_LIBS)' sh dist/install.sh $(RELEASE_DIR) >/dev/null
 	env PKG_CONFIG_PATH=$(SWIFT_PREFIX)/lib/pkgconfig MXREG_LIB_DIR=pkg-config $(SWIFT) build -c release \
 	  --package-path $(SWIFT_CONSUMER) --scratch-path $(SWIFT_WORK)/consumer-pkgconfig
-	env LD_LIBRARY_PATH=$(SWIFT_PREFIX)/lib $(SWIFT_WORK)/consumer-pkgconfig/release/Consumer
+	env LD_LIBRARY_PATH=$(SWIFT_PREFIX)/lib $(SWIFT_WORK)/consumer-pkgconfig/release/Consumer $${MXREG_HS_OPEN:-}
 	@env LD_LIBRARY_PATH=$(SWIFT_PREFIX)/lib ldd $(SWIFT_WORK)/consumer-pkgconfig/release/Consumer | \
 	  grep -q "$(SWIFT_PREFIX)/lib/libmxreg" || \
 	  { echo "swift-release: the pkg-config consumer does not link the installed libmxreg"; exit 1; }

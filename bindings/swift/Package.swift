@@ -6,8 +6,9 @@
 // Where libmxreg comes from is one setting, the MXREG_LIB_DIR environment
 // variable read when SwiftPM loads this manifest:
 //   unset            the repository's cargo build directory (target/debug)
-//   a directory      that directory (-L and an rpath), e.g. $REPO/target/release
-//   pkg-config       an installed prefix found through pkg-config (mxreg.pc)
+//   a directory      another build directory (-L and an rpath to it)
+//   pkg-config       an installed prefix found through pkg-config (mxreg.pc),
+//                    e.g. a release build after `make install PREFIX=...`
 // On Apple platforms use the XCFramework described in README.md instead.
 
 import Foundation
