@@ -46,5 +46,6 @@ fuzz: fuzz-tools
 	$(call run_fuzz_targets,$(FUZZ_SECONDS))
 
 fuzz-smoke: fuzz-tools
+	@$(if $(FUZZ_TOOLCHAIN),:,echo "fuzz-smoke: no nightly Rust toolchain: building with stable and RUSTC_BOOTSTRAP=1")
 	@$(FUZZ_CARGO) fuzz build >fuzz/build.log 2>&1 || { tail -n 40 fuzz/build.log; exit 1; }
 	$(call run_fuzz_targets,$(FUZZ_SMOKE_SECONDS))

@@ -26,9 +26,16 @@ KOTLIN_RUNTIME  := $(KOTLIN_MAIN_JAR):$(JNA_JAR):$(KOTLIN_STDLIB):$(KOTLIN_COROU
 KOTLINC_FLAGS   := -jvm-target 1.8 -Werror
 KOTLIN_JAVA     := java -Dmxreg.library.path=$(CURDIR)/$(DEBUG_DIR)/libmxreg.so
 
-SUITES += kotlin-suite
+# kotlinc needs a JDK, and comes through npm: without either, one line says
+# the suite was skipped and why.
+KOTLIN_TOOLS_MISSING := $(strip $(foreach tool,java npm,$(if $(shell command -v $(tool) 2>/dev/null),,$(tool))))
 
-.PHONY: test-kotlin kotlin-suite kotlin-build kotlin-example
+SUITES += $(if $(KOTLIN_TOOLS_MISSING),kotlin-skipped,kotlin-suite)
+
+.PHONY: test-kotlin kotlin-suite kotlin-skipped kotlin-build kotlin-example
+
+kotlin-skipped:
+	@echo "kotlin-suite: SKIPPED: no $(KOTLIN_TOOLS_MISSING) on PATH (the Kotlin suite needs a JDK, and npm to install kotlinc)"
 
 test-kotlin: build
 	$(WITH_HS) $(MAKE) --no-print-directory kotlin-suite

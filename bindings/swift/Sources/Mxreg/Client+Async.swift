@@ -1,0 +1,29 @@
+// The `async` forms of `Client`'s blocking calls. Each runs the blocking
+// call on a thread of its own (`Offload`); cancelling the task does not
+// interrupt it: the task resumes with its result when it returns.
+
+extension Client {
+    public func register(_ request: RegisterRequest) async throws -> Registration {
+        try await Offload.run { try self.register(request) }
+    }
+
+    public func registerGuest(initialDeviceDisplayName: String? = nil) async throws -> Registration {
+        try await Offload.run { try self.registerGuest(initialDeviceDisplayName: initialDeviceDisplayName) }
+    }
+
+    public func refresh(_ refreshToken: String) async throws -> Tokens {
+        try await Offload.run { try self.refresh(refreshToken) }
+    }
+
+    public func usernameAvailable(_ username: String) async throws -> Bool {
+        try await Offload.run { try self.usernameAvailable(username) }
+    }
+
+    public func registrationTokenValid(_ token: String) async throws -> Bool {
+        try await Offload.run { try self.registrationTokenValid(token) }
+    }
+
+    public func discoverOAuthServer() async throws -> OAuthServer {
+        try await Offload.run { try self.discoverOAuthServer() }
+    }
+}

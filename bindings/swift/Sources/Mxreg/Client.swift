@@ -1,0 +1,96 @@
+import CMxreg
+
+/// A client for one homeserver. Creating one does no I/O.
+///
+/// `Sendable`: the native client is immutable and thread-safe, and its
+/// handle is guarded by `NativeHandle`, so any number of tasks may share one
+/// client and call it at once. `close()` (or the last reference going away)
+/// frees it; a call in progress keeps it alive until that call returns.
+///
+/// Every network call has a blocking form (call it off the main thread) and
+/// an `async` form that runs it on a thread of its own (see `Offload`).
+public final class Client: Sendable, CustomStringConvertible {
+    let handle: NativeHandle
+    /// The normalised homeserver base URL (no trailing slash).
+    public let homeserverURL: String
+
+    public init(_ homeserverURL: String, options: ClientOptions = ClientOptions()) throws {
+        try Library.check()
+        let strings = CStrings()
+        var raw = try options.native(strings)
+        let url = try strings.put("homeserverURL", homeserverURL)
+        let pointer = try checkOutput("client") { out, error in mxreg_client_new(url, &raw, out, error) }
+        handle = NativeHandle("client", pointer, free: { mxreg_client_free($0) })
+        self.homeserverURL = copied(mxreg_client_homeserver_url(pointer)) ?? homeserverURL
+    }
+
+    /// Send one `POST /register` and wait for the answer.
+    ///
+    /// Throws `MxregError` with `.authRequired` when the server wants a UIA
+    /// stage completed: pick a flow from its `authInfo`, then call again with
+    /// `request.with(auth:)`. A failed stage is `.authRequired` too, with the
+    /// stage's `errcode`.
+    public func register(_ request: RegisterRequest) throws -> Registration {
+        let strings = CStrings()
+        var raw = try request.native(strings)
+        let pointer = try handle.withPointer { client in
+            try checkOutput("registration") { mxreg_client_register(client, &raw, $0, $1) }
+        }
+        return try Registration(owned: pointer)
+    }
+
+    /// Register a guest account (the server must allow guest access).
+    public func registerGuest(initialDeviceDisplayName: String? = nil) throws -> Registration {
+        try register(RegisterRequest(initialDeviceDisplayName: initialDeviceDisplayName, kind: .guest))
+    }
+
+    /// A registration session to complete stage by stage; no I/O until
+    /// `Signup.start()`. `stages` are what this app can complete (dummy
+    /// stages are always handled). The request's `auth` is not used.
+    public func signup(_ request: RegisterRequest, stages: Stages = []) throws -> Signup {
+        let strings = CStrings()
+        var raw = try request.native(strings)
+        let pointer = try handle.withPointer { client in
+            try checkOutput("signup") { mxreg_signup_new(client, &raw, stages.rawValue, $0, $1) }
+        }
+        return Signup(pointer)
+    }
+
+    /// Continue a session saved with `Signup.save()` on this homeserver; no I/O.
+    public func restoreSignup(_ saved: String) throws -> Signup {
+        let strings = CStrings()
+        let text = try strings.put("saved", saved)
+        let pointer = try handle.withPointer { client in
+            try checkOutput("signup") { mxreg_signup_restore(client, text, $0, $1) }
+        }
+        return Signup(pointer)
+    }
+
+    /// Exchange a refresh token for a new pair (`POST /refresh`). A token
+    /// already exchanged is refused (`.forbidden` on Synapse); an unknown one
+    /// is `.unknownToken`.
+    public func refresh(_ refreshToken: String) throws -> Tokens {
+        let strings = CStrings()
+        let token = try strings.put("refreshToken", refreshToken)
+        let pointer = try handle.withPointer { client in
+            try checkOutput("tokens") { mxreg_client_refresh(client, token, $0, $1) }
+        }
+        return try Tokens(owned: pointer)
+    }
+
+    /// Fetch and check the homeserver's OAuth 2.0 metadata; a legacy-only
+    /// server is `.oauthUnsupported`. The result keeps the client alive.
+    public func discoverOAuthServer() throws -> OAuthServer {
+        let pointer = try handle.withPointer { client in
+            try checkOutput("OAuth server") { mxreg_oauth_server_discover(client, $0, $1) }
+        }
+        return OAuthServer(pointer)
+    }
+
+    public var isClosed: Bool { handle.isClosed }
+
+    /// Free the client (when calls in progress have returned). Safe to call twice.
+    public func close() { handle.close() }
+
+    public var description: String { "Client(\(homeserverURL))" }
+}
