@@ -196,21 +196,14 @@ def null_fallback(fn: Function, header: Header) -> str:
     raise HeaderError(f"{fn.name}: no NULL fallback known for return type {ret.text}")
 
 
-def enum_of_field(field: Decl, header: Header) -> str | None:
-    match = re.search(r"An? `(mxreg_\w+)` value", one_line(field.doc))
+def named_enum(doc: str, phrase: str, header: Header, where: str) -> str | None:
+    """The enum that `phrase` (a pattern whose group 1 is the name) names in
+    `doc`; None when the doc has no such phrase."""
+    match = re.search(phrase, one_line(doc))
     if match is None:
         return None
     if match[1] not in header.enums:
-        raise HeaderError(f"field `{field.name}` names an unknown enum {match[1]}")
-    return match[1]
-
-
-def flags_of_param(fn: Function, name: str, header: Header) -> str | None:
-    match = re.search(rf"`{name}` (?:is|are) the `(mxreg_\w+)` flags", one_line(fn.doc))
-    if match is None:
-        return None
-    if match[1] not in header.enums:
-        raise HeaderError(f"{fn.name}: `{name}` names an unknown enum {match[1]}")
+        raise HeaderError(f"{where} names an unknown enum {match[1]}")
     return match[1]
 
 
@@ -488,8 +481,6 @@ class Generator:
     def struct_cases(self, fn: Function, param: Decl) -> None:
         struct = param.ctype.base
         fields = self.header.structs[struct].fields
-        if not fields or fields[0].name != "struct_size":
-            raise HeaderError(f"{struct}: a request struct starts with struct_size")
         self.refused(
             fn, "struct_size", f"struct_size__{fn.name}__{param.name}",
             f"{fn.name}: wrong `{param.name}.struct_size`",
@@ -516,7 +507,7 @@ class Generator:
             elif ctype.depth > 0:
                 raise HeaderError(f"{struct}.{field.name}: a pointer field of type {ctype.text}")
             elif ctype.base == "uint32_t":
-                enum = enum_of_field(field, self.header)
+                enum = named_enum(field.doc, r"An? `(mxreg_\w+)` value", self.header, f"field `{field.name}`")
                 if enum is not None:
                     self.enum_case(fn, qualified, label, [f"{qualified} = unknown[i];"], enum, flags=False)
 
@@ -569,7 +560,9 @@ class Generator:
         if base == "bool":
             return
         if base == "uint32_t":
-            enum = flags_of_param(fn, param.name, self.header)
+            enum = named_enum(
+                fn.doc, rf"`{param.name}` (?:is|are) the `(mxreg_\w+)` flags", self.header, f"{fn.name}: `{param.name}`"
+            )
             if enum is None:
                 raise HeaderError(f"{fn.name}: uint32_t `{param.name}` without \"`{param.name}` are the `mxreg_x` flags\"")
             self.enum_case(fn, param.name, f"{fn.name}__{param.name}", [], enum, flags=True,

@@ -15,32 +15,14 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
+import json
 import keyword
-import re
 import sys
 from pathlib import Path
 
-from header_model import HEADER, REPO_ROOT, CType, Header, HeaderError, load, sync
+from header_model import HEADER, REPO_ROOT, SCALARS, CType, Header, HeaderError, load, sync
 
 OUTPUT = REPO_ROOT / "bindings" / "python" / "src" / "mxreg" / "_raw.py"
-
-# C scalar types: (ctypes type, Python annotation).
-SCALARS: dict[str, tuple[str, str]] = {
-    "bool": ("ctypes.c_bool", "bool"),
-    "size_t": ("ctypes.c_size_t", "int"),
-    "int8_t": ("ctypes.c_int8", "int"),
-    "int16_t": ("ctypes.c_int16", "int"),
-    "int32_t": ("ctypes.c_int32", "int"),
-    "int64_t": ("ctypes.c_int64", "int"),
-    "uint8_t": ("ctypes.c_uint8", "int"),
-    "uint16_t": ("ctypes.c_uint16", "int"),
-    "uint32_t": ("ctypes.c_uint32", "int"),
-    "uint64_t": ("ctypes.c_uint64", "int"),
-    "int": ("ctypes.c_int", "int"),
-    "double": ("ctypes.c_double", "float"),
-    "float": ("ctypes.c_float", "float"),
-}
-
 
 # --------------------------------------------------------------------------
 # mapping to ctypes
@@ -51,12 +33,16 @@ class TypeMap:
     """Maps parsed C types to ctypes expressions and Python annotations."""
 
     def __init__(self, header: Header) -> None:
-        self.enum_bases = {e.name: e.base for e in header.enums.values()}
+        self.header = header
         self.records = set(header.opaque) | set(header.structs)
 
     def scalar(self, base: str) -> tuple[str, str] | None:
-        base = self.enum_bases.get(base, base)
-        return SCALARS.get(base)
+        """(ctypes type, Python annotation) of a scalar, through enums to their integer type."""
+        name = self.header.scalar(base)
+        if name is None:
+            return None
+        ctypes_name = name if name == "size_t" else name.removesuffix("_t")
+        return f"ctypes.c_{ctypes_name}", SCALARS[name][0]
 
     def pointer_target(self, base: str) -> str:
         if base in self.records:
@@ -138,17 +124,17 @@ def docstring(text: str, indent: str) -> list[str]:
     return out
 
 
+def class_head(name: str, base: str, doc: str) -> list[str]:
+    return ["", f"class {name}({base}):"] + docstring(doc, "    ") + [""]
+
+
 def python_name(c_name: str) -> str:
     """A C name that is a Python keyword (`from`, `lambda`) gets a trailing underscore."""
     return c_name + "_" if keyword.iskeyword(c_name) else c_name
 
 
-def python_literal(value: str) -> str:
-    if re.fullmatch(r"-?\d+", value):
-        return value
-    if re.fullmatch(r'"[^"\\]*"', value):
-        return value
-    raise HeaderError(f"cannot translate #define value {value!r}")
+def python_literal(value: int | str) -> str:
+    return json.dumps(value)
 
 
 def render(header: Header) -> str:
@@ -177,15 +163,11 @@ def render(header: Header) -> str:
     out.append("")
 
     for e in header.enums.values():
-        if e.base not in SCALARS:
-            raise HeaderError(f"enum {e.name} has no integer typedef")
         prefix = e.name.upper() + "_"
         values = [m.value for m in e.members]
         # Distinct powers of two are flags meant to be combined with `|`.
         is_flags = len(values) > 2 and all(v > 0 and v & (v - 1) == 0 for v in values)
-        out += ["", f"class {e.name}(enum.{'IntFlag' if is_flags else 'IntEnum'}):"]
-        out += docstring(e.doc, "    ")
-        out.append("")
+        out += class_head(e.name, f"enum.{'IntFlag' if is_flags else 'IntEnum'}", e.doc)
         for m in e.members:
             if not m.name.startswith(prefix):
                 raise HeaderError(f"{m.name} does not start with {prefix}")
@@ -198,20 +180,10 @@ def render(header: Header) -> str:
         out.append("")
 
     for opaque in header.opaque.values():
-        out += ["", f"class {opaque.name}(ctypes.Structure):"]
-        out += docstring(opaque.doc or "An opaque handle.", "    ")
-        out.append("")
+        out += class_head(opaque.name, "ctypes.Structure", opaque.doc or "An opaque handle.")
 
-    sized_structs = []
     for s in header.structs.values():
-        if not s.fields or s.fields[0].name != "struct_size":
-            raise HeaderError(f"request struct {s.name} does not start with struct_size")
-        if not any(f.name == f"{s.name}_size" for f in header.functions):
-            raise HeaderError(f"request struct {s.name} has no {s.name}_size() to check it against")
-        sized_structs.append(s.name)
-        out += ["", f"class {s.name}(ctypes.Structure):"]
-        out += docstring(s.doc, "    ")
-        out.append("")
+        out += class_head(s.name, "ctypes.Structure", s.doc)
         out.append("    _fields_ = [")
         for f in s.fields:
             out.append(f'        ("{python_name(f.name)}", {types.ctypes_expr(f.ctype, is_return=False)}),')
@@ -250,7 +222,7 @@ def render(header: Header) -> str:
 
     out += ["", "# Every mirrored request struct, with the function giving its size in the library."]
     out.append("STRUCT_SIZE_FUNCTIONS = {")
-    for name in sized_structs:
+    for name in header.structs:
         out.append(f'    "{name}": ({name}, {name}_size),')
     out.append("}")
     out += ["", "_loader.check_struct_sizes(STRUCT_SIZE_FUNCTIONS)", ""]

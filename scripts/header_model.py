@@ -2,7 +2,8 @@
 
 The header is cbindgen's output, so its shape is regular: doc comments,
 `#define`s, `enum` blocks with an integer typedef, opaque
-`typedef struct x x;`, request structs and one `extern "C"` block of
+`typedef struct x x;`, request structs (each starting with `struct_size`,
+each with its `mxreg_<struct>_size()`) and one `extern "C"` block of
 prototypes. `load()` reads exactly that shape into the dataclasses below;
 anything else (a function pointer, a type it cannot read, a prototype it
 missed) stops it with a HeaderError instead of guessing.
@@ -14,9 +15,9 @@ and each rerun after any change to the C API:
     scripts/gen_misuse_cases.py   tests/c/misuse_cases.h              (make c-misuse-cases)
     scripts/gen_kotlin_raw.py     bindings/kotlin/.../org/mxreg/raw/  (make kotlin-raw)
 
-They only map this model to their language; a new function, struct field,
-enum member or result code of a shape the header already has needs no edit
-in them. Standard library only.
+`make generate` runs all three. They only map this model to their language:
+a new function, struct field, enum member or result code of a shape the
+header already has needs no edit in them. Standard library only.
 """
 
 from __future__ import annotations
@@ -26,10 +27,20 @@ import difflib
 import re
 import sys
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HEADER = REPO_ROOT / "include" / "mxreg.h"
+
+
+# The C scalar types the header may use: kind ("bool", "int" or "float") and
+# width in bytes (0: as wide as a pointer).
+SCALARS: dict[str, tuple[str, int]] = {
+    "bool": ("bool", 1), "int": ("int", 4), "size_t": ("int", 0), "float": ("float", 4), "double": ("float", 8),
+    "int8_t": ("int", 1), "int16_t": ("int", 2), "int32_t": ("int", 4), "int64_t": ("int", 8),
+    "uint8_t": ("int", 1), "uint16_t": ("int", 2), "uint32_t": ("int", 4), "uint64_t": ("int", 8),
+}
 
 
 class HeaderError(Exception):
@@ -73,10 +84,15 @@ class Function:
     doc: str
 
 
+V = TypeVar("V")
+
+
 @dataclass(frozen=True)
-class Member:
+class Constant(Generic[V]):
+    """An enum member (an int) or a `#define` (an int, or the text of its string literal)."""
+
     name: str
-    value: int
+    value: V
     doc: str
 
 
@@ -84,19 +100,12 @@ class Member:
 class Enum:
     name: str
     base: str
-    members: tuple[Member, ...]
+    members: tuple[Constant[int], ...]
     doc: str
 
     @property
     def values(self) -> dict[str, int]:
         return {m.name: m.value for m in self.members}
-
-
-@dataclass(frozen=True)
-class Define:
-    name: str
-    value: str
-    doc: str
 
 
 @dataclass(frozen=True)
@@ -116,11 +125,17 @@ class Struct:
 class Header:
     """Everything in header order; the dicts are keyed by C name."""
 
-    defines: tuple[Define, ...]
+    defines: tuple[Constant[int | str], ...]
     enums: dict[str, Enum]
     opaque: dict[str, Opaque]
     structs: dict[str, Struct]
     functions: tuple[Function, ...]
+
+    def scalar(self, base: str) -> str | None:
+        """The C scalar type behind `base` (an enum's is its integer type); None if not a scalar."""
+        enum = self.enums.get(base)
+        base = enum.base if enum else base
+        return base if base in SCALARS else None
 
 
 # ---- parsing ---------------------------------------------------------------
@@ -194,9 +209,19 @@ def integer_expression(text: str) -> int:
     return value(tree.body)
 
 
+def define_value(name: str, text: str) -> int | str:
+    """A `#define`'s value: a decimal integer, or a string literal without escapes."""
+    text = text.strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r'"[^"\\]*"', text):
+        return text[1:-1]
+    raise HeaderError(f"#define {name}: cannot read the value {text!r}")
+
+
 def parse_header(text: str) -> Header:
     defines = tuple(
-        Define(m["name"], m["value"].strip(), clean_doc(m["doc"]))
+        Constant(m["name"], define_value(m["name"], m["value"]), clean_doc(m["doc"]))
         for m in re.finditer(OPTIONAL_DOC + r"^#define (?P<name>MXREG_\w+) (?P<value>.+)$", text, re.M)
     )
 
@@ -209,10 +234,10 @@ def parse_header(text: str) -> Header:
     for m in enum_re.finditer(text):
         name = m["name"]
         base = re.search(rf"typedef (\w+) {name};", text)
-        if base is None:
+        if base is None or SCALARS.get(base[1], ("",))[0] != "int":
             raise HeaderError(f"enum {name} has no integer typedef")
         members = tuple(
-            Member(member["name"], integer_expression(member["value"]), clean_doc(member["doc"]))
+            Constant(member["name"], integer_expression(member["value"]), clean_doc(member["doc"]))
             for member in re.finditer(OPTIONAL_DOC + r"(?P<name>\w+) = (?P<value>[^,]+),", m["body"])
         )
         if not members:
@@ -231,6 +256,8 @@ def parse_header(text: str) -> Header:
             parse_decl(field["decl"], clean_doc(field["doc"]))
             for field in re.finditer(OPTIONAL_DOC + r"(?P<decl>[^;{}/]+);", m["body"])
         )
+        if not fields or fields[0].name != "struct_size":
+            raise HeaderError(f"request struct {m['name']} does not start with struct_size")
         structs[m["name"]] = Struct(m["name"], fields, clean_doc(m["doc"]))
 
     block = re.search(r'extern "C" \{\n#endif // __cplusplus\n(?P<body>.*)\n#ifdef __cplusplus\n\}', text, re.S)
@@ -249,6 +276,10 @@ def parse_header(text: str) -> Header:
             f"read {len(functions)} of {declared} prototypes: each needs a doc comment, "
             "or the header changed shape"
         )
+    names = {fn.name for fn in functions}
+    for struct in structs:
+        if f"{struct}_size" not in names:
+            raise HeaderError(f"request struct {struct} has no {struct}_size() for bindings to check their mirror with")
     return Header(defines, enums, opaque, structs, tuple(functions))
 
 
