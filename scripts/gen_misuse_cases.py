@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generate the C ABI misuse cases (tests/c/misuse_cases.h) from include/mxreg.h.
+"""Generate the C ABI misuse cases (tests/c/misuse_cases.h) from include/mxreg.h
+(read through scripts/header_model.py).
 
 Every function of the header is classified by its shape:
 

@@ -24,9 +24,7 @@ class HeaderConsistencyTest {
 
     @Test
     fun theLibraryExportsEveryMappedFunction() {
-        val path = requireNotNull(System.getProperty(LoadedLibrary.PATH_PROPERTY)) {
-            "set -D${LoadedLibrary.PATH_PROPERTY} to the library under test"
-        }
+        val path = LoadedLibrary.locate()
         val native = NativeLibrary.getInstance(path)
         val names = MxregLibrary::class.java.declaredMethods.map { it.name }.toSet()
         val missing = names.filter { name -> runCatching { native.getFunction(name) }.isFailure }

@@ -65,7 +65,8 @@ public object LoadedLibrary {
         return library
     }
 
-    private fun locate(): String {
+    /** Where the library is loaded from (see the class comment). */
+    internal fun locate(): String {
         val configured = System.getProperty(PATH_PROPERTY)?.takeIf { it.isNotEmpty() }
             ?: System.getenv(PATH_ENV)?.takeIf { it.isNotEmpty() }
             ?: return "mxreg"
