@@ -9,7 +9,7 @@ bindings/kotlin/src/main/kotlin/org/mxreg/raw/:
     Structs.kt          the request struct mirrors, and the table of them that
                         LoadedLibrary size-checks against the library at load
 
-The type mapping (TYPE_MAPPING below, and MxregLibrary's KDoc) is what the
+The type mapping (TypeMapping below, and MxregLibrary's KDoc) is what the
 idiomatic layer relies on; a C type it has no rule for stops the generator.
 
     scripts/gen_kotlin_raw.py           # rewrite the three files
