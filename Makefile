@@ -17,7 +17,7 @@ LINK_DEBUG := -L$(DEBUG_DIR) -lmxreg -Wl,-rpath,$(CURDIR)/$(DEBUG_DIR)
 
 SUITES := rust-suite
 
-.PHONY: all build check-header lint demo test test-rust suites rust-suite \
+.PHONY: all build check-header generate lint demo test test-rust suites rust-suite \
         homeserver-install homeserver-up homeserver-down clean
 
 all: build
@@ -31,6 +31,10 @@ check-header: build
 	  { echo "include/mxreg.h is not committed"; exit 1; }
 	@git diff --exit-code --stat -- include/mxreg.h || \
 	  { echo "include/mxreg.h is stale: commit the regenerated header"; exit 1; }
+
+# Everything generated from the header (scripts/header_model.py lists the
+# generators; their rules are in mk/*.mk).
+generate: build python-table kotlin-raw c-misuse-cases
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -2,6 +2,12 @@
 # the npm package kotlin-compiler (installed into .kotlinc/, gitignored),
 # JNA and JUnit 5 from Debian. kotlinx-coroutines is the copy that ships in
 # the compiler package's lib/. Tests run against the local Synapse variants.
+# The raw JNA layer (src/main/kotlin/org/mxreg/raw/: MxregLibrary.kt,
+# HeaderConstants.kt, Structs.kt) is generated from include/mxreg.h and must
+# match it.
+#
+#   make test-kotlin      start the servers, then run kotlin-suite
+#   make kotlin-raw       regenerate the raw layer (scripts/gen_kotlin_raw.py)
 
 KOTLIN_COMPILER_VERSION := 2.4.20
 KOTLIN_HOME     := .kotlinc
@@ -32,7 +38,7 @@ KOTLIN_TOOLS_MISSING := $(strip $(foreach tool,java npm,$(if $(shell command -v 
 
 SUITES += $(if $(KOTLIN_TOOLS_MISSING),kotlin-skipped,kotlin-suite)
 
-.PHONY: test-kotlin kotlin-suite kotlin-skipped kotlin-build kotlin-example
+.PHONY: test-kotlin kotlin-suite kotlin-skipped kotlin-build kotlin-example kotlin-raw kotlin-check-raw
 
 kotlin-skipped:
 	@echo "kotlin-suite: SKIPPED: no $(KOTLIN_TOOLS_MISSING) on PATH (the Kotlin suite needs a JDK, and npm to install kotlinc)"
@@ -40,10 +46,16 @@ kotlin-skipped:
 test-kotlin: build
 	$(WITH_HS) $(MAKE) --no-print-directory kotlin-suite
 
+kotlin-raw:
+	$(PYTHON) scripts/gen_kotlin_raw.py
+
+kotlin-check-raw:
+	@$(PYTHON) scripts/gen_kotlin_raw.py --check
+
 # The JUnit suite (header consistency included), then the example against
 # the open server. Fails when a test fails or when no test ran.
-kotlin-suite: build $(KOTLIN_TEST_JAR) $(KOTLIN_EXAMPLE_JAR)
-	@sh $(KOTLIN_DIR)/run-junit.sh $(KOTLIN_OUT) $(KOTLIN_JAVA) -Dmxreg.header=$(CURDIR)/include/mxreg.h -Dmxreg.repo=$(CURDIR) \
+kotlin-suite: build kotlin-check-raw $(KOTLIN_TEST_JAR) $(KOTLIN_EXAMPLE_JAR)
+	@sh $(KOTLIN_DIR)/run-junit.sh $(KOTLIN_OUT) $(KOTLIN_JAVA) -Dmxreg.repo=$(CURDIR) \
 	  -jar $(JUNIT_JAR) --disable-banner --fail-if-no-tests --details=tree \
 	  --class-path $(KOTLIN_TEST_JAR):$(KOTLIN_RUNTIME):$(KOTLIN_TEST_LIB) --scan-class-path $(KOTLIN_TEST_JAR)
 	@$(MAKE) --no-print-directory kotlin-example

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generate the C ABI misuse cases (tests/c/misuse_cases.h) from include/mxreg.h.
+"""Generate the C ABI misuse cases (tests/c/misuse_cases.h) from include/mxreg.h
+(read through scripts/header_model.py).
 
 Every function of the header is classified by its shape:
 
@@ -33,16 +34,14 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
-import ast
 import re
 import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-HEADER = REPO_ROOT / "include" / "mxreg.h"
+from header_model import REPO_ROOT, CType, Decl, Function, Header, HeaderError, load, one_line, parse_type
+
 OUTPUT = REPO_ROOT / "tests" / "c" / "misuse_cases.h"
 
 # ---- what the C test (tests/c/test_misuse.c) provides ----------------------
@@ -130,121 +129,6 @@ ZERO_RETURNS = {"size_t", "uint16_t", "uint32_t", "uint64_t"}
 MINUS_ONE_RETURNS = {"int64_t"}
 
 
-class HeaderError(Exception):
-    """The header has something this generator cannot classify."""
-
-
-# ---- parsing ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CType:
-    """A C type as written, with its base name and pointer depth."""
-
-    text: str
-    base: str
-    depth: int
-    const_pointee: bool
-
-    @property
-    def is_string(self) -> bool:
-        return self.base == "char" and self.depth == 1 and self.const_pointee
-
-    @property
-    def is_string_array(self) -> bool:
-        return self.base == "char" and self.depth == 2 and self.const_pointee
-
-
-@dataclass(frozen=True)
-class Decl:
-    name: str
-    ctype: CType
-    doc: str
-
-
-@dataclass(frozen=True)
-class Function:
-    name: str
-    returns: CType
-    params: tuple[Decl, ...]
-    doc: str
-
-
-@dataclass(frozen=True)
-class Header:
-    enums: dict[str, dict[str, int]]
-    opaque: frozenset[str]
-    structs: dict[str, tuple[Decl, ...]]
-    functions: tuple[Function, ...]
-
-
-DOC = r"(?:/\*\*(?P<doc>(?:[^*]|\*(?!/))*)\*/\s*)?"
-
-
-def clean_doc(raw: str | None) -> str:
-    lines = [re.sub(r"^\s*\*\s?", "", line) for line in (raw or "").splitlines()]
-    return " ".join(" ".join(lines).split())
-
-
-def parse_type(text: str) -> CType:
-    text = " ".join(text.split())
-    depth = text.count("*")
-    head = text.split("*")[0].split()
-    const_pointee = "const" in head
-    words = [w for w in head if w not in ("const", "struct")]
-    if len(words) != 1:
-        raise HeaderError(f"cannot read the type {text!r}")
-    return CType(text=text, base=words[0], depth=depth, const_pointee=const_pointee)
-
-
-def parse_decl(text: str, doc: str = "") -> Decl:
-    match = re.fullmatch(r"\s*(?P<type>.*?[\s*])(?P<name>\w+)\s*", text, re.S)
-    if match is None:
-        raise HeaderError(f"cannot read the declaration {text!r}")
-    return Decl(match["name"], parse_type(match["type"]), doc)
-
-
-def integer(text: str) -> int:
-    def value(node: ast.expr) -> int:
-        if isinstance(node, ast.Constant) and isinstance(node.value, int):
-            return node.value
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.LShift, ast.BitOr)):
-            left, right = value(node.left), value(node.right)
-            return left << right if isinstance(node.op, ast.LShift) else left | right
-        raise HeaderError(f"cannot evaluate the enum value {text!r}")
-
-    return value(ast.parse(text.strip(), mode="eval").body)
-
-
-def parse_header(text: str) -> Header:
-    enums: dict[str, dict[str, int]] = {}
-    for match in re.finditer(r"^enum (\w+)\n.*?^ \{\n(.*?)^\};", text, re.S | re.M):
-        body = re.sub(r"/\*\*.*?\*/", "", match[2], flags=re.S)
-        enums[match[1]] = {
-            name: integer(value) for name, value in re.findall(r"(\w+) = ([^,]+),", body)
-        }
-    opaque = frozenset(re.findall(r"^typedef struct (\w+) \1;", text, re.M))
-    structs: dict[str, tuple[Decl, ...]] = {}
-    for match in re.finditer(r"^typedef struct (\w+) \{\n(.*?)^\} \1;", text, re.S | re.M):
-        fields = [
-            parse_decl(field["decl"], clean_doc(field["doc"]))
-            for field in re.finditer(DOC + r"(?P<decl>[^;{}/]+);", match[2])
-        ]
-        structs[match[1]] = tuple(fields)
-    block = re.search(r'extern "C" \{\n#endif // __cplusplus\n(.*)\n#ifdef __cplusplus\n\}', text, re.S)
-    if block is None:
-        raise HeaderError('no extern "C" block of prototypes')
-    functions = []
-    for match in re.finditer(DOC + r"(?P<ret>[\w ]+?[\s*]+)(?P<name>mxreg_\w+)\((?P<params>[^)]*)\);", block[1]):
-        raw = " ".join(match["params"].split())
-        params = () if raw in ("", "void") else tuple(parse_decl(p) for p in raw.split(","))
-        functions.append(Function(match["name"], parse_type(match["ret"]), params, clean_doc(match["doc"])))
-    declared = len(re.findall(r"\bmxreg_\w+\(", block[1]))
-    if declared != len(functions):
-        raise HeaderError(f"{declared} prototypes in the header, {len(functions)} understood")
-    return Header(enums, opaque, structs, tuple(functions))
-
-
 # ---- classification --------------------------------------------------------
 
 
@@ -253,7 +137,7 @@ def documented_optional(fn: Function, name: str) -> bool:
     if (fn.name, name) in OPTIONAL_OVERRIDES:
         return True
     pattern = rf"`{name}`\)?\s*(?:\((?:may be )?NULL|may be NULL)"
-    return re.search(pattern, fn.doc) is not None
+    return re.search(pattern, one_line(fn.doc)) is not None
 
 
 def classify(fn: Function, header: Header) -> str:
@@ -302,32 +186,25 @@ def null_fallback(fn: Function, header: Header) -> str:
     if ret.base in ZERO_RETURNS:
         return "0"
     if ret.base in MINUS_ONE_RETURNS:
-        if "-1" not in fn.doc:
+        if "-1" not in one_line(fn.doc):
             raise HeaderError(f"{fn.name}: an int64_t accessor whose doc does not give -1")
         return "-1"
     if ret.base in header.enums:
-        match = re.search(r"`(MXREG_\w+)` for NULL", fn.doc)
-        if match is None or match[1] not in header.enums[ret.base]:
+        match = re.search(r"`(MXREG_\w+)` for NULL", one_line(fn.doc))
+        if match is None or match[1] not in header.enums[ret.base].values:
             raise HeaderError(f"{fn.name}: returns {ret.base}; its doc must say which value NULL gives")
         return match[1]
     raise HeaderError(f"{fn.name}: no NULL fallback known for return type {ret.text}")
 
 
-def enum_of_field(field: Decl, header: Header) -> str | None:
-    match = re.search(r"An? `(mxreg_\w+)` value", field.doc)
+def named_enum(doc: str, phrase: str, header: Header, where: str) -> str | None:
+    """The enum that `phrase` (a pattern whose group 1 is the name) names in
+    `doc`; None when the doc has no such phrase."""
+    match = re.search(phrase, one_line(doc))
     if match is None:
         return None
     if match[1] not in header.enums:
-        raise HeaderError(f"field `{field.name}` names an unknown enum {match[1]}")
-    return match[1]
-
-
-def flags_of_param(fn: Function, name: str, header: Header) -> str | None:
-    match = re.search(rf"`{name}` (?:is|are) the `(mxreg_\w+)` flags", fn.doc)
-    if match is None:
-        return None
-    if match[1] not in header.enums:
-        raise HeaderError(f"{fn.name}: `{name}` names an unknown enum {match[1]}")
+        raise HeaderError(f"{where} names an unknown enum {match[1]}")
     return match[1]
 
 
@@ -372,7 +249,12 @@ class Generator:
             return ARGUMENT_VALUES[(fn.name, param.name)]
         if ctype.depth == 1 and ctype.base in self.header.opaque:
             if ctype.base not in HANDLE_FIXTURES:
-                raise HeaderError(f"{fn.name}: no fixture handle for {ctype.base}; add one to HANDLE_FIXTURES")
+                field = ctype.base.removeprefix("mxreg_")
+                raise HeaderError(
+                    f"{fn.name}: no fixture handle for {ctype.base}. Add `{ctype.base} *{field};` to `fx` in "
+                    f"tests/c/test_misuse.c (built in its setup, freed in its teardown) and "
+                    f"`\"{ctype.base}\": \"fx.{field}\",` to HANDLE_FIXTURES in scripts/gen_misuse_cases.py"
+                )
             return HANDLE_FIXTURES[ctype.base]
         if param.name in ARGUMENT_VALUES:
             return ARGUMENT_VALUES[param.name]
@@ -599,9 +481,7 @@ class Generator:
 
     def struct_cases(self, fn: Function, param: Decl) -> None:
         struct = param.ctype.base
-        fields = self.header.structs[struct]
-        if not fields or fields[0].name != "struct_size":
-            raise HeaderError(f"{struct}: a request struct starts with struct_size")
+        fields = self.header.structs[struct].fields
         self.refused(
             fn, "struct_size", f"struct_size__{fn.name}__{param.name}",
             f"{fn.name}: wrong `{param.name}.struct_size`",
@@ -628,7 +508,7 @@ class Generator:
             elif ctype.depth > 0:
                 raise HeaderError(f"{struct}.{field.name}: a pointer field of type {ctype.text}")
             elif ctype.base == "uint32_t":
-                enum = enum_of_field(field, self.header)
+                enum = named_enum(field.doc, r"An? `(mxreg_\w+)` value", self.header, f"field `{field.name}`")
                 if enum is not None:
                     self.enum_case(fn, qualified, label, [f"{qualified} = unknown[i];"], enum, flags=False)
 
@@ -637,8 +517,8 @@ class Generator:
         count_field = field.name.rstrip("s") + "_count"
         if count_field not in names:
             raise HeaderError(f"{struct}.{field.name}: an array without a `{count_field}` field")
-        count_doc = next(f.doc for f in self.header.structs[struct] if f.name == count_field)
-        bounds = re.search(rf"`{field.name}` has: (\d+) to (\d+)", count_doc)
+        count_doc = next(f.doc for f in self.header.structs[struct].fields if f.name == count_field)
+        bounds = re.search(rf"`{field.name}` has: (\d+) to (\d+)", one_line(count_doc))
         if bounds is None:
             raise HeaderError(f"{struct}.{count_field}: the doc must give the range as `N to M`")
         low, high = int(bounds[1]), int(bounds[2])
@@ -681,7 +561,9 @@ class Generator:
         if base == "bool":
             return
         if base == "uint32_t":
-            enum = flags_of_param(fn, param.name, self.header)
+            enum = named_enum(
+                fn.doc, rf"`{param.name}` (?:is|are) the `(mxreg_\w+)` flags", self.header, f"{fn.name}: `{param.name}`"
+            )
             if enum is None:
                 raise HeaderError(f"{fn.name}: uint32_t `{param.name}` without \"`{param.name}` are the `mxreg_x` flags\"")
             self.enum_case(fn, param.name, f"{fn.name}__{param.name}", [], enum, flags=True,
@@ -691,7 +573,7 @@ class Generator:
 
     def enum_case(self, fn: Function, name: str, label: str, setup: list[str], enum: str, *,
                   flags: bool, overrides: dict[str, str] | None = None) -> None:
-        values = self.header.enums[enum].values()
+        values = self.header.enums[enum].values.values()
         if flags:
             known = 0
             for value in values:
@@ -852,7 +734,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail when the committed file is stale")
     args = parser.parse_args(argv)
     try:
-        text, count, summary = render(parse_header(HEADER.read_text()))
+        text, count, summary = render(load())
     except HeaderError as err:
         print(f"gen_misuse_cases: {err}", file=sys.stderr)
         return 1

@@ -1,13 +1,10 @@
 #!/usr/bin/env python3
 """Generate the Python binding's raw ctypes layer from include/mxreg.h.
 
-The header is cbindgen's output, so its shape is regular: doc comments,
-`#define`s, `enum` blocks, opaque `typedef struct x x;`, request structs and
-one `extern "C"` block of prototypes. This script reads exactly that shape and
-writes bindings/python/src/mxreg/_raw.py: constants, enums, struct mirrors and
-one typed wrapper per C function with its `argtypes`/`restype`. Anything it
-does not understand (a function pointer, an unknown type) stops it with an
-error instead of guessing.
+Reads the header through scripts/header_model.py and writes
+bindings/python/src/mxreg/_raw.py: constants, enums, struct mirrors and one
+typed wrapper per C function with its `argtypes`/`restype`. A type it cannot
+map (an unknown scalar or pointee) stops it with an error instead of guessing.
 
     scripts/gen_python_table.py           # rewrite the table
     scripts/gen_python_table.py --check   # exit 1 when the committed table is stale
@@ -18,212 +15,14 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
-import ast
-import difflib
+import json
 import keyword
-import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-HEADER = REPO_ROOT / "include" / "mxreg.h"
+from header_model import HEADER, REPO_ROOT, SCALARS, CType, Header, HeaderError, load, sync
+
 OUTPUT = REPO_ROOT / "bindings" / "python" / "src" / "mxreg" / "_raw.py"
-
-# C scalar types: (ctypes type, Python annotation).
-SCALARS: dict[str, tuple[str, str]] = {
-    "bool": ("ctypes.c_bool", "bool"),
-    "size_t": ("ctypes.c_size_t", "int"),
-    "int8_t": ("ctypes.c_int8", "int"),
-    "int16_t": ("ctypes.c_int16", "int"),
-    "int32_t": ("ctypes.c_int32", "int"),
-    "int64_t": ("ctypes.c_int64", "int"),
-    "uint8_t": ("ctypes.c_uint8", "int"),
-    "uint16_t": ("ctypes.c_uint16", "int"),
-    "uint32_t": ("ctypes.c_uint32", "int"),
-    "uint64_t": ("ctypes.c_uint64", "int"),
-    "int": ("ctypes.c_int", "int"),
-    "double": ("ctypes.c_double", "float"),
-    "float": ("ctypes.c_float", "float"),
-}
-
-
-class HeaderError(Exception):
-    """The header has a shape this generator does not handle."""
-
-
-@dataclass
-class CType:
-    """A parsed C type: base name, pointer depth, const-ness of the pointee."""
-
-    base: str
-    depth: int
-    const_pointee: bool
-
-
-@dataclass
-class Param:
-    name: str
-    ctype: CType
-
-
-@dataclass
-class Function:
-    name: str
-    returns: CType
-    params: list[Param]
-    doc: str
-
-
-@dataclass
-class Struct:
-    name: str
-    fields: list[Param]
-    doc: str
-
-
-@dataclass
-class Enum:
-    name: str
-    base: str
-    members: list[tuple[str, int, str]]
-    doc: str
-
-
-@dataclass
-class Header:
-    defines: list[tuple[str, str]]
-    enums: list[Enum]
-    opaque: list[tuple[str, str]]
-    structs: list[Struct]
-    functions: list[Function]
-
-
-# --------------------------------------------------------------------------
-# parsing
-# --------------------------------------------------------------------------
-
-DOC_RE = r"/\*\*(?P<doc>(?:[^*]|\*(?!/))*)\*/\s*"
-
-
-def clean_doc(raw: str) -> str:
-    """The text of a `/** ... */` comment without the leading stars."""
-    lines = []
-    for line in raw.splitlines():
-        line = line.strip()
-        if line.startswith("*"):
-            line = line[1:]
-            if line.startswith(" "):
-                line = line[1:]
-        lines.append(line.rstrip())
-    while lines and not lines[0]:
-        lines.pop(0)
-    while lines and not lines[-1]:
-        lines.pop()
-    return "\n".join(lines)
-
-
-def parse_type(text: str) -> CType:
-    """`const struct mxreg_client **` -> CType('mxreg_client', 2, True)."""
-    text = text.replace("*", " * ")
-    tokens = [t for t in text.split() if t != "struct"]
-    depth = tokens.count("*")
-    words = [t for t in tokens if t != "*"]
-    first_star = tokens.index("*") if depth else len(tokens)
-    const_pointee = "const" in tokens[:first_star]
-    names = [w for w in words if w != "const"]
-    if len(names) != 1:
-        raise HeaderError(f"cannot read the C type {text.strip()!r}")
-    return CType(names[0], depth, const_pointee)
-
-
-def split_decl(decl: str) -> Param:
-    """`const char *homeserver_url` -> Param('homeserver_url', CType(...))."""
-    decl = " ".join(decl.split())
-    if "(" in decl:
-        raise HeaderError(f"function pointers are not supported: {decl!r}")
-    match = re.fullmatch(r"(?P<type>.*?[\s*])(?P<name>\w+)", decl)
-    if not match:
-        raise HeaderError(f"cannot read the declaration {decl!r}")
-    # A C name that is a Python keyword (`from`, `lambda`) gets a trailing underscore.
-    name = match["name"] + "_" if keyword.iskeyword(match["name"]) else match["name"]
-    return Param(name, parse_type(match["type"]))
-
-
-def integer_expression(text: str) -> int:
-    """The value of an enum initialiser: integers, `<<`, `|` and parentheses."""
-
-    def value(node: ast.expr) -> int:
-        if isinstance(node, ast.Constant) and type(node.value) is int:
-            return node.value
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return -value(node.operand)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.LShift, ast.BitOr)):
-            left, right = value(node.left), value(node.right)
-            return left << right if isinstance(node.op, ast.LShift) else left | right
-        raise HeaderError(f"cannot evaluate the enum value {text.strip()!r}")
-
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
-        raise HeaderError(f"cannot parse the enum value {text.strip()!r}") from None
-    return value(tree.body)
-
-
-def parse_header(text: str) -> Header:
-    defines = [
-        (m["name"], m["value"].strip())
-        for m in re.finditer(r"^#define (?P<name>MXREG_\w+) (?P<value>.+)$", text, re.M)
-    ]
-
-    enums = []
-    enum_re = re.compile(
-        DOC_RE + r"enum (?P<name>\w+)\s*(?:#if[^\n]*\n\s*:\s*\w+\s*\n#endif[^\n]*\n)?\s*\{(?P<body>.*?)\};",
-        re.S,
-    )
-    for m in enum_re.finditer(text):
-        name = m["name"]
-        base = re.search(rf"typedef (\w+) {name};", text)
-        if not base or base.group(1) not in SCALARS:
-            raise HeaderError(f"enum {name} has no integer typedef")
-        members = []
-        member_re = r"(?:" + DOC_RE + r")?(?P<name>\w+) = (?P<value>[^,]+),"
-        for member in re.finditer(member_re, m["body"]):
-            value = integer_expression(member["value"])
-            members.append((member["name"], value, clean_doc(member["doc"] or "")))
-        if not members:
-            raise HeaderError(f"enum {name} has no members")
-        enums.append(Enum(name, base.group(1), members, clean_doc(m["doc"])))
-
-    opaque = [
-        (m["name"], clean_doc(m["doc"]))
-        for m in re.finditer(DOC_RE + r"typedef struct (?P<name>\w+) (?P=name);", text)
-    ]
-
-    structs = []
-    struct_re = re.compile(DOC_RE + r"typedef struct (?P<name>\w+) \{(?P<body>.*?)\} (?P=name);", re.S)
-    for m in struct_re.finditer(text):
-        fields = []
-        for field in re.finditer(DOC_RE + r"(?P<decl>[^;]+);", m["body"]):
-            param = split_decl(field["decl"])
-            fields.append(param)
-        structs.append(Struct(m["name"], fields, clean_doc(m["doc"])))
-
-    block = re.search(r'extern "C" \{\n#endif // __cplusplus\n(?P<body>.*)\n#ifdef __cplusplus\n\}', text, re.S)
-    if not block:
-        raise HeaderError('no extern "C" block')
-    functions = []
-    proto_re = re.compile(DOC_RE + r"(?P<ret>[\w\s*]+?)\s*\b(?P<name>mxreg_\w+)\((?P<params>[^)]*)\);", re.S)
-    for m in proto_re.finditer(block["body"]):
-        params_text = " ".join(m["params"].split())
-        params = [] if params_text in ("", "void") else [split_decl(p) for p in params_text.split(",")]
-        functions.append(Function(m["name"], parse_type(m["ret"]), params, clean_doc(m["doc"])))
-    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", block["body"], flags=re.S)
-    declared = len(re.findall(r"\bmxreg_\w+\(", code))
-    if declared != len(functions):
-        raise HeaderError(f"read {len(functions)} of {declared} prototypes: the header changed shape")
-    return Header(defines, enums, opaque, structs, functions)
-
 
 # --------------------------------------------------------------------------
 # mapping to ctypes
@@ -234,12 +33,16 @@ class TypeMap:
     """Maps parsed C types to ctypes expressions and Python annotations."""
 
     def __init__(self, header: Header) -> None:
-        self.enum_bases = {e.name: e.base for e in header.enums}
-        self.records = {name for name, _ in header.opaque} | {s.name for s in header.structs}
+        self.header = header
+        self.records = set(header.opaque) | set(header.structs)
 
     def scalar(self, base: str) -> tuple[str, str] | None:
-        base = self.enum_bases.get(base, base)
-        return SCALARS.get(base)
+        """(ctypes type, Python annotation) of a scalar, through enums to their integer type."""
+        name = self.header.scalar(base)
+        if name is None:
+            return None
+        ctypes_name = name if name == "size_t" else name.removesuffix("_t")
+        return f"ctypes.c_{ctypes_name}", SCALARS[name][0]
 
     def pointer_target(self, base: str) -> str:
         if base in self.records:
@@ -321,12 +124,17 @@ def docstring(text: str, indent: str) -> list[str]:
     return out
 
 
-def python_literal(value: str) -> str:
-    if re.fullmatch(r"-?\d+", value):
-        return value
-    if re.fullmatch(r'"[^"\\]*"', value):
-        return value
-    raise HeaderError(f"cannot translate #define value {value!r}")
+def class_head(name: str, base: str, doc: str) -> list[str]:
+    return ["", f"class {name}({base}):"] + docstring(doc, "    ") + [""]
+
+
+def python_name(c_name: str) -> str:
+    """A C name that is a Python keyword (`from`, `lambda`) gets a trailing underscore."""
+    return c_name + "_" if keyword.iskeyword(c_name) else c_name
+
+
+def python_literal(value: int | str) -> str:
+    return json.dumps(value)
 
 
 def render(header: Header) -> str:
@@ -350,50 +158,38 @@ def render(header: Header) -> str:
         "from . import _loader",
         "",
     ]
-    for name, value in header.defines:
-        out.append(f"{name} = {python_literal(value)}")
+    for define in header.defines:
+        out.append(f"{define.name} = {python_literal(define.value)}")
     out.append("")
 
-    for e in header.enums:
+    for e in header.enums.values():
         prefix = e.name.upper() + "_"
-        values = [value for _, value, _ in e.members]
+        values = [m.value for m in e.members]
         # Distinct powers of two are flags meant to be combined with `|`.
         is_flags = len(values) > 2 and all(v > 0 and v & (v - 1) == 0 for v in values)
-        out += ["", f"class {e.name}(enum.{'IntFlag' if is_flags else 'IntEnum'}):"]
-        out += docstring(e.doc, "    ")
-        out.append("")
-        for member, number, doc in e.members:
-            if not member.startswith(prefix):
-                raise HeaderError(f"{member} does not start with {prefix}")
-            out.append(f"    {member.removeprefix(prefix)} = {number}")
-            out += docstring(doc, "    ")
+        out += class_head(e.name, f"enum.{'IntFlag' if is_flags else 'IntEnum'}", e.doc)
+        for m in e.members:
+            if not m.name.startswith(prefix):
+                raise HeaderError(f"{m.name} does not start with {prefix}")
+            out.append(f"    {m.name.removeprefix(prefix)} = {m.value}")
+            out += docstring(m.doc, "    ")
         out.append("")
         out.append("")
-        for member, number, _ in e.members:
-            out.append(f"{member} = {number}")
+        for m in e.members:
+            out.append(f"{m.name} = {m.value}")
         out.append("")
 
-    for name, doc in header.opaque:
-        out += ["", f"class {name}(ctypes.Structure):"]
-        out += docstring(doc or "An opaque handle.", "    ")
-        out.append("")
+    for opaque in header.opaque.values():
+        out += class_head(opaque.name, "ctypes.Structure", opaque.doc or "An opaque handle.")
 
-    sized_structs = []
-    for s in header.structs:
-        if not s.fields or s.fields[0].name != "struct_size":
-            raise HeaderError(f"request struct {s.name} does not start with struct_size")
-        if not any(f.name == f"{s.name}_size" for f in header.functions):
-            raise HeaderError(f"request struct {s.name} has no {s.name}_size() to check it against")
-        sized_structs.append(s.name)
-        out += ["", f"class {s.name}(ctypes.Structure):"]
-        out += docstring(s.doc, "    ")
-        out.append("")
+    for s in header.structs.values():
+        out += class_head(s.name, "ctypes.Structure", s.doc)
         out.append("    _fields_ = [")
         for f in s.fields:
-            out.append(f'        ("{f.name}", {types.ctypes_expr(f.ctype, is_return=False)}),')
+            out.append(f'        ("{python_name(f.name)}", {types.ctypes_expr(f.ctype, is_return=False)}),')
         out.append("    ]")
         for f in s.fields:
-            out.append(f"    {f.name}: {types.annotation(f.ctype, is_return=False, is_field=True)}")
+            out.append(f"    {python_name(f.name)}: {types.annotation(f.ctype, is_return=False, is_field=True)}")
         out.append("")
 
     out += [
@@ -406,8 +202,8 @@ def render(header: Header) -> str:
     for fn in header.functions:
         restype = types.ctypes_expr(fn.returns, is_return=True)
         argtypes = ", ".join(types.ctypes_expr(p.ctype, is_return=False) for p in fn.params)
-        params = ", ".join(f"{p.name}: {types.annotation(p.ctype, is_return=False)}" for p in fn.params)
-        names = ", ".join(p.name for p in fn.params)
+        params = ", ".join(f"{python_name(p.name)}: {types.annotation(p.ctype, is_return=False)}" for p in fn.params)
+        names = ", ".join(python_name(p.name) for p in fn.params)
         returns = types.annotation(fn.returns, is_return=True)
         out += [
             "",
@@ -426,7 +222,7 @@ def render(header: Header) -> str:
 
     out += ["", "# Every mirrored request struct, with the function giving its size in the library."]
     out.append("STRUCT_SIZE_FUNCTIONS = {")
-    for name in sized_structs:
+    for name in header.structs:
         out.append(f'    "{name}": ({name}, {name}_size),')
     out.append("}")
     out += ["", "_loader.check_struct_sizes(STRUCT_SIZE_FUNCTIONS)", ""]
@@ -434,32 +230,18 @@ def render(header: Header) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when the committed table is stale")
     parser.add_argument("--header", type=Path, default=HEADER, help="the C header (default: %(default)s)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="the Python module (default: %(default)s)")
     args = parser.parse_args(argv)
     try:
-        generated = render(parse_header(args.header.read_text()))
+        generated = render(load(args.header))
     except HeaderError as err:
         print(f"gen_python_table: {args.header}: {err}", file=sys.stderr)
         return 1
-    current = args.output.read_text() if args.output.exists() else ""
-    if args.check:
-        if current == generated:
-            return 0
-        diff = difflib.unified_diff(
-            current.splitlines(), generated.splitlines(), str(args.output), "regenerated", lineterm="", n=1
-        )
-        print("\n".join(list(diff)[:60]), file=sys.stderr)
-        print(
-            f"{args.output} is stale: run `python3 scripts/gen_python_table.py` and commit it",
-            file=sys.stderr,
-        )
-        return 1
-    if current != generated:
-        args.output.write_text(generated)
-    return 0
+    current = sync(args.output, generated, check=args.check, command="python3 scripts/gen_python_table.py")
+    return 0 if current else 1
 
 
 if __name__ == "__main__":

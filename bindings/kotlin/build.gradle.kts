@@ -43,7 +43,6 @@ dependencies {
 tasks.test {
     useJUnitPlatform()
     // The tests run against real Synapse servers (scripts/homeserver.py env).
-    systemProperty("mxreg.header", rootProject.file("../../include/mxreg.h").path)
     systemProperty("mxreg.repo", rootProject.file("../..").path)
     System.getProperty("mxreg.library.path")?.let { systemProperty("mxreg.library.path", it) }
 }

@@ -1,5 +1,5 @@
-"""scripts/gen_python_table.py: what it makes of header shapes, and that the
-committed table is what it generates."""
+"""scripts/gen_python_table.py (on scripts/header_model.py): what it makes of
+header shapes, and that the committed table is what it generates."""
 
 from __future__ import annotations
 
@@ -11,19 +11,24 @@ from types import ModuleType
 import pytest
 from support import REPO_ROOT
 
-SCRIPT = REPO_ROOT / "scripts" / "gen_python_table.py"
+SCRIPTS = REPO_ROOT / "scripts"
+SCRIPT = SCRIPTS / "gen_python_table.py"
 
 
-def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_python_table", SCRIPT)
+def load_script(name: str) -> ModuleType:
+    """A module of scripts/, imported as the generator imports its siblings."""
+    if str(SCRIPTS) not in sys.path:
+        sys.path.insert(0, str(SCRIPTS))
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_python_table"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-gen = load_generator()
+model = load_script("header_model")
+gen = load_script("gen_python_table")
 
 HEADER = """
 #define MXREG_ABI_VERSION 7
@@ -97,7 +102,7 @@ def test_the_committed_table_is_current() -> None:
 
 
 def test_a_synthetic_header_becomes_a_typed_table() -> None:
-    text = gen.render(gen.parse_header(HEADER))
+    text = gen.render(model.parse_header(HEADER))
     assert "MXREG_ABI_VERSION = 7" in text
     assert "class mxreg_flag(enum.IntFlag):" in text  # powers of two are flags
     assert "    B = 2\n" in text and "    C = 4\n" in text
@@ -116,17 +121,17 @@ def test_a_synthetic_header_becomes_a_typed_table() -> None:
 
 def test_a_struct_without_its_size_function_is_refused() -> None:
     header = HEADER.replace("size_t mxreg_req_size(void);", "")
-    with pytest.raises(gen.HeaderError, match="mxreg_req has no mxreg_req_size"):
-        gen.render(gen.parse_header(header))
+    with pytest.raises(model.HeaderError, match="mxreg_req has no mxreg_req_size"):
+        gen.render(model.parse_header(header))
 
 
 def test_a_function_pointer_is_refused() -> None:
     header = HEADER.replace("void mxreg_string_free(char *string);", "void mxreg_string_free(void (*cb)(int));")
-    with pytest.raises(gen.HeaderError):
-        gen.render(gen.parse_header(header))
+    with pytest.raises(model.HeaderError):
+        gen.render(model.parse_header(header))
 
 
 def test_an_unknown_type_is_refused() -> None:
     header = HEADER.replace("int from", "struct timeval when")
-    with pytest.raises(gen.HeaderError, match="unknown type 'timeval'"):
-        gen.render(gen.parse_header(header))
+    with pytest.raises(model.HeaderError, match="unknown type 'timeval'"):
+        gen.render(model.parse_header(header))

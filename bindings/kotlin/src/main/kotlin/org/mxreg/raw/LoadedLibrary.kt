@@ -22,17 +22,8 @@ public object LoadedLibrary {
     public const val PATH_PROPERTY: String = "mxreg.library.path"
     public const val PATH_ENV: String = "MXREG_LIBRARY_PATH"
 
-    /** Every mirrored request struct, by C name, with the library's size for it. */
-    public val mirroredStructs: Map<String, MirroredStruct> = mapOf(
-        "mxreg_client_options" to MirroredStruct(::MxregClientOptions) { it.mxreg_client_options_size() },
-        "mxreg_register_request" to MirroredStruct(::MxregRegisterRequest) { it.mxreg_register_request_size() },
-        "mxreg_oauth_client_metadata" to MirroredStruct(::MxregOauthClientMetadata) {
-            it.mxreg_oauth_client_metadata_size()
-        },
-        "mxreg_oauth_authorization_request" to MirroredStruct(::MxregOauthAuthorizationRequest) {
-            it.mxreg_oauth_authorization_request_size()
-        },
-    )
+    /** Every mirrored request struct, by C name, with the library's size for it (generated in Structs.kt). */
+    public val mirroredStructs: Map<String, MirroredStruct> = requestStructMirrors
 
     /** The checked library; the first access loads it and throws [MxregLoadError] on failure. */
     public val library: MxregLibrary by lazy { loadFrom(locate()) }
@@ -74,7 +65,8 @@ public object LoadedLibrary {
         return library
     }
 
-    private fun locate(): String {
+    /** Where the library is loaded from (see the class comment). */
+    internal fun locate(): String {
         val configured = System.getProperty(PATH_PROPERTY)?.takeIf { it.isNotEmpty() }
             ?: System.getenv(PATH_ENV)?.takeIf { it.isNotEmpty() }
             ?: return "mxreg"
