@@ -201,6 +201,62 @@ enum mxreg_result
    * code is the error's errcode.
    */
   MXREG_RESULT_OAUTH_ERROR = 214,
+  /**
+   * The server has hit a resource limit (`M_RESOURCE_LIMIT_EXCEEDED`:
+   * monthly active users, a disabled server); `mxreg_error_admin_contact`
+   * says whom to ask.
+   */
+  MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED = 215,
+  /**
+   * The account or server has reached a user limit of its plan
+   * (`M_USER_LIMIT_EXCEEDED`); see `mxreg_error_info_uri` and
+   * `mxreg_error_can_upgrade`.
+   */
+  MXREG_RESULT_USER_LIMIT_EXCEEDED = 216,
+  /**
+   * The validation code was wrong (`M_TOKEN_INCORRECT`): ask for it again.
+   */
+  MXREG_RESULT_TOKEN_INCORRECT = 217,
+  /**
+   * The email address or phone number is already bound to an account on
+   * this server (`M_THREEPID_IN_USE`).
+   */
+  MXREG_RESULT_THREEPID_IN_USE = 218,
+  /**
+   * The server does not accept this email address or phone number
+   * (`M_THREEPID_DENIED`: a domain not allowed, a country not served).
+   */
+  MXREG_RESULT_THREEPID_DENIED = 219,
+  /**
+   * Guest access is disabled on this server (`M_GUEST_ACCESS_FORBIDDEN`).
+   */
+  MXREG_RESULT_GUEST_ACCESS_FORBIDDEN = 220,
+  /**
+   * The user ID lies in an application service's exclusive namespace
+   * (`M_EXCLUSIVE`): only that application service may register it.
+   */
+  MXREG_RESULT_EXCLUSIVE = 221,
+  /**
+   * The user must first agree to the server's policy
+   * (`M_CONSENT_NOT_GIVEN`); `mxreg_error_consent_uri` is the page to show.
+   */
+  MXREG_RESULT_CONSENT_NOT_GIVEN = 222,
+  /**
+   * The server does not let application services register or log in
+   * this way (`M_APPSERVICE_LOGIN_UNSUPPORTED`).
+   */
+  MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED = 223,
+  /**
+   * Server discovery failed on invalid or empty `.well-known` data (the
+   * spec's `FAIL_PROMPT`): ask the user for the homeserver URL.
+   */
+  MXREG_RESULT_DISCOVERY_FAIL_PROMPT = 224,
+  /**
+   * `.well-known` named a homeserver that is not a valid URL or does not
+   * answer as a Matrix homeserver (the spec's `FAIL_ERROR`): stop; do
+   * not guess another URL.
+   */
+  MXREG_RESULT_DISCOVERY_FAIL_ERROR = 225,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -842,6 +898,34 @@ const char *mxreg_error_body_json(const struct mxreg_error *error);
  * sent. NULL for any other error. Borrowed; valid until `error` is freed.
  */
 const struct mxreg_auth_info *mxreg_error_auth_info(const struct mxreg_error *error);
+
+/**
+ * For `MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED`: the server's `admin_contact`
+ * (a URI such as `mailto:admin@example.org`), or NULL when it gave none.
+ * Borrowed; valid until `error` is freed.
+ */
+const char *mxreg_error_admin_contact(const struct mxreg_error *error);
+
+/**
+ * For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `info_uri` (a page
+ * about the limit and plans), or NULL when it gave none. Borrowed; valid
+ * until `error` is freed.
+ */
+const char *mxreg_error_info_uri(const struct mxreg_error *error);
+
+/**
+ * For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `can_upgrade`
+ * (whether a plan upgrade lifts the limit); false when it said nothing,
+ * and for NULL.
+ */
+bool mxreg_error_can_upgrade(const struct mxreg_error *error);
+
+/**
+ * For `MXREG_RESULT_CONSENT_NOT_GIVEN`: the server's `consent_uri`, the
+ * page where the user reads and accepts the policy, or NULL when it gave
+ * none. Borrowed; valid until `error` is freed.
+ */
+const char *mxreg_error_consent_uri(const struct mxreg_error *error);
 
 /**
  * Free an error. NULL is a no-op. Call once per error.

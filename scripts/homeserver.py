@@ -26,6 +26,8 @@ Variants (default port):
     stress    18107  as open with every rate limit lifted very high
     oauth     18108  auth delegated (matrix_authentication_service) to a local
                      OAuth 2.0 server (scripts/oauth, Node.js) on 18109
+    limited   18111  hs_disabled with an admin_contact: every registration
+                     fails with M_RESOURCE_LIMIT_EXCEEDED (no admin account)
 
 Typical use:
 
@@ -96,6 +98,7 @@ VARIANTS = {
         "closed": 18106,
         "stress": 18107,
         "oauth": 18108,
+        "limited": 18111,
     }.items()
 }
 SMTP_DEFAULT_PORT = 18125 + PORT_OFFSET
@@ -401,7 +404,7 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
         "enable_registration": variant != "closed",
         "allow_guest_access": variant in ("open", "ratelimit", "stress"),
     }
-    if variant in ("open", "ratelimit", "stress", "terms"):
+    if variant in ("open", "ratelimit", "stress", "terms", "limited"):
         cfg["enable_registration_without_verification"] = True
     if variant in ("open", "ratelimit"):
         cfg["password_config"] = {"enabled": True, "policy": {
@@ -423,6 +426,8 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
         cfg["app_service_config_files"] = [str(d / "appservice.yaml")]
     if variant == "email":
         cfg["registrations_require_3pid"] = ["email"]
+        # Addresses outside example.org are refused (M_THREEPID_DENIED).
+        cfg["allowed_local_3pids"] = [{"medium": "email", "pattern": r"^[^@]+@example\.org$"}]
         cfg["email"] = {
             "smtp_host": "127.0.0.1",
             "smtp_port": smtp_port,
@@ -449,6 +454,12 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
             "require_at_registration": True,
             "policy_name": "mxreg Test Privacy Policy",
         }
+    if variant == "limited":
+        # Synapse's resource-limit check (auth blocking) refuses every new
+        # account, the admin's too, with this contact in the error.
+        cfg["hs_disabled"] = True
+        cfg["hs_disabled_message"] = "Registration is paused for maintenance"
+        cfg["admin_contact"] = "mailto:admin@localhost"
     cfg.update(_rate_limits(variant))
     return cfg
 
@@ -619,8 +630,9 @@ def start(variant: str, port: int | None = None, smtp_port: int | None = None) -
         synapse_pidfile(variant).write_text(f"{proc.pid}\n")
         try:
             _wait_ready(variant, proc, base_url, logfile)
-            # Delegated auth has no shared-secret admin registration.
-            token = None if variant == "oauth" else register_admin(
+            # Delegated auth has no shared-secret admin registration; a
+            # disabled server refuses it.
+            token = None if variant in ("oauth", "limited") else register_admin(
                 base_url, cfg["registration_shared_secret"])
         except BaseException:
             _stop_locked(variant, quiet=True)

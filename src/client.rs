@@ -10,11 +10,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::api::dialects;
 use crate::api::precheck::{
     AvailableResponse, TokenValidityResponse, available_path, check_localpart, token_validity_path,
 };
 use crate::api::refresh::{REFRESH_PATH, RefreshBody, RefreshResponse};
-use crate::api::register::{RegisterRequest, RegisterResponse};
+use crate::api::register::{AccountKind, RegisterRequest, RegisterResponse};
 use crate::error::Error;
 use crate::homeserver_url::BaseUrl;
 use crate::registration::{Registration, TokenPair};
@@ -88,7 +89,13 @@ impl Client {
                 request.appservice_token.as_ref().map(Secret::expose),
                 true,
             )
-            .map_err(|err| err.redact(&request.secrets(auth)))?;
+            .map_err(|err| {
+                let err = err.redact(&request.secrets(auth));
+                match request.kind {
+                    AccountKind::Guest => dialects::guest_refusal(err),
+                    AccountKind::User => err,
+                }
+            })?;
         Ok(Registration::from_response(parsed, SystemTime::now()))
     }
 

@@ -256,6 +256,20 @@ fn email_stage_survives_a_restart_between_the_mail_and_the_click() {
         resumed.registration().unwrap().user_id,
         format!("@{name}:localhost")
     );
+
+    // The address is bound to that account now: another sign-up cannot
+    // use it (Synapse's M_THREEPID_IN_USE).
+    let (client, mut other) = session(
+        "EMAIL",
+        user_request(&unique_username("smail")),
+        StageSet::EMAIL,
+    );
+    start(&client, &mut other).unwrap();
+    let err = client
+        .signup_request_email_token(&mut other, &address, None)
+        .unwrap_err();
+    assert_eq!(err.code(), mxreg_result::ThreepidInUse, "{err}");
+    assert_eq!(err.errcode(), Some("M_THREEPID_IN_USE"));
 }
 
 #[test]

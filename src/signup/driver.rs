@@ -31,7 +31,7 @@ impl Client {
     pub fn signup_start(&self, session: &mut SignupSession) -> Result<(), Error> {
         session.expect_status(Status::NotStarted, "start")?;
         let answer = self.register(session.request(), None);
-        session.handle(answer)?;
+        session.handle(answer, None)?;
         self.complete_automatic_stages(session)
     }
 
@@ -157,14 +157,7 @@ impl Client {
         session.expect_status(Status::NeedsStage, "acknowledge the fallback page")?;
         let pending = session.next_stage().map(str::to_owned);
         let auth = session.auth(None, Map::new());
-        self.submit(session, auth)?;
-        match session.next_stage() {
-            Some(stage) if Some(stage) == pending.as_deref() => Err(Error::StageRejected {
-                errcode: None,
-                message: format!("{stage} is not completed yet: finish the fallback page first"),
-            }),
-            _ => Ok(()),
-        }
+        self.submit(session, auth, pending.as_deref())
     }
 
     /// Any stage, with an `auth` dict the app built (the session ID is added).
@@ -182,7 +175,7 @@ impl Client {
             .and_then(Value::as_str)
             .map(str::to_owned);
         let auth = session.auth(stage.as_deref(), fields);
-        self.submit(session, auth)
+        self.submit(session, auth, stage.as_deref())
     }
 
     /// POST a `requestToken` body; the client secret is scrubbed from errors.
@@ -205,12 +198,18 @@ impl Client {
     ) -> Result<(), Error> {
         session.expect_stage(stage)?;
         let auth = session.auth(Some(stage), fields);
-        self.submit(session, auth)
+        self.submit(session, auth, Some(stage))
     }
 
-    fn submit(&self, session: &mut SignupSession, auth: Value) -> Result<(), Error> {
+    /// Send `auth` to complete `attempted`, then any automatic stages.
+    fn submit(
+        &self,
+        session: &mut SignupSession,
+        auth: Value,
+        attempted: Option<&str>,
+    ) -> Result<(), Error> {
         let answer = self.register(session.request(), Some(&auth));
-        session.handle(answer)?;
+        session.handle(answer, attempted)?;
         self.complete_automatic_stages(session)
     }
 
@@ -221,7 +220,7 @@ impl Client {
             }
             let auth = session.auth(Some(DUMMY), Map::new());
             let answer = self.register(session.request(), Some(&auth));
-            session.handle(answer)?;
+            session.handle(answer, Some(DUMMY))?;
         }
         Err(Error::InvalidResponse(
             "the server keeps asking for m.login.dummy".into(),

@@ -3,8 +3,8 @@
  * Included by tests/c/test_misuse.c, which provides the fixtures (`fx`) and
  * the helpers these cases use.
  *
- * Functions: 54 accessor, 28 fallible, 10 free, 4 init, 8 pure.
- * 319 cases: 6 enum, 22 finished, 8 index, 52 long, 167 null, 5 null_field, 1 range, 6 struct_size, 52 utf8.
+ * Functions: 58 accessor, 28 fallible, 10 free, 4 init, 8 pure.
+ * 323 cases: 6 enum, 22 finished, 8 index, 52 long, 171 null, 5 null_field, 1 range, 6 struct_size, 52 utf8.
  */
 #ifndef MXREG_MISUSE_CASES_H
 #define MXREG_MISUSE_CASES_H
@@ -376,6 +376,30 @@ cleanup:;
 /* mxreg_error_auth_info: NULL `error` */
 static void null__mxreg_error_auth_info__error(void) {
   CHECK(mxreg_error_auth_info(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_error_admin_contact: NULL `error` */
+static void null__mxreg_error_admin_contact__error(void) {
+  CHECK(mxreg_error_admin_contact(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_error_info_uri: NULL `error` */
+static void null__mxreg_error_info_uri__error(void) {
+  CHECK(mxreg_error_info_uri(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_error_can_upgrade: NULL `error` */
+static void null__mxreg_error_can_upgrade__error(void) {
+  CHECK(mxreg_error_can_upgrade(NULL) == false);
+cleanup:;
+}
+
+/* mxreg_error_consent_uri: NULL `error` */
+static void null__mxreg_error_consent_uri__error(void) {
+  CHECK(mxreg_error_consent_uri(NULL) == NULL);
 cleanup:;
 }
 
@@ -4555,6 +4579,10 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_error_retry_after_ms: NULL `error`", null__mxreg_error_retry_after_ms__error},
     {"mxreg_error_body_json: NULL `error`", null__mxreg_error_body_json__error},
     {"mxreg_error_auth_info: NULL `error`", null__mxreg_error_auth_info__error},
+    {"mxreg_error_admin_contact: NULL `error`", null__mxreg_error_admin_contact__error},
+    {"mxreg_error_info_uri: NULL `error`", null__mxreg_error_info_uri__error},
+    {"mxreg_error_can_upgrade: NULL `error`", null__mxreg_error_can_upgrade__error},
+    {"mxreg_error_consent_uri: NULL `error`", null__mxreg_error_consent_uri__error},
     {"mxreg_error_free: NULL `error` is a no-op", null__mxreg_error_free__error},
     {"mxreg_oauth_server_discover: NULL `client`", null__mxreg_oauth_server_discover__client},
     {"mxreg_oauth_server_discover: NULL `server_out`", null__mxreg_oauth_server_discover__server_out},

@@ -139,6 +139,49 @@ class mxreg_result(enum.IntEnum):
     """Another OAuth 2.0 error from the authorization server; its `error`
     code is the error's errcode.
     """
+    RESOURCE_LIMIT_EXCEEDED = 215
+    """The server has hit a resource limit (`M_RESOURCE_LIMIT_EXCEEDED`:
+    monthly active users, a disabled server); `mxreg_error_admin_contact`
+    says whom to ask.
+    """
+    USER_LIMIT_EXCEEDED = 216
+    """The account or server has reached a user limit of its plan
+    (`M_USER_LIMIT_EXCEEDED`); see `mxreg_error_info_uri` and
+    `mxreg_error_can_upgrade`.
+    """
+    TOKEN_INCORRECT = 217
+    """The validation code was wrong (`M_TOKEN_INCORRECT`): ask for it again."""
+    THREEPID_IN_USE = 218
+    """The email address or phone number is already bound to an account on
+    this server (`M_THREEPID_IN_USE`).
+    """
+    THREEPID_DENIED = 219
+    """The server does not accept this email address or phone number
+    (`M_THREEPID_DENIED`: a domain not allowed, a country not served).
+    """
+    GUEST_ACCESS_FORBIDDEN = 220
+    """Guest access is disabled on this server (`M_GUEST_ACCESS_FORBIDDEN`)."""
+    EXCLUSIVE = 221
+    """The user ID lies in an application service's exclusive namespace
+    (`M_EXCLUSIVE`): only that application service may register it.
+    """
+    CONSENT_NOT_GIVEN = 222
+    """The user must first agree to the server's policy
+    (`M_CONSENT_NOT_GIVEN`); `mxreg_error_consent_uri` is the page to show.
+    """
+    APPSERVICE_LOGIN_UNSUPPORTED = 223
+    """The server does not let application services register or log in
+    this way (`M_APPSERVICE_LOGIN_UNSUPPORTED`).
+    """
+    DISCOVERY_FAIL_PROMPT = 224
+    """Server discovery failed on invalid or empty `.well-known` data (the
+    spec's `FAIL_PROMPT`): ask the user for the homeserver URL.
+    """
+    DISCOVERY_FAIL_ERROR = 225
+    """`.well-known` named a homeserver that is not a valid URL or does not
+    answer as a Matrix homeserver (the spec's `FAIL_ERROR`): stop; do
+    not guess another URL.
+    """
 
 
 MXREG_RESULT_OK = 0
@@ -175,6 +218,17 @@ MXREG_RESULT_OAUTH_UNSUPPORTED = 211
 MXREG_RESULT_OAUTH_ACCESS_DENIED = 212
 MXREG_RESULT_OAUTH_INVALID_GRANT = 213
 MXREG_RESULT_OAUTH_ERROR = 214
+MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED = 215
+MXREG_RESULT_USER_LIMIT_EXCEEDED = 216
+MXREG_RESULT_TOKEN_INCORRECT = 217
+MXREG_RESULT_THREEPID_IN_USE = 218
+MXREG_RESULT_THREEPID_DENIED = 219
+MXREG_RESULT_GUEST_ACCESS_FORBIDDEN = 220
+MXREG_RESULT_EXCLUSIVE = 221
+MXREG_RESULT_CONSENT_NOT_GIVEN = 222
+MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED = 223
+MXREG_RESULT_DISCOVERY_FAIL_PROMPT = 224
+MXREG_RESULT_DISCOVERY_FAIL_ERROR = 225
 
 
 class mxreg_oauth_intent(enum.IntEnum):
@@ -730,6 +784,54 @@ def mxreg_error_auth_info(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObje
     sent. NULL for any other error. Borrowed; valid until `error` is freed.
     """
     result: ctypes._Pointer[mxreg_auth_info] = _mxreg_error_auth_info(error)
+    return result
+
+
+_mxreg_error_admin_contact = _loader.bind(_lib, "mxreg_error_admin_contact", ctypes.c_char_p, [ctypes.POINTER(mxreg_error)])
+
+
+def mxreg_error_admin_contact(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | None) -> bytes | None:
+    """For `MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED`: the server's `admin_contact`
+    (a URI such as `mailto:admin@example.org`), or NULL when it gave none.
+    Borrowed; valid until `error` is freed.
+    """
+    result: bytes | None = _mxreg_error_admin_contact(error)
+    return result
+
+
+_mxreg_error_info_uri = _loader.bind(_lib, "mxreg_error_info_uri", ctypes.c_char_p, [ctypes.POINTER(mxreg_error)])
+
+
+def mxreg_error_info_uri(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | None) -> bytes | None:
+    """For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `info_uri` (a page
+    about the limit and plans), or NULL when it gave none. Borrowed; valid
+    until `error` is freed.
+    """
+    result: bytes | None = _mxreg_error_info_uri(error)
+    return result
+
+
+_mxreg_error_can_upgrade = _loader.bind(_lib, "mxreg_error_can_upgrade", ctypes.c_bool, [ctypes.POINTER(mxreg_error)])
+
+
+def mxreg_error_can_upgrade(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | None) -> bool:
+    """For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `can_upgrade`
+    (whether a plan upgrade lifts the limit); false when it said nothing,
+    and for NULL.
+    """
+    result: bool = _mxreg_error_can_upgrade(error)
+    return result
+
+
+_mxreg_error_consent_uri = _loader.bind(_lib, "mxreg_error_consent_uri", ctypes.c_char_p, [ctypes.POINTER(mxreg_error)])
+
+
+def mxreg_error_consent_uri(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | None) -> bytes | None:
+    """For `MXREG_RESULT_CONSENT_NOT_GIVEN`: the server's `consent_uri`, the
+    page where the user reads and accepts the policy, or NULL when it gave
+    none. Borrowed; valid until `error` is freed.
+    """
+    result: bytes | None = _mxreg_error_consent_uri(error)
     return result
 
 

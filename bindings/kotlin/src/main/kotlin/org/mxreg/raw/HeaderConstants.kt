@@ -53,6 +53,17 @@ public object MxregResult {
     public const val OAUTH_ACCESS_DENIED: Int = 212
     public const val OAUTH_INVALID_GRANT: Int = 213
     public const val OAUTH_ERROR: Int = 214
+    public const val RESOURCE_LIMIT_EXCEEDED: Int = 215
+    public const val USER_LIMIT_EXCEEDED: Int = 216
+    public const val TOKEN_INCORRECT: Int = 217
+    public const val THREEPID_IN_USE: Int = 218
+    public const val THREEPID_DENIED: Int = 219
+    public const val GUEST_ACCESS_FORBIDDEN: Int = 220
+    public const val EXCLUSIVE: Int = 221
+    public const val CONSENT_NOT_GIVEN: Int = 222
+    public const val APPSERVICE_LOGIN_UNSUPPORTED: Int = 223
+    public const val DISCOVERY_FAIL_PROMPT: Int = 224
+    public const val DISCOVERY_FAIL_ERROR: Int = 225
 }
 
 /** `mxreg_signup_state`. */

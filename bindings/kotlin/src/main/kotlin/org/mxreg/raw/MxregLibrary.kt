@@ -56,6 +56,10 @@ public interface MxregLibrary : Library {
     public fun mxreg_error_retry_after_ms(error: Pointer?): Long
     public fun mxreg_error_body_json(error: Pointer?): String?
     public fun mxreg_error_auth_info(error: Pointer?): Pointer?
+    public fun mxreg_error_admin_contact(error: Pointer?): String?
+    public fun mxreg_error_info_uri(error: Pointer?): String?
+    public fun mxreg_error_can_upgrade(error: Pointer?): Byte
+    public fun mxreg_error_consent_uri(error: Pointer?): String?
     public fun mxreg_error_free(error: Pointer?)
 
     // pre-checks
