@@ -736,7 +736,9 @@ typedef struct mxreg_register_request {
    */
   const char *password;
   /**
-   * A device ID to use; NULL lets the server generate one.
+   * A device ID to use; NULL lets mxreg choose one for the attempt (the
+   * registration, or an `MXREG_RESULT_OUTCOME_UNKNOWN` error's
+   * `mxreg_error_device_id`, gives it back).
    */
   const char *device_id;
   /**
@@ -926,6 +928,15 @@ bool mxreg_error_can_upgrade(const struct mxreg_error *error);
  * none. Borrowed; valid until `error` is freed.
  */
 const char *mxreg_error_consent_uri(const struct mxreg_error *error);
+
+/**
+ * For `MXREG_RESULT_OUTCOME_UNKNOWN` after a registration: the device ID
+ * that attempt named (the app's, or the one mxreg chose when the request
+ * had none). Put it in `request.device_id` and call
+ * `mxreg_client_recover_registration` to end with that account and device.
+ * NULL for other errors. Borrowed; valid until `error` is freed.
+ */
+const char *mxreg_error_device_id(const struct mxreg_error *error);
 
 /**
  * Free an error. NULL is a no-op. Call once per error.
@@ -1283,13 +1294,41 @@ size_t mxreg_register_request_size(void);
  * A failed stage is also `MXREG_RESULT_AUTH_REQUIRED`, with the stage's
  * `errcode` on the error.
  *
+ * Every attempt that logs in names a device: `request.device_id`, or one
+ * mxreg chooses. When the answer is lost (`MXREG_RESULT_OUTCOME_UNKNOWN`),
+ * call `mxreg_client_recover_registration` with the same request and that
+ * device ID: do not simply register again.
+ *
  * Blocks until the answer or the client's timeouts. Thread-safe: any number
- * of calls may share one client.
+ * of calls may share one client; a second call for the same username and
+ * device ID while one runs gets `MXREG_RESULT_INVALID_STATE`.
  */
 mxreg_result mxreg_client_register(const struct mxreg_client *client,
                                    const struct mxreg_register_request *request,
                                    struct mxreg_registration **registration_out,
                                    struct mxreg_error **error_out);
+
+/**
+ * After `MXREG_RESULT_OUTCOME_UNKNOWN` from `mxreg_client_register`: end
+ * with the account and the device the lost attempt named. Pass the same
+ * request (same `auth_json`) with `device_id` set to the app's device ID or
+ * to `mxreg_error_device_id` of the lost attempt's error (NULL is
+ * `MXREG_RESULT_INVALID_ARGUMENT`). mxreg sends the attempt again; when the
+ * server no longer knows it (a session dropped on success, a name now
+ * taken), it logs in with `username` and `password` onto that device. The
+ * server's answer to the re-sent attempt is returned when neither gives the
+ * account (`MXREG_RESULT_AUTH_REQUIRED`: the lost attempt had not finished
+ * registration; go on with the stages).
+ *
+ * On success writes the registration to `*registration_out`: caller owns
+ * it; free it with `mxreg_registration_free`. Its device ID is the
+ * request's. Blocks. A second call for the same username and device while
+ * one runs gets `MXREG_RESULT_INVALID_STATE`.
+ */
+mxreg_result mxreg_client_recover_registration(const struct mxreg_client *client,
+                                               const struct mxreg_register_request *request,
+                                               struct mxreg_registration **registration_out,
+                                               struct mxreg_error **error_out);
 
 /**
  * The full user ID, e.g. `"@alice:example.org"`. Never NULL for a valid
@@ -1499,6 +1538,17 @@ mxreg_result mxreg_signup_submit_msisdn_code(struct mxreg_signup *signup,
 mxreg_result mxreg_signup_submit_recaptcha(struct mxreg_signup *signup,
                                            const char *response,
                                            struct mxreg_error **error_out);
+
+/**
+ * After a call on the session gave `MXREG_RESULT_OUTCOME_UNKNOWN`: end with
+ * the account on the session's device (the signup names one device for
+ * all its attempts), whatever became of the lost attempt. It is sent
+ * again; when the server no longer knows it, mxreg logs in onto that
+ * device. When the lost attempt had not finished registration the session
+ * simply goes on (`MXREG_SIGNUP_STATE_NEEDS_STAGE`).
+ * `MXREG_RESULT_INVALID_STATE` when no attempt was lost. Blocks.
+ */
+mxreg_result mxreg_signup_recover(struct mxreg_signup *signup, struct mxreg_error **error_out);
 
 /**
  * The server's fallback web page for the next stage

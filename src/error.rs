@@ -45,8 +45,12 @@ pub enum Error {
     Tls(String),
     #[error("timed out ({0})")]
     Timeout(String),
-    #[error("{0}; the request was sent, so the server may have acted on it")]
-    OutcomeUnknown(String),
+    #[error("{message}; the request was sent, so the server may have acted on it")]
+    OutcomeUnknown {
+        message: String,
+        /// The device ID a lost registration used: recovery re-sends it.
+        device_id: Option<String>,
+    },
     #[error("the response body exceeds the cap of {0} bytes")]
     BodyTooLarge(u64),
     #[error("invalid response: {0}")]
@@ -95,7 +99,7 @@ impl Error {
             Error::Connect(_) => mxreg_result::Connect,
             Error::Tls(_) => mxreg_result::Tls,
             Error::Timeout(_) => mxreg_result::Timeout,
-            Error::OutcomeUnknown(_) => mxreg_result::OutcomeUnknown,
+            Error::OutcomeUnknown { .. } => mxreg_result::OutcomeUnknown,
             Error::BodyTooLarge(_) => mxreg_result::BodyTooLarge,
             Error::InvalidResponse(_) => mxreg_result::InvalidResponse,
             Error::Redirect { .. } => mxreg_result::Redirect,
@@ -135,7 +139,7 @@ impl Error {
             | Error::Connect(text)
             | Error::Tls(text)
             | Error::Timeout(text)
-            | Error::OutcomeUnknown(text)
+            | Error::OutcomeUnknown { message: text, .. }
             | Error::InvalidResponse(text)
             | Error::Io(text)
             | Error::SessionExpired(text)
@@ -191,6 +195,26 @@ impl Error {
             // The OAuth `error` code (`invalid_grant`, ...).
             Error::OAuth(oauth) => Some(&oauth.error),
             _ => None,
+        }
+    }
+
+    /// The device ID a registration whose outcome is unknown used.
+    pub fn device_id(&self) -> Option<&str> {
+        match self {
+            Error::OutcomeUnknown { device_id, .. } => device_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The same error, carrying the device ID of the registration it
+    /// answers when its outcome is unknown.
+    pub(crate) fn with_device_id(self, device: Option<&str>) -> Self {
+        match self {
+            Error::OutcomeUnknown { message, .. } => Error::OutcomeUnknown {
+                message,
+                device_id: device.map(str::to_owned),
+            },
+            other => other,
         }
     }
 

@@ -362,7 +362,10 @@ fn map_error(err: ureq::Error, creates_state: bool) -> Error {
     use ureq::Timeout as T;
     let after_send = |what: String| {
         if creates_state {
-            Error::OutcomeUnknown(what)
+            Error::OutcomeUnknown {
+                message: what,
+                device_id: None,
+            }
         } else {
             Error::Io(what)
         }
@@ -374,9 +377,10 @@ fn map_error(err: ureq::Error, creates_state: bool) -> Error {
             T::Resolve | T::Connect | T::SendRequest | T::SendBody | T::Await100 => {
                 Error::Timeout(format!("{phase:?}"))
             }
-            _ if creates_state => {
-                Error::OutcomeUnknown(format!("timed out waiting for the answer ({phase:?})"))
-            }
+            _ if creates_state => Error::OutcomeUnknown {
+                message: format!("timed out waiting for the answer ({phase:?})"),
+                device_id: None,
+            },
             _ => Error::Timeout(format!("{phase:?}")),
         },
         ureq::Error::Io(io_err) => match io_err.kind() {

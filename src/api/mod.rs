@@ -4,6 +4,7 @@
 pub mod answer;
 pub mod dialects;
 pub mod discovery;
+pub mod login;
 pub mod precheck;
 pub mod refresh;
 pub mod register;

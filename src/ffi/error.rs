@@ -33,6 +33,7 @@ pub struct ErrorDetails {
     info_uri: Option<CString>,
     can_upgrade: bool,
     consent_uri: Option<CString>,
+    device_id: Option<CString>,
 }
 
 /// A C string from any text, dropping NUL bytes rather than failing.
@@ -64,6 +65,7 @@ impl ErrorDetails {
             info_uri: err.body_text("info_uri").map(lossy_c_string),
             can_upgrade: err.can_upgrade().unwrap_or(false),
             consent_uri: err.body_text("consent_uri").map(lossy_c_string),
+            device_id: err.device_id().map(lossy_c_string),
         }
     }
 }
@@ -150,6 +152,16 @@ pub extern "C" fn mxreg_error_can_upgrade(error: *const mxreg_error) -> bool {
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_error_consent_uri(error: *const mxreg_error) -> *const c_char {
     read_handle(error, std::ptr::null(), |e| opt_ptr(&e.consent_uri))
+}
+
+/// For `MXREG_RESULT_OUTCOME_UNKNOWN` after a registration: the device ID
+/// that attempt named (the app's, or the one mxreg chose when the request
+/// had none). Put it in `request.device_id` and call
+/// `mxreg_client_recover_registration` to end with that account and device.
+/// NULL for other errors. Borrowed; valid until `error` is freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_error_device_id(error: *const mxreg_error) -> *const c_char {
+    read_handle(error, std::ptr::null(), |e| opt_ptr(&e.device_id))
 }
 
 /// Free an error. NULL is a no-op. Call once per error.

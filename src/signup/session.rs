@@ -10,6 +10,7 @@ use crate::api::register::RegisterRequest;
 use crate::api::threepid::Validation;
 use crate::api::uia::UiaResponse;
 use crate::error::Error;
+use crate::random;
 use crate::registration::Registration;
 use crate::signup::stages::{self, StageSet};
 use crate::signup::terms::{Policy, policies};
@@ -44,12 +45,31 @@ pub struct SignupSession {
     flow: Option<Vec<String>>,
     email: Option<Validation>,
     msisdn: Option<Validation>,
+    /// The attempt whose answer was lost (`OutcomeUnknown`), for `recover`.
+    #[serde(default)]
+    lost_attempt: Option<LostAttempt>,
     #[serde(skip)]
     registration: Option<Registration>,
 }
 
+/// An attempt sent without an answer: its `auth` dict and the stage it was
+/// to complete.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LostAttempt {
+    pub auth: Option<Value>,
+    pub stage: Option<String>,
+}
+
 impl SignupSession {
-    pub fn new(homeserver: &str, request: RegisterRequest, supported: StageSet) -> Self {
+    /// A session for `request`. Unless the request names a device (or
+    /// inhibits login), the session chooses one now: every attempt, a
+    /// re-sent one included, then names the same device, so a lost answer
+    /// never leaves a second device behind.
+    pub fn new(homeserver: &str, mut request: RegisterRequest, supported: StageSet) -> Self {
+        if request.device_id.is_none() && !request.inhibit_login {
+            // Should the system RNG fail, the first attempt reports it.
+            request.device_id = random::device_id().ok();
+        }
         SignupSession {
             version: SAVED_FORMAT_VERSION,
             homeserver: homeserver.to_owned(),
@@ -60,6 +80,7 @@ impl SignupSession {
             flow: None,
             email: None,
             msisdn: None,
+            lost_attempt: None,
             registration: None,
         }
     }
@@ -215,6 +236,38 @@ impl SignupSession {
             auth.insert("session".into(), json!(session));
         }
         Value::Object(auth)
+    }
+
+    /// The attempt whose answer was lost, if the last one was.
+    pub fn lost_attempt(&self) -> Option<&LostAttempt> {
+        self.lost_attempt.as_ref()
+    }
+
+    /// Remember the attempt when its outcome is unknown; forget it when
+    /// the server answered.
+    pub fn record_attempt(
+        &mut self,
+        answer: &Result<Registration, Error>,
+        auth: Option<Value>,
+        attempted: Option<&str>,
+    ) {
+        self.lost_attempt = match answer {
+            Err(err) if err.code() == crate::result::mxreg_result::OutcomeUnknown => {
+                Some(LostAttempt {
+                    auth,
+                    stage: attempted.map(str::to_owned),
+                })
+            }
+            // Nothing reached the server, or it only asked to wait: the
+            // lost attempt is still the one to recover.
+            Err(err)
+                if err.http_status().is_none()
+                    || err.code() == crate::result::mxreg_result::RateLimited =>
+            {
+                self.lost_attempt.take()
+            }
+            _ => None,
+        };
     }
 
     pub fn set_email(&mut self, validation: Validation) {

@@ -835,6 +835,20 @@ def mxreg_error_consent_uri(error: ctypes._Pointer[mxreg_error] | ctypes._CArgOb
     return result
 
 
+_mxreg_error_device_id = _loader.bind(_lib, "mxreg_error_device_id", ctypes.c_char_p, [ctypes.POINTER(mxreg_error)])
+
+
+def mxreg_error_device_id(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | None) -> bytes | None:
+    """For `MXREG_RESULT_OUTCOME_UNKNOWN` after a registration: the device ID
+    that attempt named (the app's, or the one mxreg chose when the request
+    had none). Put it in `request.device_id` and call
+    `mxreg_client_recover_registration` to end with that account and device.
+    NULL for other errors. Borrowed; valid until `error` is freed.
+    """
+    result: bytes | None = _mxreg_error_device_id(error)
+    return result
+
+
 _mxreg_error_free = _loader.bind(_lib, "mxreg_error_free", None, [ctypes.POINTER(mxreg_error)])
 
 
@@ -1347,10 +1361,40 @@ def mxreg_client_register(client: ctypes._Pointer[mxreg_client] | ctypes._CArgOb
     A failed stage is also `MXREG_RESULT_AUTH_REQUIRED`, with the stage's
     `errcode` on the error.
 
+    Every attempt that logs in names a device: `request.device_id`, or one
+    mxreg chooses. When the answer is lost (`MXREG_RESULT_OUTCOME_UNKNOWN`),
+    call `mxreg_client_recover_registration` with the same request and that
+    device ID: do not simply register again.
+
     Blocks until the answer or the client's timeouts. Thread-safe: any number
-    of calls may share one client.
+    of calls may share one client; a second call for the same username and
+    device ID while one runs gets `MXREG_RESULT_INVALID_STATE`.
     """
     result: int = _mxreg_client_register(client, request, registration_out, error_out)
+    return result
+
+
+_mxreg_client_recover_registration = _loader.bind(_lib, "mxreg_client_recover_registration", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.POINTER(mxreg_register_request), ctypes.POINTER(ctypes.POINTER(mxreg_registration)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_client_recover_registration(client: ctypes._Pointer[mxreg_client] | ctypes._CArgObject | None, request: ctypes._Pointer[mxreg_register_request] | ctypes._CArgObject | None, registration_out: ctypes._Pointer[ctypes._Pointer[mxreg_registration]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """After `MXREG_RESULT_OUTCOME_UNKNOWN` from `mxreg_client_register`: end
+    with the account and the device the lost attempt named. Pass the same
+    request (same `auth_json`) with `device_id` set to the app's device ID or
+    to `mxreg_error_device_id` of the lost attempt's error (NULL is
+    `MXREG_RESULT_INVALID_ARGUMENT`). mxreg sends the attempt again; when the
+    server no longer knows it (a session dropped on success, a name now
+    taken), it logs in with `username` and `password` onto that device. The
+    server's answer to the re-sent attempt is returned when neither gives the
+    account (`MXREG_RESULT_AUTH_REQUIRED`: the lost attempt had not finished
+    registration; go on with the stages).
+
+    On success writes the registration to `*registration_out`: caller owns
+    it; free it with `mxreg_registration_free`. Its device ID is the
+    request's. Blocks. A second call for the same username and device while
+    one runs gets `MXREG_RESULT_INVALID_STATE`.
+    """
+    result: int = _mxreg_client_recover_registration(client, request, registration_out, error_out)
     return result
 
 
@@ -1664,6 +1708,22 @@ def mxreg_signup_submit_recaptcha(signup: ctypes._Pointer[mxreg_signup] | ctypes
     Blocks.
     """
     result: int = _mxreg_signup_submit_recaptcha(signup, response, error_out)
+    return result
+
+
+_mxreg_signup_recover = _loader.bind(_lib, "mxreg_signup_recover", ctypes.c_uint32, [ctypes.POINTER(mxreg_signup), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_signup_recover(signup: ctypes._Pointer[mxreg_signup] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """After a call on the session gave `MXREG_RESULT_OUTCOME_UNKNOWN`: end with
+    the account on the session's device (the signup names one device for
+    all its attempts), whatever became of the lost attempt. It is sent
+    again; when the server no longer knows it, mxreg logs in onto that
+    device. When the lost attempt had not finished registration the session
+    simply goes on (`MXREG_SIGNUP_STATE_NEEDS_STAGE`).
+    `MXREG_RESULT_INVALID_STATE` when no attempt was lost. Blocks.
+    """
+    result: int = _mxreg_signup_recover(signup, error_out)
     return result
 
 
