@@ -96,6 +96,7 @@ def exception_from(code: int, error: ctypes._Pointer[_raw.mxreg_error]) -> Mxreg
         info_uri=py_string(_raw.mxreg_error_info_uri(error)),
         can_upgrade=bool(_raw.mxreg_error_can_upgrade(error)),
         consent_uri=py_string(_raw.mxreg_error_consent_uri(error)),
+        device_id=py_string(_raw.mxreg_error_device_id(error)),
     )
 
 

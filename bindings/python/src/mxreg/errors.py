@@ -95,6 +95,7 @@ class MxregError(Exception):
         info_uri: str | None = None,
         can_upgrade: bool = False,
         consent_uri: str | None = None,
+        device_id: str | None = None,
     ) -> None:
         super().__init__(message)
         raw_code = self.default_code if code is None else code
@@ -116,6 +117,9 @@ class MxregError(Exception):
         self.can_upgrade = can_upgrade
         #: `consent_uri` of `M_CONSENT_NOT_GIVEN`: the page to accept the policy.
         self.consent_uri = consent_uri
+        #: For `OutcomeUnknownError` after a registration: the device it named
+        #: (pass it to `Client.recover_registration`).
+        self.device_id = device_id
 
     @property
     def retry_after(self) -> float | None:
