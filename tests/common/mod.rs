@@ -107,6 +107,7 @@ pub fn fetch_device(homeserver: &str, access_token: &str, device_id: &str) -> Va
 }
 
 pub mod answer_dropping_proxy;
+pub mod loopback_server;
 
 /// The devices of `user_id` on a rig variant, through Synapse's admin API
 /// (`MXREG_HS_<VARIANT>_ADMIN_TOKEN`), straight through ureq.
