@@ -162,6 +162,51 @@ fn fallback_support_covers_any_stage_and_gives_the_page() {
     assert_eq!(s.status(), Status::NeedsStage);
 }
 
+/// The value of `attribute` in the first tag of `html` that has it.
+fn html_attribute<'a>(html: &'a str, after: &str, attribute: &str) -> &'a str {
+    let from = html.find(after).unwrap_or_else(|| panic!("{after} in the page"));
+    let needle = format!("{attribute}=\"");
+    let start = html[from..].find(&needle).expect("the attribute") + from + needle.len();
+    let end = html[start..].find('"').expect("its end") + start;
+    &html[start..end]
+}
+
+#[test]
+fn a_fallback_page_completed_through_synapse_s_own_form() {
+    let (client, mut s) = session(
+        "TERMS",
+        user_request(&unique_username("sfbterms")),
+        StageSet::FALLBACK,
+    );
+    start(&client, &mut s).unwrap();
+    assert_eq!(s.next_stage(), Some("m.login.terms"));
+    let page = ureq::get(&s.fallback_url(None).unwrap())
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    // Before the user agrees, the acknowledgement is refused.
+    let err = client.signup_fallback_done(&mut s).unwrap_err();
+    assert_eq!(err.code(), mxreg_result::StageRejected, "{err}");
+
+    // The user presses "Agree": the form's own action and hidden fields,
+    // posted as a browser does.
+    let action = html_attribute(&page, "<form", "action");
+    let session_id = html_attribute(&page, "name=\"session\"", "value");
+    assert_eq!(session_id, s.session_id().unwrap());
+    let form = format!("session={}", mxreg::homeserver_url::encode_query_value(session_id));
+    let mut done = ureq::post(&format!("{}{action}", homeserver("TERMS")))
+        .content_type("application/x-www-form-urlencoded")
+        .send(form.as_bytes())
+        .unwrap();
+    assert_eq!(done.status(), 200);
+    assert!(!done.body_mut().read_to_string().unwrap().contains("<form"));
+
+    client.signup_fallback_done(&mut s).unwrap();
+    assert_eq!(s.status(), Status::Complete, "terms, then the dummy stage");
+}
+
 #[test]
 fn terms_stage_lists_the_policies_and_completes_on_acceptance() {
     let (client, mut s) = session(
