@@ -1,9 +1,9 @@
-//! The stages no local server completes on demand — reCAPTCHA (needs
-//! Google), `m.login.msisdn` (needs an SMS sender), a custom stage behind the
-//! fallback page — against a scripted stand-in homeserver on loopback. It
-//! plays only the UIA contract of the spec (flows, `completed`, errcodes on
-//! a failed stage, `requestToken` and `submit_url`); everything a real
-//! server can do is tested against Synapse in `tests/signup.rs`.
+//! The UIA contract of the spec for reCAPTCHA, `m.login.msisdn` and a custom
+//! stage behind the fallback page, against a scripted stand-in homeserver
+//! on loopback (flows, `completed`, errcodes on a failed stage,
+//! `requestToken` and `submit_url`). The same stages on the real Synapse,
+//! with stand-ins only for Google's captcha check and the phone company, are
+//! in `tests/signup.rs` (the rig's `captcha` and `msisdn` variants).
 
 mod common;
 
