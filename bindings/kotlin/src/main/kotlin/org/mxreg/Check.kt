@@ -44,6 +44,7 @@ private fun readError(lib: MxregLibrary, code: Int, error: Pointer): MxregExcept
         infoUri = lib.mxreg_error_info_uri(error),
         canUpgrade = lib.mxreg_error_can_upgrade(error).toInt() != 0,
         consentUri = lib.mxreg_error_consent_uri(error),
+        deviceId = lib.mxreg_error_device_id(error),
     )
     val authInfo = lib.mxreg_error_auth_info(error)?.let { AuthInfo.read(lib, it) }
     return MxregException.of(detail, authInfo)

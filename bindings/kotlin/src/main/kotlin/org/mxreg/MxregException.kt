@@ -15,6 +15,7 @@ internal class ErrorDetail(
     val infoUri: String? = null,
     val canUpgrade: Boolean = false,
     val consentUri: String? = null,
+    val deviceId: String? = null,
 )
 
 /**
@@ -56,6 +57,9 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
 
     /** `consent_uri` of `M_CONSENT_NOT_GIVEN`: the page where the user accepts the policy, or null. */
     public val consentUri: String? = detail.consentUri
+
+    /** For [OutcomeUnknown] after a registration: the device it named (for `Client.recoverRegistration`). */
+    public val deviceId: String? = detail.deviceId
 
     override fun toString(): String = buildString {
         append(this@MxregException.javaClass.name).append(": ").append(codeName).append(" (").append(code).append(')')

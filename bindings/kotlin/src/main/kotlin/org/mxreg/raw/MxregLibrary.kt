@@ -60,6 +60,7 @@ public interface MxregLibrary : Library {
     public fun mxreg_error_info_uri(error: Pointer?): String?
     public fun mxreg_error_can_upgrade(error: Pointer?): Byte
     public fun mxreg_error_consent_uri(error: Pointer?): String?
+    public fun mxreg_error_device_id(error: Pointer?): String?
     public fun mxreg_error_free(error: Pointer?)
 
     // pre-checks
@@ -95,6 +96,12 @@ public interface MxregLibrary : Library {
     public fun mxreg_register_request_init(request: MxregRegisterRequest?)
     public fun mxreg_register_request_size(): SizeT
     public fun mxreg_client_register(
+        client: Pointer?,
+        request: MxregRegisterRequest?,
+        registration_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+    public fun mxreg_client_recover_registration(
         client: Pointer?,
         request: MxregRegisterRequest?,
         registration_out: PointerByReference?,
@@ -154,6 +161,7 @@ public interface MxregLibrary : Library {
     public fun mxreg_signup_submit_recaptcha(signup: Pointer?, response: Pointer?, error_out: PointerByReference?): Int
     public fun mxreg_signup_fallback_url(signup: Pointer?): String?
     public fun mxreg_signup_fallback_done(signup: Pointer?, error_out: PointerByReference?): Int
+    public fun mxreg_signup_recover(signup: Pointer?, error_out: PointerByReference?): Int
     public fun mxreg_signup_submit_auth_json(signup: Pointer?, auth_json: Pointer?, error_out: PointerByReference?): Int
     public fun mxreg_signup_registration(signup: Pointer?): Pointer?
     public fun mxreg_signup_free(signup: Pointer?)
