@@ -29,6 +29,9 @@ use crate::transport::{Method, Request, Transport, TransportConfig};
 
 /// The wait used when a 429 carries no delay.
 const DEFAULT_RATE_LIMIT_DELAY: Duration = Duration::from_secs(1);
+/// The shortest wait between retries: a server asking for none (a
+/// `Retry-After` of 0 or a past date) must not make the retries spin.
+const MIN_RATE_LIMIT_DELAY: Duration = Duration::from_millis(100);
 
 /// Client settings. See [`TransportConfig`] for the transport defaults.
 #[derive(Clone, Debug, Default)]
@@ -322,7 +325,8 @@ impl Client {
                 Err(err) if err.code() == mxreg_result::RateLimited => {
                     let delay = err
                         .retry_after_ms()
-                        .map_or(DEFAULT_RATE_LIMIT_DELAY, Duration::from_millis);
+                        .map_or(DEFAULT_RATE_LIMIT_DELAY, Duration::from_millis)
+                        .max(MIN_RATE_LIMIT_DELAY);
                     if waited.saturating_add(delay) > self.rate_limit_max_wait {
                         return Err(err);
                     }

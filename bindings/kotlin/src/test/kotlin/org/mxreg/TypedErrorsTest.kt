@@ -30,7 +30,7 @@ class TypedErrorsTest {
     @Test
     fun aNameInAnAppserviceNamespaceIsExclusive() {
         client("open").use { client ->
-            val request = RegisterRequest(uniqueUsername("mxregbot_kt"), PASSWORD, Auth.dummy(null))
+            val request = RegisterRequest("mxregbot_" + uniqueUsername("x"), PASSWORD, Auth.dummy(null))
             assertFailsWith<MxregException.Exclusive> { client.register(request) }
         }
     }
