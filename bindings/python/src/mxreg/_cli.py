@@ -226,6 +226,8 @@ def _note_error_detail(err: MxregError) -> None:
         _note(f"more information: {err.info_uri}{upgrade}")
     if err.consent_uri:
         _note(f"accept the policy first: {err.consent_uri}")
+    if err.device_id:
+        _note(f"the lost registration named device {err.device_id}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
