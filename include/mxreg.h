@@ -201,6 +201,62 @@ enum mxreg_result
    * code is the error's errcode.
    */
   MXREG_RESULT_OAUTH_ERROR = 214,
+  /**
+   * The server has hit a resource limit (`M_RESOURCE_LIMIT_EXCEEDED`:
+   * monthly active users, a disabled server); `mxreg_error_admin_contact`
+   * says whom to ask.
+   */
+  MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED = 215,
+  /**
+   * The account or server has reached a user limit of its plan
+   * (`M_USER_LIMIT_EXCEEDED`); see `mxreg_error_info_uri` and
+   * `mxreg_error_can_upgrade`.
+   */
+  MXREG_RESULT_USER_LIMIT_EXCEEDED = 216,
+  /**
+   * The validation code was wrong (`M_TOKEN_INCORRECT`): ask for it again.
+   */
+  MXREG_RESULT_TOKEN_INCORRECT = 217,
+  /**
+   * The email address or phone number is already bound to an account on
+   * this server (`M_THREEPID_IN_USE`).
+   */
+  MXREG_RESULT_THREEPID_IN_USE = 218,
+  /**
+   * The server does not accept this email address or phone number
+   * (`M_THREEPID_DENIED`: a domain not allowed, a country not served).
+   */
+  MXREG_RESULT_THREEPID_DENIED = 219,
+  /**
+   * Guest access is disabled on this server (`M_GUEST_ACCESS_FORBIDDEN`).
+   */
+  MXREG_RESULT_GUEST_ACCESS_FORBIDDEN = 220,
+  /**
+   * The user ID lies in an application service's exclusive namespace
+   * (`M_EXCLUSIVE`): only that application service may register it.
+   */
+  MXREG_RESULT_EXCLUSIVE = 221,
+  /**
+   * The user must first agree to the server's policy
+   * (`M_CONSENT_NOT_GIVEN`); `mxreg_error_consent_uri` is the page to show.
+   */
+  MXREG_RESULT_CONSENT_NOT_GIVEN = 222,
+  /**
+   * The server does not let application services register or log in
+   * this way (`M_APPSERVICE_LOGIN_UNSUPPORTED`).
+   */
+  MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED = 223,
+  /**
+   * Server discovery failed on invalid or empty `.well-known` data (the
+   * spec's `FAIL_PROMPT`): ask the user for the homeserver URL.
+   */
+  MXREG_RESULT_DISCOVERY_FAIL_PROMPT = 224,
+  /**
+   * `.well-known` named a homeserver that is not a valid URL or does not
+   * answer as a Matrix homeserver (the spec's `FAIL_ERROR`): stop; do
+   * not guess another URL.
+   */
+  MXREG_RESULT_DISCOVERY_FAIL_ERROR = 225,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -680,7 +736,9 @@ typedef struct mxreg_register_request {
    */
   const char *password;
   /**
-   * A device ID to use; NULL lets the server generate one.
+   * A device ID to use; NULL lets mxreg choose one for the attempt (the
+   * registration, or an `MXREG_RESULT_OUTCOME_UNKNOWN` error's
+   * `mxreg_error_device_id`, gives it back).
    */
   const char *device_id;
   /**
@@ -842,6 +900,43 @@ const char *mxreg_error_body_json(const struct mxreg_error *error);
  * sent. NULL for any other error. Borrowed; valid until `error` is freed.
  */
 const struct mxreg_auth_info *mxreg_error_auth_info(const struct mxreg_error *error);
+
+/**
+ * For `MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED`: the server's `admin_contact`
+ * (a URI such as `mailto:admin@example.org`), or NULL when it gave none.
+ * Borrowed; valid until `error` is freed.
+ */
+const char *mxreg_error_admin_contact(const struct mxreg_error *error);
+
+/**
+ * For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `info_uri` (a page
+ * about the limit and plans), or NULL when it gave none. Borrowed; valid
+ * until `error` is freed.
+ */
+const char *mxreg_error_info_uri(const struct mxreg_error *error);
+
+/**
+ * For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `can_upgrade`
+ * (whether a plan upgrade lifts the limit); false when it said nothing,
+ * and for NULL.
+ */
+bool mxreg_error_can_upgrade(const struct mxreg_error *error);
+
+/**
+ * For `MXREG_RESULT_CONSENT_NOT_GIVEN`: the server's `consent_uri`, the
+ * page where the user reads and accepts the policy, or NULL when it gave
+ * none. Borrowed; valid until `error` is freed.
+ */
+const char *mxreg_error_consent_uri(const struct mxreg_error *error);
+
+/**
+ * For `MXREG_RESULT_OUTCOME_UNKNOWN` after a registration: the device ID
+ * that attempt named (the app's, or the one mxreg chose when the request
+ * had none). Put it in `request.device_id` and call
+ * `mxreg_client_recover_registration` to end with that account and device.
+ * NULL for other errors. Borrowed; valid until `error` is freed.
+ */
+const char *mxreg_error_device_id(const struct mxreg_error *error);
 
 /**
  * Free an error. NULL is a no-op. Call once per error.
@@ -1199,13 +1294,41 @@ size_t mxreg_register_request_size(void);
  * A failed stage is also `MXREG_RESULT_AUTH_REQUIRED`, with the stage's
  * `errcode` on the error.
  *
+ * Every attempt that logs in names a device: `request.device_id`, or one
+ * mxreg chooses. When the answer is lost (`MXREG_RESULT_OUTCOME_UNKNOWN`),
+ * call `mxreg_client_recover_registration` with the same request and that
+ * device ID: do not simply register again.
+ *
  * Blocks until the answer or the client's timeouts. Thread-safe: any number
- * of calls may share one client.
+ * of calls may share one client; a second call for the same username and
+ * device ID while one runs gets `MXREG_RESULT_INVALID_STATE`.
  */
 mxreg_result mxreg_client_register(const struct mxreg_client *client,
                                    const struct mxreg_register_request *request,
                                    struct mxreg_registration **registration_out,
                                    struct mxreg_error **error_out);
+
+/**
+ * After `MXREG_RESULT_OUTCOME_UNKNOWN` from `mxreg_client_register`: end
+ * with the account and the device the lost attempt named. Pass the same
+ * request (same `auth_json`) with `device_id` set to the app's device ID or
+ * to `mxreg_error_device_id` of the lost attempt's error (NULL is
+ * `MXREG_RESULT_INVALID_ARGUMENT`). mxreg sends the attempt again; when the
+ * server no longer knows it (a session dropped on success, a name now
+ * taken), it logs in with `username` and `password` onto that device. The
+ * server's answer to the re-sent attempt is returned when neither gives the
+ * account (`MXREG_RESULT_AUTH_REQUIRED`: the lost attempt had not finished
+ * registration; go on with the stages).
+ *
+ * On success writes the registration to `*registration_out`: caller owns
+ * it; free it with `mxreg_registration_free`. Its device ID is the
+ * request's. Blocks. A second call for the same username and device while
+ * one runs gets `MXREG_RESULT_INVALID_STATE`.
+ */
+mxreg_result mxreg_client_recover_registration(const struct mxreg_client *client,
+                                               const struct mxreg_register_request *request,
+                                               struct mxreg_registration **registration_out,
+                                               struct mxreg_error **error_out);
 
 /**
  * The full user ID, e.g. `"@alice:example.org"`. Never NULL for a valid
@@ -1415,6 +1538,17 @@ mxreg_result mxreg_signup_submit_msisdn_code(struct mxreg_signup *signup,
 mxreg_result mxreg_signup_submit_recaptcha(struct mxreg_signup *signup,
                                            const char *response,
                                            struct mxreg_error **error_out);
+
+/**
+ * After a call on the session gave `MXREG_RESULT_OUTCOME_UNKNOWN`: end with
+ * the account on the session's device (the signup names one device for
+ * all its attempts), whatever became of the lost attempt. It is sent
+ * again; when the server no longer knows it, mxreg logs in onto that
+ * device. When the lost attempt had not finished registration the session
+ * simply goes on (`MXREG_SIGNUP_STATE_NEEDS_STAGE`).
+ * `MXREG_RESULT_INVALID_STATE` when no attempt was lost. Blocks.
+ */
+mxreg_result mxreg_signup_recover(struct mxreg_signup *signup, struct mxreg_error **error_out);
 
 /**
  * The server's fallback web page for the next stage

@@ -26,6 +26,15 @@ Variants (default port):
     stress    18107  as open with every rate limit lifted very high
     oauth     18108  auth delegated (matrix_authentication_service) to a local
                      OAuth 2.0 server (scripts/oauth, Node.js) on 18109
+    limited   18111  hs_disabled with an admin_contact: every registration
+                     fails with M_RESOURCE_LIMIT_EXCEEDED (no admin account)
+    captcha   18112  enable_registration_captcha (m.login.recaptcha); Google's
+                     siteverify stood in for on 18126 (homeserver/recaptcha_verify.py:
+                     the response "captcha-ok" passes)
+    msisdn    18113  registrations_require_3pid [msisdn] with
+                     account_threepid_delegates.msisdn on a stand-in identity
+                     service on 18127 (homeserver/msisdn_identity.py: the code
+                     "texted" to a number is in <variant>/sms/<digits>.code)
 
 Typical use:
 
@@ -96,10 +105,20 @@ VARIANTS = {
         "closed": 18106,
         "stress": 18107,
         "oauth": 18108,
+        "limited": 18111,
+        "captcha": 18112,
+        "msisdn": 18113,
     }.items()
 }
 SMTP_DEFAULT_PORT = 18125 + PORT_OFFSET
 OAUTH_PORT = 18109 + PORT_OFFSET
+# The stand-ins for services outside the homeserver (Google's captcha check,
+# a phone company behind an identity service): script and port per variant.
+STUBS = {
+    "captcha": ("recaptcha_verify.py", 18126 + PORT_OFFSET),
+    "msisdn": ("msisdn_identity.py", 18127 + PORT_OFFSET),
+}
+RECAPTCHA_PRIVATE_KEY = "mxreg-rig-recaptcha-private-key"
 OAUTH_DIR = SCRIPT_DIR / "oauth"
 
 READY_TIMEOUT_S = 90.0
@@ -147,6 +166,14 @@ def smtp_pidfile(variant: str) -> Path:
 
 def oauth_pidfile(variant: str) -> Path:
     return vdir(variant) / "oauth.pid"
+
+
+def stub_pidfile(variant: str) -> Path:
+    return vdir(variant) / "stub.pid"
+
+
+def sms_dir(variant: str = "msisdn") -> Path:
+    return vdir(variant) / "sms"
 
 
 def mail_dir(variant: str = "email") -> Path:
@@ -204,6 +231,10 @@ def synapse_pid(variant: str) -> int | None:
 
 def smtp_pid(variant: str) -> int | None:
     return read_pid(smtp_pidfile(variant), "smtp_sink.py")
+
+
+def stub_pid(variant: str) -> int | None:
+    return read_pid(stub_pidfile(variant), STUBS[variant][0] if variant in STUBS else None)
 
 
 def oauth_pid(variant: str) -> int | None:
@@ -401,7 +432,7 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
         "enable_registration": variant != "closed",
         "allow_guest_access": variant in ("open", "ratelimit", "stress"),
     }
-    if variant in ("open", "ratelimit", "stress", "terms"):
+    if variant in ("open", "ratelimit", "stress", "terms", "limited"):
         cfg["enable_registration_without_verification"] = True
     if variant in ("open", "ratelimit"):
         cfg["password_config"] = {"enabled": True, "policy": {
@@ -423,6 +454,8 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
         cfg["app_service_config_files"] = [str(d / "appservice.yaml")]
     if variant == "email":
         cfg["registrations_require_3pid"] = ["email"]
+        # Addresses outside example.org are refused (M_THREEPID_DENIED).
+        cfg["allowed_local_3pids"] = [{"medium": "email", "pattern": r"^[^@]+@example\.org$"}]
         cfg["email"] = {
             "smtp_host": "127.0.0.1",
             "smtp_port": smtp_port,
@@ -449,6 +482,20 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
             "require_at_registration": True,
             "policy_name": "mxreg Test Privacy Policy",
         }
+    if variant == "captcha":
+        cfg["enable_registration_captcha"] = True
+        cfg["recaptcha_public_key"] = "mxreg-rig-recaptcha-site-key"
+        cfg["recaptcha_private_key"] = RECAPTCHA_PRIVATE_KEY
+        cfg["recaptcha_siteverify_api"] = f"http://127.0.0.1:{STUBS['captcha'][1]}/siteverify"
+    if variant == "msisdn":
+        cfg["registrations_require_3pid"] = ["msisdn"]
+        cfg["account_threepid_delegates"] = {"msisdn": f"http://127.0.0.1:{STUBS['msisdn'][1]}"}
+    if variant == "limited":
+        # Synapse's resource-limit check (auth blocking) refuses every new
+        # account, the admin's too, with this contact in the error.
+        cfg["hs_disabled"] = True
+        cfg["hs_disabled_message"] = "Registration is paused for maintenance"
+        cfg["admin_contact"] = "mailto:admin@localhost"
     cfg.update(_rate_limits(variant))
     return cfg
 
@@ -566,6 +613,24 @@ def _start_oauth_server(variant: str, cfg: dict, base_url: str) -> None:
     log(f"{variant}: OAuth server on http://127.0.0.1:{OAUTH_PORT}/")
 
 
+def _start_stub(variant: str) -> None:
+    """The stand-in for the outside service the variant needs, on loopback."""
+    script, port = STUBS[variant]
+    if not port_free(port):
+        raise RigError(f"{variant}: stand-in port {port} (127.0.0.1) is already in use",
+                       EXIT_PORT_IN_USE)
+    args = {"captcha": ["--secret", RECAPTCHA_PRIVATE_KEY],
+            "msisdn": ["--dir", str(sms_dir(variant))]}[variant]
+    d = vdir(variant)
+    proc = _spawn([sys.executable, str(TEMPLATES / script), "--port", str(port), *args],
+                  d / "stub.log", d)
+    stub_pidfile(variant).write_text(f"{proc.pid}\n")
+    if not _wait_port_open(port, 15):
+        proc.kill()
+        raise RigError(f"{variant}: {script} did not listen on {port}; log:\n{log_tail(d / 'stub.log')}")
+    log(f"{variant}: {script} on 127.0.0.1:{port}")
+
+
 def start(variant: str, port: int | None = None, smtp_port: int | None = None) -> str:
     """Start one variant; returns its base URL. Raises RigError."""
     port = port or VARIANTS[variant]
@@ -611,6 +676,8 @@ def start(variant: str, port: int | None = None, smtp_port: int | None = None) -
             log(f"{variant}: SMTP sink on 127.0.0.1:{smtp_port} writing to {md}")
         if variant == "oauth":
             _start_oauth_server(variant, cfg, base_url)
+        if variant in STUBS:
+            _start_stub(variant)
 
         logfile = d / "homeserver.log"
         log(f"{variant}: starting synapse on {base_url}")
@@ -619,8 +686,9 @@ def start(variant: str, port: int | None = None, smtp_port: int | None = None) -
         synapse_pidfile(variant).write_text(f"{proc.pid}\n")
         try:
             _wait_ready(variant, proc, base_url, logfile)
-            # Delegated auth has no shared-secret admin registration.
-            token = None if variant == "oauth" else register_admin(
+            # Delegated auth has no shared-secret admin registration; a
+            # disabled server refuses it.
+            token = None if variant in ("oauth", "limited") else register_admin(
                 base_url, cfg["registration_shared_secret"])
         except BaseException:
             _stop_locked(variant, quiet=True)
@@ -675,6 +743,12 @@ def _stop_locked(variant: str, quiet: bool = False) -> bool:
         stopped = True
         if not quiet:
             log(f"{variant}: SMTP sink (pid {spid}) stopped")
+    tpid = stub_pid(variant)
+    if tpid is not None:
+        _terminate(tpid, f"{variant}: stand-in", quiet)
+        stopped = True
+        if not quiet:
+            log(f"{variant}: stand-in (pid {tpid}) stopped")
     opid = oauth_pid(variant)
     if opid is not None:
         _terminate(opid, f"{variant}: OAuth server", quiet)
@@ -682,6 +756,7 @@ def _stop_locked(variant: str, quiet: bool = False) -> bool:
         if not quiet:
             log(f"{variant}: OAuth server (pid {opid}) stopped")
     for f in (synapse_pidfile(variant), smtp_pidfile(variant), oauth_pidfile(variant),
+              stub_pidfile(variant),
               vdir(variant) / "synapse-internal.pid"):
         with contextlib.suppress(FileNotFoundError):
             f.unlink()
@@ -813,6 +888,8 @@ def rig_env() -> dict[str, str]:
             out[f"MXREG_HS_{v.upper()}_APPSERVICE_TOKEN"] = as_token
         if v == "email":
             out["MXREG_MAIL_DIR"] = str(mail_dir(v))
+        if v == "msisdn":
+            out["MXREG_SMS_DIR"] = str(sms_dir(v))
     return out
 
 

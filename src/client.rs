@@ -3,6 +3,8 @@
 //! [`Client::post_json`] / [`Client::get_json`], which add the opt-in
 //! automatic retry on rate limits.
 
+use std::collections::HashSet;
+use std::sync::Mutex;
 use std::thread::sleep;
 use std::time::{Duration, SystemTime};
 
@@ -10,13 +12,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::api::dialects;
+use crate::api::login::{LOGIN_PATH, PasswordLoginBody};
 use crate::api::precheck::{
     AvailableResponse, TokenValidityResponse, available_path, check_localpart, token_validity_path,
 };
 use crate::api::refresh::{REFRESH_PATH, RefreshBody, RefreshResponse};
-use crate::api::register::{RegisterRequest, RegisterResponse};
+use crate::api::register::{AccountKind, RegisterRequest, RegisterResponse};
 use crate::error::Error;
 use crate::homeserver_url::BaseUrl;
+use crate::random;
 use crate::registration::{Registration, TokenPair};
 use crate::result::mxreg_result;
 use crate::secret::Secret;
@@ -24,6 +29,9 @@ use crate::transport::{Method, Request, Transport, TransportConfig};
 
 /// The wait used when a 429 carries no delay.
 const DEFAULT_RATE_LIMIT_DELAY: Duration = Duration::from_secs(1);
+/// The shortest wait between retries: a server asking for none (a
+/// `Retry-After` of 0 or a past date) must not make the retries spin.
+const MIN_RATE_LIMIT_DELAY: Duration = Duration::from_millis(100);
 
 /// Client settings. See [`TransportConfig`] for the transport defaults.
 #[derive(Clone, Debug, Default)]
@@ -48,6 +56,63 @@ pub struct Client {
     homeserver: BaseUrl,
     transport: Transport,
     rate_limit_max_wait: Duration,
+    /// Registrations under way, by user and device: a second call for the
+    /// same account and device while one runs is refused.
+    in_flight: Mutex<HashSet<String>>,
+}
+
+/// A registration's place in `Client::in_flight`, given back when dropped.
+struct InFlight<'a> {
+    registry: &'a Mutex<HashSet<String>>,
+    key: String,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.registry
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.key);
+    }
+}
+
+/// The checks every registration call makes before it sends anything.
+fn check_register_arguments(request: &RegisterRequest, auth: Option<&Value>) -> Result<(), Error> {
+    request.validate()?;
+    if auth.is_some_and(|auth| !auth.is_object()) {
+        return Err(Error::invalid_argument("auth", "must be a JSON object"));
+    }
+    Ok(())
+}
+
+/// `body` as JSON in a buffer sized before writing: a `Vec` growing while
+/// serde writes would free its smaller buffer with the bytes so far (a
+/// password) unwiped. The buffer is wiped by the transport after sending.
+fn json_body<B: Serialize>(body: &B) -> Result<Vec<u8>, Error> {
+    /// Counts what would be written.
+    struct Length(usize);
+    impl std::io::Write for Length {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let invalid = |err: serde_json::Error| Error::invalid_argument("body", err.to_string());
+    let mut length = Length(0);
+    serde_json::to_writer(&mut length, body).map_err(invalid)?;
+    let mut bytes = Vec::with_capacity(length.0);
+    serde_json::to_writer(&mut bytes, body).map_err(invalid)?;
+    Ok(bytes)
+}
+
+/// An answer from the server refusing the attempt (not a transport failure
+/// nor a rate limit): after a lost answer, the account may exist anyway.
+fn is_server_refusal(err: &Error) -> bool {
+    let code = err.code() as u32;
+    (200..300).contains(&code) && err.code() != mxreg_result::RateLimited
 }
 
 impl Client {
@@ -58,6 +123,7 @@ impl Client {
             homeserver,
             transport,
             rate_limit_max_wait: config.rate_limit_max_wait,
+            in_flight: Mutex::new(HashSet::new()),
         })
     }
 
@@ -72,23 +138,132 @@ impl Client {
 
     /// One `POST /register` attempt with the given `auth` dict (`None` for the
     /// first request). A UIA answer is `Err(Error::AuthRequired)`.
+    ///
+    /// Every attempt that logs in names a device: the request's, or one
+    /// generated for this attempt, which an `OutcomeUnknown` error carries
+    /// (`Error::device_id`) so that [`Client::recover_registration`] can
+    /// reach that same device.
     pub fn register(
         &self,
         request: &RegisterRequest,
         auth: Option<&Value>,
     ) -> Result<Registration, Error> {
-        request.validate()?;
-        if auth.is_some_and(|auth| !auth.is_object()) {
-            return Err(Error::invalid_argument("auth", "must be a JSON object"));
+        check_register_arguments(request, auth)?;
+        let generated;
+        let device_id = match (&request.device_id, request.inhibit_login) {
+            (Some(device_id), _) => Some(device_id.as_str()),
+            (None, true) => None,
+            (None, false) => {
+                generated = random::device_id()?;
+                Some(generated.as_str())
+            }
+        };
+        let _in_flight = self.claim(request, device_id)?;
+        self.send_register(request, auth, device_id)
+    }
+
+    /// After `OutcomeUnknown`: end with the account and the device the lost
+    /// attempt named, whatever happened to it. `request` is the lost one
+    /// with its `device_id` set (the app's, or `Error::device_id` of the
+    /// error) and `auth` the same. The attempt is sent again: a server that
+    /// remembers the finished session (Synapse, Dendrite) answers with the
+    /// account on that device. One that forgot it (Tuwunel, Continuwuity
+    /// drop the session on success) or a name now taken leads to a password
+    /// login onto that device; if that fails, the re-sent attempt's error is
+    /// returned.
+    pub fn recover_registration(
+        &self,
+        request: &RegisterRequest,
+        auth: Option<&Value>,
+    ) -> Result<Registration, Error> {
+        check_register_arguments(request, auth)?;
+        let device_id = request.device_id.as_deref().ok_or_else(|| {
+            Error::invalid_argument(
+                "device_id",
+                "recovery needs the device ID of the lost attempt (the app's, or the one its OUTCOME_UNKNOWN error carries)",
+            )
+        })?;
+        let _in_flight = self.claim(request, Some(device_id))?;
+        match self.send_register(request, auth, Some(device_id)) {
+            Err(err) if is_server_refusal(&err) => {
+                self.login_onto_device(request, device_id).map_err(|_| err)
+            }
+            answer => answer,
         }
+    }
+
+    /// Reserve `request`'s user and device for one call at a time.
+    fn claim(
+        &self,
+        request: &RegisterRequest,
+        device_id: Option<&str>,
+    ) -> Result<Option<InFlight<'_>>, Error> {
+        let Some(device_id) = device_id else {
+            return Ok(None);
+        };
+        let key = format!(
+            "{}\u{0}{device_id}",
+            request.username.as_deref().unwrap_or_default()
+        );
+        let mut registry = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !registry.insert(key.clone()) {
+            return Err(Error::InvalidState(format!(
+                "a registration for device {device_id} is already under way on this client"
+            )));
+        }
+        Ok(Some(InFlight {
+            registry: &self.in_flight,
+            key,
+        }))
+    }
+
+    fn send_register(
+        &self,
+        request: &RegisterRequest,
+        auth: Option<&Value>,
+        device_id: Option<&str>,
+    ) -> Result<Registration, Error> {
         let parsed: RegisterResponse = self
             .post_json(
                 &self.homeserver.join(&request.path()),
-                &request.body(auth),
+                &request.body(auth, device_id),
                 request.appservice_token.as_ref().map(Secret::expose),
                 true,
             )
-            .map_err(|err| err.redact(&request.secrets(auth)))?;
+            .map_err(|err| {
+                let err = err.redact(&request.secrets(auth)).with_device_id(device_id);
+                match request.kind {
+                    AccountKind::Guest => dialects::guest_refusal(err),
+                    AccountKind::User => err,
+                }
+            })?;
+        Ok(Registration::from_response(parsed, SystemTime::now()))
+    }
+
+    /// `POST /login` with the request's user and password onto `device_id`.
+    fn login_onto_device(
+        &self,
+        request: &RegisterRequest,
+        device_id: &str,
+    ) -> Result<Registration, Error> {
+        let (Some(user), Some(password)) = (&request.username, &request.password) else {
+            return Err(Error::InvalidState(
+                "no username and password to log in with".into(),
+            ));
+        };
+        let body = PasswordLoginBody::new(
+            user,
+            password.expose(),
+            device_id,
+            request.initial_device_display_name.as_deref(),
+            request.refresh_token,
+        );
+        let parsed: RegisterResponse = self
+            .post_json(&self.homeserver.join(LOGIN_PATH), &body, None, true)
+            .map_err(|err| err.redact(&[password.expose()]))?;
         Ok(Registration::from_response(parsed, SystemTime::now()))
     }
 
@@ -136,8 +311,7 @@ impl Client {
         creates_state: bool,
     ) -> Result<T, Error> {
         self.retrying_rate_limits(|| {
-            let bytes = serde_json::to_vec(body)
-                .map_err(|err| Error::invalid_argument("body", err.to_string()))?;
+            let bytes = json_body(body)?;
             let response = self.transport.send(Request {
                 method: Method::Post,
                 url,
@@ -173,7 +347,8 @@ impl Client {
                 Err(err) if err.code() == mxreg_result::RateLimited => {
                     let delay = err
                         .retry_after_ms()
-                        .map_or(DEFAULT_RATE_LIMIT_DELAY, Duration::from_millis);
+                        .map_or(DEFAULT_RATE_LIMIT_DELAY, Duration::from_millis)
+                        .max(MIN_RATE_LIMIT_DELAY);
                     if waited.saturating_add(delay) > self.rate_limit_max_wait {
                         return Err(err);
                     }
@@ -183,5 +358,19 @@ impl Client {
                 other => return other,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_bodies_are_written_into_a_buffer_of_their_size() {
+        let long = "p".repeat(1000);
+        let bytes = json_body(&serde_json::json!({"password": long, "n": 1})).unwrap();
+        assert_eq!(bytes.capacity(), bytes.len(), "no regrowth left a copy");
+        let back: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back["password"].as_str().unwrap().len(), 1000);
     }
 }

@@ -45,8 +45,12 @@ pub enum Error {
     Tls(String),
     #[error("timed out ({0})")]
     Timeout(String),
-    #[error("{0}; the request was sent, so the server may have acted on it")]
-    OutcomeUnknown(String),
+    #[error("{message}; the request was sent, so the server may have acted on it")]
+    OutcomeUnknown {
+        message: String,
+        /// The device ID a lost registration used: recovery re-sends it.
+        device_id: Option<String>,
+    },
     #[error("the response body exceeds the cap of {0} bytes")]
     BodyTooLarge(u64),
     #[error("invalid response: {0}")]
@@ -73,6 +77,10 @@ pub enum Error {
     OAuthUnsupported(String),
     #[error(transparent)]
     OAuth(OAuthErrorResponse),
+    #[error("server discovery failed: {0}; ask for the homeserver URL")]
+    DiscoveryFailPrompt(String),
+    #[error("server discovery found no usable homeserver: {0}")]
+    DiscoveryFailError(String),
 }
 
 impl Error {
@@ -91,7 +99,7 @@ impl Error {
             Error::Connect(_) => mxreg_result::Connect,
             Error::Tls(_) => mxreg_result::Tls,
             Error::Timeout(_) => mxreg_result::Timeout,
-            Error::OutcomeUnknown(_) => mxreg_result::OutcomeUnknown,
+            Error::OutcomeUnknown { .. } => mxreg_result::OutcomeUnknown,
             Error::BodyTooLarge(_) => mxreg_result::BodyTooLarge,
             Error::InvalidResponse(_) => mxreg_result::InvalidResponse,
             Error::Redirect { .. } => mxreg_result::Redirect,
@@ -103,6 +111,8 @@ impl Error {
             Error::OAuthStateMismatch(_) => mxreg_result::OauthStateMismatch,
             Error::OAuthUnsupported(_) => mxreg_result::OauthUnsupported,
             Error::OAuth(oauth) => oauth.code(),
+            Error::DiscoveryFailPrompt(_) => mxreg_result::DiscoveryFailPrompt,
+            Error::DiscoveryFailError(_) => mxreg_result::DiscoveryFailError,
         }
     }
 
@@ -129,12 +139,14 @@ impl Error {
             | Error::Connect(text)
             | Error::Tls(text)
             | Error::Timeout(text)
-            | Error::OutcomeUnknown(text)
+            | Error::OutcomeUnknown { message: text, .. }
             | Error::InvalidResponse(text)
             | Error::Io(text)
             | Error::SessionExpired(text)
             | Error::OAuthStateMismatch(text)
             | Error::OAuthUnsupported(text)
+            | Error::DiscoveryFailPrompt(text)
+            | Error::DiscoveryFailError(text)
             | Error::StageRejected { message: text, .. } => scrub(text),
             Error::Server(server) => {
                 scrub(&mut server.message);
@@ -186,10 +198,48 @@ impl Error {
         }
     }
 
+    /// The device ID a registration whose outcome is unknown used.
+    pub fn device_id(&self) -> Option<&str> {
+        match self {
+            Error::OutcomeUnknown { device_id, .. } => device_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The same error, carrying the device ID of the registration it
+    /// answers when its outcome is unknown.
+    pub(crate) fn with_device_id(self, device: Option<&str>) -> Self {
+        match self {
+            Error::OutcomeUnknown { message, .. } => Error::OutcomeUnknown {
+                message,
+                device_id: device.map(str::to_owned),
+            },
+            other => other,
+        }
+    }
+
     /// How long the server asked the client to wait, in milliseconds.
     pub fn retry_after_ms(&self) -> Option<u64> {
         match self {
             Error::Server(server) => server.retry_after_ms,
+            _ => None,
+        }
+    }
+
+    /// A string field of the server's error body, for the payloads some
+    /// errcodes carry (`admin_contact`, `info_uri`, `consent_uri`).
+    pub fn body_text(&self, field: &str) -> Option<&str> {
+        self.body_field(field)?.as_str()
+    }
+
+    /// `can_upgrade` of an `M_USER_LIMIT_EXCEEDED` body.
+    pub fn can_upgrade(&self) -> Option<bool> {
+        self.body_field("can_upgrade")?.as_bool()
+    }
+
+    fn body_field(&self, field: &str) -> Option<&serde_json::Value> {
+        match self {
+            Error::Server(server) => server.body.as_ref()?.get(field),
             _ => None,
         }
     }
@@ -218,10 +268,16 @@ pub struct ServerError {
     pub retry_after_ms: Option<u64>,
     /// The whole JSON body, unknown fields included.
     pub body: Option<serde_json::Value>,
+    /// The result this answer stands for when its errcode does not say it
+    /// (a server's own dialect, see `api::dialects`); `None` reads the errcode.
+    pub situation: Option<mxreg_result>,
 }
 
 impl ServerError {
     pub fn code(&self) -> mxreg_result {
+        if let Some(situation) = self.situation {
+            return situation;
+        }
         let Some(errcode) = self.errcode.as_deref() else {
             return if self.status == 429 {
                 mxreg_result::RateLimited
@@ -237,6 +293,15 @@ impl ServerError {
             code if code.starts_with("M_PASSWORD_") => mxreg_result::WeakPassword,
             "M_FORBIDDEN" => mxreg_result::Forbidden,
             "M_UNKNOWN_TOKEN" => mxreg_result::UnknownToken,
+            "M_RESOURCE_LIMIT_EXCEEDED" => mxreg_result::ResourceLimitExceeded,
+            "M_USER_LIMIT_EXCEEDED" => mxreg_result::UserLimitExceeded,
+            "M_TOKEN_INCORRECT" => mxreg_result::TokenIncorrect,
+            "M_THREEPID_IN_USE" => mxreg_result::ThreepidInUse,
+            "M_THREEPID_DENIED" => mxreg_result::ThreepidDenied,
+            "M_GUEST_ACCESS_FORBIDDEN" => mxreg_result::GuestAccessForbidden,
+            "M_EXCLUSIVE" => mxreg_result::Exclusive,
+            "M_CONSENT_NOT_GIVEN" => mxreg_result::ConsentNotGiven,
+            "M_APPSERVICE_LOGIN_UNSUPPORTED" => mxreg_result::AppserviceLoginUnsupported,
             _ if self.status == 429 => mxreg_result::RateLimited,
             _ => mxreg_result::MatrixError,
         }
@@ -265,6 +330,7 @@ mod tests {
             message: "m".into(),
             retry_after_ms: None,
             body: None,
+            situation: None,
         }
     }
 
@@ -318,10 +384,58 @@ mod tests {
             (429, None, mxreg_result::RateLimited),
             (401, Some("M_UNKNOWN_TOKEN"), mxreg_result::UnknownToken),
             (400, Some("M_UNRECOGNIZED"), mxreg_result::MatrixError),
+            (
+                403,
+                Some("M_RESOURCE_LIMIT_EXCEEDED"),
+                mxreg_result::ResourceLimitExceeded,
+            ),
+            (
+                403,
+                Some("M_USER_LIMIT_EXCEEDED"),
+                mxreg_result::UserLimitExceeded,
+            ),
+            (400, Some("M_TOKEN_INCORRECT"), mxreg_result::TokenIncorrect),
+            (400, Some("M_THREEPID_IN_USE"), mxreg_result::ThreepidInUse),
+            (403, Some("M_THREEPID_DENIED"), mxreg_result::ThreepidDenied),
+            (
+                403,
+                Some("M_GUEST_ACCESS_FORBIDDEN"),
+                mxreg_result::GuestAccessForbidden,
+            ),
+            (400, Some("M_EXCLUSIVE"), mxreg_result::Exclusive),
+            (
+                403,
+                Some("M_CONSENT_NOT_GIVEN"),
+                mxreg_result::ConsentNotGiven,
+            ),
+            (
+                400,
+                Some("M_APPSERVICE_LOGIN_UNSUPPORTED"),
+                mxreg_result::AppserviceLoginUnsupported,
+            ),
+            (400, Some("M_SOMETHING_NEW"), mxreg_result::MatrixError),
             (502, None, mxreg_result::HttpError),
         ];
         for (status, errcode, code) in cases {
             assert_eq!(server(status, errcode).code(), code, "{errcode:?}");
         }
+    }
+
+    #[test]
+    fn payloads_are_read_from_the_body() {
+        let err = Error::Server(ServerError {
+            body: Some(serde_json::json!({
+                "errcode": "M_USER_LIMIT_EXCEEDED", "error": "full",
+                "info_uri": "https://example.org/plans", "can_upgrade": true,
+                "admin_contact": 5
+            })),
+            ..server(403, Some("M_USER_LIMIT_EXCEEDED"))
+        });
+        assert_eq!(err.body_text("info_uri"), Some("https://example.org/plans"));
+        assert_eq!(err.can_upgrade(), Some(true));
+        // A field of the wrong type is absent, not a crash.
+        assert_eq!(err.body_text("admin_contact"), None);
+        assert_eq!(err.body_text("consent_uri"), None);
+        assert_eq!(Error::Timeout("x".into()).can_upgrade(), None);
     }
 }

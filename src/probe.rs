@@ -4,10 +4,12 @@
 
 use serde::Serialize;
 
-use crate::api::discovery::{
-    LOGIN_PATH, LoginFlows, VERSIONS_PATH, Versions, WELL_KNOWN_PATH, well_known_base_url,
-};
+use crate::api::discovery::{LOGIN_PATH, LoginFlows, VERSIONS_PATH, Versions, WELL_KNOWN_PATH};
 use crate::api::register::REGISTER_PATH;
+use crate::api::server_discovery::{
+    IDENTITY_V2_PATH, WellKnownStep, check_identity_server, check_versions, parse_base_url,
+    well_known_step,
+};
 use crate::api::uia::UiaResponse;
 use crate::client::{Client, ClientConfig};
 use crate::error::Error;
@@ -143,27 +145,45 @@ pub fn probe(
     Ok(probe)
 }
 
-/// `.well-known/matrix/client` at the origin of `given`: its base URL when it
-/// has one, `given` itself when there is none (404).
+/// `.well-known/matrix/client` at the origin of `given`, as the spec's
+/// discovery algorithm says (`api::server_discovery`): the validated base
+/// URL it names, or `given` itself when there is none (404).
 fn discover(
     transport: &Transport,
     given: &BaseUrl,
     allow_http: bool,
 ) -> Result<(BaseUrl, bool), Error> {
-    let response = send(
-        transport,
-        Method::Get,
-        &format!("{}{WELL_KNOWN_PATH}", given.origin()),
-    )?;
-    match response.status {
-        200 => {
-            let base_url = well_known_base_url(&response.body)?;
-            Ok((BaseUrl::parse(&base_url, allow_http)?, true))
+    let mut url = format!("{}{WELL_KNOWN_PATH}", given.origin());
+    for redirects in 0.. {
+        let response = send(transport, Method::Get, &url)?;
+        let step = well_known_step(
+            &url,
+            response.status,
+            response.location.as_deref(),
+            &response.body,
+            redirects,
+        )?;
+        let found = match step {
+            WellKnownStep::Ignore => return Ok((given.clone(), false)),
+            WellKnownStep::Follow(next) => {
+                // The http policy holds for redirect targets too.
+                BaseUrl::parse(&next, allow_http)?;
+                url = next;
+                continue;
+            }
+            WellKnownStep::Found(found) => found,
+        };
+        let base = parse_base_url(&found.homeserver, allow_http)?;
+        let versions = send(transport, Method::Get, &base.join(VERSIONS_PATH))?;
+        check_versions(base.as_str(), versions.status, &versions.body)?;
+        if let Some(identity_server) = &found.identity_server {
+            let identity = parse_base_url(identity_server, allow_http)?;
+            let answer = send(transport, Method::Get, &identity.join(IDENTITY_V2_PATH))?;
+            check_identity_server(identity.as_str(), answer.status, &answer.body)?;
         }
-        // No document, or a server that answers something else there: use
-        // the URL as given (the spec's "IGNORE" outcome).
-        _ => Ok((given.clone(), false)),
+        return Ok((base, true));
     }
+    unreachable!("the loop returns")
 }
 
 fn send(transport: &Transport, method: Method, url: &str) -> Result<Response, Error> {

@@ -22,6 +22,16 @@ pub fn alphanumeric(len: usize) -> Result<String, Error> {
     Ok(out)
 }
 
+/// Length of generated device IDs (Synapse's own are 10 letters).
+const DEVICE_ID_LEN: usize = 10;
+
+/// A device ID for a registration the app gave none: fixed before the
+/// first attempt, so that a re-sent attempt or a login reaches the same
+/// device instead of creating another.
+pub fn device_id() -> Result<String, Error> {
+    Ok(alphanumeric(DEVICE_ID_LEN)?.to_ascii_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

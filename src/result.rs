@@ -108,6 +108,40 @@ pub enum mxreg_result {
     /// Another OAuth 2.0 error from the authorization server; its `error`
     /// code is the error's errcode.
     OauthError = 214,
+    /// The server has hit a resource limit (`M_RESOURCE_LIMIT_EXCEEDED`:
+    /// monthly active users, a disabled server); `mxreg_error_admin_contact`
+    /// says whom to ask.
+    ResourceLimitExceeded = 215,
+    /// The account or server has reached a user limit of its plan
+    /// (`M_USER_LIMIT_EXCEEDED`); see `mxreg_error_info_uri` and
+    /// `mxreg_error_can_upgrade`.
+    UserLimitExceeded = 216,
+    /// The validation code was wrong (`M_TOKEN_INCORRECT`): ask for it again.
+    TokenIncorrect = 217,
+    /// The email address or phone number is already bound to an account on
+    /// this server (`M_THREEPID_IN_USE`).
+    ThreepidInUse = 218,
+    /// The server does not accept this email address or phone number
+    /// (`M_THREEPID_DENIED`: a domain not allowed, a country not served).
+    ThreepidDenied = 219,
+    /// Guest access is disabled on this server (`M_GUEST_ACCESS_FORBIDDEN`).
+    GuestAccessForbidden = 220,
+    /// The user ID lies in an application service's exclusive namespace
+    /// (`M_EXCLUSIVE`): only that application service may register it.
+    Exclusive = 221,
+    /// The user must first agree to the server's policy
+    /// (`M_CONSENT_NOT_GIVEN`); `mxreg_error_consent_uri` is the page to show.
+    ConsentNotGiven = 222,
+    /// The server does not let application services register or log in
+    /// this way (`M_APPSERVICE_LOGIN_UNSUPPORTED`).
+    AppserviceLoginUnsupported = 223,
+    /// Server discovery failed on invalid or empty `.well-known` data (the
+    /// spec's `FAIL_PROMPT`): ask the user for the homeserver URL.
+    DiscoveryFailPrompt = 224,
+    /// `.well-known` named a homeserver that is not a valid URL or does not
+    /// answer as a Matrix homeserver (the spec's `FAIL_ERROR`): stop; do
+    /// not guess another URL.
+    DiscoveryFailError = 225,
 }
 
 impl mxreg_result {
@@ -147,6 +181,17 @@ impl mxreg_result {
         Self::OauthAccessDenied,
         Self::OauthInvalidGrant,
         Self::OauthError,
+        Self::ResourceLimitExceeded,
+        Self::UserLimitExceeded,
+        Self::TokenIncorrect,
+        Self::ThreepidInUse,
+        Self::ThreepidDenied,
+        Self::GuestAccessForbidden,
+        Self::Exclusive,
+        Self::ConsentNotGiven,
+        Self::AppserviceLoginUnsupported,
+        Self::DiscoveryFailPrompt,
+        Self::DiscoveryFailError,
     ];
 
     /// The code for a raw value, if it is one.
@@ -191,6 +236,17 @@ impl mxreg_result {
             Self::OauthAccessDenied => "MXREG_RESULT_OAUTH_ACCESS_DENIED\0",
             Self::OauthInvalidGrant => "MXREG_RESULT_OAUTH_INVALID_GRANT\0",
             Self::OauthError => "MXREG_RESULT_OAUTH_ERROR\0",
+            Self::ResourceLimitExceeded => "MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED\0",
+            Self::UserLimitExceeded => "MXREG_RESULT_USER_LIMIT_EXCEEDED\0",
+            Self::TokenIncorrect => "MXREG_RESULT_TOKEN_INCORRECT\0",
+            Self::ThreepidInUse => "MXREG_RESULT_THREEPID_IN_USE\0",
+            Self::ThreepidDenied => "MXREG_RESULT_THREEPID_DENIED\0",
+            Self::GuestAccessForbidden => "MXREG_RESULT_GUEST_ACCESS_FORBIDDEN\0",
+            Self::Exclusive => "MXREG_RESULT_EXCLUSIVE\0",
+            Self::ConsentNotGiven => "MXREG_RESULT_CONSENT_NOT_GIVEN\0",
+            Self::AppserviceLoginUnsupported => "MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED\0",
+            Self::DiscoveryFailPrompt => "MXREG_RESULT_DISCOVERY_FAIL_PROMPT\0",
+            Self::DiscoveryFailError => "MXREG_RESULT_DISCOVERY_FAIL_ERROR\0",
         }
     }
 
@@ -241,6 +297,25 @@ impl mxreg_result {
                 "the authorization code or refresh token was refused (invalid_grant)\0"
             }
             Self::OauthError => "the OAuth 2.0 server answered with an error\0",
+            Self::ResourceLimitExceeded => {
+                "the server has reached a resource limit; contact its administrator\0"
+            }
+            Self::UserLimitExceeded => "a user limit of the server's plan is reached\0",
+            Self::TokenIncorrect => "the validation code is wrong\0",
+            Self::ThreepidInUse => "the email address or phone number is already in use\0",
+            Self::ThreepidDenied => {
+                "the server does not accept this email address or phone number\0"
+            }
+            Self::GuestAccessForbidden => "guest access is disabled on this server\0",
+            Self::Exclusive => "the user ID is reserved by an application service\0",
+            Self::ConsentNotGiven => "the user must agree to the server's policy first\0",
+            Self::AppserviceLoginUnsupported => {
+                "the server does not support this application-service registration or login\0"
+            }
+            Self::DiscoveryFailPrompt => {
+                "server discovery failed on invalid .well-known data; ask for the homeserver URL\0"
+            }
+            Self::DiscoveryFailError => "the discovered homeserver is not valid; do not continue\0",
         }
     }
 }

@@ -15,6 +15,7 @@ use ureq::http::{HeaderValue, Uri};
 use ureq::tls::{PemItem, parse_pem};
 
 use crate::api::answer::Answer;
+use crate::api::retry_after;
 use crate::error::Error;
 use crate::homeserver_url::check_plain_http;
 use crate::secret::{wipe, wipe_vec};
@@ -108,7 +109,10 @@ pub struct Request<'a> {
 #[derive(Debug)]
 pub struct Response {
     pub status: u16,
+    /// The `Retry-After` delay, from seconds or an HTTP date.
     pub retry_after_secs: Option<u64>,
+    /// The `Location` of a 3xx answer.
+    pub location: Option<String>,
     pub body: Vec<u8>,
 }
 
@@ -274,11 +278,21 @@ impl Transport {
         drop(authorization);
         let mut response = result.map_err(|err| map_error(err, creates_state))?;
         let status = response.status().as_u16();
-        let retry_after_secs = response
-            .headers()
-            .get("retry-after")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.trim().parse::<u64>().ok());
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        let retry_after_secs = header("retry-after")
+            .and_then(|value| retry_after::delay_secs(&value, std::time::SystemTime::now()));
+        // Kept for the redirects server discovery may follow; API calls
+        // never follow them.
+        let location = (300..400)
+            .contains(&status)
+            .then(|| header("location"))
+            .flatten();
         // Sized from Content-Length up front: no regrowing, fewer reads.
         let expected = response.body().content_length().unwrap_or(0);
         let mut body = Vec::with_capacity(expected.min(self.max_response_bytes) as usize);
@@ -295,6 +309,7 @@ impl Transport {
         Ok(Response {
             status,
             retry_after_secs,
+            location,
             body,
         })
     }
@@ -347,7 +362,10 @@ fn map_error(err: ureq::Error, creates_state: bool) -> Error {
     use ureq::Timeout as T;
     let after_send = |what: String| {
         if creates_state {
-            Error::OutcomeUnknown(what)
+            Error::OutcomeUnknown {
+                message: what,
+                device_id: None,
+            }
         } else {
             Error::Io(what)
         }
@@ -359,9 +377,10 @@ fn map_error(err: ureq::Error, creates_state: bool) -> Error {
             T::Resolve | T::Connect | T::SendRequest | T::SendBody | T::Await100 => {
                 Error::Timeout(format!("{phase:?}"))
             }
-            _ if creates_state => {
-                Error::OutcomeUnknown(format!("timed out waiting for the answer ({phase:?})"))
-            }
+            _ if creates_state => Error::OutcomeUnknown {
+                message: format!("timed out waiting for the answer ({phase:?})"),
+                device_id: None,
+            },
             _ => Error::Timeout(format!("{phase:?}")),
         },
         ureq::Error::Io(io_err) => match io_err.kind() {

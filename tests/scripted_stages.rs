@@ -1,15 +1,15 @@
-//! The stages no local server completes on demand — reCAPTCHA (needs
-//! Google), `m.login.msisdn` (needs an SMS sender), a custom stage behind the
-//! fallback page — against a scripted stand-in homeserver on loopback. It
-//! plays only the UIA contract of the spec (flows, `completed`, errcodes on
-//! a failed stage, `requestToken` and `submit_url`); everything a real
-//! server can do is tested against Synapse in `tests/signup.rs`.
+//! The UIA contract of the spec for reCAPTCHA, `m.login.msisdn` and a custom
+//! stage behind the fallback page, against a scripted stand-in homeserver
+//! on loopback (flows, `completed`, errcodes on a failed stage,
+//! `requestToken` and `submit_url`). The same stages on the real Synapse,
+//! with stand-ins only for Google's captcha check and the phone company, are
+//! in `tests/signup.rs` (the rig's `captcha` and `msisdn` variants).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-use std::thread;
+mod common;
 
+use std::sync::Mutex;
+
+use common::loopback_server::{self, Reply};
 use mxreg::api::register::RegisterRequest;
 use mxreg::secret::Secret;
 use mxreg::signup::{SignupSession, StageSet, Status};
@@ -36,18 +36,18 @@ struct StandIn {
 
 impl StandIn {
     fn start(flows: Vec<Vec<&'static str>>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let script = Arc::new(Mutex::new(Script {
+        let script = Mutex::new(Script {
             flows,
             ..Script::default()
-        }));
-        let url = base.clone();
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (script, url) = (Arc::clone(&script), url.clone());
-                thread::spawn(move || serve(stream, &script, &url));
-            }
+        });
+        let base = loopback_server::start(move |request| {
+            let (status, answer) = route(
+                request.target,
+                request.body,
+                &mut script.lock().unwrap(),
+                request.base,
+            );
+            Reply::json(status, answer)
         });
         StandIn { base }
     }
@@ -62,52 +62,6 @@ impl StandIn {
         let session =
             SignupSession::new(client.homeserver().as_str(), request, StageSet(supported));
         (client, session)
-    }
-}
-
-/// Answer requests on one keep-alive connection until the client closes it.
-fn serve(stream: TcpStream, script: &Mutex<Script>, base: &str) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut length = 0;
-        loop {
-            let mut header = String::new();
-            reader.read_line(&mut header).unwrap();
-            if header.trim().is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().unwrap();
-                }
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
-        let target = request_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or("")
-            .to_owned();
-        let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        let (status, answer) = route(&target, &body, &mut script.lock().unwrap(), base);
-        let text = answer.to_string();
-        let head = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            text.len()
-        );
-        if writer
-            .write_all(head.as_bytes())
-            .and_then(|()| writer.write_all(text.as_bytes()))
-            .is_err()
-        {
-            return;
-        }
     }
 }
 

@@ -146,7 +146,10 @@ fn error_details_of_a_failed_call_hold_no_secret() {
     bad.kind = mxreg::api::register::AccountKind::Guest;
     let errors = [
         bad.validate().unwrap_err(),
-        Error::OutcomeUnknown("connection reset".into()),
+        Error::OutcomeUnknown {
+            message: "connection reset".into(),
+            device_id: Some("DEVICE".into()),
+        },
     ];
     for err in &errors {
         assert_no_secret("Display", &err.to_string());

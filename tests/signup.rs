@@ -162,6 +162,56 @@ fn fallback_support_covers_any_stage_and_gives_the_page() {
     assert_eq!(s.status(), Status::NeedsStage);
 }
 
+/// The value of `attribute` in the first tag of `html` that has it.
+fn html_attribute<'a>(html: &'a str, after: &str, attribute: &str) -> &'a str {
+    let from = html
+        .find(after)
+        .unwrap_or_else(|| panic!("{after} in the page"));
+    let needle = format!("{attribute}=\"");
+    let start = html[from..].find(&needle).expect("the attribute") + from + needle.len();
+    let end = html[start..].find('"').expect("its end") + start;
+    &html[start..end]
+}
+
+#[test]
+fn a_fallback_page_completed_through_synapse_s_own_form() {
+    let (client, mut s) = session(
+        "TERMS",
+        user_request(&unique_username("sfbterms")),
+        StageSet::FALLBACK,
+    );
+    start(&client, &mut s).unwrap();
+    assert_eq!(s.next_stage(), Some("m.login.terms"));
+    let page = ureq::get(&s.fallback_url(None).unwrap())
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    // Before the user agrees, the acknowledgement is refused.
+    let err = client.signup_fallback_done(&mut s).unwrap_err();
+    assert_eq!(err.code(), mxreg_result::StageRejected, "{err}");
+
+    // The user presses "Agree": the form's own action and hidden fields,
+    // posted as a browser does.
+    let action = html_attribute(&page, "<form", "action");
+    let session_id = html_attribute(&page, "name=\"session\"", "value");
+    assert_eq!(session_id, s.session_id().unwrap());
+    let form = format!(
+        "session={}",
+        mxreg::homeserver_url::encode_query_value(session_id)
+    );
+    let mut done = ureq::post(&format!("{}{action}", homeserver("TERMS")))
+        .content_type("application/x-www-form-urlencoded")
+        .send(form.as_bytes())
+        .unwrap();
+    assert_eq!(done.status(), 200);
+    assert!(!done.body_mut().read_to_string().unwrap().contains("<form"));
+
+    client.signup_fallback_done(&mut s).unwrap();
+    assert_eq!(s.status(), Status::Complete, "terms, then the dummy stage");
+}
+
 #[test]
 fn terms_stage_lists_the_policies_and_completes_on_acceptance() {
     let (client, mut s) = session(
@@ -256,6 +306,20 @@ fn email_stage_survives_a_restart_between_the_mail_and_the_click() {
         resumed.registration().unwrap().user_id,
         format!("@{name}:localhost")
     );
+
+    // The address is bound to that account now: another sign-up cannot
+    // use it (Synapse's M_THREEPID_IN_USE).
+    let (client, mut other) = session(
+        "EMAIL",
+        user_request(&unique_username("smail")),
+        StageSet::EMAIL,
+    );
+    start(&client, &mut other).unwrap();
+    let err = client
+        .signup_request_email_token(&mut other, &address, None)
+        .unwrap_err();
+    assert_eq!(err.code(), mxreg_result::ThreepidInUse, "{err}");
+    assert_eq!(err.errcode(), Some("M_THREEPID_IN_USE"));
 }
 
 #[test]
@@ -452,4 +516,61 @@ fn an_application_service_registers_users_in_its_namespace() {
     };
     let err = client.register(&wrong, None).unwrap_err();
     assert_eq!(err.code(), mxreg_result::UnknownToken, "{err}");
+}
+
+#[test]
+fn recaptcha_on_synapse_with_a_stand_in_for_google_s_check() {
+    let (client, mut s) = session(
+        "CAPTCHA",
+        user_request(&unique_username("scaptcha")),
+        StageSet::RECAPTCHA,
+    );
+    start(&client, &mut s).unwrap();
+    assert_eq!(s.next_stage(), Some("m.login.recaptcha"));
+    assert_eq!(
+        s.uia().unwrap().params["m.login.recaptcha"]["public_key"],
+        "mxreg-rig-recaptcha-site-key"
+    );
+    // Synapse asks the verify endpoint, which fails a robot's answer.
+    let err = client.signup_submit_recaptcha(&mut s, "robot").unwrap_err();
+    assert_eq!(err.code(), mxreg_result::StageRejected, "{err}");
+    assert_eq!(s.status(), Status::NeedsStage);
+    client
+        .signup_submit_recaptcha(&mut s, "captcha-ok")
+        .unwrap();
+    assert_eq!(
+        s.status(),
+        Status::Complete,
+        "captcha, then the dummy stage"
+    );
+}
+
+#[test]
+fn msisdn_on_synapse_through_a_stand_in_identity_service() {
+    let phone = format!("77009{:05}", common::now_ms() % 100_000);
+    let (client, mut s) = session(
+        "MSISDN",
+        user_request(&unique_username("ssms")),
+        StageSet::MSISDN,
+    );
+    start(&client, &mut s).unwrap();
+    assert_eq!(s.next_stage(), Some("m.login.msisdn"));
+    client
+        .signup_request_msisdn_token(&mut s, "GB", &phone)
+        .unwrap();
+    // Before the right code, completing the stage is refused.
+    let err = client
+        .signup_submit_msisdn_code(&mut s, "wrong")
+        .unwrap_err();
+    assert!(err.http_status().is_some(), "the server answered: {err}");
+    assert_eq!(s.status(), Status::NeedsStage);
+
+    // The "text message" the stand-in sent.
+    let sms = std::path::Path::new(&std::env::var("MXREG_SMS_DIR").expect("MXREG_SMS_DIR"))
+        .join(format!("{phone}.code"));
+    let code = std::fs::read_to_string(&sms).unwrap();
+    client
+        .signup_submit_msisdn_code(&mut s, code.trim())
+        .unwrap();
+    assert_eq!(s.status(), Status::Complete);
 }

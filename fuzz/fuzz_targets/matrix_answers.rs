@@ -5,9 +5,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use mxreg::api::answer::Answer;
-use mxreg::api::discovery::{LoginFlows, Versions, well_known_base_url};
+use mxreg::api::discovery::{LoginFlows, Versions};
 use mxreg::api::precheck::{AvailableResponse, TokenValidityResponse};
 use mxreg::api::refresh::RefreshResponse;
+use mxreg::api::server_discovery::well_known_step;
 use mxreg::api::threepid::RequestTokenResponse;
 use serde::de::DeserializeOwned;
 
@@ -26,7 +27,10 @@ fuzz_target!(|data: &[u8]| {
     decode::<RequestTokenResponse>(&answer);
     decode::<Versions>(&answer);
     decode::<LoginFlows>(&answer);
-    if let Err(err) = well_known_base_url(answer.body) {
-        mxreg_fuzz::exercise_error(&err);
+    let url = "https://example.org/.well-known/matrix/client";
+    let location = std::str::from_utf8(answer.body).ok();
+    match well_known_step(url, answer.status, location, answer.body, 0) {
+        Ok(step) => drop(format!("{step:?}")),
+        Err(err) => mxreg_fuzz::exercise_error(&err),
     }
 });

@@ -61,7 +61,8 @@ fuzz_target!(|data: &[u8]| {
         let parsed = answer
             .decode::<RegisterResponse>()
             .map(|response| Registration::from_response(response, received));
-        if let Err(err) = session.handle(parsed) {
+        let attempted = session.next_stage().map(str::to_owned);
+        if let Err(err) = session.handle(parsed, attempted.as_deref()) {
             mxreg_fuzz::exercise_error(&err);
         }
         query_everything(&session);

@@ -13,7 +13,7 @@ use crate::error::{Error, ServerError};
 #[derive(Debug, Clone, Copy)]
 pub struct Answer<'a> {
     pub status: u16,
-    /// The `Retry-After` header in seconds, when present and numeric.
+    /// The `Retry-After` header in seconds (given as seconds or a date).
     pub retry_after_secs: Option<u64>,
     pub body: &'a [u8],
 }
@@ -63,11 +63,12 @@ impl<'a> Answer<'a> {
                     status: self.status,
                     errcode: text("errcode"),
                     message: text("error").unwrap_or_default(),
-                    retry_after_ms: map
-                        .get("retry_after_ms")
-                        .and_then(Value::as_u64)
-                        .or(header_delay),
+                    // The spec (v1.10) deprecates the body field in favour
+                    // of the header: the header wins when both are there.
+                    retry_after_ms: header_delay
+                        .or_else(|| map.get("retry_after_ms").and_then(Value::as_u64)),
                     body: Some(Value::Object(map)),
+                    situation: None,
                 }
             }
             parsed => ServerError {
@@ -76,6 +77,7 @@ impl<'a> Answer<'a> {
                 message: describe_foreign_body(self.body, parsed.is_ok()),
                 retry_after_ms: header_delay,
                 body: parsed.ok(),
+                situation: None,
             },
         }
     }
@@ -140,13 +142,18 @@ mod tests {
     }
 
     #[test]
-    fn body_delay_wins_over_header() {
+    fn header_delay_wins_over_the_body() {
         let answer = Answer {
             status: 429,
             retry_after_secs: Some(3),
             body: br#"{"errcode":"M_LIMIT_EXCEEDED","error":"x","retry_after_ms":1500}"#,
         };
-        assert_eq!(answer.failure().retry_after_ms(), Some(1500));
+        assert_eq!(answer.failure().retry_after_ms(), Some(3000));
+        let body_only = Answer {
+            retry_after_secs: None,
+            ..answer
+        };
+        assert_eq!(body_only.failure().retry_after_ms(), Some(1500));
     }
 
     #[test]

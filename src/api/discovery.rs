@@ -1,31 +1,13 @@
-//! Server discovery and capability documents: `.well-known/matrix/client`,
-//! `/versions` and `GET /login` (the OAuth 2.0 metadata is `oauth::metadata`).
+//! Capability documents: `/versions` and `GET /login`. The `.well-known`
+//! discovery steps are `api::server_discovery`, the OAuth 2.0 metadata
+//! `oauth::metadata`.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::error::Error;
-
 pub const WELL_KNOWN_PATH: &str = "/.well-known/matrix/client";
 pub const VERSIONS_PATH: &str = "/_matrix/client/versions";
 pub const LOGIN_PATH: &str = "/_matrix/client/v3/login";
-
-/// The `m.homeserver.base_url` of a `.well-known/matrix/client` document,
-/// validated as the spec's discovery steps say: the document must be a JSON
-/// object whose `m.homeserver` has a string `base_url`.
-pub fn well_known_base_url(body: &[u8]) -> Result<String, Error> {
-    let invalid = |what: &str| Error::InvalidResponse(format!(".well-known/matrix/client: {what}"));
-    let document: Value = serde_json::from_slice(body).map_err(|_| invalid("not JSON"))?;
-    let base_url = document
-        .as_object()
-        .ok_or_else(|| invalid("not a JSON object"))?
-        .get("m.homeserver")
-        .ok_or_else(|| invalid("no m.homeserver"))?
-        .get("base_url")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("m.homeserver.base_url is missing or not a string"))?;
-    Ok(base_url.to_owned())
-}
 
 #[derive(Debug, Deserialize)]
 pub struct Versions {
@@ -45,26 +27,4 @@ pub struct LoginFlow {
     pub kind: String,
     #[serde(default)]
     pub identity_providers: Vec<Value>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn well_known_is_validated() {
-        let good = br#"{"m.homeserver":{"base_url":"https://matrix-client.example.org"}}"#;
-        assert_eq!(
-            well_known_base_url(good).unwrap(),
-            "https://matrix-client.example.org"
-        );
-        for bad in [
-            &b"nope"[..],
-            b"[]",
-            b"{}",
-            br#"{"m.homeserver":{"base_url":5}}"#,
-        ] {
-            assert!(well_known_base_url(bad).is_err());
-        }
-    }
 }

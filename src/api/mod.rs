@@ -2,9 +2,13 @@
 //! Nothing here touches the network: bodies in, typed values or errors out.
 
 pub mod answer;
+pub mod dialects;
 pub mod discovery;
+pub mod login;
 pub mod precheck;
 pub mod refresh;
 pub mod register;
+pub mod retry_after;
+pub mod server_discovery;
 pub mod threepid;
 pub mod uia;

@@ -157,13 +157,18 @@ impl RegisterRequest {
         secrets
     }
 
-    /// The body for one attempt, with the given `auth` dict.
-    pub fn body<'a>(&'a self, auth: Option<&'a Value>) -> RegisterBody<'a> {
+    /// The body for one attempt, with the given `auth` dict and device ID
+    /// (the request's own, or one mxreg chose for it).
+    pub fn body<'a>(
+        &'a self,
+        auth: Option<&'a Value>,
+        device_id: Option<&'a str>,
+    ) -> RegisterBody<'a> {
         RegisterBody {
             auth,
             username: self.username.as_deref(),
             password: self.password.as_ref().map(Secret::expose),
-            device_id: self.device_id.as_deref(),
+            device_id,
             initial_device_display_name: self.initial_device_display_name.as_deref(),
             inhibit_login: self.inhibit_login,
             refresh_token: self.refresh_token,

@@ -29,6 +29,11 @@ pub struct ErrorDetails {
     retry_after_ms: Option<u64>,
     body_json: Option<CString>,
     auth_info: Option<AuthInfo>,
+    admin_contact: Option<CString>,
+    info_uri: Option<CString>,
+    can_upgrade: bool,
+    consent_uri: Option<CString>,
+    device_id: Option<CString>,
 }
 
 /// A C string from any text, dropping NUL bytes rather than failing.
@@ -56,6 +61,11 @@ impl ErrorDetails {
             retry_after_ms: err.retry_after_ms(),
             body_json,
             auth_info,
+            admin_contact: err.body_text("admin_contact").map(lossy_c_string),
+            info_uri: err.body_text("info_uri").map(lossy_c_string),
+            can_upgrade: err.can_upgrade().unwrap_or(false),
+            consent_uri: err.body_text("consent_uri").map(lossy_c_string),
+            device_id: err.device_id().map(lossy_c_string),
         }
     }
 }
@@ -110,6 +120,48 @@ pub extern "C" fn mxreg_error_auth_info(error: *const mxreg_error) -> *const mxr
             .as_ref()
             .map_or(std::ptr::null(), |info| (info as *const AuthInfo).cast())
     })
+}
+
+/// For `MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED`: the server's `admin_contact`
+/// (a URI such as `mailto:admin@example.org`), or NULL when it gave none.
+/// Borrowed; valid until `error` is freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_error_admin_contact(error: *const mxreg_error) -> *const c_char {
+    read_handle(error, std::ptr::null(), |e| opt_ptr(&e.admin_contact))
+}
+
+/// For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `info_uri` (a page
+/// about the limit and plans), or NULL when it gave none. Borrowed; valid
+/// until `error` is freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_error_info_uri(error: *const mxreg_error) -> *const c_char {
+    read_handle(error, std::ptr::null(), |e| opt_ptr(&e.info_uri))
+}
+
+/// For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `can_upgrade`
+/// (whether a plan upgrade lifts the limit); false when it said nothing,
+/// and for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_error_can_upgrade(error: *const mxreg_error) -> bool {
+    read_handle(error, false, |e| e.can_upgrade)
+}
+
+/// For `MXREG_RESULT_CONSENT_NOT_GIVEN`: the server's `consent_uri`, the
+/// page where the user reads and accepts the policy, or NULL when it gave
+/// none. Borrowed; valid until `error` is freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_error_consent_uri(error: *const mxreg_error) -> *const c_char {
+    read_handle(error, std::ptr::null(), |e| opt_ptr(&e.consent_uri))
+}
+
+/// For `MXREG_RESULT_OUTCOME_UNKNOWN` after a registration: the device ID
+/// that attempt named (the app's, or the one mxreg chose when the request
+/// had none). Put it in `request.device_id` and call
+/// `mxreg_client_recover_registration` to end with that account and device.
+/// NULL for other errors. Borrowed; valid until `error` is freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_error_device_id(error: *const mxreg_error) -> *const c_char {
+    read_handle(error, std::ptr::null(), |e| opt_ptr(&e.device_id))
 }
 
 /// Free an error. NULL is a no-op. Call once per error.

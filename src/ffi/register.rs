@@ -38,7 +38,9 @@ pub struct mxreg_register_request {
     /// The password (a secret). Send it in the first request: Synapse keeps
     /// it for the rest of the UIA session.
     pub password: *const c_char,
-    /// A device ID to use; NULL lets the server generate one.
+    /// A device ID to use; NULL lets mxreg choose one for the attempt (the
+    /// registration, or an `MXREG_RESULT_OUTCOME_UNKNOWN` error's
+    /// `mxreg_error_device_id`, gives it back).
     pub device_id: *const c_char,
     /// Display name of the new device.
     pub initial_device_display_name: *const c_char,
@@ -148,8 +150,14 @@ pub extern "C" fn mxreg_register_request_size() -> usize {
 /// A failed stage is also `MXREG_RESULT_AUTH_REQUIRED`, with the stage's
 /// `errcode` on the error.
 ///
+/// Every attempt that logs in names a device: `request.device_id`, or one
+/// mxreg chooses. When the answer is lost (`MXREG_RESULT_OUTCOME_UNKNOWN`),
+/// call `mxreg_client_recover_registration` with the same request and that
+/// device ID: do not simply register again.
+///
 /// Blocks until the answer or the client's timeouts. Thread-safe: any number
-/// of calls may share one client.
+/// of calls may share one client; a second call for the same username and
+/// device ID while one runs gets `MXREG_RESULT_INVALID_STATE`.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_client_register(
     client: *const mxreg_client,
@@ -164,6 +172,42 @@ pub extern "C" fn mxreg_client_register(
         let out = unsafe { out_arg(registration_out, "registration_out") }?;
         let (request, auth) = unsafe { request.to_request() }?;
         let registration = client.client.register(&request, auth.as_ref())?;
+        *out = into_box_ptr(RegistrationHandle::new(&registration)?);
+        Ok(())
+    })
+}
+
+/// After `MXREG_RESULT_OUTCOME_UNKNOWN` from `mxreg_client_register`: end
+/// with the account and the device the lost attempt named. Pass the same
+/// request (same `auth_json`) with `device_id` set to the app's device ID or
+/// to `mxreg_error_device_id` of the lost attempt's error (NULL is
+/// `MXREG_RESULT_INVALID_ARGUMENT`). mxreg sends the attempt again; when the
+/// server no longer knows it (a session dropped on success, a name now
+/// taken), it logs in with `username` and `password` onto that device. The
+/// server's answer to the re-sent attempt is returned when neither gives the
+/// account (`MXREG_RESULT_AUTH_REQUIRED`: the lost attempt had not finished
+/// registration; go on with the stages).
+///
+/// On success writes the registration to `*registration_out`: caller owns
+/// it; free it with `mxreg_registration_free`. Its device ID is the
+/// request's. Blocks. A second call for the same username and device while
+/// one runs gets `MXREG_RESULT_INVALID_STATE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_client_recover_registration(
+    client: *const mxreg_client,
+    request: *const mxreg_register_request,
+    registration_out: *mut *mut mxreg_registration,
+    error_out: *mut *mut mxreg_error,
+) -> mxreg_result {
+    ffi_call(error_out, || {
+        // SAFETY: documented argument contracts.
+        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
+        let request = unsafe { read_request_struct(request, "request") }?;
+        let out = unsafe { out_arg(registration_out, "registration_out") }?;
+        let (request, auth) = unsafe { request.to_request() }?;
+        let registration = client
+            .client
+            .recover_registration(&request, auth.as_ref())?;
         *out = into_box_ptr(RegistrationHandle::new(&registration)?);
         Ok(())
     })

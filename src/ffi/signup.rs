@@ -551,6 +551,23 @@ pub extern "C" fn mxreg_signup_submit_recaptcha(
     })
 }
 
+/// After a call on the session gave `MXREG_RESULT_OUTCOME_UNKNOWN`: end with
+/// the account on the session's device (the signup names one device for
+/// all its attempts), whatever became of the lost attempt. It is sent
+/// again; when the server no longer knows it, mxreg logs in onto that
+/// device. When the lost attempt had not finished registration the session
+/// simply goes on (`MXREG_SIGNUP_STATE_NEEDS_STAGE`).
+/// `MXREG_RESULT_INVALID_STATE` when no attempt was lost. Blocks.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_signup_recover(
+    signup: *mut mxreg_signup,
+    error_out: *mut *mut mxreg_error,
+) -> mxreg_result {
+    signup_step(signup, error_out, |client, session| {
+        client.signup_recover(session)
+    })
+}
+
 /// The server's fallback web page for the next stage
 /// (`…/_matrix/client/v3/auth/{type}/fallback/web?session=…`), or NULL when
 /// no stage is pending. Open it in a browser; when the user has finished,

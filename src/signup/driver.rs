@@ -30,8 +30,7 @@ impl Client {
     /// at once on servers that need no stage; otherwise chooses a flow.
     pub fn signup_start(&self, session: &mut SignupSession) -> Result<(), Error> {
         session.expect_status(Status::NotStarted, "start")?;
-        let answer = self.register(session.request(), None);
-        session.handle(answer)?;
+        self.attempt(session, None, None)?;
         self.complete_automatic_stages(session)
     }
 
@@ -157,14 +156,7 @@ impl Client {
         session.expect_status(Status::NeedsStage, "acknowledge the fallback page")?;
         let pending = session.next_stage().map(str::to_owned);
         let auth = session.auth(None, Map::new());
-        self.submit(session, auth)?;
-        match session.next_stage() {
-            Some(stage) if Some(stage) == pending.as_deref() => Err(Error::StageRejected {
-                errcode: None,
-                message: format!("{stage} is not completed yet: finish the fallback page first"),
-            }),
-            _ => Ok(()),
-        }
+        self.submit(session, auth, pending.as_deref())
     }
 
     /// Any stage, with an `auth` dict the app built (the session ID is added).
@@ -182,7 +174,7 @@ impl Client {
             .and_then(Value::as_str)
             .map(str::to_owned);
         let auth = session.auth(stage.as_deref(), fields);
-        self.submit(session, auth)
+        self.submit(session, auth, stage.as_deref())
     }
 
     /// POST a `requestToken` body; the client secret is scrubbed from errors.
@@ -205,12 +197,46 @@ impl Client {
     ) -> Result<(), Error> {
         session.expect_stage(stage)?;
         let auth = session.auth(Some(stage), fields);
-        self.submit(session, auth)
+        self.submit(session, auth, Some(stage))
     }
 
-    fn submit(&self, session: &mut SignupSession, auth: Value) -> Result<(), Error> {
-        let answer = self.register(session.request(), Some(&auth));
-        session.handle(answer)?;
+    /// Send `auth` to complete `attempted`, then any automatic stages.
+    fn submit(
+        &self,
+        session: &mut SignupSession,
+        auth: Value,
+        attempted: Option<&str>,
+    ) -> Result<(), Error> {
+        self.attempt(session, Some(auth), attempted)?;
+        self.complete_automatic_stages(session)
+    }
+
+    /// One `/register` attempt, remembered when its answer is lost.
+    fn attempt(
+        &self,
+        session: &mut SignupSession,
+        auth: Option<Value>,
+        attempted: Option<&str>,
+    ) -> Result<(), Error> {
+        let answer = self.register(session.request(), auth.as_ref());
+        session.record_attempt(&answer, auth, attempted);
+        session.handle(answer, attempted)
+    }
+
+    /// After `OutcomeUnknown`: end with the account on the session's device
+    /// whatever became of the lost attempt (`Client::recover_registration`:
+    /// sent again, else a login onto that device), or go on with the stages
+    /// when the server had not finished.
+    pub fn signup_recover(&self, session: &mut SignupSession) -> Result<(), Error> {
+        if matches!(session.status(), Status::Complete | Status::Failed) {
+            session.expect_status(Status::NeedsStage, "recover")?;
+        }
+        let lost = session.lost_attempt().cloned().ok_or_else(|| {
+            Error::InvalidState("no attempt of this session was lost: nothing to recover".into())
+        })?;
+        let answer = self.recover_registration(session.request(), lost.auth.as_ref());
+        session.record_attempt(&answer, lost.auth, lost.stage.as_deref());
+        session.handle(answer, lost.stage.as_deref())?;
         self.complete_automatic_stages(session)
     }
 
@@ -220,8 +246,7 @@ impl Client {
                 return Ok(());
             }
             let auth = session.auth(Some(DUMMY), Map::new());
-            let answer = self.register(session.request(), Some(&auth));
-            session.handle(answer)?;
+            self.attempt(session, Some(auth), Some(DUMMY))?;
         }
         Err(Error::InvalidResponse(
             "the server keeps asking for m.login.dummy".into(),

@@ -5,10 +5,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::api::dialects;
 use crate::api::register::RegisterRequest;
 use crate::api::threepid::Validation;
 use crate::api::uia::UiaResponse;
 use crate::error::Error;
+use crate::random;
 use crate::registration::Registration;
 use crate::signup::stages::{self, StageSet};
 use crate::signup::terms::{Policy, policies};
@@ -43,12 +45,31 @@ pub struct SignupSession {
     flow: Option<Vec<String>>,
     email: Option<Validation>,
     msisdn: Option<Validation>,
+    /// The attempt whose answer was lost (`OutcomeUnknown`), for `recover`.
+    #[serde(default)]
+    lost_attempt: Option<LostAttempt>,
     #[serde(skip)]
     registration: Option<Registration>,
 }
 
+/// An attempt sent without an answer: its `auth` dict and the stage it was
+/// to complete.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LostAttempt {
+    pub auth: Option<Value>,
+    pub stage: Option<String>,
+}
+
 impl SignupSession {
-    pub fn new(homeserver: &str, request: RegisterRequest, supported: StageSet) -> Self {
+    /// A session for `request`. Unless the request names a device (or
+    /// inhibits login), the session chooses one now: every attempt, a
+    /// re-sent one included, then names the same device, so a lost answer
+    /// never leaves a second device behind.
+    pub fn new(homeserver: &str, mut request: RegisterRequest, supported: StageSet) -> Self {
+        if request.device_id.is_none() && !request.inhibit_login {
+            // Should the system RNG fail, the first attempt reports it.
+            request.device_id = random::device_id().ok();
+        }
         SignupSession {
             version: SAVED_FORMAT_VERSION,
             homeserver: homeserver.to_owned(),
@@ -59,6 +80,7 @@ impl SignupSession {
             flow: None,
             email: None,
             msisdn: None,
+            lost_attempt: None,
             registration: None,
         }
     }
@@ -143,11 +165,13 @@ impl SignupSession {
             .map(String::as_str)
     }
 
-    /// The policies of the `m.login.terms` stage (empty when none).
+    /// The policies of the `m.login.terms` stage (empty when none; a flow
+    /// with terms whose params are off the spec never gets this far).
     pub fn policies(&self) -> Vec<Policy> {
         self.uia
             .as_ref()
-            .map_or_else(Vec::new, |uia| policies(&uia.params))
+            .and_then(|uia| policies(&uia.params).ok())
+            .unwrap_or_default()
     }
 
     /// The fallback page for `stage` (default: the next stage):
@@ -214,6 +238,38 @@ impl SignupSession {
         Value::Object(auth)
     }
 
+    /// The attempt whose answer was lost, if the last one was.
+    pub fn lost_attempt(&self) -> Option<&LostAttempt> {
+        self.lost_attempt.as_ref()
+    }
+
+    /// Remember the attempt when its outcome is unknown; forget it when
+    /// the server answered.
+    pub fn record_attempt(
+        &mut self,
+        answer: &Result<Registration, Error>,
+        auth: Option<Value>,
+        attempted: Option<&str>,
+    ) {
+        self.lost_attempt = match answer {
+            Err(err) if err.code() == crate::result::mxreg_result::OutcomeUnknown => {
+                Some(LostAttempt {
+                    auth,
+                    stage: attempted.map(str::to_owned),
+                })
+            }
+            // Nothing reached the server, or it only asked to wait: the
+            // lost attempt is still the one to recover.
+            Err(err)
+                if err.http_status().is_none()
+                    || err.code() == crate::result::mxreg_result::RateLimited =>
+            {
+                self.lost_attempt.take()
+            }
+            _ => None,
+        };
+    }
+
     pub fn set_email(&mut self, validation: Validation) {
         self.email = Some(validation);
     }
@@ -222,26 +278,29 @@ impl SignupSession {
         self.msisdn = Some(validation);
     }
 
-    /// Digest the answer to a `/register` attempt. Returns the error the
+    /// Digest the answer to a `/register` attempt made to complete
+    /// `attempted` (`None` for the first request). Returns the error the
     /// caller should see, if any; the session's status says whether it can
-    /// go on.
-    pub fn handle(&mut self, answer: Result<Registration, Error>) -> Result<(), Error> {
+    /// go on. Servers' dialects are mapped first (`api::dialects`).
+    pub fn handle(
+        &mut self,
+        answer: Result<Registration, Error>,
+        attempted: Option<&str>,
+    ) -> Result<(), Error> {
+        let answer = match answer {
+            Err(err) if self.session_id().is_some() => Err(dialects::uia_failure(err, attempted)),
+            other => other,
+        };
         match answer {
             Ok(registration) => {
                 self.registration = Some(registration);
                 self.status = Status::Complete;
                 Ok(())
             }
-            Err(Error::AuthRequired(uia)) => self.handle_uia(*uia),
-            Err(Error::Server(server))
-                if self.session_id().is_some()
-                    && server.status == 400
-                    && server.errcode.as_deref() == Some("M_UNKNOWN")
-                    && server.message.contains("session") =>
-            {
-                // Synapse's answer for a session it no longer knows.
+            Err(Error::AuthRequired(uia)) => self.handle_uia(*uia, attempted),
+            Err(err @ Error::SessionExpired(_)) => {
                 self.status = Status::Failed;
-                Err(Error::SessionExpired(server.message))
+                Err(err)
             }
             Err(Error::Server(server))
                 if (400..500).contains(&server.status) && server.status != 429 =>
@@ -249,17 +308,31 @@ impl SignupSession {
                 self.status = Status::Failed;
                 Err(Error::Server(server))
             }
-            // Transport errors and rate limits leave the session as it was:
-            // the same call can be tried again.
+            // Transport errors, rate limits and rejected stages leave the
+            // session as it was: the same call can be tried again.
             Err(other) => Err(other),
         }
     }
 
-    fn handle_uia(&mut self, uia: UiaResponse) -> Result<(), Error> {
-        let rejected = uia.errcode.clone().map(|errcode| Error::StageRejected {
-            message: format!("{errcode}: {}", uia.error.as_deref().unwrap_or_default()),
-            errcode: Some(errcode),
-        });
+    fn handle_uia(&mut self, uia: UiaResponse, attempted: Option<&str>) -> Result<(), Error> {
+        let rejected = match (&uia.errcode, attempted) {
+            (Some(errcode), _) => Some(Error::StageRejected {
+                message: format!("{errcode}: {}", uia.error.as_deref().unwrap_or_default()),
+                errcode: Some(errcode.clone()),
+            }),
+            // No error, yet the stage is not completed: Tuwunel's answer to
+            // a stage type it does not handle, Continuwuity's to a fallback
+            // acknowledgement, anyone's to an unfinished fallback page.
+            (None, Some(stage)) if !uia.completed.iter().any(|done| done == stage) => {
+                Some(Error::StageRejected {
+                    errcode: None,
+                    message: format!(
+                        "the server did not complete {stage} (after a fallback page: finish the page first)"
+                    ),
+                })
+            }
+            (None, _) => None,
+        };
         let flow_still_offered = self
             .flow
             .as_ref()
@@ -269,6 +342,12 @@ impl SignupSession {
             self.flow = Some(self.choose_flow()?);
         }
         self.status = Status::NeedsStage;
+        if let Err(fault) = self.check_terms_params() {
+            self.status = Status::Failed;
+            return Err(Error::InvalidResponse(format!(
+                "m.login.terms params: {fault}"
+            )));
+        }
         if self.next_stage().is_none() {
             // Every stage of the flow is completed, yet the server still asks.
             self.status = Status::Failed;
@@ -281,6 +360,20 @@ impl SignupSession {
             Some(err) => Err(err),
             None => Ok(()),
         }
+    }
+
+    /// When `m.login.terms` is still to come in the chosen flow, its params
+    /// must follow the spec: the user is asked to accept exactly them.
+    fn check_terms_params(&self) -> Result<(), String> {
+        let Some(uia) = &self.uia else { return Ok(()) };
+        let pending_terms = self.flow.as_ref().is_some_and(|flow| {
+            flow.iter().any(|s| s == stages::TERMS)
+                && !uia.completed.iter().any(|s| s == stages::TERMS)
+        });
+        if pending_terms {
+            policies(&uia.params)?;
+        }
+        Ok(())
     }
 
     /// Among the offered flows whose pending stages the app supports, the one
@@ -344,7 +437,7 @@ mod tests {
     fn started(supported: u32, body: &str) -> (SignupSession, Result<(), Error>) {
         let mut session =
             SignupSession::new("http://hs", RegisterRequest::default(), StageSet(supported));
-        let result = session.handle(Err(uia(body)));
+        let result = session.handle(Err(uia(body)), None);
         (session, result)
     }
 
@@ -387,7 +480,9 @@ mod tests {
     fn a_rejected_stage_keeps_the_session_usable() {
         let (mut session, _) = started(StageSet::REGISTRATION_TOKEN, TOKEN_FLOWS);
         let rejected = r#"{"session":"S","flows":[{"stages":["m.login.registration_token","m.login.dummy"]}],"params":{},"completed":[],"errcode":"M_UNAUTHORIZED","error":"Invalid registration token"}"#;
-        let err = session.handle(Err(uia(rejected))).unwrap_err();
+        let err = session
+            .handle(Err(uia(rejected)), Some(stages::REGISTRATION_TOKEN))
+            .unwrap_err();
         assert_eq!(err.code(), mxreg_result::StageRejected);
         assert_eq!(session.status(), Status::NeedsStage);
         assert_eq!(session.next_stage(), Some(stages::REGISTRATION_TOKEN));
@@ -397,22 +492,36 @@ mod tests {
     fn completed_stages_advance_to_dummy() {
         let (mut session, _) = started(StageSet::REGISTRATION_TOKEN, TOKEN_FLOWS);
         let after = r#"{"session":"S","flows":[{"stages":["m.login.registration_token","m.login.dummy"]}],"params":{},"completed":["m.login.registration_token"]}"#;
-        session.handle(Err(uia(after))).unwrap();
+        session
+            .handle(Err(uia(after)), Some(stages::REGISTRATION_TOKEN))
+            .unwrap();
         assert!(session.next_is_automatic());
     }
 
     #[test]
     fn final_server_errors_end_the_session_but_transport_errors_do_not() {
         let (mut session, _) = started(StageSet::ALL, TOKEN_FLOWS);
-        let err = session.handle(Err(Error::Timeout("x".into()))).unwrap_err();
+        let err = session
+            .handle(Err(Error::Timeout("x".into())), Some("x"))
+            .unwrap_err();
         assert_eq!(err.code(), mxreg_result::Timeout);
         assert_eq!(session.status(), Status::NeedsStage);
         let taken = Answer::new(400, br#"{"errcode":"M_USER_IN_USE","error":"taken"}"#).failure();
         assert_eq!(
-            session.handle(Err(taken)).unwrap_err().code(),
+            session.handle(Err(taken), Some("x")).unwrap_err().code(),
             mxreg_result::UserInUse
         );
         assert_eq!(session.status(), Status::Failed);
+    }
+
+    #[test]
+    fn a_stage_the_server_did_not_complete_is_rejected_without_an_errcode() {
+        let (mut session, _) = started(StageSet::REGISTRATION_TOKEN, TOKEN_FLOWS);
+        let err = session
+            .handle(Err(uia(TOKEN_FLOWS)), Some(stages::REGISTRATION_TOKEN))
+            .unwrap_err();
+        assert_eq!(err.code(), mxreg_result::StageRejected);
+        assert_eq!(session.status(), Status::NeedsStage);
     }
 
     #[test]
@@ -423,9 +532,25 @@ mod tests {
             br#"{"errcode":"M_UNKNOWN","error":"Unknown session ID: S"}"#,
         )
         .failure();
-        let err = session.handle(Err(gone)).unwrap_err();
+        let err = session.handle(Err(gone), Some("x")).unwrap_err();
         assert_eq!(err.code(), mxreg_result::SessionExpired);
         assert_eq!(session.status(), Status::Failed);
+    }
+
+    #[test]
+    fn invalid_terms_params_stop_the_flow() {
+        let body = r#"{"session":"S","flows":[{"stages":["m.login.terms"]}],
+            "params":{"m.login.terms":{"policies":{"privacy":{"en":{"name":"P","url":"u"}}}}}}"#;
+        let (session, result) = started(StageSet::TERMS, body);
+        let err = result.unwrap_err();
+        assert_eq!(err.code(), mxreg_result::InvalidResponse);
+        assert!(err.to_string().contains("`version`"), "{err}");
+        assert_eq!(session.status(), Status::Failed);
+        // Valid params go on.
+        let good = body.replace(r#"{"en""#, r#"{"version":"1","en""#);
+        let (session, result) = started(StageSet::TERMS, &good);
+        result.unwrap();
+        assert_eq!(session.policies()[0].version, "1");
     }
 
     #[test]

@@ -31,38 +31,54 @@ impl Policy {
     }
 }
 
-/// The policies in a UIA `params` object; entries that do not follow the
-/// spec's shape are skipped. Ordered by policy ID for a stable listing.
-pub fn policies(params: &Map<String, Value>) -> Vec<Policy> {
-    let Some(Value::Object(policies)) = params.get(TERMS).and_then(|t| t.get("policies")) else {
-        return Vec::new();
-    };
-    let mut out: Vec<Policy> = policies
-        .iter()
-        .filter_map(|(id, policy)| {
-            let policy = policy.as_object()?;
-            let version = policy.get("version")?.as_str()?.to_owned();
-            let mut translations: Vec<Translation> = policy
-                .iter()
-                .filter(|(key, _)| key.as_str() != "version")
-                .filter_map(|(language, entry)| {
-                    Some(Translation {
-                        language: language.clone(),
-                        name: entry.get("name")?.as_str()?.to_owned(),
-                        url: entry.get("url")?.as_str()?.to_owned(),
-                    })
-                })
-                .collect();
-            translations.sort_by(|a, b| a.language.cmp(&b.language));
-            Some(Policy {
-                id: id.clone(),
-                version,
-                translations,
-            })
-        })
-        .collect();
+/// The policies in a UIA `params` object, checked against the spec's shape:
+/// `policies` is an object of policies, each with a string `version` and,
+/// per language, an object with a string `name` and `url`. Anything else is
+/// an error that names the fault: the user cannot be shown what they would
+/// accept. Ordered by policy ID for a stable listing.
+pub fn policies(params: &Map<String, Value>) -> Result<Vec<Policy>, String> {
+    let policies = params
+        .get(TERMS)
+        .ok_or("no params for the stage")?
+        .get("policies")
+        .and_then(Value::as_object)
+        .ok_or("`policies` is missing or not an object")?;
+    let mut out = Vec::with_capacity(policies.len());
+    for (id, policy) in policies {
+        let policy = policy
+            .as_object()
+            .ok_or_else(|| format!("policy {id:?} is not an object"))?;
+        let version = policy
+            .get("version")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("policy {id:?} has no string `version`"))?;
+        let mut translations = Vec::with_capacity(policy.len());
+        for (language, entry) in policy.iter().filter(|(key, _)| key.as_str() != "version") {
+            let text = |field: &str| {
+                entry
+                    .get(field)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("policy {id:?} ({language}) has no string `{field}`"))
+            };
+            translations.push(Translation {
+                language: language.clone(),
+                name: text("name")?,
+                url: text("url")?,
+            });
+        }
+        if translations.is_empty() {
+            return Err(format!("policy {id:?} has no translation"));
+        }
+        translations.sort_by(|a, b| a.language.cmp(&b.language));
+        out.push(Policy {
+            id: id.clone(),
+            version: version.to_owned(),
+            translations,
+        });
+    }
     out.sort_by(|a, b| a.id.cmp(&b.id));
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -75,14 +91,41 @@ mod tests {
         let params = json!({"m.login.terms": {"policies": {
             "terms_of_service": {"version": "2", "fr": {"name": "CGU", "url": "https://x/fr"},
                                   "en": {"name": "Terms", "url": "https://x/en"}},
-            "privacy_policy": {"version": "1.0", "de": {"name": "Datenschutz", "url": "https://x/de"}},
-            "broken": {"en": {"name": "no version", "url": "u"}}
+            "privacy_policy": {"version": "1.0", "de": {"name": "Datenschutz", "url": "https://x/de"}}
         }}});
-        let list = policies(params.as_object().unwrap());
+        let list = policies(params.as_object().unwrap()).unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].id, "privacy_policy");
         assert_eq!(list[0].translation(Some("en")).unwrap().language, "de");
         assert_eq!(list[1].translation(Some("fr")).unwrap().name, "CGU");
         assert_eq!(list[1].translation(None).unwrap().name, "Terms");
+    }
+
+    #[test]
+    fn params_off_the_spec_are_errors_not_skipped() {
+        for (params, fault) in [
+            (json!({}), "no params"),
+            (json!({"m.login.terms": {}}), "`policies`"),
+            (json!({"m.login.terms": {"policies": []}}), "`policies`"),
+            (
+                json!({"m.login.terms": {"policies": {"p": 5}}}),
+                "not an object",
+            ),
+            (
+                json!({"m.login.terms": {"policies": {"p": {"en": {"name": "n", "url": "u"}}}}}),
+                "`version`",
+            ),
+            (
+                json!({"m.login.terms": {"policies": {"p": {"version": "1", "en": {"name": "n"}}}}}),
+                "`url`",
+            ),
+            (
+                json!({"m.login.terms": {"policies": {"p": {"version": "1"}}}}),
+                "no translation",
+            ),
+        ] {
+            let err = policies(params.as_object().unwrap()).unwrap_err();
+            assert!(err.contains(fault), "{params}: {err}");
+        }
     }
 }

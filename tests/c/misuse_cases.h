@@ -3,8 +3,8 @@
  * Included by tests/c/test_misuse.c, which provides the fixtures (`fx`) and
  * the helpers these cases use.
  *
- * Functions: 54 accessor, 28 fallible, 10 free, 4 init, 8 pure.
- * 319 cases: 6 enum, 22 finished, 8 index, 52 long, 167 null, 5 null_field, 1 range, 6 struct_size, 52 utf8.
+ * Functions: 59 accessor, 30 fallible, 10 free, 4 init, 8 pure.
+ * 348 cases: 7 enum, 24 finished, 8 index, 59 long, 178 null, 5 null_field, 1 range, 7 struct_size, 59 utf8.
  */
 #ifndef MXREG_MISUSE_CASES_H
 #define MXREG_MISUSE_CASES_H
@@ -376,6 +376,36 @@ cleanup:;
 /* mxreg_error_auth_info: NULL `error` */
 static void null__mxreg_error_auth_info__error(void) {
   CHECK(mxreg_error_auth_info(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_error_admin_contact: NULL `error` */
+static void null__mxreg_error_admin_contact__error(void) {
+  CHECK(mxreg_error_admin_contact(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_error_info_uri: NULL `error` */
+static void null__mxreg_error_info_uri__error(void) {
+  CHECK(mxreg_error_info_uri(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_error_can_upgrade: NULL `error` */
+static void null__mxreg_error_can_upgrade__error(void) {
+  CHECK(mxreg_error_can_upgrade(NULL) == false);
+cleanup:;
+}
+
+/* mxreg_error_consent_uri: NULL `error` */
+static void null__mxreg_error_consent_uri__error(void) {
+  CHECK(mxreg_error_consent_uri(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_error_device_id: NULL `error` */
+static void null__mxreg_error_device_id__error(void) {
+  CHECK(mxreg_error_device_id(NULL) == NULL);
 cleanup:;
 }
 
@@ -2716,6 +2746,406 @@ cleanup:
   mxreg_error_free(error);
 }
 
+/* mxreg_client_recover_registration: NULL `client` */
+static void null__mxreg_client_recover_registration__client(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_register_request(&request);
+  rc = mxreg_client_recover_registration(NULL, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client", NULL));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_recover_registration(NULL, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: NULL `request` */
+static void null__mxreg_client_recover_registration__request(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_register_request(&request);
+  rc = mxreg_client_recover_registration(fx.client, NULL, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "request", NULL));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_recover_registration(fx.client, NULL, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: wrong `request.struct_size` */
+static void struct_size__mxreg_client_recover_registration__request(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  union { mxreg_register_request value; unsigned char bytes[sizeof(mxreg_register_request) + 64]; } request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < WRONG_STRUCT_SIZE_COUNT; i++) {
+    memset(&request, 0, sizeof request);
+    fill_register_request(&request.value);
+    request.value.struct_size = wrong_struct_size(sizeof request.value, i);
+    rc = mxreg_client_recover_registration(fx.client, &request.value, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_STRUCT_SIZE, &error, "request.struct_size", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_recover_registration(fx.client, &request.value, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_STRUCT_SIZE));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: invalid UTF-8 in `request.username` */
+static void utf8__mxreg_client_recover_registration__request_username(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_register_request(&request);
+    request.username = bad_utf8[i];
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.username", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: over-long `request.username` */
+static void long__mxreg_client_recover_registration__request_username(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_register_request(&request);
+  request.username = fx.long_text;
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.username", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: invalid UTF-8 in `request.password` */
+static void utf8__mxreg_client_recover_registration__request_password(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_register_request(&request);
+    request.password = bad_utf8[i];
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.password", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: over-long `request.password` */
+static void long__mxreg_client_recover_registration__request_password(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_register_request(&request);
+  request.password = fx.long_text;
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.password", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: invalid UTF-8 in `request.device_id` */
+static void utf8__mxreg_client_recover_registration__request_device_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_register_request(&request);
+    request.device_id = bad_utf8[i];
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.device_id", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: over-long `request.device_id` */
+static void long__mxreg_client_recover_registration__request_device_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_register_request(&request);
+  request.device_id = fx.long_text;
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.device_id", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: invalid UTF-8 in `request.initial_device_display_name` */
+static void utf8__mxreg_client_recover_registration__request_initial_device_display_name(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_register_request(&request);
+    request.initial_device_display_name = bad_utf8[i];
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.initial_device_display_name", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: over-long `request.initial_device_display_name` */
+static void long__mxreg_client_recover_registration__request_initial_device_display_name(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_register_request(&request);
+  request.initial_device_display_name = fx.long_text;
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.initial_device_display_name", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: invalid UTF-8 in `request.guest_access_token` */
+static void utf8__mxreg_client_recover_registration__request_guest_access_token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_register_request(&request);
+    request.guest_access_token = bad_utf8[i];
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.guest_access_token", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: over-long `request.guest_access_token` */
+static void long__mxreg_client_recover_registration__request_guest_access_token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_register_request(&request);
+  request.guest_access_token = fx.long_text;
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.guest_access_token", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: invalid UTF-8 in `request.appservice_token` */
+static void utf8__mxreg_client_recover_registration__request_appservice_token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_register_request(&request);
+    request.appservice_token = bad_utf8[i];
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.appservice_token", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: over-long `request.appservice_token` */
+static void long__mxreg_client_recover_registration__request_appservice_token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_register_request(&request);
+  request.appservice_token = fx.long_text;
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.appservice_token", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: invalid UTF-8 in `request.auth_json` */
+static void utf8__mxreg_client_recover_registration__request_auth_json(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_register_request(&request);
+    request.auth_json = bad_utf8[i];
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.auth_json", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: over-long `request.auth_json` */
+static void long__mxreg_client_recover_registration__request_auth_json(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_register_request(&request);
+  request.auth_json = fx.long_document;
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.auth_json", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: an unknown value in `request.kind` */
+static void enum__mxreg_client_recover_registration__request_kind(void) {
+  static const uint32_t unknown[] = {2u, 4294967295u};
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < 2; i++) {
+    fill_register_request(&request);
+    request.kind = unknown[i];
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.kind", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: NULL `registration_out` */
+static void null__mxreg_client_recover_registration__registration_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_register_request(&request);
+  rc = mxreg_client_recover_registration(fx.client, &request, NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "registration_out", NULL));
+  rc = mxreg_client_recover_registration(fx.client, &request, NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_recover_registration: NULL `error_out` */
+static void null__mxreg_client_recover_registration__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_register_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_register_request(&request);
+  rc = mxreg_client_recover_registration(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)registration_out != SENTINEL));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
 /* mxreg_registration_user_id: NULL `registration` */
 static void null__mxreg_registration_user_id__registration(void) {
   CHECK(mxreg_registration_user_id(NULL) == NULL);
@@ -4237,6 +4667,57 @@ cleanup:
   mxreg_error_free(error);
 }
 
+/* mxreg_signup_recover: NULL `signup` */
+static void null__mxreg_signup_recover__signup(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_signup_recover(NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "signup", NULL));
+  rc = mxreg_signup_recover(NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_signup_recover: NULL `error_out` */
+static void null__mxreg_signup_recover__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_signup *own_signup = fresh_signup();
+  CHECK(own_signup != NULL);
+  rc = mxreg_signup_recover(own_signup, NULL);
+  CHECK(expect_accepted(rc, &error));
+cleanup:
+  mxreg_signup_free(own_signup);
+  mxreg_error_free(error);
+}
+
+/* mxreg_signup_recover on a complete session */
+static void complete__mxreg_signup_recover(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_signup_recover(fx.signup_complete, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_STATE, &error, NULL, NULL));
+  rc = mxreg_signup_recover(fx.signup_complete, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_STATE));
+  CHECK(mxreg_signup_status(fx.signup_complete) == MXREG_SIGNUP_STATE_COMPLETE);
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_signup_recover on a failed session */
+static void failed__mxreg_signup_recover(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_signup_recover(fx.signup_failed, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_STATE, &error, NULL, NULL));
+  rc = mxreg_signup_recover(fx.signup_failed, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_STATE));
+  CHECK(mxreg_signup_status(fx.signup_failed) == MXREG_SIGNUP_STATE_FAILED);
+cleanup:
+  mxreg_error_free(error);
+}
+
 /* mxreg_signup_fallback_url: NULL `signup` */
 static void null__mxreg_signup_fallback_url__signup(void) {
   CHECK(mxreg_signup_fallback_url(NULL) == NULL);
@@ -4555,6 +5036,11 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_error_retry_after_ms: NULL `error`", null__mxreg_error_retry_after_ms__error},
     {"mxreg_error_body_json: NULL `error`", null__mxreg_error_body_json__error},
     {"mxreg_error_auth_info: NULL `error`", null__mxreg_error_auth_info__error},
+    {"mxreg_error_admin_contact: NULL `error`", null__mxreg_error_admin_contact__error},
+    {"mxreg_error_info_uri: NULL `error`", null__mxreg_error_info_uri__error},
+    {"mxreg_error_can_upgrade: NULL `error`", null__mxreg_error_can_upgrade__error},
+    {"mxreg_error_consent_uri: NULL `error`", null__mxreg_error_consent_uri__error},
+    {"mxreg_error_device_id: NULL `error`", null__mxreg_error_device_id__error},
     {"mxreg_error_free: NULL `error` is a no-op", null__mxreg_error_free__error},
     {"mxreg_oauth_server_discover: NULL `client`", null__mxreg_oauth_server_discover__client},
     {"mxreg_oauth_server_discover: NULL `server_out`", null__mxreg_oauth_server_discover__server_out},
@@ -4705,6 +5191,26 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_client_register: an unknown value in `request.kind`", enum__mxreg_client_register__request_kind},
     {"mxreg_client_register: NULL `registration_out`", null__mxreg_client_register__registration_out},
     {"mxreg_client_register: NULL `error_out`", null__mxreg_client_register__error_out},
+    {"mxreg_client_recover_registration: NULL `client`", null__mxreg_client_recover_registration__client},
+    {"mxreg_client_recover_registration: NULL `request`", null__mxreg_client_recover_registration__request},
+    {"mxreg_client_recover_registration: wrong `request.struct_size`", struct_size__mxreg_client_recover_registration__request},
+    {"mxreg_client_recover_registration: invalid UTF-8 in `request.username`", utf8__mxreg_client_recover_registration__request_username},
+    {"mxreg_client_recover_registration: over-long `request.username`", long__mxreg_client_recover_registration__request_username},
+    {"mxreg_client_recover_registration: invalid UTF-8 in `request.password`", utf8__mxreg_client_recover_registration__request_password},
+    {"mxreg_client_recover_registration: over-long `request.password`", long__mxreg_client_recover_registration__request_password},
+    {"mxreg_client_recover_registration: invalid UTF-8 in `request.device_id`", utf8__mxreg_client_recover_registration__request_device_id},
+    {"mxreg_client_recover_registration: over-long `request.device_id`", long__mxreg_client_recover_registration__request_device_id},
+    {"mxreg_client_recover_registration: invalid UTF-8 in `request.initial_device_display_name`", utf8__mxreg_client_recover_registration__request_initial_device_display_name},
+    {"mxreg_client_recover_registration: over-long `request.initial_device_display_name`", long__mxreg_client_recover_registration__request_initial_device_display_name},
+    {"mxreg_client_recover_registration: invalid UTF-8 in `request.guest_access_token`", utf8__mxreg_client_recover_registration__request_guest_access_token},
+    {"mxreg_client_recover_registration: over-long `request.guest_access_token`", long__mxreg_client_recover_registration__request_guest_access_token},
+    {"mxreg_client_recover_registration: invalid UTF-8 in `request.appservice_token`", utf8__mxreg_client_recover_registration__request_appservice_token},
+    {"mxreg_client_recover_registration: over-long `request.appservice_token`", long__mxreg_client_recover_registration__request_appservice_token},
+    {"mxreg_client_recover_registration: invalid UTF-8 in `request.auth_json`", utf8__mxreg_client_recover_registration__request_auth_json},
+    {"mxreg_client_recover_registration: over-long `request.auth_json`", long__mxreg_client_recover_registration__request_auth_json},
+    {"mxreg_client_recover_registration: an unknown value in `request.kind`", enum__mxreg_client_recover_registration__request_kind},
+    {"mxreg_client_recover_registration: NULL `registration_out`", null__mxreg_client_recover_registration__registration_out},
+    {"mxreg_client_recover_registration: NULL `error_out`", null__mxreg_client_recover_registration__error_out},
     {"mxreg_registration_user_id: NULL `registration`", null__mxreg_registration_user_id__registration},
     {"mxreg_registration_device_id: NULL `registration`", null__mxreg_registration_device_id__registration},
     {"mxreg_registration_access_token: NULL `registration`", null__mxreg_registration_access_token__registration},
@@ -4816,6 +5322,10 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_signup_submit_recaptcha: NULL `error_out`", null__mxreg_signup_submit_recaptcha__error_out},
     {"mxreg_signup_submit_recaptcha on a complete session", complete__mxreg_signup_submit_recaptcha},
     {"mxreg_signup_submit_recaptcha on a failed session", failed__mxreg_signup_submit_recaptcha},
+    {"mxreg_signup_recover: NULL `signup`", null__mxreg_signup_recover__signup},
+    {"mxreg_signup_recover: NULL `error_out`", null__mxreg_signup_recover__error_out},
+    {"mxreg_signup_recover on a complete session", complete__mxreg_signup_recover},
+    {"mxreg_signup_recover on a failed session", failed__mxreg_signup_recover},
     {"mxreg_signup_fallback_url: NULL `signup`", null__mxreg_signup_fallback_url__signup},
     {"mxreg_signup_fallback_done: NULL `signup`", null__mxreg_signup_fallback_done__signup},
     {"mxreg_signup_fallback_done: NULL `error_out`", null__mxreg_signup_fallback_done__error_out},

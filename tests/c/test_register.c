@@ -644,6 +644,66 @@ cleanup:
   new_user_free(&user);
 }
 
+static void test_a_disabled_server_names_its_admin_contact(void) {
+  struct new_user user;
+
+  CHECK(new_user_prepare(&user, "LIMITED", "climited"));
+  CHECK(new_user_refused(&user, MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED, "M_RESOURCE_LIMIT_EXCEEDED",
+                         403));
+  CHECK(equals(mxreg_error_admin_contact(user.error), "mailto:admin@localhost"));
+  CHECK(mxreg_error_consent_uri(user.error) == NULL);
+  CHECK(mxreg_error_info_uri(user.error) == NULL);
+  CHECK(!mxreg_error_can_upgrade(user.error));
+
+cleanup:
+  new_user_free(&user);
+}
+
+static void test_a_name_in_an_appservice_namespace_is_exclusive(void) {
+  struct new_user user;
+
+  CHECK(new_user_prepare(&user, "OPEN", "mxregbot_c"));
+  CHECK(new_user_refused(&user, MXREG_RESULT_EXCLUSIVE, "M_EXCLUSIVE", 400));
+  CHECK(mxreg_error_admin_contact(user.error) == NULL);
+
+cleanup:
+  new_user_free(&user);
+}
+
+/* Recovery on an account that exists (as after a lost answer): the re-sent
+ * attempt finds the name taken, and mxreg logs in onto the device named. */
+static void test_recovery_ends_on_the_device_named(void) {
+  struct new_user user;
+  mxreg_registration *recovered = NULL;
+  char device_id[80];
+
+  CHECK(new_user_prepare(&user, "OPEN", "crecover"));
+  CHECK(new_user_register(&user, MXREG_RESULT_OK));
+  /* No device in the request: mxreg chose one and gives it back. */
+  CHECK(mxreg_registration_device_id(user.registration) != NULL);
+  snprintf(device_id, sizeof device_id, "%s", mxreg_registration_device_id(user.registration));
+  CHECK(strlen(device_id) == 10);
+
+  user.request.auth_json = DUMMY_AUTH_JSON;
+  mxreg_error_free(user.error);
+  user.error = NULL;
+  CHECK(expect_refusal(mxreg_client_recover_registration(user.client, &user.request, &recovered,
+                                                         &user.error),
+                       MXREG_RESULT_INVALID_ARGUMENT, &user.error, "device_id"));
+  user.request.device_id = device_id;
+  CHECK(expect_rc(mxreg_client_recover_registration(user.client, &user.request, &recovered,
+                                                    &user.error),
+                  MXREG_RESULT_OK, &user.error));
+  CHECK(equals(mxreg_registration_device_id(recovered), device_id));
+  CHECK(equals(mxreg_registration_user_id(recovered),
+               mxreg_registration_user_id(user.registration)));
+  CHECK(mxreg_registration_access_token(recovered) != NULL);
+
+cleanup:
+  mxreg_registration_free(recovered);
+  new_user_free(&user);
+}
+
 static void test_rate_limited_with_a_delay(void) {
   /* burst_count 2 per IP: at most three completed registrations in a row
    * before a 429, fewer when another suite used the server just before. */
@@ -700,5 +760,8 @@ int main(void) {
   RUN_TEST(test_custom_device_id_and_display_name);
   RUN_TEST(test_closed_server_forbids);
   RUN_TEST(test_rate_limited_with_a_delay);
+  RUN_TEST(test_a_disabled_server_names_its_admin_contact);
+  RUN_TEST(test_a_name_in_an_appservice_namespace_is_exclusive);
+  RUN_TEST(test_recovery_ends_on_the_device_named);
   return harness_finish();
 }

@@ -105,3 +105,24 @@ pub fn fetch_device(homeserver: &str, access_token: &str, device_id: &str) -> Va
         .expect("device body is text");
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("device body {text:?}: {err}"))
 }
+
+pub mod answer_dropping_proxy;
+pub mod loopback_server;
+
+/// The devices of `user_id` on a rig variant, through Synapse's admin API
+/// (`MXREG_HS_<VARIANT>_ADMIN_TOKEN`), straight through ureq.
+pub fn admin_devices(variant: &str, user_id: &str) -> Vec<Value> {
+    let token = std::env::var(format!("MXREG_HS_{variant}_ADMIN_TOKEN"))
+        .unwrap_or_else(|_| panic!("no admin token for {variant}"));
+    let url = format!(
+        "{}/_synapse/admin/v2/users/{}/devices",
+        homeserver(variant),
+        mxreg::homeserver_url::encode_query_value(user_id)
+    );
+    let mut response = ureq::get(&url)
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap_or_else(|err| panic!("GET {url}: {err}"));
+    let body: Value = serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+    body["devices"].as_array().cloned().unwrap_or_default()
+}

@@ -26,6 +26,17 @@ from ._loader import LIBRARY_ENV, LibraryError
 from .auth import AuthInfo
 from .client import AccountKind, Client
 from .errors import (
+    AppserviceLoginUnsupportedError,
+    ConsentNotGivenError,
+    DiscoveryFailPromptError,
+    DiscoveryFailedError,
+    ExclusiveError,
+    GuestAccessForbiddenError,
+    ResourceLimitExceededError,
+    ThreepidDeniedError,
+    ThreepidInUseError,
+    TokenIncorrectError,
+    UserLimitExceededError,
     AuthRequiredError,
     BodyTooLargeError,
     ClosedError,
@@ -85,6 +96,17 @@ def library_version() -> str:
 
 
 __all__ = [
+    "AppserviceLoginUnsupportedError",
+    "ConsentNotGivenError",
+    "DiscoveryFailPromptError",
+    "DiscoveryFailedError",
+    "ExclusiveError",
+    "GuestAccessForbiddenError",
+    "ResourceLimitExceededError",
+    "ThreepidDeniedError",
+    "ThreepidInUseError",
+    "TokenIncorrectError",
+    "UserLimitExceededError",
     "ABI_VERSION",
     "AccountKind",
     "AuthInfo",

@@ -1,8 +1,10 @@
 """`python -m mxreg`: Matrix account tools on the command line.
 
 Prints JSON on stdout (tokens only with --show-tokens); on failure prints
-`mxreg: <message>` on stderr and exits non-zero (1: the call failed, 2: bad
-command line). Progress that needs the user (a validation mail to follow)
+`mxreg: <message>` on stderr, then the result code's name
+(`mxreg: result MXREG_RESULT_…`) and what the server attached to it (admin
+contact, info URI, consent URI), and exits non-zero (1: the call failed, 2:
+bad command line). Progress that needs the user (a validation mail to follow)
 goes to stderr.
 """
 
@@ -18,7 +20,7 @@ from typing import Any
 from . import auth
 from ._loader import LibraryError
 from .client import Client
-from .errors import MxregError, UnsupportedFlowError
+from .errors import MxregError, ResultCode, UnsupportedFlowError
 from .probe import SignupMethod, probe_server
 from .signup import Signup, SignupState, Stage
 
@@ -213,6 +215,21 @@ def _walk_stages(signup: Signup, args: argparse.Namespace) -> None:
     raise UnsupportedFlowError(f"the server still asked for stages after {MAX_STAGES}")
 
 
+def _note_error_detail(err: MxregError) -> None:
+    """The result code and the payloads some errors carry, one per line."""
+    code = err.code.name if isinstance(err.code, ResultCode) else str(err.code)
+    _note(f"result MXREG_RESULT_{code}")
+    if err.admin_contact:
+        _note(f"administrator contact: {err.admin_contact}")
+    if err.info_uri:
+        upgrade = " (an upgrade lifts the limit)" if err.can_upgrade else ""
+        _note(f"more information: {err.info_uri}{upgrade}")
+    if err.consent_uri:
+        _note(f"accept the policy first: {err.consent_uri}")
+    if err.device_id:
+        _note(f"the lost registration named device {err.device_id}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -220,7 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         _note(str(err))
         return EXIT_USAGE
-    except (MxregError, LibraryError) as err:
+    except MxregError as err:
+        _note(str(err))
+        _note_error_detail(err)
+        return EXIT_FAILED
+    except LibraryError as err:
         _note(str(err))
         return EXIT_FAILED
     except ValueError as err:  # a NUL character or an out-of-range option

@@ -92,6 +92,11 @@ def exception_from(code: int, error: ctypes._Pointer[_raw.mxreg_error]) -> Mxreg
         retry_after_ms=_millis_or_none(_raw.mxreg_error_retry_after_ms(error)),
         body=_json_object(py_string(_raw.mxreg_error_body_json(error))),
         auth_info=read_auth_info(info_ptr) if info_ptr else None,
+        admin_contact=py_string(_raw.mxreg_error_admin_contact(error)),
+        info_uri=py_string(_raw.mxreg_error_info_uri(error)),
+        can_upgrade=bool(_raw.mxreg_error_can_upgrade(error)),
+        consent_uri=py_string(_raw.mxreg_error_consent_uri(error)),
+        device_id=py_string(_raw.mxreg_error_device_id(error)),
     )
 
 

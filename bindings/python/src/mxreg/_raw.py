@@ -139,6 +139,49 @@ class mxreg_result(enum.IntEnum):
     """Another OAuth 2.0 error from the authorization server; its `error`
     code is the error's errcode.
     """
+    RESOURCE_LIMIT_EXCEEDED = 215
+    """The server has hit a resource limit (`M_RESOURCE_LIMIT_EXCEEDED`:
+    monthly active users, a disabled server); `mxreg_error_admin_contact`
+    says whom to ask.
+    """
+    USER_LIMIT_EXCEEDED = 216
+    """The account or server has reached a user limit of its plan
+    (`M_USER_LIMIT_EXCEEDED`); see `mxreg_error_info_uri` and
+    `mxreg_error_can_upgrade`.
+    """
+    TOKEN_INCORRECT = 217
+    """The validation code was wrong (`M_TOKEN_INCORRECT`): ask for it again."""
+    THREEPID_IN_USE = 218
+    """The email address or phone number is already bound to an account on
+    this server (`M_THREEPID_IN_USE`).
+    """
+    THREEPID_DENIED = 219
+    """The server does not accept this email address or phone number
+    (`M_THREEPID_DENIED`: a domain not allowed, a country not served).
+    """
+    GUEST_ACCESS_FORBIDDEN = 220
+    """Guest access is disabled on this server (`M_GUEST_ACCESS_FORBIDDEN`)."""
+    EXCLUSIVE = 221
+    """The user ID lies in an application service's exclusive namespace
+    (`M_EXCLUSIVE`): only that application service may register it.
+    """
+    CONSENT_NOT_GIVEN = 222
+    """The user must first agree to the server's policy
+    (`M_CONSENT_NOT_GIVEN`); `mxreg_error_consent_uri` is the page to show.
+    """
+    APPSERVICE_LOGIN_UNSUPPORTED = 223
+    """The server does not let application services register or log in
+    this way (`M_APPSERVICE_LOGIN_UNSUPPORTED`).
+    """
+    DISCOVERY_FAIL_PROMPT = 224
+    """Server discovery failed on invalid or empty `.well-known` data (the
+    spec's `FAIL_PROMPT`): ask the user for the homeserver URL.
+    """
+    DISCOVERY_FAIL_ERROR = 225
+    """`.well-known` named a homeserver that is not a valid URL or does not
+    answer as a Matrix homeserver (the spec's `FAIL_ERROR`): stop; do
+    not guess another URL.
+    """
 
 
 MXREG_RESULT_OK = 0
@@ -175,6 +218,17 @@ MXREG_RESULT_OAUTH_UNSUPPORTED = 211
 MXREG_RESULT_OAUTH_ACCESS_DENIED = 212
 MXREG_RESULT_OAUTH_INVALID_GRANT = 213
 MXREG_RESULT_OAUTH_ERROR = 214
+MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED = 215
+MXREG_RESULT_USER_LIMIT_EXCEEDED = 216
+MXREG_RESULT_TOKEN_INCORRECT = 217
+MXREG_RESULT_THREEPID_IN_USE = 218
+MXREG_RESULT_THREEPID_DENIED = 219
+MXREG_RESULT_GUEST_ACCESS_FORBIDDEN = 220
+MXREG_RESULT_EXCLUSIVE = 221
+MXREG_RESULT_CONSENT_NOT_GIVEN = 222
+MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED = 223
+MXREG_RESULT_DISCOVERY_FAIL_PROMPT = 224
+MXREG_RESULT_DISCOVERY_FAIL_ERROR = 225
 
 
 class mxreg_oauth_intent(enum.IntEnum):
@@ -733,6 +787,68 @@ def mxreg_error_auth_info(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObje
     return result
 
 
+_mxreg_error_admin_contact = _loader.bind(_lib, "mxreg_error_admin_contact", ctypes.c_char_p, [ctypes.POINTER(mxreg_error)])
+
+
+def mxreg_error_admin_contact(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | None) -> bytes | None:
+    """For `MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED`: the server's `admin_contact`
+    (a URI such as `mailto:admin@example.org`), or NULL when it gave none.
+    Borrowed; valid until `error` is freed.
+    """
+    result: bytes | None = _mxreg_error_admin_contact(error)
+    return result
+
+
+_mxreg_error_info_uri = _loader.bind(_lib, "mxreg_error_info_uri", ctypes.c_char_p, [ctypes.POINTER(mxreg_error)])
+
+
+def mxreg_error_info_uri(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | None) -> bytes | None:
+    """For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `info_uri` (a page
+    about the limit and plans), or NULL when it gave none. Borrowed; valid
+    until `error` is freed.
+    """
+    result: bytes | None = _mxreg_error_info_uri(error)
+    return result
+
+
+_mxreg_error_can_upgrade = _loader.bind(_lib, "mxreg_error_can_upgrade", ctypes.c_bool, [ctypes.POINTER(mxreg_error)])
+
+
+def mxreg_error_can_upgrade(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | None) -> bool:
+    """For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `can_upgrade`
+    (whether a plan upgrade lifts the limit); false when it said nothing,
+    and for NULL.
+    """
+    result: bool = _mxreg_error_can_upgrade(error)
+    return result
+
+
+_mxreg_error_consent_uri = _loader.bind(_lib, "mxreg_error_consent_uri", ctypes.c_char_p, [ctypes.POINTER(mxreg_error)])
+
+
+def mxreg_error_consent_uri(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | None) -> bytes | None:
+    """For `MXREG_RESULT_CONSENT_NOT_GIVEN`: the server's `consent_uri`, the
+    page where the user reads and accepts the policy, or NULL when it gave
+    none. Borrowed; valid until `error` is freed.
+    """
+    result: bytes | None = _mxreg_error_consent_uri(error)
+    return result
+
+
+_mxreg_error_device_id = _loader.bind(_lib, "mxreg_error_device_id", ctypes.c_char_p, [ctypes.POINTER(mxreg_error)])
+
+
+def mxreg_error_device_id(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | None) -> bytes | None:
+    """For `MXREG_RESULT_OUTCOME_UNKNOWN` after a registration: the device ID
+    that attempt named (the app's, or the one mxreg chose when the request
+    had none). Put it in `request.device_id` and call
+    `mxreg_client_recover_registration` to end with that account and device.
+    NULL for other errors. Borrowed; valid until `error` is freed.
+    """
+    result: bytes | None = _mxreg_error_device_id(error)
+    return result
+
+
 _mxreg_error_free = _loader.bind(_lib, "mxreg_error_free", None, [ctypes.POINTER(mxreg_error)])
 
 
@@ -1245,10 +1361,40 @@ def mxreg_client_register(client: ctypes._Pointer[mxreg_client] | ctypes._CArgOb
     A failed stage is also `MXREG_RESULT_AUTH_REQUIRED`, with the stage's
     `errcode` on the error.
 
+    Every attempt that logs in names a device: `request.device_id`, or one
+    mxreg chooses. When the answer is lost (`MXREG_RESULT_OUTCOME_UNKNOWN`),
+    call `mxreg_client_recover_registration` with the same request and that
+    device ID: do not simply register again.
+
     Blocks until the answer or the client's timeouts. Thread-safe: any number
-    of calls may share one client.
+    of calls may share one client; a second call for the same username and
+    device ID while one runs gets `MXREG_RESULT_INVALID_STATE`.
     """
     result: int = _mxreg_client_register(client, request, registration_out, error_out)
+    return result
+
+
+_mxreg_client_recover_registration = _loader.bind(_lib, "mxreg_client_recover_registration", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.POINTER(mxreg_register_request), ctypes.POINTER(ctypes.POINTER(mxreg_registration)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_client_recover_registration(client: ctypes._Pointer[mxreg_client] | ctypes._CArgObject | None, request: ctypes._Pointer[mxreg_register_request] | ctypes._CArgObject | None, registration_out: ctypes._Pointer[ctypes._Pointer[mxreg_registration]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """After `MXREG_RESULT_OUTCOME_UNKNOWN` from `mxreg_client_register`: end
+    with the account and the device the lost attempt named. Pass the same
+    request (same `auth_json`) with `device_id` set to the app's device ID or
+    to `mxreg_error_device_id` of the lost attempt's error (NULL is
+    `MXREG_RESULT_INVALID_ARGUMENT`). mxreg sends the attempt again; when the
+    server no longer knows it (a session dropped on success, a name now
+    taken), it logs in with `username` and `password` onto that device. The
+    server's answer to the re-sent attempt is returned when neither gives the
+    account (`MXREG_RESULT_AUTH_REQUIRED`: the lost attempt had not finished
+    registration; go on with the stages).
+
+    On success writes the registration to `*registration_out`: caller owns
+    it; free it with `mxreg_registration_free`. Its device ID is the
+    request's. Blocks. A second call for the same username and device while
+    one runs gets `MXREG_RESULT_INVALID_STATE`.
+    """
+    result: int = _mxreg_client_recover_registration(client, request, registration_out, error_out)
     return result
 
 
@@ -1562,6 +1708,22 @@ def mxreg_signup_submit_recaptcha(signup: ctypes._Pointer[mxreg_signup] | ctypes
     Blocks.
     """
     result: int = _mxreg_signup_submit_recaptcha(signup, response, error_out)
+    return result
+
+
+_mxreg_signup_recover = _loader.bind(_lib, "mxreg_signup_recover", ctypes.c_uint32, [ctypes.POINTER(mxreg_signup), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_signup_recover(signup: ctypes._Pointer[mxreg_signup] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """After a call on the session gave `MXREG_RESULT_OUTCOME_UNKNOWN`: end with
+    the account on the session's device (the signup names one device for
+    all its attempts), whatever became of the lost attempt. It is sent
+    again; when the server no longer knows it, mxreg logs in onto that
+    device. When the lost attempt had not finished registration the session
+    simply goes on (`MXREG_SIGNUP_STATE_NEEDS_STAGE`).
+    `MXREG_RESULT_INVALID_STATE` when no attempt was lost. Blocks.
+    """
+    result: int = _mxreg_signup_recover(signup, error_out)
     return result
 
 

@@ -130,6 +130,7 @@ class AsyncSignup(_AsyncWrapper[Signup]):
     submit_msisdn_code = _in_thread(Signup.submit_msisdn_code)
     submit_recaptcha = _in_thread(Signup.submit_recaptcha)
     fallback_done = _in_thread(Signup.fallback_done)
+    recover = _in_thread(Signup.recover)
     submit_auth = _in_thread(Signup.submit_auth)
 
     async def wait_for_email(self, *, poll_interval: float = 3.0, timeout: float | None = None) -> None:
@@ -241,6 +242,7 @@ class AsyncClient(_AsyncWrapper[Client]):
 
     register = _in_thread(Client.register)
     register_guest = _in_thread(Client.register_guest)
+    recover_registration = _in_thread(Client.recover_registration)
     upgrade_guest = _in_thread(Client.upgrade_guest)
     username_available = _in_thread(Client.username_available)
     registration_token_valid = _in_thread(Client.registration_token_valid)

@@ -166,11 +166,55 @@ class Client(HandleOwner[_raw.mxreg_client]):
             appservice_token=appservice_token,
             kind=kind,
         )
+        return self._register_with(_raw.mxreg_client_register, request)
+
+    def recover_registration(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        device_id: str,
+        auth: Mapping[str, Any] | None = None,
+        device_name: str | None = None,
+        inhibit_login: bool = False,
+        refresh_token: bool = True,
+        guest_access_token: str | None = None,
+        appservice_token: str | None = None,
+        kind: AccountKind = AccountKind.USER,
+    ) -> Registration:
+        """After `OutcomeUnknownError` from `register`: the account, on the
+        device the lost attempt named.
+
+        Pass the same arguments as the lost call, with `device_id` set to
+        yours or to the error's `device_id` (the one mxreg chose). The
+        attempt is sent again; when the server no longer knows it, mxreg
+        logs in onto that device. Raises what the server answered when
+        neither gives the account (`AuthRequiredError`: registration had not
+        finished; go on with the stages).
+        """
+        request = _request(
+            username,
+            password,
+            auth=auth,
+            device_id=device_id,
+            device_name=device_name,
+            inhibit_login=inhibit_login,
+            refresh_token=refresh_token,
+            guest_access_token=guest_access_token,
+            appservice_token=appservice_token,
+            kind=kind,
+        )
+        return self._register_with(_raw.mxreg_client_recover_registration, request)
+
+    def _register_with(
+        self,
+        function: Callable[..., int],
+        request: _raw.mxreg_register_request,
+    ) -> Registration:
+        """Run `mxreg_client_register` or its recovery with `request`."""
         registration = ctypes.POINTER(_raw.mxreg_registration)()
         self._call(
-            lambda client, error: _raw.mxreg_client_register(
-                client, ctypes.byref(request), ctypes.byref(registration), error
-            )
+            lambda client, error: function(client, ctypes.byref(request), ctypes.byref(registration), error)
         )
         return read_then_free(registration, read_registration, _raw.mxreg_registration_free)
 

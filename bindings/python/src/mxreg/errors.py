@@ -22,12 +22,18 @@ if TYPE_CHECKING:
     from .auth import AuthInfo
 
 __all__ = [
+    "AppserviceLoginUnsupportedError",
     "AuthRequiredError",
     "BodyTooLargeError",
     "ClosedError",
     "ConnectError",
+    "ConsentNotGivenError",
+    "DiscoveryFailPromptError",
+    "DiscoveryFailedError",
     "DnsError",
+    "ExclusiveError",
     "ForbiddenError",
+    "GuestAccessForbiddenError",
     "HttpError",
     "InsecureUrlError",
     "InvalidArgumentError",
@@ -49,17 +55,22 @@ __all__ = [
     "RateLimitedError",
     "RedirectError",
     "RequestTimeoutError",
+    "ResourceLimitExceededError",
     "ResultCode",
     "ServerError",
     "SessionExpiredError",
     "StageRejectedError",
     "StructSizeError",
+    "ThreepidDeniedError",
+    "ThreepidInUseError",
     "TlsError",
+    "TokenIncorrectError",
     "TransportError",
     "TransportIoError",
     "UnknownTokenError",
     "UnsupportedFlowError",
     "UserInUseError",
+    "UserLimitExceededError",
     "WeakPasswordError",
     "error_class",
 ]
@@ -80,6 +91,11 @@ class MxregError(Exception):
         retry_after_ms: int | None = None,
         body: Mapping[str, Any] | None = None,
         auth_info: AuthInfo | None = None,
+        admin_contact: str | None = None,
+        info_uri: str | None = None,
+        can_upgrade: bool = False,
+        consent_uri: str | None = None,
+        device_id: str | None = None,
     ) -> None:
         super().__init__(message)
         raw_code = self.default_code if code is None else code
@@ -94,6 +110,16 @@ class MxregError(Exception):
         self.retry_after_ms = retry_after_ms
         self.body = body
         self.auth_info = auth_info
+        #: `admin_contact` of `M_RESOURCE_LIMIT_EXCEEDED` (e.g. ``mailto:…``).
+        self.admin_contact = admin_contact
+        #: `info_uri` and `can_upgrade` of `M_USER_LIMIT_EXCEEDED`.
+        self.info_uri = info_uri
+        self.can_upgrade = can_upgrade
+        #: `consent_uri` of `M_CONSENT_NOT_GIVEN`: the page to accept the policy.
+        self.consent_uri = consent_uri
+        #: For `OutcomeUnknownError` after a registration: the device it named
+        #: (pass it to `Client.recover_registration`).
+        self.device_id = device_id
 
     @property
     def retry_after(self) -> float | None:
@@ -289,6 +315,72 @@ class OAuthError(ServerError):
     default_code = ResultCode.OAUTH_ERROR
 
 
+class ResourceLimitExceededError(ServerError):
+    """The server hit a resource limit (monthly active users, disabled); `admin_contact` says whom to ask."""
+
+    default_code = ResultCode.RESOURCE_LIMIT_EXCEEDED
+
+
+class UserLimitExceededError(ServerError):
+    """A user limit of the server's plan is reached; see `info_uri` and `can_upgrade`."""
+
+    default_code = ResultCode.USER_LIMIT_EXCEEDED
+
+
+class TokenIncorrectError(ServerError):
+    """The validation code was wrong: ask for it again."""
+
+    default_code = ResultCode.TOKEN_INCORRECT
+
+
+class ThreepidInUseError(ServerError):
+    """The email address or phone number is already bound to an account here."""
+
+    default_code = ResultCode.THREEPID_IN_USE
+
+
+class ThreepidDeniedError(ServerError):
+    """The server does not accept this email address or phone number."""
+
+    default_code = ResultCode.THREEPID_DENIED
+
+
+class GuestAccessForbiddenError(ServerError):
+    """Guest access is disabled on this server."""
+
+    default_code = ResultCode.GUEST_ACCESS_FORBIDDEN
+
+
+class ExclusiveError(ServerError):
+    """The user ID is reserved by an application service."""
+
+    default_code = ResultCode.EXCLUSIVE
+
+
+class ConsentNotGivenError(ServerError):
+    """The user must first accept the server's policy at `consent_uri`."""
+
+    default_code = ResultCode.CONSENT_NOT_GIVEN
+
+
+class AppserviceLoginUnsupportedError(ServerError):
+    """The server does not support this application-service registration or login."""
+
+    default_code = ResultCode.APPSERVICE_LOGIN_UNSUPPORTED
+
+
+class DiscoveryFailPromptError(ServerError):
+    """`.well-known` discovery failed on invalid data: ask the user for the homeserver URL."""
+
+    default_code = ResultCode.DISCOVERY_FAIL_PROMPT
+
+
+class DiscoveryFailedError(ServerError):
+    """`.well-known` named a homeserver that is not valid: stop, guess no other URL."""
+
+    default_code = ResultCode.DISCOVERY_FAIL_ERROR
+
+
 _BY_CODE: dict[int, type[MxregError]] = {
     cls.default_code: cls
     for cls in (
@@ -325,6 +417,17 @@ _BY_CODE: dict[int, type[MxregError]] = {
         OAuthAccessDeniedError,
         OAuthInvalidGrantError,
         OAuthError,
+        ResourceLimitExceededError,
+        UserLimitExceededError,
+        TokenIncorrectError,
+        ThreepidInUseError,
+        ThreepidDeniedError,
+        GuestAccessForbiddenError,
+        ExclusiveError,
+        ConsentNotGivenError,
+        AppserviceLoginUnsupportedError,
+        DiscoveryFailPromptError,
+        DiscoveryFailedError,
     )
 }
 

@@ -205,6 +205,13 @@ class Signup(HandleOwner[_raw.mxreg_signup]):
         """The user finished `fallback_url` in a browser: ask the server to go on."""
         self._call(_raw.mxreg_signup_fallback_done)
 
+    def recover(self) -> None:
+        """After `OutcomeUnknownError` from a step: end with the account on
+        the session's device (the attempt is sent again, else mxreg logs in
+        onto that device), or go on with the stages when registration had
+        not finished. `InvalidStateError` when no attempt was lost."""
+        self._call(_raw.mxreg_signup_recover)
+
     def submit_auth(self, auth: Mapping[str, Any]) -> None:
         """Complete any stage with an `auth` dict built by the app (the
         session ID is added)."""

@@ -40,6 +40,11 @@ private fun readError(lib: MxregLibrary, code: Int, error: Pointer): MxregExcept
         httpStatus = lib.mxreg_error_http_status(error).toInt().and(0xFFFF).takeIf { it != 0 },
         retryAfterMs = lib.mxreg_error_retry_after_ms(error).takeIf { it >= 0 },
         bodyJson = lib.mxreg_error_body_json(error),
+        adminContact = lib.mxreg_error_admin_contact(error),
+        infoUri = lib.mxreg_error_info_uri(error),
+        canUpgrade = lib.mxreg_error_can_upgrade(error).toInt() != 0,
+        consentUri = lib.mxreg_error_consent_uri(error),
+        deviceId = lib.mxreg_error_device_id(error),
     )
     val authInfo = lib.mxreg_error_auth_info(error)?.let { AuthInfo.read(lib, it) }
     return MxregException.of(detail, authInfo)

@@ -50,14 +50,34 @@ public class Client @Throws(MxregException::class) constructor(
      * stage's `errcode`.
      */
     @Throws(MxregException::class)
-    public fun register(request: RegisterRequest): Registration {
+    public fun register(request: RegisterRequest): Registration =
+        registerWith(request) { client, raw, out, errorOut -> lib.mxreg_client_register(client, raw, out, errorOut) }
+
+    /**
+     * After [MxregException.OutcomeUnknown] from [register]: the account, on
+     * the device the lost attempt named. Pass the same request with
+     * `deviceId` set (yours, or the exception's [MxregException.deviceId]).
+     * The attempt is sent again; when the server no longer knows it, mxreg
+     * logs in onto that device. Throws what the server answered when neither
+     * gives the account (`AuthRequired`: registration had not finished).
+     */
+    @Throws(MxregException::class)
+    public fun recoverRegistration(request: RegisterRequest): Registration =
+        registerWith(request) { client, raw, out, errorOut ->
+            lib.mxreg_client_recover_registration(client, raw, out, errorOut)
+        }
+
+    private fun registerWith(
+        request: RegisterRequest,
+        call: (Pointer, MxregRegisterRequest, PointerByReference, PointerByReference) -> Int,
+    ): Registration {
         val registrationOut = PointerByReference()
         withReference { client ->
             NativeStrings().use { strings ->
                 val raw = MxregRegisterRequest()
                 lib.mxreg_register_request_init(raw)
                 request.applyTo(raw, strings)
-                checked { errorOut -> lib.mxreg_client_register(client, raw, registrationOut, errorOut) }
+                checked { errorOut -> call(client, raw, registrationOut, errorOut) }
             }
         }
         return Registration(registrationOut.value)

@@ -11,6 +11,11 @@ internal class ErrorDetail(
     val httpStatus: Int? = null,
     val retryAfterMs: Long? = null,
     val bodyJson: String? = null,
+    val adminContact: String? = null,
+    val infoUri: String? = null,
+    val canUpgrade: Boolean = false,
+    val consentUri: String? = null,
+    val deviceId: String? = null,
 )
 
 /**
@@ -40,6 +45,21 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
 
     /** The server's JSON error body, unknown fields included, or null. */
     public val bodyJson: String? = detail.bodyJson
+
+    /** `admin_contact` of `M_RESOURCE_LIMIT_EXCEEDED` (e.g. `mailto:admin@example.org`), or null. */
+    public val adminContact: String? = detail.adminContact
+
+    /** `info_uri` of `M_USER_LIMIT_EXCEEDED`, or null. */
+    public val infoUri: String? = detail.infoUri
+
+    /** `can_upgrade` of `M_USER_LIMIT_EXCEEDED`; false when the server said nothing. */
+    public val canUpgrade: Boolean = detail.canUpgrade
+
+    /** `consent_uri` of `M_CONSENT_NOT_GIVEN`: the page where the user accepts the policy, or null. */
+    public val consentUri: String? = detail.consentUri
+
+    /** For [OutcomeUnknown] after a registration: the device it named (for `Client.recoverRegistration`). */
+    public val deviceId: String? = detail.deviceId
 
     override fun toString(): String = buildString {
         append(this@MxregException.javaClass.name).append(": ").append(codeName).append(" (").append(code).append(')')
@@ -122,6 +142,39 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
     /** Another OAuth error; [errcode] holds the OAuth `error`. */
     public class OAuthError internal constructor(detail: ErrorDetail) : Server(detail)
 
+    /** The server hit a resource limit (monthly active users, disabled); [adminContact] says whom to ask. */
+    public class ResourceLimitExceeded internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** A user limit of the server's plan is reached; see [infoUri] and [canUpgrade]. */
+    public class UserLimitExceeded internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** The validation code was wrong: ask for it again. */
+    public class TokenIncorrect internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** The email address or phone number is already bound to an account here. */
+    public class ThreepidInUse internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** The server does not accept this email address or phone number. */
+    public class ThreepidDenied internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** Guest access is disabled on this server. */
+    public class GuestAccessForbidden internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** The user ID is reserved by an application service. */
+    public class Exclusive internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** The user must first accept the server's policy at [consentUri]. */
+    public class ConsentNotGiven internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** The server does not support this application-service registration or login. */
+    public class AppserviceLoginUnsupported internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** `.well-known` discovery failed on invalid data: ask the user for the homeserver URL. */
+    public class DiscoveryFailPrompt internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** `.well-known` named a homeserver that is not valid: stop, guess no other URL. */
+    public class DiscoveryFailError internal constructor(detail: ErrorDetail) : Server(detail)
+
     /** A result code this binding does not know (a newer library); see [codeName]. */
     public class Unknown internal constructor(detail: ErrorDetail) : MxregException(detail)
 
@@ -161,6 +214,17 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
             MxregResult.OAUTH_ACCESS_DENIED -> OAuthAccessDenied(detail)
             MxregResult.OAUTH_INVALID_GRANT -> OAuthInvalidGrant(detail)
             MxregResult.OAUTH_ERROR -> OAuthError(detail)
+            MxregResult.RESOURCE_LIMIT_EXCEEDED -> ResourceLimitExceeded(detail)
+            MxregResult.USER_LIMIT_EXCEEDED -> UserLimitExceeded(detail)
+            MxregResult.TOKEN_INCORRECT -> TokenIncorrect(detail)
+            MxregResult.THREEPID_IN_USE -> ThreepidInUse(detail)
+            MxregResult.THREEPID_DENIED -> ThreepidDenied(detail)
+            MxregResult.GUEST_ACCESS_FORBIDDEN -> GuestAccessForbidden(detail)
+            MxregResult.EXCLUSIVE -> Exclusive(detail)
+            MxregResult.CONSENT_NOT_GIVEN -> ConsentNotGiven(detail)
+            MxregResult.APPSERVICE_LOGIN_UNSUPPORTED -> AppserviceLoginUnsupported(detail)
+            MxregResult.DISCOVERY_FAIL_PROMPT -> DiscoveryFailPrompt(detail)
+            MxregResult.DISCOVERY_FAIL_ERROR -> DiscoveryFailError(detail)
             else -> Unknown(detail)
         }
     }

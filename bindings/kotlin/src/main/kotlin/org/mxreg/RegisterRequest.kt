@@ -24,7 +24,7 @@ public class RegisterRequest(
     public val password: String? = null,
     /** The stage to complete with this attempt; null for the first one. */
     public val auth: Auth? = null,
-    /** A device ID to use; null lets the server generate one. */
+    /** A device ID to use; null lets mxreg choose one (the registration, or an `OutcomeUnknown`'s `deviceId`, gives it). */
     public val deviceId: String? = null,
     /** Display name of the new device. */
     public val initialDeviceDisplayName: String? = null,
@@ -40,6 +40,12 @@ public class RegisterRequest(
 ) {
     /** The same request with another [auth] (the next UIA stage). */
     public fun withAuth(auth: Auth?): RegisterRequest = RegisterRequest(
+        username, password, auth, deviceId, initialDeviceDisplayName,
+        inhibitLogin, refreshToken, kind, guestAccessToken, appserviceToken,
+    )
+
+    /** The same request naming [deviceId] (for `Client.recoverRegistration`). */
+    public fun withDeviceId(deviceId: String?): RegisterRequest = RegisterRequest(
         username, password, auth, deviceId, initialDeviceDisplayName,
         inhibitLogin, refreshToken, kind, guestAccessToken, appserviceToken,
     )

@@ -146,6 +146,15 @@ public class Signup internal constructor(pointer: Pointer) : AutoCloseable {
     @Throws(MxregException::class)
     public fun fallbackDone(): Unit = step { signup, _, errorOut -> lib.mxreg_signup_fallback_done(signup, errorOut) }
 
+    /**
+     * After [MxregException.OutcomeUnknown] from a step: end with the account
+     * on the session's device (the attempt is sent again, else mxreg logs in
+     * onto that device), or go on with the stages when registration had not
+     * finished. [MxregException.InvalidState] when no attempt was lost.
+     */
+    @Throws(MxregException::class)
+    public fun recover(): Unit = step { signup, _, errorOut -> lib.mxreg_signup_recover(signup, errorOut) }
+
     /** Complete any stage with an `auth` object the app built (the session ID is added). */
     @Throws(MxregException::class)
     public fun submitAuth(auth: Auth): Unit = step { signup, strings, errorOut ->

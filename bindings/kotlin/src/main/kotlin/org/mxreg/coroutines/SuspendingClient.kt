@@ -36,6 +36,11 @@ public class SuspendingClient(
     public suspend fun register(request: RegisterRequest): Registration =
         offload(executor, Registration::close) { client.register(request) }
 
+    /** [Client.recoverRegistration], suspending. */
+    @Throws(MxregException::class)
+    public suspend fun recoverRegistration(request: RegisterRequest): Registration =
+        offload(executor, Registration::close) { client.recoverRegistration(request) }
+
     /** [Client.registerGuest], suspending. */
     @Throws(MxregException::class)
     public suspend fun registerGuest(initialDeviceDisplayName: String? = null): Registration =

@@ -63,6 +63,9 @@ public class SuspendingSignup(
     public suspend fun fallbackDone(): Unit = offload(executor) { signup.fallbackDone() }
 
     @Throws(MxregException::class)
+    public suspend fun recover(): Unit = offload(executor) { signup.recover() }
+
+    @Throws(MxregException::class)
     public suspend fun submitAuth(auth: Auth): Unit = offload(executor) { signup.submitAuth(auth) }
 }
 

@@ -152,6 +152,58 @@ public object MxregResult {
      * code is the error's errcode.
      */
     public const val OAUTH_ERROR: Int = 214
+    /**
+     * The server has hit a resource limit (`M_RESOURCE_LIMIT_EXCEEDED`:
+     * monthly active users, a disabled server); `mxreg_error_admin_contact`
+     * says whom to ask.
+     */
+    public const val RESOURCE_LIMIT_EXCEEDED: Int = 215
+    /**
+     * The account or server has reached a user limit of its plan
+     * (`M_USER_LIMIT_EXCEEDED`); see `mxreg_error_info_uri` and
+     * `mxreg_error_can_upgrade`.
+     */
+    public const val USER_LIMIT_EXCEEDED: Int = 216
+    /** The validation code was wrong (`M_TOKEN_INCORRECT`): ask for it again. */
+    public const val TOKEN_INCORRECT: Int = 217
+    /**
+     * The email address or phone number is already bound to an account on
+     * this server (`M_THREEPID_IN_USE`).
+     */
+    public const val THREEPID_IN_USE: Int = 218
+    /**
+     * The server does not accept this email address or phone number
+     * (`M_THREEPID_DENIED`: a domain not allowed, a country not served).
+     */
+    public const val THREEPID_DENIED: Int = 219
+    /** Guest access is disabled on this server (`M_GUEST_ACCESS_FORBIDDEN`). */
+    public const val GUEST_ACCESS_FORBIDDEN: Int = 220
+    /**
+     * The user ID lies in an application service's exclusive namespace
+     * (`M_EXCLUSIVE`): only that application service may register it.
+     */
+    public const val EXCLUSIVE: Int = 221
+    /**
+     * The user must first agree to the server's policy
+     * (`M_CONSENT_NOT_GIVEN`); `mxreg_error_consent_uri` is the page to show.
+     */
+    public const val CONSENT_NOT_GIVEN: Int = 222
+    /**
+     * The server does not let application services register or log in
+     * this way (`M_APPSERVICE_LOGIN_UNSUPPORTED`).
+     */
+    public const val APPSERVICE_LOGIN_UNSUPPORTED: Int = 223
+    /**
+     * Server discovery failed on invalid or empty `.well-known` data (the
+     * spec's `FAIL_PROMPT`): ask the user for the homeserver URL.
+     */
+    public const val DISCOVERY_FAIL_PROMPT: Int = 224
+    /**
+     * `.well-known` named a homeserver that is not a valid URL or does not
+     * answer as a Matrix homeserver (the spec's `FAIL_ERROR`): stop; do
+     * not guess another URL.
+     */
+    public const val DISCOVERY_FAIL_ERROR: Int = 225
 }
 
 /** What the user is asked to do in the browser. */

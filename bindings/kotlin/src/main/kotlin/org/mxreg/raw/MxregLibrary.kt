@@ -136,6 +136,43 @@ public interface MxregLibrary : Library {
      */
     public fun mxreg_error_auth_info(error: Pointer?): Pointer?
 
+    /**
+     * For `MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED`: the server's `admin_contact`
+     * (a URI such as `mailto:admin@example.org`), or NULL when it gave none.
+     * Borrowed; valid until `error` is freed.
+     */
+    public fun mxreg_error_admin_contact(error: Pointer?): String?
+
+    /**
+     * For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `info_uri` (a page
+     * about the limit and plans), or NULL when it gave none. Borrowed; valid
+     * until `error` is freed.
+     */
+    public fun mxreg_error_info_uri(error: Pointer?): String?
+
+    /**
+     * For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `can_upgrade`
+     * (whether a plan upgrade lifts the limit); false when it said nothing,
+     * and for NULL.
+     */
+    public fun mxreg_error_can_upgrade(error: Pointer?): Byte
+
+    /**
+     * For `MXREG_RESULT_CONSENT_NOT_GIVEN`: the server's `consent_uri`, the
+     * page where the user reads and accepts the policy, or NULL when it gave
+     * none. Borrowed; valid until `error` is freed.
+     */
+    public fun mxreg_error_consent_uri(error: Pointer?): String?
+
+    /**
+     * For `MXREG_RESULT_OUTCOME_UNKNOWN` after a registration: the device ID
+     * that attempt named (the app's, or the one mxreg chose when the request
+     * had none). Put it in `request.device_id` and call
+     * `mxreg_client_recover_registration` to end with that account and device.
+     * NULL for other errors. Borrowed; valid until `error` is freed.
+     */
+    public fun mxreg_error_device_id(error: Pointer?): String?
+
     /** Free an error. NULL is a no-op. Call once per error. */
     public fun mxreg_error_free(error: Pointer?)
 
@@ -494,10 +531,40 @@ public interface MxregLibrary : Library {
      * A failed stage is also `MXREG_RESULT_AUTH_REQUIRED`, with the stage's
      * `errcode` on the error.
      *
+     * Every attempt that logs in names a device: `request.device_id`, or one
+     * mxreg chooses. When the answer is lost (`MXREG_RESULT_OUTCOME_UNKNOWN`),
+     * call `mxreg_client_recover_registration` with the same request and that
+     * device ID: do not simply register again.
+     *
      * Blocks until the answer or the client's timeouts. Thread-safe: any number
-     * of calls may share one client.
+     * of calls may share one client; a second call for the same username and
+     * device ID while one runs gets `MXREG_RESULT_INVALID_STATE`.
      */
     public fun mxreg_client_register(
+        client: Pointer?,
+        request: MxregRegisterRequest?,
+        registration_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+
+    /**
+     * After `MXREG_RESULT_OUTCOME_UNKNOWN` from `mxreg_client_register`: end
+     * with the account and the device the lost attempt named. Pass the same
+     * request (same `auth_json`) with `device_id` set to the app's device ID or
+     * to `mxreg_error_device_id` of the lost attempt's error (NULL is
+     * `MXREG_RESULT_INVALID_ARGUMENT`). mxreg sends the attempt again; when the
+     * server no longer knows it (a session dropped on success, a name now
+     * taken), it logs in with `username` and `password` onto that device. The
+     * server's answer to the re-sent attempt is returned when neither gives the
+     * account (`MXREG_RESULT_AUTH_REQUIRED`: the lost attempt had not finished
+     * registration; go on with the stages).
+     *
+     * On success writes the registration to `*registration_out`: caller owns
+     * it; free it with `mxreg_registration_free`. Its device ID is the
+     * request's. Blocks. A second call for the same username and device while
+     * one runs gets `MXREG_RESULT_INVALID_STATE`.
+     */
+    public fun mxreg_client_recover_registration(
         client: Pointer?,
         request: MxregRegisterRequest?,
         registration_out: PointerByReference?,
@@ -700,6 +767,17 @@ public interface MxregLibrary : Library {
      * Blocks.
      */
     public fun mxreg_signup_submit_recaptcha(signup: Pointer?, response: Pointer?, error_out: PointerByReference?): Int
+
+    /**
+     * After a call on the session gave `MXREG_RESULT_OUTCOME_UNKNOWN`: end with
+     * the account on the session's device (the signup names one device for
+     * all its attempts), whatever became of the lost attempt. It is sent
+     * again; when the server no longer knows it, mxreg logs in onto that
+     * device. When the lost attempt had not finished registration the session
+     * simply goes on (`MXREG_SIGNUP_STATE_NEEDS_STAGE`).
+     * `MXREG_RESULT_INVALID_STATE` when no attempt was lost. Blocks.
+     */
+    public fun mxreg_signup_recover(signup: Pointer?, error_out: PointerByReference?): Int
 
     /**
      * The server's fallback web page for the next stage

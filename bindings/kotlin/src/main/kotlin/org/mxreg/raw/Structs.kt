@@ -156,7 +156,11 @@ public class MxregRegisterRequest : Structure() {
      * it for the rest of the UIA session.
      */
     @JvmField public var password: Pointer? = null
-    /** A device ID to use; NULL lets the server generate one. */
+    /**
+     * A device ID to use; NULL lets mxreg choose one for the attempt (the
+     * registration, or an `MXREG_RESULT_OUTCOME_UNKNOWN` error's
+     * `mxreg_error_device_id`, gives it back).
+     */
     @JvmField public var device_id: Pointer? = null
     /** Display name of the new device. */
     @JvmField public var initial_device_display_name: Pointer? = null
