@@ -950,3 +950,46 @@ fn failures_before_the_request_is_sent_are_not_outcome_unknown() {
     let client = c_api::CClient::new(&stalled, &options).expect("client");
     assert_eq!(Endpoint::Register.call(&client).code(), R::Timeout);
 }
+
+// --- A kept-alive connection the server closes when idle ----------------------------------
+
+/// Each call comes while the server still holds the previous call's
+/// connection open, and is read only after the client reconnects: every call
+/// succeeds and each request is read once.
+fn idle_close_case(fin_first: bool) {
+    for endpoint in [Endpoint::Register, Endpoint::UsernameAvailable] {
+        let server = FaultServer::start(Fault::ReplyThenIdleClose {
+            reply: Reply::json(200, endpoint.ok_body()),
+            idle: Duration::from_millis(300),
+            fin_first,
+        });
+        let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+        const CALLS: usize = 4;
+        for call in 0..CALLS {
+            let outcome = endpoint.call(&client);
+            assert_eq!(
+                outcome.code(),
+                R::Ok,
+                "{endpoint:?} call {call}: {outcome:#?}"
+            );
+        }
+        assert_eq!(
+            server.requests().len(),
+            CALLS,
+            "{endpoint:?}: each read once"
+        );
+        // The first on a new connection; each later one on the kept-alive
+        // one (unread there), then again on a new one.
+        assert_eq!(server.connections(), CALLS, "{endpoint:?}");
+    }
+}
+
+#[test]
+fn a_server_closing_an_idle_connection_under_the_next_request_fails_no_call() {
+    idle_close_case(false);
+}
+
+#[test]
+fn an_end_of_stream_before_the_reset_fails_no_call_either() {
+    idle_close_case(true);
+}
