@@ -1,7 +1,8 @@
 //! A loopback TLS server for the transport-policy tests: rustls on
 //! 127.0.0.1 with an ephemeral port and a certificate the test made, giving
-//! one canned answer per request. It records completed handshakes, failed
-//! ones and the requests it read. Bounded like the fault server: a stop flag,
+//! one canned answer per request. It records completed handshakes (and
+//! which of them resumed an earlier session), failed ones and the requests
+//! it read. Bounded like the fault server: a stop flag,
 //! socket timeouts and a lifetime.
 
 use std::io::{self, Read, Write};
@@ -12,7 +13,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::{ServerConfig, ServerConnection, StreamOwned};
+use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
 
 use crate::fault_server::{Reply, SeenRequest};
 
@@ -22,6 +23,8 @@ const IO_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Default)]
 struct Log {
     handshakes: usize,
+    /// Handshakes that resumed a session (an abbreviated handshake).
+    resumed_handshakes: usize,
     failed_handshakes: usize,
     requests: Vec<SeenRequest>,
 }
@@ -88,6 +91,10 @@ impl TlsServer {
         self.log.lock().unwrap().handshakes
     }
 
+    pub fn resumed_handshakes(&self) -> usize {
+        self.log.lock().unwrap().resumed_handshakes
+    }
+
     pub fn failed_handshakes(&self) -> usize {
         self.log.lock().unwrap().failed_handshakes
     }
@@ -122,7 +129,13 @@ fn serve(tcp: TcpStream, config: &Arc<ServerConfig>, reply: &Reply, log: &Mutex<
             return;
         }
     }
-    log.lock().unwrap().handshakes += 1;
+    {
+        let mut log = log.lock().unwrap();
+        log.handshakes += 1;
+        if tls.conn.handshake_kind() == Some(HandshakeKind::Resumed) {
+            log.resumed_handshakes += 1;
+        }
+    }
     let Some(request) = read_request(&mut tls) else {
         return;
     };
