@@ -993,3 +993,23 @@ fn a_server_closing_an_idle_connection_under_the_next_request_fails_no_call() {
 fn an_end_of_stream_before_the_reset_fails_no_call_either() {
     idle_close_case(true);
 }
+
+// --- Round trips --------------------------------------------------------------------------
+
+#[test]
+fn a_sign_up_keeps_one_connection_for_all_its_requests() {
+    // The flows, then m.login.dummy (sent by the session itself): two
+    // requests, one connection.
+    let server = FaultServer::scripted(vec![
+        Reply::json(401, UIA_DUMMY).into(),
+        Reply::json(200, Endpoint::SignupStart.ok_body()).into(),
+    ]);
+    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let outcome = Endpoint::SignupStart.call(&client);
+    assert_eq!(outcome.code(), R::Ok, "{outcome:#?}");
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(server.connections(), 1);
+    // And the next call on the client too.
+    assert_eq!(Endpoint::Refresh.call(&client).code(), R::Ok);
+    assert_eq!(server.connections(), 1);
+}
