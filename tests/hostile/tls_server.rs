@@ -43,7 +43,19 @@ pub struct TlsServer {
 }
 
 impl TlsServer {
+    /// One request per connection, answered with `Connection: close`.
     pub fn start(identity: Identity, reply: Reply) -> Self {
+        Self::start_with(identity, reply, None)
+    }
+
+    /// One request per connection, answered as if the connection stayed
+    /// open; `idle` later the server closes it (close_notify, then the
+    /// socket) without reading what came meanwhile, as an idle timeout does.
+    pub fn start_closing_when_idle(identity: Identity, reply: Reply, idle: Duration) -> Self {
+        Self::start_with(identity, reply, Some(idle))
+    }
+
+    fn start_with(identity: Identity, reply: Reply, idle_close: Option<Duration>) -> Self {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -65,7 +77,7 @@ impl TlsServer {
                 let deadline = Instant::now() + LIFETIME;
                 while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
                     match listener.accept() {
-                        Ok((tcp, _)) => serve(tcp, &config, &reply, &log),
+                        Ok((tcp, _)) => serve(tcp, &config, &reply, idle_close, &log),
                         Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                             thread::sleep(Duration::from_millis(5));
                         }
@@ -113,8 +125,15 @@ impl Drop for TlsServer {
     }
 }
 
-/// One connection, one request, one answer; then close.
-fn serve(tcp: TcpStream, config: &Arc<ServerConfig>, reply: &Reply, log: &Mutex<Log>) {
+/// One connection, one request, one answer; then close (after `idle_close`
+/// when set).
+fn serve(
+    tcp: TcpStream,
+    config: &Arc<ServerConfig>,
+    reply: &Reply,
+    idle_close: Option<Duration>,
+    log: &Mutex<Log>,
+) {
     let _ = tcp.set_nonblocking(false);
     let _ = tcp.set_read_timeout(Some(IO_TIMEOUT));
     let _ = tcp.set_write_timeout(Some(IO_TIMEOUT));
@@ -140,8 +159,15 @@ fn serve(tcp: TcpStream, config: &Arc<ServerConfig>, reply: &Reply, log: &Mutex<
         return;
     };
     log.lock().unwrap().requests.push(request);
-    let answer = reply.clone().header("Connection", "close");
+    let answer = match idle_close {
+        Some(_) => reply.clone(),
+        None => reply.clone().header("Connection", "close"),
+    };
     let _ = tls.write_all(&answer.to_bytes());
+    let _ = tls.flush();
+    if let Some(idle) = idle_close {
+        thread::sleep(idle);
+    }
     tls.conn.send_close_notify();
     let _ = tls.flush();
 }
