@@ -18,6 +18,7 @@ use crate::api::answer::Answer;
 use crate::error::Error;
 use crate::homeserver_url::check_plain_http;
 use crate::secret::{wipe, wipe_vec};
+use stale::StaleConnection;
 
 mod agents;
 mod buffers;
@@ -290,9 +291,13 @@ impl Transport {
             )
         };
         let mut result = call(uri.clone());
-        // A pooled connection the server had closed, the request unread:
-        // once more, on another connection (that one was dropped).
-        if matches!(&result, Err(err) if stale::never_reached(err)) {
+        // A pooled connection the server had closed under the request: once
+        // more where that is safe, on another connection (that one was
+        // dropped).
+        let get = request.method == Method::Get;
+        if let Err(err) = &result
+            && StaleConnection::of(err).is_some_and(|stale| stale.retry(get))
+        {
             result = call(uri);
         }
         if let Some(body) = request.body.as_mut() {
@@ -379,8 +384,8 @@ fn map_error(err: ureq::Error, creates_state: bool) -> Error {
             Error::Io(what)
         }
     };
-    if stale::never_reached(&err) {
-        // Not sent to the server's application, so not "outcome unknown".
+    if StaleConnection::of(&err) == Some(StaleConnection::Unread) {
+        // Not read by the server's application, so not "outcome unknown".
         return Error::Io(format!("connection error: {err}"));
     }
     match err {

@@ -953,16 +953,25 @@ fn failures_before_the_request_is_sent_are_not_outcome_unknown() {
 
 // --- A kept-alive connection the server closes when idle ----------------------------------
 
-/// Each call comes while the server still holds the previous call's
-/// connection open, and is read only after the client reconnects: every call
-/// succeeds and each request is read once.
-fn idle_close_case(fin_first: bool) {
+/// A fault server that answers, then closes the kept-alive connection
+/// `300 ms` later without reading what came meanwhile (with `fin_first`, a
+/// half-close goes first, as a plain `close()` before the request arrived
+/// does; without, only the reset of a socket closed with unread input).
+fn idle_closing_server(endpoint: Endpoint, fin_first: bool) -> FaultServer {
+    FaultServer::start(Fault::ReplyThenIdleClose {
+        reply: Reply::json(200, endpoint.ok_body()),
+        idle: Duration::from_millis(300),
+        fin_first,
+    })
+}
+
+#[test]
+fn a_server_closing_an_idle_connection_under_the_next_request_fails_no_call() {
+    // Each later call goes out on the connection the server is closing; the
+    // close, then the reset, prove it unread: sent again on a new
+    // connection, every call succeeds and each request is read once.
     for endpoint in [Endpoint::Register, Endpoint::UsernameAvailable] {
-        let server = FaultServer::start(Fault::ReplyThenIdleClose {
-            reply: Reply::json(200, endpoint.ok_body()),
-            idle: Duration::from_millis(300),
-            fin_first,
-        });
+        let server = idle_closing_server(endpoint, true);
         let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
         const CALLS: usize = 4;
         for call in 0..CALLS {
@@ -978,20 +987,31 @@ fn idle_close_case(fin_first: bool) {
             CALLS,
             "{endpoint:?}: each read once"
         );
-        // The first on a new connection; each later one on the kept-alive
-        // one (unread there), then again on a new one.
+        // The first on a new connection; each later one on the closing one
+        // (unread there), then on a new one.
         assert_eq!(server.connections(), CALLS, "{endpoint:?}");
     }
 }
 
 #[test]
-fn a_server_closing_an_idle_connection_under_the_next_request_fails_no_call() {
-    idle_close_case(false);
-}
+fn a_reset_alone_is_sent_again_only_for_a_get() {
+    // A reset with no close before it looks the same whether the server read
+    // the request or not: a GET goes again, a registration may have created
+    // the account.
+    let server = idle_closing_server(Endpoint::UsernameAvailable, false);
+    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    for call in 0..3 {
+        let outcome = Endpoint::UsernameAvailable.call(&client);
+        assert_eq!(outcome.code(), R::Ok, "call {call}: {outcome:#?}");
+    }
+    assert_eq!(server.requests().len(), 3);
 
-#[test]
-fn an_end_of_stream_before_the_reset_fails_no_call_either() {
-    idle_close_case(true);
+    let server = idle_closing_server(Endpoint::Register, false);
+    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    assert_eq!(Endpoint::Register.call(&client).code(), R::Ok);
+    let second = Endpoint::Register.call(&client);
+    assert_eq!(second.code(), R::OutcomeUnknown, "{second:#?}");
+    assert_eq!(server.requests().len(), 1, "not sent again");
 }
 
 // --- Round trips --------------------------------------------------------------------------

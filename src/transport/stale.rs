@@ -3,20 +3,21 @@
 //! A server closes an idle connection when it likes (an idle timeout). When
 //! its close crosses our next request on the wire, the request goes out on a
 //! connection the server no longer reads, and the answer is an end of stream
-//! or a reset before a single byte of it. Whether the server's application
-//! read the request is told by TCP itself: a socket closed with unread input,
-//! or receiving data after its application closed it, answers with a reset
-//! (RST). So on a connection taken from the pool, when nothing of the answer
-//! came:
+//! or a reset before a single byte of it. TCP tells what happened, on a
+//! connection taken from the pool when nothing of the answer came:
 //!
-//! - a reset, seen by the read or the write, proves the request unread;
-//! - an end of stream alone proves nothing yet (the server may have read the
-//!   request, acted, and closed): the reset its kernel sends on receiving
-//!   the request is awaited for a few round trips;
-//! - no reset: the server may have acted, and the failure stands.
+//! - the server's close (FIN, or TLS's close_notify) and then a reset: the
+//!   server had closed the connection before our request arrived (a socket
+//!   closed with unread input resets instead of closing), and its kernel
+//!   reset on receiving the request: it was not read. The reset follows the
+//!   close by about a round trip and is awaited that long;
+//! - a reset before the request was written: it was not sent;
+//! - a reset alone: the server closed with the request unread, or read it
+//!   and then aborted the connection; the two look the same;
+//! - a close and no reset: the server may have read the request and acted.
 //!
-//! A proven case is the error [`NeverReached`], which the transport retries
-//! once (`Transport::send_as`).
+//! The transport sends the request once more, on another connection, in the
+//! first two cases, and in the third for a GET ([`StaleConnection::retry`]).
 
 use std::fmt;
 use std::io;
@@ -28,28 +29,48 @@ use std::time::{Duration, Instant};
 /// How long beyond two round trips an end of stream waits for the reset.
 const RESET_SLACK: Duration = Duration::from_millis(50);
 
-/// The request went out on a pooled connection the server had closed
-/// without reading it.
-#[derive(Debug)]
-pub(crate) struct NeverReached;
+/// A pooled connection that failed under a request before any byte of the
+/// answer, as the TCP or TLS layer reports it (inside an `io::Error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StaleConnection {
+    /// Closed by the server before the request arrived, or reset before it
+    /// was written: the request was not read.
+    Unread,
+    /// Reset, nothing else known: the request may have been read.
+    ResetOnly,
+}
 
-impl fmt::Display for NeverReached {
+impl fmt::Display for StaleConnection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the server had closed the kept-alive connection; the request was not read")
+        f.write_str(match self {
+            StaleConnection::Unread => {
+                "the server had closed the kept-alive connection; the request was not read"
+            }
+            StaleConnection::ResetOnly => "the server reset the kept-alive connection",
+        })
     }
 }
 
-impl std::error::Error for NeverReached {}
+impl std::error::Error for StaleConnection {}
 
-impl NeverReached {
+impl StaleConnection {
     pub(crate) fn into_ureq(self) -> ureq::Error {
         ureq::Error::Io(io::Error::new(io::ErrorKind::ConnectionReset, self))
     }
-}
 
-/// Whether `err` is a [`NeverReached`], as the TCP or TLS layer returned it.
-pub(crate) fn never_reached(err: &ureq::Error) -> bool {
-    matches!(err, ureq::Error::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<NeverReached>()))
+    /// The kind inside `err`, when the TCP or TLS layer returned one.
+    pub(crate) fn of(err: &ureq::Error) -> Option<StaleConnection> {
+        match err {
+            ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<StaleConnection>().copied(),
+            _ => None,
+        }
+    }
+
+    /// Whether the request may be sent again: it was not read, or it is a
+    /// GET (which changes nothing on the server).
+    pub(crate) fn retry(self, get: bool) -> bool {
+        self == StaleConnection::Unread || get
+    }
 }
 
 /// Whether an I/O error is the peer's reset.
@@ -156,12 +177,22 @@ mod tests {
 
     #[test]
     fn the_marker_survives_the_trip_through_ureq_errors() {
-        let err = NeverReached.into_ureq();
-        assert!(never_reached(&err));
+        let err = StaleConnection::Unread.into_ureq();
+        assert_eq!(StaleConnection::of(&err), Some(StaleConnection::Unread));
         // The TLS layer hands it up as an io::Error and back.
-        let round_trip = ureq::Error::from(err.into_io());
-        assert!(never_reached(&round_trip));
+        let round_trip = ureq::Error::from(StaleConnection::ResetOnly.into_ureq().into_io());
+        assert_eq!(
+            StaleConnection::of(&round_trip),
+            Some(StaleConnection::ResetOnly)
+        );
         let other = ureq::Error::Io(io::ErrorKind::ConnectionReset.into());
-        assert!(!never_reached(&other));
+        assert_eq!(StaleConnection::of(&other), None);
+    }
+
+    #[test]
+    fn only_an_unread_request_or_a_get_is_sent_again() {
+        assert!(StaleConnection::Unread.retry(false));
+        assert!(StaleConnection::ResetOnly.retry(true));
+        assert!(!StaleConnection::ResetOnly.retry(false));
     }
 }

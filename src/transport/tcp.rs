@@ -37,7 +37,7 @@ use ureq::unversioned::transport::{
 use ureq::{Error, Timeout};
 
 use super::buffers::WipedBuffers;
-use super::stale::{NeverReached, ResetWatch, is_reset};
+use super::stale::{ResetWatch, StaleConnection, is_reset};
 use crate::secret::wipe;
 
 /// Request bytes held back per connection. Matrix requests are far smaller;
@@ -257,7 +257,7 @@ impl LeanTcpTransport {
         match result {
             // Reset before the request went out: the server closed first.
             Err(Error::Io(err)) if is_reset(&err) && self.may_be_stale() => {
-                Err(NeverReached.into_ureq())
+                Err(StaleConnection::Unread.into_ureq())
             }
             other => other,
         }
@@ -342,7 +342,7 @@ impl Transport for LeanTcpTransport {
             let input = self.buffers.input_append_buf();
             match (&*self.stream).read(input) {
                 Ok(0) if self.may_be_stale() && self.reset_watch().reset_follows(wanted) => {
-                    return Err(NeverReached.into_ureq());
+                    return Err(StaleConnection::Unread.into_ureq());
                 }
                 Ok(amount) => {
                     self.buffers.input_appended(amount);
@@ -353,7 +353,7 @@ impl Transport for LeanTcpTransport {
                 // A signal: read again with what is left of the timeout.
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) if is_reset(&err) && self.may_be_stale() => {
-                    return Err(NeverReached.into_ureq());
+                    return Err(StaleConnection::ResetOnly.into_ureq());
                 }
                 Err(err) => return Err(io_error(err, timeout.reason)),
             }

@@ -40,7 +40,7 @@ use ureq::unversioned::transport::{
 };
 
 use super::buffers::WipedBuffers;
-use super::stale::{NeverReached, ResetWatch};
+use super::stale::{ResetWatch, StaleConnection};
 use super::tcp::LeanTcpTransport;
 
 /// Wraps the chained transport in TLS for https URLs.
@@ -220,7 +220,7 @@ impl Transport for TlsTransport {
             if let Some(watch) = &self.reset_watch
                 && watch.reset_follows(limit)
             {
-                return Err(NeverReached.into_ureq());
+                return Err(StaleConnection::Unread.into_ureq());
             }
         }
         self.answer_started |= amount > 0;
