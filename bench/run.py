@@ -14,8 +14,10 @@ Per client, over repeated, interleaved runs (medians):
                                       (wall time from spawn to exit; ru_maxrss)
 One-thread clients run on one CPU together with the responder (see
 `placed`); clients with several threads are not pinned. Then the stripped
-library sizes, the C example's footprint, and the same registration against
-a real Synapse to show the server's share.
+library sizes and what a static link adds to a C program, the C example's
+footprint, the same registration against a real Synapse to show the
+server's share, and the latency rows (bench/latency.py): each sign-up flow
+through a proxy that delays every answer, for mxreg and the peers.
 
 It prints figures and never asserts a time: the exit status is non-zero only
 when a client fails or a figure cannot be measured. `--smoke` runs every row
@@ -41,6 +43,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from latency import Latency, LatencyError, rig_env
+from latency import print_table as print_latency_table
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Figures the issue sets as targets; printed next to the measured ones.
@@ -52,6 +57,7 @@ TARGET_SYSCALLS = 4.0
 TARGET_CPU_VS_FLOOR = 2.0
 TARGET_SO_MIB = 2.0
 TARGET_RSS_MB = 6.0
+TARGET_PROBE_DELAYS = 2.0
 
 
 # Whole-process measurements (start + first call, peak RSS) per run.
@@ -202,15 +208,7 @@ def synapse_url() -> tuple[str | None, str]:
     """The rig's `stress` Synapse (rate limits lifted), else `open`."""
     urls = {key: os.environ[key] for key in ("MXREG_HS_STRESS", "MXREG_HS_OPEN") if key in os.environ}
     if not urls:
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "homeserver.py"), "env"],
-            capture_output=True,
-            text=True,
-        )
-        for line in done.stdout.splitlines():
-            key, _, value = line.partition("=")
-            if key in ("MXREG_HS_STRESS", "MXREG_HS_OPEN"):
-                urls[key] = value.strip().strip("'\"")
+        urls = rig_env()
     for key in ("MXREG_HS_STRESS", "MXREG_HS_OPEN"):
         url = urls.get(key)
         if not url:
@@ -335,7 +333,9 @@ def speed_ratio(row: Row, base: Row) -> float | None:
     return row.calls_per_second() / base.calls_per_second()
 
 
-def targets(rows: list[Row], threads: int, so_bytes: int, example_rss_kib: float) -> list[Target]:
+def targets(
+    rows: list[Row], threads: int, so_bytes: int, example_rss_kib: float, probe_delays: float | None
+) -> list[Target]:
     floor, floor_n, c_one, c_n, python_row, nio, jssdk = rows
     floor_scaling = floor_n.calls_per_second() / floor.calls_per_second()
     c_nio, c_jssdk = speed_ratio(c_one, nio), speed_ratio(c_one, jssdk)
@@ -356,6 +356,7 @@ def targets(rows: list[Row], threads: int, so_bytes: int, example_rss_kib: float
         ),
         Target("stripped libmxreg.so MiB", so_bytes / 2**20, TARGET_SO_MIB, False),
         Target("C example peak RSS MB", example_rss_kib * 1024 / 1e6, TARGET_RSS_MB, False),
+        Target("probe wall time in delays (latency rows)", probe_delays, TARGET_PROBE_DELAYS, False),
     ]
 
 
@@ -411,6 +412,11 @@ def main() -> int:
     parser.add_argument("--bin", required=True, help="directory with the programs built from bench/")
     parser.add_argument("--lib", required=True, help="the libmxreg.so under test")
     parser.add_argument("--static", help="the libmxreg.a under test (size only)")
+    parser.add_argument(
+        "--static-example", help="examples/register linked with libmxreg.a: what the static link adds to it"
+    )
+    parser.add_argument("--latency-delay-ms", type=float, default=100.0, help="the proxy's delay per answer")
+    parser.add_argument("--latency-repeats", type=int, default=3)
     parser.add_argument("--peers", default=str(ROOT / "bench" / ".peers"))
     parser.add_argument("--nio-version", default="?")
     parser.add_argument("--jssdk-version", default="?")
@@ -422,6 +428,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.smoke:
         args.repeats, args.seconds, args.synapse_registrations = 1, 0.05, 1
+        args.latency_delay_ms, args.latency_repeats = 5.0, 1
 
     bin_dir = Path(args.bin)
     launcher = bin_dir / "spawn_once"
@@ -458,6 +465,12 @@ def main() -> int:
         a_bytes = stripped_size(Path(args.static), ["--strip-debug"])
         sizes += f", libmxreg.a {a_bytes / 2**20:.2f} MiB (debug info stripped)"
     print(f"Stripped library sizes ({lib.parent}): {sizes}")
+    if args.static_example:
+        grown = stripped_size(Path(args.static_example), []) - stripped_size(bin_dir / "register", [])
+        print(
+            f"Static link: examples/register linked with libmxreg.a is {grown / 2**20:.2f} MiB larger "
+            f"(stripped) than linked with libmxreg.so"
+        )
     example_ms = statistics.median(ms for ms, _ in example_runs)
     example_rss = statistics.median(rss for _, rss in example_runs)
     print(
@@ -476,10 +489,32 @@ def main() -> int:
     else:
         print(f"Real Synapse: not available: {synapse_note}")
     print()
+    probe_delays = latency_rows(args)
+    print()
     print("Targets (ratios from this run):")
-    for target in targets(rows, args.threads, so_bytes, example_rss):
+    for target in targets(rows, args.threads, so_bytes, example_rss, probe_delays):
         print(target.line())
     return 0
+
+
+def latency_rows(args: argparse.Namespace) -> float | None:
+    """Print the latency table; the probe's wall time in delays (on the open
+    server), or None when the rig is not running."""
+    latency = Latency(Path(args.lib), Path(args.peers), args.latency_delay_ms, args.latency_repeats)
+    if latency.missing:
+        print(f"Latency: not available: rig variants not running: {', '.join(latency.missing)}")
+        return None
+    try:
+        results = latency.run()
+    except LatencyError as err:
+        raise BenchError(f"latency: {err}") from err
+    print(
+        f"Latency ({args.latency_repeats} runs per flow, medians): each flow once per process, through "
+        f"bench/delay_proxy.py in front of the rig's Synapse and OAuth server."
+    )
+    print_latency_table(results, latency.delay_s)
+    probe = next(m for flow, name, m in results if flow.mxreg == "probe" and name == "mxreg")
+    return statistics.median(probe.wall_s) / latency.delay_s if not isinstance(probe, str) else None
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 # Benchmark: what a registration costs the app around it (bench/run.py says
 # what each figure is). `make bench` builds the release library, installs
-# the peer clients into bench/.peers (gitignored) and prints the table from
-# one run. `bench-smoke`, a suite, runs every row for a few calls against the
-# debug library, so the benchmark cannot rot unnoticed. Neither asserts a time.
+# the peer clients into bench/.peers (gitignored), starts the rig variants
+# the latency rows need and prints the tables from one run. `bench-smoke`, a
+# suite, runs every row for a few calls against the debug library (the
+# latency rows with a 5 ms delay, when the rig runs), so the benchmark cannot
+# rot unnoticed. Neither asserts a time.
 
 BENCH_NIO_VERSION   := 0.26.0
 # The last matrix-js-sdk release that runs on Node 20 (37.6 wants Node 22).
@@ -16,14 +18,17 @@ BENCH_LOOP          := bench/bench_loop.c bench/bench_loop.h
 LINK_BENCH          := -L$(BENCH_DIR)/lib -lmxreg -Wl,-rpath,$(CURDIR)/$(BENCH_DIR)/lib
 BENCH_RUN           = $(PYTHON) bench/run.py --peers $(BENCH_PEERS) \
                       --nio-version $(BENCH_NIO_VERSION) --jssdk-version $(BENCH_JSSDK_VERSION)
+# The Synapse row and the latency rows (bench/latency.py).
+BENCH_VARIANTS      := stress,open,token,terms,oauth
 
 SUITES += bench-smoke
 
 .PHONY: bench bench-smoke bench-peers bench-release
 
-bench: bench-peers $(addprefix $(BENCH_DIR)/,responder floor spawn_once mxreg_c register)
-	$(BENCH_RUN) --bin $(BENCH_DIR) --lib $(BENCH_DIR)/lib/libmxreg.so \
-	  --static $(RELEASE_DIR)/libmxreg.a
+bench: bench-peers $(addprefix $(BENCH_DIR)/,responder floor spawn_once mxreg_c register register_static)
+	$(RIG) run --variants $(BENCH_VARIANTS) -- \
+	  $(BENCH_RUN) --bin $(BENCH_DIR) --lib $(BENCH_DIR)/lib/libmxreg.so \
+	  --static $(RELEASE_DIR)/libmxreg.a --static-example $(BENCH_DIR)/register_static
 
 bench-smoke: bench-peers $(addprefix $(BENCH_SMOKE_DIR)/,responder floor spawn_once mxreg_c register)
 	$(BENCH_RUN) --smoke --bin $(BENCH_SMOKE_DIR) --lib $(DEBUG_DIR)/libmxreg.so \
@@ -72,6 +77,10 @@ $(BENCH_DIR)/mxreg_c: bench/mxreg_c.c $(BENCH_LOOP) include/mxreg.h bench-releas
 
 $(BENCH_DIR)/register: examples/register.c include/mxreg.h bench-release
 	$(CC) $(BENCH_CFLAGS) -o $@ $< $(LINK_BENCH)
+
+# What a static link adds: the same example, linked with libmxreg.a.
+$(BENCH_DIR)/register_static: examples/register.c include/mxreg.h bench-release
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(RELEASE_DIR)/libmxreg.a $(MXREG_NATIVE_STATIC_LIBS) -Wl,--gc-sections
 
 $(BENCH_SMOKE_DIR)/mxreg_c: bench/mxreg_c.c $(BENCH_LOOP) include/mxreg.h build
 	@mkdir -p $(dir $@)

@@ -127,11 +127,17 @@ impl Client {
         })
     }
 
+    /// The same client (its connections too) for another base URL: the one
+    /// `.well-known` discovery found.
+    pub(crate) fn rebased(self, homeserver: BaseUrl) -> Self {
+        Client { homeserver, ..self }
+    }
+
     pub fn homeserver(&self) -> &BaseUrl {
         &self.homeserver
     }
 
-    #[allow(dead_code)] // for the OAuth module, which sends form bodies
+    /// For the OAuth module (form bodies) and the probe.
     pub(crate) fn transport(&self) -> &Transport {
         &self.transport
     }

@@ -72,15 +72,17 @@ pub fn probe(
     check_guest_access: bool,
 ) -> Result<Probe, Error> {
     let allow_http = config.transport.allow_insecure_http;
-    let transport = Transport::new(&config.transport)?;
     let given = if server.contains("://") {
         server.to_owned()
     } else {
         format!("https://{server}")
     };
     let given = BaseUrl::parse(&given, allow_http)?;
-    let (base, discovered) = discover(&transport, &given, allow_http)?;
-    let client = Client::new(base.as_str(), config)?;
+    // One client (one connection pool) from `.well-known` to the end.
+    let client = Client::new(given.as_str(), config)?;
+    let (base, discovered) = discover(client.transport(), &given, allow_http)?;
+    let client = client.rebased(base.clone());
+    let transport = client.transport();
     let versions: Versions = client.get_json(&base.join(VERSIONS_PATH)).map_err(|err| {
         Error::InvalidResponse(format!(
             "{}: not a Matrix homeserver ({err})",
@@ -119,7 +121,7 @@ pub fn probe(
         probe.oauth_registration_endpoint = metadata.registration_endpoint;
     }
 
-    match send(&transport, Method::Post, &base.join(REGISTER_PATH))?
+    match send(transport, Method::Post, &base.join(REGISTER_PATH))?
         .answer()
         .failure()
     {
@@ -132,7 +134,7 @@ pub fn probe(
 
     if check_guest_access {
         let answer = send(
-            &transport,
+            transport,
             Method::Post,
             &base.join(&format!("{REGISTER_PATH}?kind=guest")),
         )?;

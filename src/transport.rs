@@ -19,10 +19,12 @@ use crate::api::retry_after;
 use crate::error::Error;
 use crate::homeserver_url::check_plain_http;
 use crate::secret::{wipe, wipe_vec};
+use stale::StaleConnection;
 
 mod agents;
 mod buffers;
 mod resolver;
+mod stale;
 mod tcp;
 mod tls;
 
@@ -243,6 +245,36 @@ impl Transport {
         self.send_as(request, ContentType::Json)
     }
 
+    /// One request through ureq (the calling thread's agent).
+    fn call(
+        &self,
+        uri: Uri,
+        method: Method,
+        body: &[u8],
+        content_type: ContentType,
+        authorization: Option<&HeaderValue>,
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let agent = self.agents.for_this_thread();
+        match method {
+            Method::Get => {
+                let mut builder = agent.get(uri);
+                if let Some(value) = authorization {
+                    builder = builder.header("Authorization", value);
+                }
+                builder.call()
+            }
+            Method::Post => {
+                let mut builder = agent
+                    .post(uri)
+                    .header("Content-Type", content_type.header_value());
+                if let Some(value) = authorization {
+                    builder = builder.header("Authorization", value);
+                }
+                builder.send(body)
+            }
+        }
+    }
+
     /// Send a request whose POST body is encoded as `content_type`.
     pub fn send_as(
         &self,
@@ -252,26 +284,26 @@ impl Transport {
         let uri = request_uri(request.url, self.allow_insecure_http)?;
         let creates_state = request.creates_state;
         let authorization = request.bearer.map(bearer_header).transpose()?;
-        let result = match request.method {
-            Method::Get => {
-                let mut builder = self.agents.for_this_thread().get(uri);
-                if let Some(value) = &authorization {
-                    builder = builder.header("Authorization", value);
-                }
-                builder.call()
-            }
-            Method::Post => {
-                let mut builder = self
-                    .agents
-                    .for_this_thread()
-                    .post(uri)
-                    .header("Content-Type", content_type.header_value());
-                if let Some(value) = &authorization {
-                    builder = builder.header("Authorization", value);
-                }
-                builder.send(request.body.as_deref().unwrap_or(b"{}"))
-            }
+        let body = request.body.as_deref().unwrap_or(b"{}");
+        let call = |uri: Uri| {
+            self.call(
+                uri,
+                request.method,
+                body,
+                content_type,
+                authorization.as_ref(),
+            )
         };
+        let mut result = call(uri.clone());
+        // A pooled connection the server had closed under the request: once
+        // more where that is safe, on another connection (that one was
+        // dropped).
+        let get = request.method == Method::Get;
+        if let Err(err) = &result
+            && StaleConnection::of(err).is_some_and(|stale| stale.retry(get))
+        {
+            result = call(uri);
+        }
         if let Some(body) = request.body.as_mut() {
             wipe_vec(body);
         }
@@ -370,6 +402,10 @@ fn map_error(err: ureq::Error, creates_state: bool) -> Error {
             Error::Io(what)
         }
     };
+    if StaleConnection::of(&err) == Some(StaleConnection::Unread) {
+        // Not read by the server's application, so not "outcome unknown".
+        return Error::Io(format!("connection error: {err}"));
+    }
     match err {
         ureq::Error::HostNotFound => Error::Dns("host not found".into()),
         ureq::Error::ConnectionFailed => Error::Connect("connection failed".into()),

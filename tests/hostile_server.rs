@@ -957,3 +957,86 @@ fn failures_before_the_request_is_sent_are_not_outcome_unknown() {
     let client = c_api::CClient::new(&stalled, &options).expect("client");
     assert_eq!(Endpoint::Register.call(&client).code(), R::Timeout);
 }
+
+// --- A kept-alive connection the server closes when idle ----------------------------------
+
+/// A fault server that answers, then closes the kept-alive connection
+/// `300 ms` later without reading what came meanwhile (with `fin_first`, a
+/// half-close goes first, as a plain `close()` before the request arrived
+/// does; without, only the reset of a socket closed with unread input).
+fn idle_closing_server(endpoint: Endpoint, fin_first: bool) -> FaultServer {
+    FaultServer::start(Fault::ReplyThenIdleClose {
+        reply: Reply::json(200, endpoint.ok_body()),
+        idle: Duration::from_millis(300),
+        fin_first,
+    })
+}
+
+#[test]
+fn a_server_closing_an_idle_connection_under_the_next_request_fails_no_call() {
+    // Each later call goes out on the connection the server is closing; the
+    // close, then the reset, prove it unread: sent again on a new
+    // connection, every call succeeds and each request is read once.
+    for endpoint in [Endpoint::Register, Endpoint::UsernameAvailable] {
+        let server = idle_closing_server(endpoint, true);
+        let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+        const CALLS: usize = 4;
+        for call in 0..CALLS {
+            let outcome = endpoint.call(&client);
+            assert_eq!(
+                outcome.code(),
+                R::Ok,
+                "{endpoint:?} call {call}: {outcome:#?}"
+            );
+        }
+        assert_eq!(
+            server.requests().len(),
+            CALLS,
+            "{endpoint:?}: each read once"
+        );
+        // The first on a new connection; each later one on the closing one
+        // (unread there), then on a new one.
+        assert_eq!(server.connections(), CALLS, "{endpoint:?}");
+    }
+}
+
+#[test]
+fn a_reset_alone_is_sent_again_only_for_a_get() {
+    // A reset with no close before it looks the same whether the server read
+    // the request or not: a GET goes again, a registration may have created
+    // the account.
+    let server = idle_closing_server(Endpoint::UsernameAvailable, false);
+    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    for call in 0..3 {
+        let outcome = Endpoint::UsernameAvailable.call(&client);
+        assert_eq!(outcome.code(), R::Ok, "call {call}: {outcome:#?}");
+    }
+    assert_eq!(server.requests().len(), 3);
+
+    let server = idle_closing_server(Endpoint::Register, false);
+    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    assert_eq!(Endpoint::Register.call(&client).code(), R::Ok);
+    let second = Endpoint::Register.call(&client);
+    assert_eq!(second.code(), R::OutcomeUnknown, "{second:#?}");
+    assert_eq!(server.requests().len(), 1, "not sent again");
+}
+
+// --- Round trips --------------------------------------------------------------------------
+
+#[test]
+fn a_sign_up_keeps_one_connection_for_all_its_requests() {
+    // The flows, then m.login.dummy (sent by the session itself): two
+    // requests, one connection.
+    let server = FaultServer::scripted(vec![
+        Reply::json(401, UIA_DUMMY).into(),
+        Reply::json(200, Endpoint::SignupStart.ok_body()).into(),
+    ]);
+    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let outcome = Endpoint::SignupStart.call(&client);
+    assert_eq!(outcome.code(), R::Ok, "{outcome:#?}");
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(server.connections(), 1);
+    // And the next call on the client too.
+    assert_eq!(Endpoint::Refresh.call(&client).code(), R::Ok);
+    assert_eq!(server.connections(), 1);
+}

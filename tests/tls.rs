@@ -77,6 +77,54 @@ fn a_self_signed_certificate_is_accepted_when_the_caller_pins_it() {
 }
 
 #[test]
+fn reconnections_resume_the_tls_session_from_any_thread() {
+    // The server closes after each answer: every call reconnects. The first
+    // handshake is a full one; the client's session cache, shared by every
+    // thread's connections, makes the others abbreviated.
+    let (identity, pem) = certs::self_signed();
+    let server = TlsServer::start(identity, created());
+    let client = CClient::new(&server.url(), &options_trusting(&pem)).expect("client");
+    let register = || {
+        client.register(&Registration {
+            username: Some("alice".into()),
+            password: Some(PASSWORD.into()),
+            ..Registration::default()
+        })
+    };
+    assert_eq!(register().code(), R::Ok);
+    assert_eq!(register().code(), R::Ok);
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            let outcome = scope.spawn(register).join().unwrap();
+            assert_eq!(outcome.code(), R::Ok, "{outcome:#?}");
+        }
+    });
+    assert_eq!(server.handshakes(), 4);
+    assert_eq!(server.resumed_handshakes(), 3, "every reconnection resumed");
+}
+
+#[test]
+fn a_kept_alive_tls_connection_closed_by_the_server_fails_no_call() {
+    // Each later call goes out on the kept-alive connection the server is
+    // about to close unread: TLS close, then the reset. Retried on a new
+    // connection, each call succeeds and each request is read once.
+    let (identity, pem) = certs::self_signed();
+    let server =
+        TlsServer::start_closing_when_idle(identity, created(), Duration::from_millis(300));
+    let client = CClient::new(&server.url(), &options_trusting(&pem)).expect("client");
+    for call in 0..3 {
+        let outcome = client.register(&Registration {
+            username: Some("alice".into()),
+            password: Some(PASSWORD.into()),
+            ..Registration::default()
+        });
+        assert_eq!(outcome.code(), R::Ok, "call {call}: {outcome:#?}");
+    }
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(server.handshakes(), 3);
+}
+
+#[test]
 fn a_private_ca_is_refused_by_default_and_accepted_when_supplied() {
     let ca = TestCa::new("mxreg test CA");
     let server = TlsServer::start(ca.issue(LOOPBACK_NAMES), created());

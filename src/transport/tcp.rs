@@ -19,7 +19,9 @@
 //!   without a syscall, since the take that follows asks the socket anyway.
 //!
 //! Its buffers, which keep the last request and answer while the connection
-//! is pooled, are wiped when it is freed ([`WipedBuffers`]).
+//! is pooled, are wiped when it is freed ([`WipedBuffers`]). A pooled
+//! connection the server closed under our request is told apart from a lost
+//! answer as `stale` explains.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -35,6 +37,7 @@ use ureq::unversioned::transport::{
 use ureq::{Error, Timeout};
 
 use super::buffers::WipedBuffers;
+use super::stale::{ResetWatch, StaleConnection, is_reset};
 use crate::secret::wipe;
 
 /// Request bytes held back per connection. Matrix requests are far smaller;
@@ -60,7 +63,9 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
         if let Some(transport) = chained {
             return Ok(Some(Either::A(transport)));
         }
+        let started = Instant::now();
         let stream = connect_any(&details.addrs, details.timeout)?;
+        let round_trip = started.elapsed();
         if details.config.no_delay() {
             stream.set_nodelay(true)?;
         }
@@ -68,15 +73,7 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
             details.config.input_buffer_size(),
             details.config.output_buffer_size(),
         );
-        let transport = LeanTcpTransport {
-            stream: Arc::new(stream),
-            buffers,
-            unsent: Vec::new(),
-            unsent_timeout: NextTimeout::default(),
-            read_timeout: SocketTimeout::default(),
-            write_timeout: SocketTimeout::default(),
-            answered_since_io: false,
-        };
+        let transport = LeanTcpTransport::over(stream, buffers, round_trip);
         (details.register_shutdown)(transport.shutdown_handle())?;
         Ok(Some(Either::B(transport)))
     }
@@ -188,6 +185,13 @@ pub(crate) struct LeanTcpTransport {
     write_timeout: SocketTimeout,
     /// Whether `is_open` was asked since the last read or write.
     answered_since_io: bool,
+    /// Whether the connection has been in the pool: the request now on it
+    /// is not its first.
+    pooled: bool,
+    /// Whether a byte arrived since the latest request went out.
+    answer_started: bool,
+    /// The TCP handshake's duration (see `stale`).
+    round_trip: Duration,
 }
 
 /// The socket and sizes: the held output is a request.
@@ -210,6 +214,32 @@ impl Drop for LeanTcpTransport {
 }
 
 impl LeanTcpTransport {
+    fn over(stream: TcpStream, buffers: WipedBuffers, round_trip: Duration) -> Self {
+        LeanTcpTransport {
+            stream: Arc::new(stream),
+            buffers,
+            unsent: Vec::new(),
+            unsent_timeout: NextTimeout::default(),
+            read_timeout: SocketTimeout::default(),
+            write_timeout: SocketTimeout::default(),
+            answered_since_io: false,
+            pooled: false,
+            answer_started: false,
+            round_trip,
+        }
+    }
+
+    /// For the TLS layer, which sees the end of its stream first.
+    pub(crate) fn reset_watch(&self) -> ResetWatch {
+        ResetWatch::new(Arc::clone(&self.stream), self.round_trip)
+    }
+
+    /// A pooled connection with nothing of the answer yet: a failure may be
+    /// the server's idle close (`stale`).
+    fn may_be_stale(&self) -> bool {
+        self.pooled && !self.answer_started
+    }
+
     /// ureq shuts a `TcpStream` down through this (`Agent::shutdown`).
     fn shutdown_handle(&self) -> Weak<dyn ShutdownHandle> {
         Arc::downgrade(&self.stream) as Weak<dyn ShutdownHandle>
@@ -220,10 +250,17 @@ impl LeanTcpTransport {
         if self.unsent.is_empty() {
             return Ok(());
         }
+        self.answer_started = false;
         let result = self.write_now(None, self.unsent_timeout);
         wipe(&mut self.unsent);
         self.unsent.clear();
-        result
+        match result {
+            // Reset before the request went out: the server closed first.
+            Err(Error::Io(err)) if is_reset(&err) && self.may_be_stale() => {
+                Err(StaleConnection::Unread.into_ureq())
+            }
+            other => other,
+        }
     }
 
     /// Write `extra` (or the held output when `None`) with the given timeout.
@@ -304,13 +341,20 @@ impl Transport for LeanTcpTransport {
                 .ensure(wanted, |value| stream.set_read_timeout(value))?;
             let input = self.buffers.input_append_buf();
             match (&*self.stream).read(input) {
+                Ok(0) if self.may_be_stale() && self.reset_watch().reset_follows(wanted) => {
+                    return Err(StaleConnection::Unread.into_ureq());
+                }
                 Ok(amount) => {
                     self.buffers.input_appended(amount);
                     self.answered_since_io = false;
+                    self.answer_started |= amount > 0;
                     return Ok(amount > 0);
                 }
                 // A signal: read again with what is left of the timeout.
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) if is_reset(&err) && self.may_be_stale() => {
+                    return Err(StaleConnection::ResetOnly.into_ureq());
+                }
                 Err(err) => return Err(io_error(err, timeout.reason)),
             }
         }
@@ -320,6 +364,7 @@ impl Transport for LeanTcpTransport {
     /// that no unread input is left), then again when it takes the connection
     /// for the next request; only the second question needs the socket.
     fn is_open(&mut self) -> bool {
+        self.pooled = true;
         if !self.unsent.is_empty() {
             return false;
         }
@@ -396,15 +441,8 @@ mod tests {
     #[test]
     fn a_request_leaves_in_one_write_when_the_answer_is_awaited() {
         let (client, mut server) = connected_pair();
-        let mut transport = LeanTcpTransport {
-            stream: Arc::new(client),
-            buffers: WipedBuffers::new(4096, 4096),
-            unsent: Vec::new(),
-            unsent_timeout: NextTimeout::default(),
-            read_timeout: SocketTimeout::default(),
-            write_timeout: SocketTimeout::default(),
-            answered_since_io: false,
-        };
+        let mut transport =
+            LeanTcpTransport::over(client, WipedBuffers::new(4096, 4096), Duration::ZERO);
         for part in [
             &b"POST / HTTP/1.1\r\ncontent-length: 7\r\n\r\n"[..],
             b"secret!",
@@ -444,15 +482,8 @@ mod tests {
     #[test]
     fn only_the_question_before_reuse_asks_the_socket() {
         let (client, mut server) = connected_pair();
-        let mut transport = LeanTcpTransport {
-            stream: Arc::new(client),
-            buffers: WipedBuffers::new(4096, 4096),
-            unsent: Vec::new(),
-            unsent_timeout: NextTimeout::default(),
-            read_timeout: SocketTimeout::default(),
-            write_timeout: SocketTimeout::default(),
-            answered_since_io: false,
-        };
+        let mut transport =
+            LeanTcpTransport::over(client, WipedBuffers::new(4096, 4096), Duration::ZERO);
         server.write_all(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
         assert!(
             transport

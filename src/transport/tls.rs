@@ -40,6 +40,8 @@ use ureq::unversioned::transport::{
 };
 
 use super::buffers::WipedBuffers;
+use super::stale::{ResetWatch, StaleConnection};
+use super::tcp::LeanTcpTransport;
 
 /// Wraps the chained transport in TLS for https URLs.
 pub(crate) struct TlsConnector {
@@ -97,13 +99,14 @@ impl fmt::Debug for TlsConnector {
     }
 }
 
-impl<In: Transport> Connector<In> for TlsConnector {
-    type Out = Either<In, TlsTransport>;
+/// Over our TCP layer (or a proxy's transport, `A`).
+impl<A: Transport> Connector<Either<A, LeanTcpTransport>> for TlsConnector {
+    type Out = Either<Either<A, LeanTcpTransport>, TlsTransport>;
 
     fn connect(
         &self,
         details: &ConnectionDetails,
-        chained: Option<In>,
+        chained: Option<Either<A, LeanTcpTransport>>,
     ) -> Result<Option<Self::Out>, Error> {
         let Some(transport) = chained else {
             return Ok(None);
@@ -111,6 +114,10 @@ impl<In: Transport> Connector<In> for TlsConnector {
         if !details.needs_tls() || transport.is_tls() {
             return Ok(Some(Either::A(transport)));
         }
+        let reset_watch = match &transport {
+            Either::B(tcp) => Some(tcp.reset_watch()),
+            Either::A(_) => None,
+        };
         let name = server_name(details.uri)?;
         let mut conn = ClientConnection::new(self.config()?, name)?;
         let mut sock = TransportAdapter::new(transport.boxed(), details.current_time.clone());
@@ -125,6 +132,9 @@ impl<In: Transport> Connector<In> for TlsConnector {
         Ok(Some(Either::B(TlsTransport {
             buffers,
             stream: StreamOwned::new(conn, sock),
+            reset_watch,
+            pooled: false,
+            answer_started: false,
         })))
     }
 }
@@ -179,6 +189,13 @@ pub(crate) struct TlsTransport {
     /// freed.
     buffers: WipedBuffers,
     stream: StreamOwned<ClientConnection, TransportAdapter>,
+    /// Over our TCP layer: whether the server reset the connection after
+    /// its TLS close (`stale`).
+    reset_watch: Option<ResetWatch>,
+    /// As in the TCP layer: the connection has been pooled, and whether any
+    /// plaintext arrived since the latest request.
+    pooled: bool,
+    answer_started: bool,
 }
 
 impl Transport for TlsTransport {
@@ -187,6 +204,7 @@ impl Transport for TlsTransport {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+        self.answer_started = false;
         self.stream.get_mut().set_timeout(timeout);
         self.stream.write_all(&self.buffers.output()[..amount])?;
         Ok(())
@@ -195,11 +213,23 @@ impl Transport for TlsTransport {
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
         self.stream.get_mut().set_timeout(timeout);
         let amount = self.stream.read(self.buffers.input_append_buf())?;
+        if amount == 0 && self.pooled && !self.answer_started {
+            // The server's TLS close came instead of an answer: the TCP
+            // reset behind it proves the request unread.
+            let limit = timeout.not_zero().map(|after| *after);
+            if let Some(watch) = &self.reset_watch
+                && watch.reset_follows(limit)
+            {
+                return Err(StaleConnection::Unread.into_ureq());
+            }
+        }
+        self.answer_started |= amount > 0;
         self.buffers.input_appended(amount);
         Ok(amount > 0)
     }
 
     fn is_open(&mut self) -> bool {
+        self.pooled = true;
         self.stream.get_mut().get_mut().is_open()
     }
 

@@ -69,6 +69,16 @@ pub enum Fault {
     /// Answer `status` with a Matrix error whose text repeats the request
     /// (head and body): a server that echoes credentials back.
     Echo { status: u16 },
+    /// Answer without `Connection: close`, then, `idle` later, close the
+    /// kept-alive connection without reading what came meanwhile, as a
+    /// server's idle timeout does: the client's next request, sent before
+    /// the close, is never read. With `fin_first`, a half-close goes ahead
+    /// of the close, so the client sees the end of stream before the reset.
+    ReplyThenIdleClose {
+        reply: Reply,
+        idle: Duration,
+        fin_first: bool,
+    },
 }
 
 /// A whole HTTP answer. `Content-Length` is added unless a header sets the
@@ -370,6 +380,10 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
                 mark_closed(shared);
                 return;
             }
+            After::Dropped => {
+                mark_closed(shared);
+                return;
+            }
         }
     }
     if !closed_by_client {
@@ -408,6 +422,8 @@ enum After {
     Reset,
     /// The client hung up while the fault was playing out.
     HungUp,
+    /// The fault closed the connection itself.
+    Dropped,
 }
 
 fn act(stream: &mut TcpStream, fault: &Fault, request: &SeenRequest, shared: &Shared) -> After {
@@ -501,6 +517,21 @@ fn act(stream: &mut TcpStream, fault: &Fault, request: &SeenRequest, shared: &Sh
                 return After::Close;
             }
             After::KeepAlive
+        }
+        Fault::ReplyThenIdleClose {
+            reply,
+            idle,
+            fin_first,
+        } => {
+            if stream.write_all(&reply.to_bytes()).is_err() {
+                return After::Close;
+            }
+            // Not reading: what arrives now stays unread, so the close resets.
+            shared.pause(*idle);
+            if *fin_first {
+                let _ = stream.shutdown(std::net::Shutdown::Write);
+            }
+            After::Dropped
         }
         Fault::ResetOnAccept | Fault::RawOnAccept(_) => {
             unreachable!("handled before the request is read")

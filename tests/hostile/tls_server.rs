@@ -1,7 +1,8 @@
 //! A loopback TLS server for the transport-policy tests: rustls on
 //! 127.0.0.1 with an ephemeral port and a certificate the test made, giving
-//! one canned answer per request. It records completed handshakes, failed
-//! ones and the requests it read. Bounded like the fault server: a stop flag,
+//! one canned answer per request. It records completed handshakes (and
+//! which of them resumed an earlier session), failed ones and the requests
+//! it read. Bounded like the fault server: a stop flag,
 //! socket timeouts and a lifetime.
 
 use std::io::{self, Read, Write};
@@ -12,7 +13,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::{ServerConfig, ServerConnection, StreamOwned};
+use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
 
 use crate::fault_server::{Reply, SeenRequest};
 
@@ -22,6 +23,8 @@ const IO_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Default)]
 struct Log {
     handshakes: usize,
+    /// Handshakes that resumed a session (an abbreviated handshake).
+    resumed_handshakes: usize,
     failed_handshakes: usize,
     requests: Vec<SeenRequest>,
 }
@@ -40,7 +43,19 @@ pub struct TlsServer {
 }
 
 impl TlsServer {
+    /// One request per connection, answered with `Connection: close`.
     pub fn start(identity: Identity, reply: Reply) -> Self {
+        Self::start_with(identity, reply, None)
+    }
+
+    /// One request per connection, answered as if the connection stayed
+    /// open; `idle` later the server closes it (close_notify, then the
+    /// socket) without reading what came meanwhile, as an idle timeout does.
+    pub fn start_closing_when_idle(identity: Identity, reply: Reply, idle: Duration) -> Self {
+        Self::start_with(identity, reply, Some(idle))
+    }
+
+    fn start_with(identity: Identity, reply: Reply, idle_close: Option<Duration>) -> Self {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -62,7 +77,7 @@ impl TlsServer {
                 let deadline = Instant::now() + LIFETIME;
                 while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
                     match listener.accept() {
-                        Ok((tcp, _)) => serve(tcp, &config, &reply, &log),
+                        Ok((tcp, _)) => serve(tcp, &config, &reply, idle_close, &log),
                         Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                             thread::sleep(Duration::from_millis(5));
                         }
@@ -88,6 +103,10 @@ impl TlsServer {
         self.log.lock().unwrap().handshakes
     }
 
+    pub fn resumed_handshakes(&self) -> usize {
+        self.log.lock().unwrap().resumed_handshakes
+    }
+
     pub fn failed_handshakes(&self) -> usize {
         self.log.lock().unwrap().failed_handshakes
     }
@@ -106,8 +125,15 @@ impl Drop for TlsServer {
     }
 }
 
-/// One connection, one request, one answer; then close.
-fn serve(tcp: TcpStream, config: &Arc<ServerConfig>, reply: &Reply, log: &Mutex<Log>) {
+/// One connection, one request, one answer; then close (after `idle_close`
+/// when set).
+fn serve(
+    tcp: TcpStream,
+    config: &Arc<ServerConfig>,
+    reply: &Reply,
+    idle_close: Option<Duration>,
+    log: &Mutex<Log>,
+) {
     let _ = tcp.set_nonblocking(false);
     let _ = tcp.set_read_timeout(Some(IO_TIMEOUT));
     let _ = tcp.set_write_timeout(Some(IO_TIMEOUT));
@@ -122,13 +148,26 @@ fn serve(tcp: TcpStream, config: &Arc<ServerConfig>, reply: &Reply, log: &Mutex<
             return;
         }
     }
-    log.lock().unwrap().handshakes += 1;
+    {
+        let mut log = log.lock().unwrap();
+        log.handshakes += 1;
+        if tls.conn.handshake_kind() == Some(HandshakeKind::Resumed) {
+            log.resumed_handshakes += 1;
+        }
+    }
     let Some(request) = read_request(&mut tls) else {
         return;
     };
     log.lock().unwrap().requests.push(request);
-    let answer = reply.clone().header("Connection", "close");
+    let answer = match idle_close {
+        Some(_) => reply.clone(),
+        None => reply.clone().header("Connection", "close"),
+    };
     let _ = tls.write_all(&answer.to_bytes());
+    let _ = tls.flush();
+    if let Some(idle) = idle_close {
+        thread::sleep(idle);
+    }
     tls.conn.send_close_notify();
     let _ = tls.flush();
 }
