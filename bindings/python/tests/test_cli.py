@@ -6,12 +6,15 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from support import (
     PASSWORD,
+    TOKEN_NAMES_FROM_THE_ANSWER,
     cli_json,
     follow_validation_link,
     homeserver,
     mxreg_cli,
+    named_registration_token,
     new_registration_token,
     unique_username,
 )
@@ -52,6 +55,13 @@ def test_registration_token_stage() -> None:
     bad = mxreg_cli(*args, "--token", "not-a-token")
     assert bad.returncode == 1 and "M_UNAUTHORIZED" in bad.stderr
     assert cli_json(mxreg_cli(*args, "--token", new_registration_token()))["user_id"]
+
+
+@pytest.mark.parametrize("name", TOKEN_NAMES_FROM_THE_ANSWER)
+def test_tokens_named_like_parts_of_the_answer(name: str) -> None:
+    token = named_registration_token(name)
+    args = ["register", "--homeserver", homeserver("token"), "--username", unique_username("pyclinm"), "--password", PASSWORD]
+    assert cli_json(mxreg_cli(*args, "--token", token))["user_id"]
 
 
 def test_terms_stage_needs_accept_terms() -> None:

@@ -6,7 +6,15 @@ import threading
 import time
 
 import pytest
-from support import PASSWORD, follow_validation_link, homeserver, new_registration_token, unique_username
+from support import (
+    PASSWORD,
+    TOKEN_NAMES_FROM_THE_ANSWER,
+    follow_validation_link,
+    homeserver,
+    named_registration_token,
+    new_registration_token,
+    unique_username,
+)
 
 import mxreg
 from mxreg import Signup, SignupState, Stage
@@ -44,6 +52,16 @@ def test_registration_token_stage_rejects_then_accepts() -> None:
             signup.submit_token(token)
             assert status(signup) is SignupState.COMPLETE
             assert signup.require_complete().user_id
+
+
+@pytest.mark.parametrize("name", TOKEN_NAMES_FROM_THE_ANSWER)
+def test_tokens_named_like_parts_of_the_answer_complete(name: str) -> None:
+    token = named_registration_token(name)
+    with mxreg.Client(homeserver("token")) as client:
+        with client.signup(unique_username("pyname"), PASSWORD, stages=Stage.REGISTRATION_TOKEN) as signup:
+            signup.start()
+            signup.submit_token(token)
+            assert status(signup) is SignupState.COMPLETE
 
 
 def test_a_flow_needing_unsupported_stages_is_refused() -> None:
