@@ -694,7 +694,8 @@ typedef struct mxreg_register_request {
   const char *guest_access_token;
   /**
    * Register as an application service: its `as_token`. Sends
-   * `type: m.login.application_service`.
+   * `type: m.login.application_service` and always `inhibit_login: true`
+   * (application service API v1.17): no access token or device comes back.
    */
   const char *appservice_token;
   /**

@@ -458,6 +458,12 @@ fn an_application_service_registers_users_in_its_namespace() {
     };
     let registration = client.register(&request, None).unwrap();
     assert_eq!(registration.user_id, format!("@{name}:localhost"));
+    // inhibit_login is always sent for an application service (spec v1.17):
+    // Synapse then creates no device and gives no token.
+    assert!(
+        registration.access_token.is_none() && registration.device_id.is_none(),
+        "{registration:?}"
+    );
 
     // Outside its namespace, and with a wrong token, the server refuses.
     let outside = RegisterRequest {

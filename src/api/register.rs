@@ -38,7 +38,9 @@ pub struct RegisterRequest {
     /// Upgrades a guest: the guest's access token (and its localpart as `username`).
     pub guest_access_token: Option<Secret>,
     /// Registers as an application service (`type: m.login.application_service`,
-    /// this token as the bearer).
+    /// this token as the bearer). Always sent with `inhibit_login: true`, as
+    /// the application service API requires since v1.17: the answer carries
+    /// no tokens (the service logs its users in when it needs to).
     pub appservice_token: Option<Secret>,
 }
 
@@ -165,7 +167,7 @@ impl RegisterRequest {
             password: self.password.as_ref().map(Secret::expose),
             device_id: self.device_id.as_deref(),
             initial_device_display_name: self.initial_device_display_name.as_deref(),
-            inhibit_login: self.inhibit_login,
+            inhibit_login: self.inhibit_login || self.appservice_token.is_some(),
             refresh_token: self.refresh_token,
             guest_access_token: self.guest_access_token.as_ref().map(Secret::expose),
             login_type: self

@@ -57,6 +57,21 @@ class SignupTest {
         }
     }
 
+    /** Tokens named like words of the server's answer: hiding them from errors keeps the flows as sent. */
+    @Test
+    fun tokensNamedLikePartsOfTheAnswerCompleteRegistration() {
+        client("token").use { client ->
+            for (name in listOf("login", "token", "dummy", "registration")) {
+                val token = Servers.rig("token-create", "token", "--token", name, "--exist-ok")
+                client.signup(RegisterRequest(uniqueUsername("sname"), PASSWORD), setOf(Stage.REGISTRATION_TOKEN)).use { signup ->
+                    signup.startPatiently()
+                    signup.submitToken(token)
+                    assertEquals(SignupState.COMPLETE, signup.status, "token $name")
+                }
+            }
+        }
+    }
+
     @Test
     fun flowsWithUnsupportedStagesAreRefusedWithTheirNames() {
         client("token").use { client ->
