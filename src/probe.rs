@@ -71,13 +71,18 @@ pub fn probe(
 ) -> Result<Probe, Error> {
     let allow_http = config.transport.allow_insecure_http;
     let transport = Transport::new(&config.transport)?;
-    let given = if server.contains("://") {
-        server.to_owned()
+    let (given, well_known_origin) = if server.contains("://") {
+        let given = BaseUrl::parse(server, allow_http)?;
+        let origin = given.origin().to_owned();
+        (given, origin)
     } else {
-        format!("https://{server}")
+        // A server name (`hostname[:port]`): the spec's discovery looks up
+        // `https://hostname/.well-known/matrix/client`, the port left out.
+        let given = BaseUrl::parse(&format!("https://{server}"), allow_http)?;
+        let origin = format!("https://{}", given.host());
+        (given, origin)
     };
-    let given = BaseUrl::parse(&given, allow_http)?;
-    let (base, discovered) = discover(&transport, &given, allow_http)?;
+    let (base, discovered) = discover(&transport, &given, &well_known_origin, allow_http)?;
     let client = Client::new(base.as_str(), config)?;
     let versions: Versions = client.get_json(&base.join(VERSIONS_PATH)).map_err(|err| {
         Error::InvalidResponse(format!(
@@ -143,17 +148,18 @@ pub fn probe(
     Ok(probe)
 }
 
-/// `.well-known/matrix/client` at the origin of `given`: its base URL when it
-/// has one, `given` itself when there is none (404).
+/// `.well-known/matrix/client` at `origin`: its base URL when it has one,
+/// `given` itself when there is none (404).
 fn discover(
     transport: &Transport,
     given: &BaseUrl,
+    origin: &str,
     allow_http: bool,
 ) -> Result<(BaseUrl, bool), Error> {
     let response = send(
         transport,
         Method::Get,
-        &format!("{}{WELL_KNOWN_PATH}", given.origin()),
+        &format!("{origin}{WELL_KNOWN_PATH}"),
     )?;
     match response.status {
         200 => {

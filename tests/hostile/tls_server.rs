@@ -41,6 +41,11 @@ pub struct TlsServer {
 
 impl TlsServer {
     pub fn start(identity: Identity, reply: Reply) -> Self {
+        Self::start_at("127.0.0.1:0", identity, reply)
+    }
+
+    /// The same on a given loopback address (a fixed port such as 443).
+    pub fn start_at(address: &str, identity: Identity, reply: Reply) -> Self {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -49,7 +54,8 @@ impl TlsServer {
             .with_single_cert(identity.chain, identity.key)
             .expect("a usable certificate and key");
         let config = Arc::new(config);
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let listener =
+            TcpListener::bind(address).unwrap_or_else(|err| panic!("bind {address}: {err}"));
         listener
             .set_nonblocking(true)
             .expect("nonblocking listener");
