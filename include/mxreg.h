@@ -318,8 +318,9 @@ enum mxreg_stage
    */
   MXREG_STAGE_TERMS = (1 << 2),
   /**
-   * `m.login.email.identity`: `mxreg_signup_request_email_token`,
-   * `mxreg_signup_check_email`.
+   * `m.login.email.identity`: `mxreg_signup_request_email_token`, then
+   * `mxreg_signup_check_email` (a link in the mail) or, when
+   * `mxreg_signup_email_submit_url` is not NULL, `mxreg_signup_submit_email_code`.
    */
   MXREG_STAGE_EMAIL = (1 << 3),
   /**
@@ -1386,9 +1387,30 @@ mxreg_result mxreg_signup_request_email_token(struct mxreg_signup *signup,
  * Complete `m.login.email.identity` if the user followed the link.
  * `MXREG_RESULT_STAGE_REJECTED` means not yet: to wait, call again every few
  * seconds (save the session first if the app may be closed meanwhile).
- * Blocks for one request.
+ * When the server gave a submit URL (`mxreg_signup_email_submit_url` is not
+ * NULL) there is no link: `MXREG_RESULT_INVALID_STATE`, use
+ * `mxreg_signup_submit_email_code`. Blocks for one request.
  */
 mxreg_result mxreg_signup_check_email(struct mxreg_signup *signup, struct mxreg_error **error_out);
+
+/**
+ * Where the server wants the code it mailed (the `submit_url` of its
+ * `requestToken` answer), or NULL when it gave none (the mail holds a link
+ * to follow instead: `mxreg_signup_check_email`). When not NULL, ask the
+ * user for the code and call `mxreg_signup_submit_email_code`.
+ * Borrowed; valid until the next call on `signup`.
+ */
+const char *mxreg_signup_email_submit_url(const struct mxreg_signup *signup);
+
+/**
+ * Submit the code the user received by email to the server's submit URL
+ * (`mxreg_signup_email_submit_url`) and complete `m.login.email.identity`.
+ * A wrong code gives `MXREG_RESULT_STAGE_REJECTED` (the session goes on);
+ * no submit URL gives `MXREG_RESULT_INVALID_STATE`. Blocks.
+ */
+mxreg_result mxreg_signup_submit_email_code(struct mxreg_signup *signup,
+                                            const char *code,
+                                            struct mxreg_error **error_out);
 
 /**
  * Ask the server to text a code to `phone_number` in `country` (ISO 3166-1

@@ -7,8 +7,10 @@ import time
 
 import pytest
 from support import (
+    EMAIL_CODE,
     PASSWORD,
     TOKEN_NAMES_FROM_THE_ANSWER,
+    email_code_server,
     follow_validation_link,
     homeserver,
     named_registration_token,
@@ -97,6 +99,22 @@ def test_email_stage_waits_for_the_link_then_completes() -> None:
             assert signup.check_email() is False  # the link was not followed yet
             follow_validation_link(address, since)
             signup.wait_for_email(poll_interval=0.5, timeout=30)
+            assert status(signup) is SignupState.COMPLETE
+
+
+def test_an_email_code_goes_to_the_submit_url() -> None:
+    # A scripted stand-in answering requestToken as the spec's example does.
+    with email_code_server() as url, mxreg.Client(url) as client:
+        with client.signup("scripted", PASSWORD, stages=Stage.EMAIL) as signup:
+            signup.start()
+            assert signup.email_submit_url is None
+            signup.request_email_token("alice@example.org")
+            assert signup.email_submit_url == url + "/path/to/submitToken"
+            with pytest.raises(mxreg.InvalidStateError):
+                signup.check_email()  # no link to wait for
+            with pytest.raises(mxreg.StageRejectedError):
+                signup.submit_email_code("000000")
+            signup.submit_email_code(EMAIL_CODE)
             assert status(signup) is SignupState.COMPLETE
 
 

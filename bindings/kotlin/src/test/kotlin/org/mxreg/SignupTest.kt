@@ -72,6 +72,31 @@ class SignupTest {
         }
     }
 
+    /**
+     * A server that mails a code and gives a `submit_url` (the spec's example requestToken answer,
+     * replayed by tests/standin/email_code_server.py on loopback): the code goes there.
+     */
+    @Test
+    fun anEmailCodeGoesToTheSubmitUrl() {
+        val url = Servers.python("tests/standin/email_code_server.py", "--detach")
+        try {
+            Client(url).use { client ->
+                client.signup(RegisterRequest("scripted", PASSWORD), setOf(Stage.EMAIL)).use { signup ->
+                    signup.start()
+                    assertNull(signup.emailSubmitUrl)
+                    signup.requestEmailToken("alice@example.org")
+                    assertEquals("$url/path/to/submitToken", signup.emailSubmitUrl)
+                    assertFailsWith<MxregException.InvalidState> { signup.checkEmail() }
+                    assertFailsWith<MxregException.StageRejected> { signup.submitEmailCode("000000") }
+                    signup.submitEmailCode("654321")
+                    assertEquals(SignupState.COMPLETE, signup.status)
+                }
+            }
+        } finally {
+            Servers.http("GET", "$url/stop")
+        }
+    }
+
     @Test
     fun flowsWithUnsupportedStagesAreRefusedWithTheirNames() {
         client("token").use { client ->

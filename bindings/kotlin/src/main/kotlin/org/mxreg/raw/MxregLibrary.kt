@@ -140,6 +140,8 @@ public interface MxregLibrary : Library {
         error_out: PointerByReference?,
     ): Int
     public fun mxreg_signup_check_email(signup: Pointer?, error_out: PointerByReference?): Int
+    public fun mxreg_signup_email_submit_url(signup: Pointer?): String?
+    public fun mxreg_signup_submit_email_code(signup: Pointer?, code: Pointer?, error_out: PointerByReference?): Int
     public fun mxreg_signup_request_msisdn_token(
         signup: Pointer?,
         country: Pointer?,
