@@ -89,6 +89,7 @@ impl Client {
                 true,
             )
             .map_err(|err| err.redact(&request.secrets(auth)))?;
+        request.check_response(&parsed)?;
         Ok(Registration::from_response(parsed, SystemTime::now()))
     }
 
@@ -136,7 +137,7 @@ impl Client {
         creates_state: bool,
     ) -> Result<T, Error> {
         self.retrying_rate_limits(|| {
-            let bytes = serde_json::to_vec(body)
+            let bytes = crate::secret::to_json_exact(body)
                 .map_err(|err| Error::invalid_argument("body", err.to_string()))?;
             let response = self.transport.send(Request {
                 method: Method::Post,
