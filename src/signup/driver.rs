@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::api::identifiers::check_opaque_id;
 use crate::api::threepid::{
     EMAIL_REQUEST_TOKEN_PATH, EmailRequestTokenBody, MSISDN_REQUEST_TOKEN_PATH,
     MsisdnRequestTokenBody, RequestTokenResponse, SubmitTokenBody, Validation,
@@ -236,8 +237,11 @@ impl Client {
         body: &B,
         client_secret: &str,
     ) -> Result<RequestTokenResponse, Error> {
-        self.post_json(&self.homeserver().join(path), body, None, false)
-            .map_err(|err| err.redact(&[client_secret]))
+        let answer: RequestTokenResponse = self
+            .post_json(&self.homeserver().join(path), body, None, false)
+            .map_err(|err| err.redact(&[client_secret]))?;
+        check_opaque_id(&answer.sid, "the requestToken sid")?;
+        Ok(answer)
     }
 
     /// Complete `stage` of the chosen flow with its stage-specific fields.
