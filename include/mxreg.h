@@ -633,8 +633,8 @@ typedef struct mxreg_oauth_authorization_request {
    */
   size_t struct_size;
   /**
-   * Required: from `mxreg_oauth_server_register_client` (stored from an
-   * earlier run), or given by the server's operator.
+   * Required: from the `mxreg_oauth_server_register_client` call that
+   * started this flow, or given by the server's operator.
    */
   const char *client_id;
   /**
@@ -931,7 +931,11 @@ size_t mxreg_oauth_client_metadata_size(void);
 
 /**
  * Register the app as a public client (dynamic client registration,
- * RFC 7591; `token_endpoint_auth_method: none`). Servers without dynamic
+ * RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
+ * each authorization flow, as the spec says, and keep the client ID with
+ * that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
+ * `[::1]`, `localhost`) are registered without their port: the server
+ * accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
  * registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
  * their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
  * (checked before any request) or the server's `invalid_redirect_uri` /

@@ -879,7 +879,11 @@ _mxreg_oauth_server_register_client = _loader.bind(_lib, "mxreg_oauth_server_reg
 
 def mxreg_oauth_server_register_client(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None, metadata: ctypes._Pointer[mxreg_oauth_client_metadata] | ctypes._CArgObject | None, registered_out: ctypes._Pointer[ctypes._Pointer[mxreg_oauth_registered_client]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
     """Register the app as a public client (dynamic client registration,
-    RFC 7591; `token_endpoint_auth_method: none`). Servers without dynamic
+    RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
+    each authorization flow, as the spec says, and keep the client ID with
+    that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
+    `[::1]`, `localhost`) are registered without their port: the server
+    accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
     registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
     their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
     (checked before any request) or the server's `invalid_redirect_uri` /
