@@ -5,7 +5,6 @@
 //! them on demand).
 
 #[path = "hostile/fault_server.rs"]
-#[allow(dead_code)] // tests/hostile_server.rs uses the rest
 mod fault_server;
 
 use mxreg::api::register::RegisterRequest;

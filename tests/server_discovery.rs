@@ -13,7 +13,6 @@
 #[allow(dead_code)] // tests/tls.rs uses the rest
 mod certs;
 #[path = "hostile/fault_server.rs"]
-#[allow(dead_code)] // tests/hostile_server.rs uses the rest
 mod fault_server;
 #[path = "hostile/tls_server.rs"]
 #[allow(dead_code)] // tests/tls.rs uses the rest
