@@ -90,7 +90,7 @@ class RegisterTest {
 
     @Test
     fun anApplicationServiceRegistersWithInhibitLogin() {
-        val name = uniqueUsername("mxregbot_kt")
+        val name = "mxregbot_" + uniqueUsername("as") // the rig's service owns @mxregbot_*
         client("open").use { client ->
             val request = RegisterRequest(name, appserviceToken = System.getenv("MXREG_HS_OPEN_APPSERVICE_TOKEN"))
             client.register(request).use { registration ->
