@@ -318,6 +318,21 @@ static enum outcome email_stage(mxreg_signup *signup, mxreg_result *rc, mxreg_er
     mxreg_error_free(*error);
     *error = NULL;
   }
+  if (mxreg_signup_email_submit_url(signup) != NULL) {
+    /* The server mailed a code to type in, not a link. */
+    for (;;) {
+      if (ask("Code from the mail: ", answer, sizeof answer) != 0) {
+        return OUTCOME_END_OF_INPUT;
+      }
+      *rc = mxreg_signup_submit_email_code(signup, answer, error);
+      if (*rc != MXREG_RESULT_STAGE_REJECTED) {
+        return OUTCOME_DONE;
+      }
+      puts("That code was not accepted.");
+      mxreg_error_free(*error);
+      *error = NULL;
+    }
+  }
   printf("A mail with a link was sent to %s.\n", address);
   for (;;) {
     if (ask("Follow the link in the mail, then press Enter (or type \"resend\"): ", answer,

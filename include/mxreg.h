@@ -374,8 +374,9 @@ enum mxreg_stage
    */
   MXREG_STAGE_TERMS = (1 << 2),
   /**
-   * `m.login.email.identity`: `mxreg_signup_request_email_token`,
-   * `mxreg_signup_check_email`.
+   * `m.login.email.identity`: `mxreg_signup_request_email_token`, then
+   * `mxreg_signup_check_email` (a link in the mail) or, when
+   * `mxreg_signup_email_submit_url` is not NULL, `mxreg_signup_submit_email_code`.
    */
   MXREG_STAGE_EMAIL = (1 << 3),
   /**
@@ -688,8 +689,8 @@ typedef struct mxreg_oauth_authorization_request {
    */
   size_t struct_size;
   /**
-   * Required: from `mxreg_oauth_server_register_client` (stored from an
-   * earlier run), or given by the server's operator.
+   * Required: from the `mxreg_oauth_server_register_client` call that
+   * started this flow, or given by the server's operator.
    */
   const char *client_id;
   /**
@@ -752,7 +753,8 @@ typedef struct mxreg_register_request {
   const char *guest_access_token;
   /**
    * Register as an application service: its `as_token`. Sends
-   * `type: m.login.application_service`.
+   * `type: m.login.application_service` and always `inhibit_login: true`
+   * (application service API v1.17): no access token or device comes back.
    */
   const char *appservice_token;
   /**
@@ -1024,7 +1026,11 @@ size_t mxreg_oauth_client_metadata_size(void);
 
 /**
  * Register the app as a public client (dynamic client registration,
- * RFC 7591; `token_endpoint_auth_method: none`). Servers without dynamic
+ * RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
+ * each authorization flow, as the spec says, and keep the client ID with
+ * that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
+ * `[::1]`, `localhost`) are registered without their port: the server
+ * accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
  * registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
  * their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
  * (checked before any request) or the server's `invalid_redirect_uri` /
@@ -1508,9 +1514,30 @@ mxreg_result mxreg_signup_request_email_token(struct mxreg_signup *signup,
  * Complete `m.login.email.identity` if the user followed the link.
  * `MXREG_RESULT_STAGE_REJECTED` means not yet: to wait, call again every few
  * seconds (save the session first if the app may be closed meanwhile).
- * Blocks for one request.
+ * When the server gave a submit URL (`mxreg_signup_email_submit_url` is not
+ * NULL) there is no link: `MXREG_RESULT_INVALID_STATE`, use
+ * `mxreg_signup_submit_email_code`. Blocks for one request.
  */
 mxreg_result mxreg_signup_check_email(struct mxreg_signup *signup, struct mxreg_error **error_out);
+
+/**
+ * Where the server wants the code it mailed (the `submit_url` of its
+ * `requestToken` answer), or NULL when it gave none (the mail holds a link
+ * to follow instead: `mxreg_signup_check_email`). When not NULL, ask the
+ * user for the code and call `mxreg_signup_submit_email_code`.
+ * Borrowed; valid until the next call on `signup`.
+ */
+const char *mxreg_signup_email_submit_url(const struct mxreg_signup *signup);
+
+/**
+ * Submit the code the user received by email to the server's submit URL
+ * (`mxreg_signup_email_submit_url`) and complete `m.login.email.identity`.
+ * A wrong code gives `MXREG_RESULT_STAGE_REJECTED` (the session goes on);
+ * no submit URL gives `MXREG_RESULT_INVALID_STATE`. Blocks.
+ */
+mxreg_result mxreg_signup_submit_email_code(struct mxreg_signup *signup,
+                                            const char *code,
+                                            struct mxreg_error **error_out);
 
 /**
  * Ask the server to text a code to `phone_number` in `country` (ISO 3166-1

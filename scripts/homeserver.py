@@ -939,6 +939,9 @@ def cmd_token_create(args) -> int:
     if args.token is not None:
         body["token"] = args.token
     status, resp = http_json("POST", url + "/_synapse/admin/v1/registration_tokens/new", body, tok)
+    if args.exist_ok and args.token is not None and status == 400 and "already exists" in str(resp):
+        print(args.token)
+        return 0
     if status != 200 or not isinstance(resp, dict) or "token" not in resp:
         raise RigError(f"token-create: HTTP {status}: {json.dumps(resp)}")
     print(resp["token"])
@@ -1101,6 +1104,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--expiry-ms", type=int, metavar="MS",
                    help="expire this many milliseconds from now (default: never)")
     s.add_argument("--token", help="the token string itself (default: random, chosen by Synapse)")
+    s.add_argument("--exist-ok", action="store_true",
+                   help="with --token: a token of that name made earlier is fine (print it)")
     s.set_defaults(func=cmd_token_create)
 
     s = sub.add_parser("mail-link", help="wait for a validation mail and print its link",

@@ -85,29 +85,6 @@ fn check_register_arguments(request: &RegisterRequest, auth: Option<&Value>) -> 
     Ok(())
 }
 
-/// `body` as JSON in a buffer sized before writing: a `Vec` growing while
-/// serde writes would free its smaller buffer with the bytes so far (a
-/// password) unwiped. The buffer is wiped by the transport after sending.
-fn json_body<B: Serialize>(body: &B) -> Result<Vec<u8>, Error> {
-    /// Counts what would be written.
-    struct Length(usize);
-    impl std::io::Write for Length {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0 += bytes.len();
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let invalid = |err: serde_json::Error| Error::invalid_argument("body", err.to_string());
-    let mut length = Length(0);
-    serde_json::to_writer(&mut length, body).map_err(invalid)?;
-    let mut bytes = Vec::with_capacity(length.0);
-    serde_json::to_writer(&mut bytes, body).map_err(invalid)?;
-    Ok(bytes)
-}
-
 /// An answer from the server refusing the attempt (not a transport failure
 /// nor a rate limit): after a lost answer, the account may exist anyway.
 fn is_server_refusal(err: &Error) -> bool {
@@ -246,6 +223,7 @@ impl Client {
                     AccountKind::User => err,
                 }
             })?;
+        request.check_response(&parsed)?;
         Ok(Registration::from_response(parsed, SystemTime::now()))
     }
 
@@ -317,7 +295,8 @@ impl Client {
         creates_state: bool,
     ) -> Result<T, Error> {
         self.retrying_rate_limits(|| {
-            let bytes = json_body(body)?;
+            let bytes = crate::secret::to_json_exact(body)
+                .map_err(|err| Error::invalid_argument("body", err.to_string()))?;
             let response = self.transport.send(Request {
                 method: Method::Post,
                 url,
@@ -364,19 +343,5 @@ impl Client {
                 other => return other,
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_bodies_are_written_into_a_buffer_of_their_size() {
-        let long = "p".repeat(1000);
-        let bytes = json_body(&serde_json::json!({"password": long, "n": 1})).unwrap();
-        assert_eq!(bytes.capacity(), bytes.len(), "no regrowth left a copy");
-        let back: Value = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(back["password"].as_str().unwrap().len(), 1000);
     }
 }

@@ -116,9 +116,13 @@ impl Error {
         }
     }
 
-    /// The same error with every occurrence of `secrets` in its text and
-    /// body replaced by `<redacted>`: a server that echoes the request back
-    /// must not get a password into an error message.
+    /// The same error with every occurrence of `secrets` in the text it
+    /// shows replaced by `<redacted>`: a server that echoes the request back
+    /// must not get a password into an error message. Only free text is
+    /// scrubbed (messages, the body's `error` and fields the spec does not
+    /// define); what the server said and mxreg or the app acts on (errcode,
+    /// flows, completed stages, session, params) stays as sent, so a secret
+    /// that happens to be part of a stage name cannot change the answer.
     pub(crate) fn redact(mut self, secrets: &[&str]) -> Self {
         let secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
         if secrets.is_empty() {
@@ -150,17 +154,19 @@ impl Error {
             | Error::StageRejected { message: text, .. } => scrub(text),
             Error::Server(server) => {
                 scrub(&mut server.message);
-                if let Some(body) = &mut server.body {
+                if let Some(serde_json::Value::Object(body)) = &mut server.body {
+                    body.iter_mut()
+                        .filter(|(key, _)| !AS_SENT_FIELDS.contains(&key.as_str()))
+                        .for_each(|(_, value)| scrub_json(value, &scrub));
+                } else if let Some(body) = &mut server.body {
                     scrub_json(body, &scrub);
                 }
             }
             Error::AuthRequired(uia) => {
-                if let Ok(mut value) = serde_json::to_value(&**uia) {
-                    scrub_json(&mut value, &scrub);
-                    if let Ok(clean) = serde_json::from_value(value) {
-                        **uia = clean;
-                    }
+                if let Some(text) = &mut uia.error {
+                    scrub(text);
                 }
+                uia.extra.values_mut().for_each(|v| scrub_json(v, &scrub));
             }
             _ => {}
         }
@@ -244,6 +250,10 @@ impl Error {
         }
     }
 }
+
+/// The fields of a Matrix error or UIA body that name things rather than
+/// describe them: never scrubbed (see [`Error::redact`]).
+const AS_SENT_FIELDS: &[&str] = &["errcode", "flows", "completed", "session", "params"];
 
 /// Apply `scrub` to every string in a JSON value.
 fn scrub_json(value: &mut serde_json::Value, scrub: &impl Fn(&mut String)) {
@@ -362,6 +372,47 @@ mod tests {
         );
         let timeout = Error::Timeout("token=hunter2".into()).redact(&["hunter2"]);
         assert_eq!(timeout.to_string(), "timed out (token=<redacted>)");
+    }
+
+    #[test]
+    fn redact_leaves_what_the_server_said_as_sent() {
+        let body = r#"{"flows":[{"stages":["m.login.registration_token","m.login.dummy"]}],
+            "completed":["m.login.registration_token"],"session":"login-session",
+            "params":{"m.login.terms":{"policies":{"login":{"version":"1"}}}},
+            "errcode":"M_LOGIN","error":"bad login","echo":"you sent login"}"#;
+        let uia: UiaResponse = serde_json::from_str(body).unwrap();
+        let Error::AuthRequired(redacted) =
+            Error::AuthRequired(Box::new(uia.clone())).redact(&["login"])
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            (
+                &redacted.flows,
+                &redacted.completed,
+                &redacted.session,
+                &redacted.params
+            ),
+            (&uia.flows, &uia.completed, &uia.session, &uia.params)
+        );
+        assert_eq!(redacted.errcode.as_deref(), Some("M_LOGIN"));
+        assert_eq!(redacted.error.as_deref(), Some("bad <redacted>"));
+        assert_eq!(redacted.extra["echo"], "you sent <redacted>");
+
+        let server = Error::Server(ServerError {
+            body: serde_json::from_str(body).ok(),
+            ..server(403, Some("M_LOGIN"))
+        })
+        .redact(&["login"]);
+        let Error::Server(server) = server else {
+            unreachable!()
+        };
+        let body = server.body.unwrap();
+        assert_eq!(body["errcode"], "M_LOGIN");
+        assert_eq!(body["flows"][0]["stages"][1], "m.login.dummy");
+        assert_eq!(body["session"], "login-session");
+        assert_eq!(body["error"], "bad <redacted>");
+        assert_eq!(body["echo"], "you sent <redacted>");
     }
 
     #[test]

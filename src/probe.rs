@@ -72,15 +72,20 @@ pub fn probe(
     check_guest_access: bool,
 ) -> Result<Probe, Error> {
     let allow_http = config.transport.allow_insecure_http;
-    let given = if server.contains("://") {
-        server.to_owned()
+    let (given, well_known_origin) = if server.contains("://") {
+        let given = BaseUrl::parse(server, allow_http)?;
+        let origin = given.origin().to_owned();
+        (given, origin)
     } else {
-        format!("https://{server}")
+        // A server name (`hostname[:port]`): the spec's discovery looks up
+        // `https://hostname/.well-known/matrix/client`, the port left out.
+        let given = BaseUrl::parse(&format!("https://{server}"), allow_http)?;
+        let origin = format!("https://{}", given.host());
+        (given, origin)
     };
-    let given = BaseUrl::parse(&given, allow_http)?;
     // One client (one connection pool) from `.well-known` to the end.
     let client = Client::new(given.as_str(), config)?;
-    let (base, discovered) = discover(client.transport(), &given, allow_http)?;
+    let (base, discovered) = discover(client.transport(), &given, &well_known_origin, allow_http)?;
     let client = client.rebased(base.clone());
     let transport = client.transport();
     let versions: Versions = client.get_json(&base.join(VERSIONS_PATH)).map_err(|err| {
@@ -147,15 +152,17 @@ pub fn probe(
     Ok(probe)
 }
 
-/// `.well-known/matrix/client` at the origin of `given`, as the spec's
+/// `.well-known/matrix/client` at `origin` (the given URL's, or for a server
+/// name its hostname without the port), as the spec's
 /// discovery algorithm says (`api::server_discovery`): the validated base
 /// URL it names, or `given` itself when there is none (404).
 fn discover(
     transport: &Transport,
     given: &BaseUrl,
+    origin: &str,
     allow_http: bool,
 ) -> Result<(BaseUrl, bool), Error> {
-    let mut url = format!("{}{WELL_KNOWN_PATH}", given.origin());
+    let mut url = format!("{origin}{WELL_KNOWN_PATH}");
     for redirects in 0.. {
         let response = send(transport, Method::Get, &url)?;
         let step = well_known_step(

@@ -23,6 +23,27 @@ pub fn wipe_vec(bytes: &mut Vec<u8>) {
     bytes.clear();
 }
 
+/// The JSON text of a value that may hold secrets, in a buffer allocated
+/// once at its final size: a buffer that grows while it is written frees
+/// its earlier, partial copies without wiping them.
+pub fn to_json_exact<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    serde_json::to_writer(&mut counter, value)?;
+    let mut bytes = Vec::with_capacity(counter.0);
+    serde_json::to_writer(&mut bytes, value)?;
+    Ok(bytes)
+}
+
 /// A string that is a credential. `Debug` prints `<redacted>`; the memory is
 /// zeroed when it is dropped. Serialises as a plain JSON string.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -121,6 +142,14 @@ mod tests {
         // SAFETY: the allocation is still owned by `bytes` (capacity unchanged).
         let after = unsafe { std::slice::from_raw_parts(ptr, 16) };
         assert!(after.iter().all(|b| *b == 0));
+    }
+
+    #[test]
+    fn json_is_written_into_one_allocation_of_its_final_size() {
+        let value = serde_json::json!({"password": "p".repeat(300), "inhibit_login": true});
+        let bytes = to_json_exact(&value).unwrap();
+        assert_eq!(bytes.capacity(), bytes.len());
+        assert_eq!(bytes, serde_json::to_vec(&value).unwrap());
     }
 
     #[test]

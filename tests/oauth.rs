@@ -26,22 +26,27 @@ struct Server {
     client_id: String,
 }
 
-/// Discover the OAuth server and register a client, as an app would once.
+/// Discover the OAuth server and register a client, as an app does at the
+/// start of each authorization flow.
 fn server() -> Server {
     let client = client("OAUTH");
     let metadata = oauth::discover(&client).expect("auth metadata");
+    let registered = register_app(&client, &metadata);
+    Server {
+        client,
+        metadata,
+        client_id: registered.client_id,
+    }
+}
+
+fn register_app(client: &Client, metadata: &AuthMetadata) -> oauth::RegisteredClient {
     let app = ClientMetadata {
         client_name: Some("mxreg oauth tests".into()),
         client_uri: "https://mxreg.test.invalid/".into(),
         redirect_uris: vec![REDIRECT_URI.into()],
         ..ClientMetadata::default()
     };
-    let registered = oauth::register_client(&client, &metadata, &app).expect("client registration");
-    Server {
-        client,
-        metadata,
-        client_id: registered.client_id,
-    }
+    oauth::register_client(client, metadata, &app).expect("client registration")
 }
 
 impl Server {
@@ -143,6 +148,38 @@ fn sign_up_creates_an_account_that_works_on_synapse() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user_id"], registration.user_id.as_str());
     assert_eq!(body["device_id"], pending.device_id.as_str());
+}
+
+/// The loopback redirect URI is registered without its port (RFC 8252 §7.3,
+/// the spec's client registration): each flow registers a new client and
+/// listens on whatever port it got, which the server accepts.
+#[test]
+fn each_flow_registers_a_client_and_may_use_any_loopback_port() {
+    let client = client("OAUTH");
+    let metadata = oauth::discover(&client).expect("auth metadata");
+    for port in [18197, 18198] {
+        let registered = register_app(&client, &metadata);
+        assert_eq!(
+            registered.metadata["redirect_uris"],
+            serde_json::json!(["http://127.0.0.1/callback"])
+        );
+        let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+        let request = AuthorizationRequest {
+            client_id: registered.client_id,
+            redirect_uri: redirect_uri.clone(),
+            intent: Intent::SignUp,
+            ..AuthorizationRequest::default()
+        };
+        let pending = oauth::start_authorization(&metadata, &request).expect("start");
+        let username = unique_username("op");
+        let url = pending.authorization_url(&metadata);
+        let redirect =
+            Browser::new().authorize(&url, &redirect_uri, &username, PASSWORD, Action::SignUp);
+        assert!(redirect.starts_with(&redirect_uri), "{redirect}");
+        let registration = oauth::complete_authorization(&client, &metadata, &pending, &redirect)
+            .unwrap_or_else(|err| panic!("port {port}: {err}"));
+        assert_eq!(registration.user_id, format!("@{username}:localhost"));
+    }
 }
 
 #[test]

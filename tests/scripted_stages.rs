@@ -19,6 +19,11 @@ use serde_json::{Value, json};
 const CAPTCHA_OK: &str = "captcha-response-ok";
 const SMS_CODE: &str = "123456";
 const CUSTOM: &str = "org.example.custom";
+const MAIL_CODE: &str = "654321";
+/// The spec's example `requestToken` answer (request_token_response.yaml):
+/// its `sid`, and its `submit_url` path on the stand-in.
+const SPEC_SID: &str = "123abc";
+const SPEC_SUBMIT_PATH: &str = "/path/to/submitToken";
 
 /// What the stand-in remembers between requests.
 #[derive(Default)]
@@ -27,6 +32,8 @@ struct Script {
     completed: Vec<String>,
     sms_secret: Option<String>,
     sms_validated: bool,
+    mail_secret: Option<String>,
+    mail_validated: bool,
     fallback_page_done: bool,
 }
 
@@ -81,6 +88,18 @@ fn route(target: &str, body: &Value, script: &mut Script, base: &str) -> (u16, V
             script.sms_validated |= right;
             (200, json!({"success": right}))
         }
+        "/_matrix/client/v3/register/email/requestToken" => {
+            script.mail_secret = body["client_secret"].as_str().map(str::to_owned);
+            let submit_url = format!("{base}{SPEC_SUBMIT_PATH}");
+            (200, json!({"sid": SPEC_SID, "submit_url": submit_url}))
+        }
+        SPEC_SUBMIT_PATH => {
+            let right = body["sid"] == SPEC_SID
+                && body["client_secret"].as_str() == script.mail_secret.as_deref()
+                && body["token"] == MAIL_CODE;
+            script.mail_validated |= right;
+            (200, json!({"success": right}))
+        }
         p if p.starts_with("/_matrix/client/v3/auth/") && p.ends_with("/fallback/web") => {
             // The user finishing the page.
             script.fallback_page_done = true;
@@ -105,6 +124,10 @@ fn register(body: &Value, script: &mut Script) -> (u16, Value) {
             && auth["threepid_creds"]["sid"] == "sms-sid"
             && auth["threepid_creds"]["client_secret"].as_str() == script.sms_secret.as_deref())
         .then(|| "m.login.msisdn".into()),
+        Some("m.login.email.identity") => (script.mail_validated
+            && auth["threepid_creds"]["sid"] == SPEC_SID
+            && auth["threepid_creds"]["client_secret"].as_str() == script.mail_secret.as_deref())
+        .then(|| "m.login.email.identity".into()),
         Some(CUSTOM) => (auth["answer"] == 42).then(|| CUSTOM.to_owned()),
         Some("m.login.dummy") => Some("m.login.dummy".into()),
         _ => None,
@@ -183,6 +206,35 @@ fn recaptcha_then_msisdn_then_dummy() {
         "dummy completed automatically"
     );
     assert_eq!(s.registration().unwrap().user_id, "@scripted:standin");
+}
+
+/// The server mails a code and gives a `submit_url` (spec: `requestToken`
+/// answers): the user types the code, mxreg submits it there. Waiting for
+/// a link (`check_email`) would never end, so it is refused.
+#[test]
+fn an_email_code_goes_to_the_submit_url() {
+    let server = StandIn::start(vec![vec!["m.login.email.identity", "m.login.dummy"]]);
+    let (client, mut s) = server.session(StageSet::EMAIL);
+    client.signup_start(&mut s).unwrap();
+    assert_eq!(s.next_stage(), Some("m.login.email.identity"));
+    client
+        .signup_request_email_token(&mut s, "alice@example.org", None)
+        .unwrap();
+    let submit_url = s.email().unwrap().submit_url.clone();
+    assert_eq!(
+        submit_url.as_deref(),
+        Some(format!("{}{SPEC_SUBMIT_PATH}", server.base).as_str())
+    );
+
+    let err = client.signup_check_email(&mut s).unwrap_err();
+    assert_eq!(err.code(), mxreg_result::InvalidState, "{err}");
+    let err = client
+        .signup_submit_email_code(&mut s, "000000")
+        .unwrap_err();
+    assert_eq!(err.code(), mxreg_result::StageRejected, "{err}");
+    assert_eq!(s.status(), Status::NeedsStage);
+    client.signup_submit_email_code(&mut s, MAIL_CODE).unwrap();
+    assert_eq!(s.status(), Status::Complete, "{:?}", s.next_stage());
 }
 
 #[test]

@@ -4,6 +4,7 @@
 pub mod answer;
 pub mod dialects;
 pub mod discovery;
+pub mod identifiers;
 pub mod login;
 pub mod precheck;
 pub mod refresh;

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::api::identifiers::check_user_id;
 use crate::error::Error;
 use crate::secret::Secret;
 
@@ -38,7 +39,9 @@ pub struct RegisterRequest {
     /// Upgrades a guest: the guest's access token (and its localpart as `username`).
     pub guest_access_token: Option<Secret>,
     /// Registers as an application service (`type: m.login.application_service`,
-    /// this token as the bearer).
+    /// this token as the bearer). Always sent with `inhibit_login: true`, as
+    /// the application service API requires since v1.17: the answer carries
+    /// no tokens (the service logs its users in when it needs to).
     pub appservice_token: Option<Secret>,
 }
 
@@ -157,6 +160,26 @@ impl RegisterRequest {
         secrets
     }
 
+    /// Whether the request asks for no login (`inhibit_login`, always set
+    /// for an application service).
+    pub fn inhibits_login(&self) -> bool {
+        self.inhibit_login || self.appservice_token.is_some()
+    }
+
+    /// What the spec says a 200 answer to this request holds is there: a
+    /// user ID, and an access token unless login was inhibited. The account
+    /// exists either way; the error says so.
+    pub fn check_response(&self, response: &RegisterResponse) -> Result<(), Error> {
+        check_user_id(&response.user_id, "the registered user_id")?;
+        if response.access_token.is_none() && !self.inhibits_login() {
+            return Err(Error::InvalidResponse(format!(
+                "the server created {} but sent no access_token, which it must when inhibit_login is false",
+                response.user_id
+            )));
+        }
+        Ok(())
+    }
+
     /// The body for one attempt, with the given `auth` dict and device ID
     /// (the request's own, or one mxreg chose for it).
     pub fn body<'a>(
@@ -170,7 +193,7 @@ impl RegisterRequest {
             password: self.password.as_ref().map(Secret::expose),
             device_id,
             initial_device_display_name: self.initial_device_display_name.as_deref(),
-            inhibit_login: self.inhibit_login,
+            inhibit_login: self.inhibits_login(),
             refresh_token: self.refresh_token,
             guest_access_token: self.guest_access_token.as_ref().map(Secret::expose),
             login_type: self

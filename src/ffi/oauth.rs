@@ -359,7 +359,11 @@ impl RegisteredClientHandle {
 }
 
 /// Register the app as a public client (dynamic client registration,
-/// RFC 7591; `token_endpoint_auth_method: none`). Servers without dynamic
+/// RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
+/// each authorization flow, as the spec says, and keep the client ID with
+/// that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
+/// `[::1]`, `localhost`) are registered without their port: the server
+/// accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
 /// registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
 /// their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
 /// (checked before any request) or the server's `invalid_redirect_uri` /
@@ -445,8 +449,8 @@ pub enum mxreg_oauth_response_mode {
 pub struct mxreg_oauth_authorization_request {
     /// `sizeof(mxreg_oauth_authorization_request)`; set by the init function.
     pub struct_size: usize,
-    /// Required: from `mxreg_oauth_server_register_client` (stored from an
-    /// earlier run), or given by the server's operator.
+    /// Required: from the `mxreg_oauth_server_register_client` call that
+    /// started this flow, or given by the server's operator.
     pub client_id: *const c_char,
     /// Required: one of the client's registered redirect URIs.
     pub redirect_uri: *const c_char,

@@ -48,7 +48,8 @@ pub struct mxreg_register_request {
     /// `username`).
     pub guest_access_token: *const c_char,
     /// Register as an application service: its `as_token`. Sends
-    /// `type: m.login.application_service`.
+    /// `type: m.login.application_service` and always `inhibit_login: true`
+    /// (application service API v1.17): no access token or device comes back.
     pub appservice_token: *const c_char,
     /// The `auth` object for this attempt, as JSON text (e.g.
     /// `{"type":"m.login.dummy","session":"..."}`); NULL for the first request.

@@ -29,8 +29,9 @@ pub enum mxreg_stage {
     RegistrationToken = 1 << 1,
     /// `m.login.terms`: `mxreg_signup_policy_*`, `mxreg_signup_accept_terms`.
     Terms = 1 << 2,
-    /// `m.login.email.identity`: `mxreg_signup_request_email_token`,
-    /// `mxreg_signup_check_email`.
+    /// `m.login.email.identity`: `mxreg_signup_request_email_token`, then
+    /// `mxreg_signup_check_email` (a link in the mail) or, when
+    /// `mxreg_signup_email_submit_url` is not NULL, `mxreg_signup_submit_email_code`.
     Email = 1 << 3,
     /// `m.login.msisdn`: `mxreg_signup_request_msisdn_token`,
     /// `mxreg_signup_submit_msisdn_code`.
@@ -100,6 +101,7 @@ struct SignupState {
     auth_info: Option<AuthInfo>,
     policies: Vec<PolicyView>,
     fallback_url: Option<CString>,
+    email_submit_url: Option<CString>,
     registration: Option<RegistrationHandle>,
 }
 
@@ -119,6 +121,7 @@ impl SignupState {
             auth_info: None,
             policies: Vec::new(),
             fallback_url: None,
+            email_submit_url: None,
             registration: None,
         };
         state.refresh_views();
@@ -134,6 +137,10 @@ impl SignupState {
         self.fallback_url = session
             .fallback_url(None)
             .ok()
+            .and_then(|url| CString::new(url).ok());
+        self.email_submit_url = session
+            .email()
+            .and_then(|v| v.submit_url.as_deref())
             .and_then(|url| CString::new(url).ok());
         self.policies = session
             .policies()
@@ -491,7 +498,9 @@ pub extern "C" fn mxreg_signup_request_email_token(
 /// Complete `m.login.email.identity` if the user followed the link.
 /// `MXREG_RESULT_STAGE_REJECTED` means not yet: to wait, call again every few
 /// seconds (save the session first if the app may be closed meanwhile).
-/// Blocks for one request.
+/// When the server gave a submit URL (`mxreg_signup_email_submit_url` is not
+/// NULL) there is no link: `MXREG_RESULT_INVALID_STATE`, use
+/// `mxreg_signup_submit_email_code`. Blocks for one request.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_signup_check_email(
     signup: *mut mxreg_signup,
@@ -499,6 +508,39 @@ pub extern "C" fn mxreg_signup_check_email(
 ) -> mxreg_result {
     signup_step(signup, error_out, |client, session| {
         client.signup_check_email(session)
+    })
+}
+
+/// Where the server wants the code it mailed (the `submit_url` of its
+/// `requestToken` answer), or NULL when it gave none (the mail holds a link
+/// to follow instead: `mxreg_signup_check_email`). When not NULL, ask the
+/// user for the code and call `mxreg_signup_submit_email_code`.
+/// Borrowed; valid until the next call on `signup`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_signup_email_submit_url(signup: *const mxreg_signup) -> *const c_char {
+    read_handle(signup, std::ptr::null(), |h| {
+        h.read(std::ptr::null(), |s| {
+            s.email_submit_url
+                .as_ref()
+                .map_or(std::ptr::null(), |c| c.as_ptr())
+        })
+    })
+}
+
+/// Submit the code the user received by email to the server's submit URL
+/// (`mxreg_signup_email_submit_url`) and complete `m.login.email.identity`.
+/// A wrong code gives `MXREG_RESULT_STAGE_REJECTED` (the session goes on);
+/// no submit URL gives `MXREG_RESULT_INVALID_STATE`. Blocks.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_signup_submit_email_code(
+    signup: *mut mxreg_signup,
+    code: *const c_char,
+    error_out: *mut *mut mxreg_error,
+) -> mxreg_result {
+    signup_step(signup, error_out, |client, session| {
+        // SAFETY: documented argument contract.
+        let code = unsafe { str_arg(code, "code") }?;
+        client.signup_submit_email_code(session, code)
     })
 }
 

@@ -15,7 +15,7 @@ use crate::secret::Secret;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ApplicationType {
-    /// A desktop or mobile app: loopback `http://127.0.0.1:<port>/...` or a
+    /// A desktop or mobile app: loopback `http://127.0.0.1/...` or a
     /// private-use scheme (`com.example.app:/callback`) redirect URIs.
     #[default]
     Native,
@@ -71,11 +71,19 @@ impl ClientMetadata {
         Ok(())
     }
 
-    /// The registration request body.
+    /// The registration request body. Loopback redirect URIs are registered
+    /// without their port: the server accepts any port in the authorization
+    /// request (RFC 8252 §7.3, the Matrix spec's client registration), so
+    /// the app listens on whatever port is free for each flow.
     pub fn body(&self) -> Value {
+        let redirect_uris: Vec<String> = self
+            .redirect_uris
+            .iter()
+            .map(|uri| without_loopback_port(uri))
+            .collect();
         let mut body = json!({
             "client_uri": self.client_uri,
-            "redirect_uris": self.redirect_uris,
+            "redirect_uris": redirect_uris,
             "application_type": self.application_type,
             "token_endpoint_auth_method": "none",
             "grant_types": ["authorization_code", "refresh_token"],
@@ -93,6 +101,26 @@ impl ClientMetadata {
         }
         body
     }
+}
+
+/// Loopback hosts whose port is chosen per authorization request.
+const LOOPBACK_ORIGINS: [&str; 3] = ["http://127.0.0.1:", "http://[::1]:", "http://localhost:"];
+
+/// `http://127.0.0.1:8765/callback` → `http://127.0.0.1/callback`; any
+/// other URI as it is.
+fn without_loopback_port(uri: &str) -> String {
+    for origin in LOOPBACK_ORIGINS {
+        if let Some(rest) = uri.strip_prefix(origin) {
+            let port_len = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            if port_len > 0 {
+                let host = &origin[..origin.len() - 1];
+                return format!("{host}{}", &rest[port_len..]);
+            }
+        }
+    }
+    uri.to_owned()
 }
 
 impl RegisteredClient {
@@ -150,11 +178,38 @@ mod tests {
     }
 
     #[test]
-    fn the_body_is_what_the_captured_registration_sent() {
-        let sent = &exchanges("06_dcr_register_client.json")[0]["request"]["body"];
+    fn the_body_is_what_the_captured_registration_sent_without_the_loopback_port() {
+        let mut sent = exchanges("06_dcr_register_client.json")[0]["request"]["body"].clone();
+        assert_eq!(sent["redirect_uris"][0], "http://127.0.0.1:8499/callback");
+        sent["redirect_uris"] = json!(["http://127.0.0.1/callback"]);
         let metadata = app();
         metadata.validate().unwrap();
-        assert_eq!(&metadata.body(), sent);
+        assert_eq!(metadata.body(), sent);
+    }
+
+    #[test]
+    fn only_loopback_redirect_uris_lose_their_port() {
+        let cases = [
+            (
+                "http://127.0.0.1:8765/callback",
+                "http://127.0.0.1/callback",
+            ),
+            ("http://[::1]:61023/cb", "http://[::1]/cb"),
+            ("http://localhost:80", "http://localhost"),
+            ("http://127.0.0.1/callback", "http://127.0.0.1/callback"),
+            (
+                "https://app.example.org:8443/cb",
+                "https://app.example.org:8443/cb",
+            ),
+            (
+                "http://127.0.0.1.example.org:80/cb",
+                "http://127.0.0.1.example.org:80/cb",
+            ),
+            ("com.example.app:/callback", "com.example.app:/callback"),
+        ];
+        for (given, registered) in cases {
+            assert_eq!(without_loopback_port(given), registered, "{given}");
+        }
     }
 
     #[test]

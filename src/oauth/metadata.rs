@@ -41,10 +41,10 @@ pub struct AuthMetadata {
     pub issuer: String,
     pub authorization_endpoint: String,
     pub token_endpoint: String,
-    /// Needed for dynamic client registration; without it the app needs a
-    /// client ID given by the server's operator.
+    /// Dynamic client registration. Required by the spec, so always set
+    /// once parsed (an `Option` for the C accessor's sake).
     pub registration_endpoint: Option<String>,
-    /// Needed to log out (revoke tokens).
+    /// Logging out (revoking tokens). Required, so always set once parsed.
     pub revocation_endpoint: Option<String>,
     pub account_management_uri: Option<String>,
     pub grant_types_supported: Vec<String>,
@@ -104,12 +104,24 @@ impl AuthMetadata {
         endpoint("issuer", &wire.issuer, false)?;
         endpoint("authorization_endpoint", &wire.authorization_endpoint, true)?;
         endpoint("token_endpoint", &wire.token_endpoint, false)?;
-        if let Some(url) = &wire.registration_endpoint {
-            endpoint("registration_endpoint", url, false)?;
-        }
-        if let Some(url) = &wire.revocation_endpoint {
-            endpoint("revocation_endpoint", url, false)?;
-        }
+        // The spec's server metadata requires both endpoints and the
+        // refresh_token grant: a Matrix client registers itself dynamically
+        // (spec, "Client registration"), refreshes and revokes its tokens.
+        let required = |what: &str| {
+            Error::InvalidResponse(format!(
+                "auth metadata: {what} is missing, which the Matrix spec requires"
+            ))
+        };
+        let registration_endpoint = wire
+            .registration_endpoint
+            .as_deref()
+            .ok_or_else(|| required("registration_endpoint"))?;
+        endpoint("registration_endpoint", registration_endpoint, false)?;
+        let revocation_endpoint = wire
+            .revocation_endpoint
+            .as_deref()
+            .ok_or_else(|| required("revocation_endpoint"))?;
+        endpoint("revocation_endpoint", revocation_endpoint, false)?;
         let unsupported = |what: &str| {
             Err(Error::OAuthUnsupported(format!(
                 "the authorization server does not offer {what}"
@@ -128,6 +140,9 @@ impl AuthMetadata {
             && !has(&wire.response_modes_supported, "fragment")
         {
             return unsupported("the `query` or `fragment` response mode");
+        }
+        if !has(&wire.grant_types_supported, "refresh_token") {
+            return Err(required("the refresh_token grant (grant_types_supported)"));
         }
         Ok(AuthMetadata {
             issuer: wire.issuer,
@@ -277,14 +292,21 @@ mod tests {
         assert!(AuthMetadata::parse(doc.to_string().as_bytes(), true).is_ok());
     }
 
+    /// The spec's server metadata requires both endpoints and the
+    /// refresh_token grant; without them the document is not usable.
     #[test]
-    fn registration_and_revocation_endpoints_are_optional() {
+    fn registration_and_revocation_endpoints_and_refresh_are_required() {
+        for field in ["registration_endpoint", "revocation_endpoint"] {
+            let mut doc = captured();
+            doc.as_object_mut().unwrap().remove(field);
+            let err = parse(&doc).unwrap_err();
+            assert_eq!(err.code(), mxreg_result::InvalidResponse, "{field}");
+            assert!(err.to_string().contains(field), "{err}");
+        }
         let mut doc = captured();
-        let map = doc.as_object_mut().unwrap();
-        map.remove("registration_endpoint");
-        map.remove("revocation_endpoint");
-        let metadata = parse(&doc).unwrap();
-        assert!(metadata.registration_endpoint.is_none());
-        assert!(metadata.revocation_endpoint.is_none());
+        doc["grant_types_supported"] = json!(["authorization_code"]);
+        let err = parse(&doc).unwrap_err();
+        assert_eq!(err.code(), mxreg_result::InvalidResponse);
+        assert!(err.to_string().contains("refresh_token"), "{err}");
     }
 }

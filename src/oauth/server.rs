@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
+use crate::api::identifiers::check_user_id;
 use crate::client::Client;
 use crate::error::Error;
 use crate::oauth::client_registration::{ClientMetadata, RegisteredClient};
@@ -112,6 +113,7 @@ pub fn complete_authorization(
     granted.check_scope(&pending.device_id)?;
     let tokens = granted.tokens;
     let whoami = whoami(client, tokens.access_token.expose())?;
+    check_user_id(&whoami.user_id, "whoami's user_id")?;
     if whoami
         .device_id
         .as_deref()

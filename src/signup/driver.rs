@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::api::identifiers::check_opaque_id;
 use crate::api::threepid::{
     EMAIL_REQUEST_TOKEN_PATH, EmailRequestTokenBody, MSISDN_REQUEST_TOKEN_PATH,
     MsisdnRequestTokenBody, RequestTokenResponse, SubmitTokenBody, Validation,
@@ -77,11 +78,40 @@ impl Client {
 
     /// Complete `m.login.email.identity` once the user followed the link.
     /// Before that the server answers `StageRejected`: poll by calling again
-    /// every few seconds.
+    /// every few seconds. When the server gave a `submit_url`, there is no
+    /// link to wait for: the user types the code instead
+    /// ([`Client::signup_submit_email_code`]).
     pub fn signup_check_email(&self, session: &mut SignupSession) -> Result<(), Error> {
         session.expect_stage(stages::EMAIL)?;
-        let creds = requested(session.email(), "email")?.threepid_creds();
+        let validation = requested(session.email(), "email")?;
+        if validation.submit_url.is_some() {
+            return Err(Error::InvalidState(
+                "the server mailed a code to type in (it gave a submit_url): submit the code instead of waiting"
+                    .into(),
+            ));
+        }
+        let creds = validation.threepid_creds();
         self.submit_stage(session, stages::EMAIL, fields([("threepid_creds", creds)]))
+    }
+
+    /// Submit the code the user received by email to the `submit_url` the
+    /// server gave (spec: `requestToken` answers), then complete
+    /// `m.login.email.identity`. A wrong code is `StageRejected`.
+    pub fn signup_submit_email_code(
+        &self,
+        session: &mut SignupSession,
+        code: &str,
+    ) -> Result<(), Error> {
+        session.expect_stage(stages::EMAIL)?;
+        let validation = requested(session.email(), "email")?.clone();
+        let Some(submit_url) = &validation.submit_url else {
+            return Err(Error::InvalidState(
+                "the server gave no submit_url: the user follows the link in the mail, then check the email".into(),
+            ));
+        };
+        self.submit_validation_code(&validation, submit_url, code)?;
+        let fields = fields([("threepid_creds", validation.threepid_creds())]);
+        self.submit_stage(session, stages::EMAIL, fields)
     }
 
     /// Ask the server to text a code to the phone number.
@@ -121,18 +151,7 @@ impl Client {
         session.expect_stage(stages::MSISDN)?;
         let validation = requested(session.msisdn(), "phone")?.clone();
         if let Some(submit_url) = &validation.submit_url {
-            let body = SubmitTokenBody {
-                sid: validation.sid.as_deref().unwrap_or_default(),
-                client_secret: validation.client_secret.expose(),
-                token: code,
-            };
-            let answer: Value = self.post_json(submit_url, &body, None, false)?;
-            if answer.get("success").and_then(Value::as_bool) != Some(true) {
-                return Err(Error::StageRejected {
-                    errcode: None,
-                    message: "the server did not accept the code".into(),
-                });
-            }
+            self.submit_validation_code(&validation, submit_url, code)?;
         }
         let fields = fields([("threepid_creds", validation.threepid_creds())]);
         self.submit_stage(session, stages::MSISDN, fields)
@@ -177,6 +196,32 @@ impl Client {
         self.submit(session, auth, stage.as_deref())
     }
 
+    /// POST the code the user received to `submit_url`; `{"success": true}`
+    /// means it was right. The code and client secret are scrubbed from errors.
+    fn submit_validation_code(
+        &self,
+        validation: &Validation,
+        submit_url: &str,
+        code: &str,
+    ) -> Result<(), Error> {
+        let client_secret = validation.client_secret.expose();
+        let body = SubmitTokenBody {
+            sid: validation.sid.as_deref().unwrap_or_default(),
+            client_secret,
+            token: code,
+        };
+        let answer: Value = self
+            .post_json(submit_url, &body, None, false)
+            .map_err(|err| err.redact(&[client_secret, code]))?;
+        if answer.get("success").and_then(Value::as_bool) != Some(true) {
+            return Err(Error::StageRejected {
+                errcode: None,
+                message: "the server did not accept the code".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// POST a `requestToken` body; the client secret is scrubbed from errors.
     fn request_token<B: Serialize>(
         &self,
@@ -184,8 +229,11 @@ impl Client {
         body: &B,
         client_secret: &str,
     ) -> Result<RequestTokenResponse, Error> {
-        self.post_json(&self.homeserver().join(path), body, None, false)
-            .map_err(|err| err.redact(&[client_secret]))
+        let answer: RequestTokenResponse = self
+            .post_json(&self.homeserver().join(path), body, None, false)
+            .map_err(|err| err.redact(&[client_secret]))?;
+        check_opaque_id(&answer.sid, "the requestToken sid")?;
+        Ok(answer)
     }
 
     /// Complete `stage` of the chosen flow with its stage-specific fields.

@@ -3,8 +3,8 @@
  * Included by tests/c/test_misuse.c, which provides the fixtures (`fx`) and
  * the helpers these cases use.
  *
- * Functions: 59 accessor, 30 fallible, 10 free, 4 init, 8 pure.
- * 348 cases: 7 enum, 24 finished, 8 index, 59 long, 178 null, 5 null_field, 1 range, 7 struct_size, 59 utf8.
+ * Functions: 60 accessor, 31 fallible, 10 free, 4 init, 8 pure.
+ * 356 cases: 7 enum, 26 finished, 8 index, 60 long, 182 null, 5 null_field, 1 range, 7 struct_size, 60 utf8.
  */
 #ifndef MXREG_MISUSE_CASES_H
 #define MXREG_MISUSE_CASES_H
@@ -4346,6 +4346,105 @@ cleanup:
   mxreg_error_free(error);
 }
 
+/* mxreg_signup_email_submit_url: NULL `signup` */
+static void null__mxreg_signup_email_submit_url__signup(void) {
+  CHECK(mxreg_signup_email_submit_url(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_signup_submit_email_code: NULL `signup` */
+static void null__mxreg_signup_submit_email_code__signup(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_signup_submit_email_code(NULL, "123456", &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "signup", NULL));
+  rc = mxreg_signup_submit_email_code(NULL, "123456", NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_signup_submit_email_code: NULL `code` */
+static void null__mxreg_signup_submit_email_code__code(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_signup_submit_email_code(fx.signup_needs_stage, NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "code", NULL));
+  rc = mxreg_signup_submit_email_code(fx.signup_needs_stage, NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK(signup_unchanged(fx.signup_needs_stage));
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_signup_submit_email_code: invalid UTF-8 in `code` */
+static void utf8__mxreg_signup_submit_email_code__code(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    rc = mxreg_signup_submit_email_code(fx.signup_needs_stage, bad_utf8[i], &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "code", NULL));
+    rc = mxreg_signup_submit_email_code(fx.signup_needs_stage, bad_utf8[i], NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK(signup_unchanged(fx.signup_needs_stage));
+  }
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_signup_submit_email_code: over-long `code` */
+static void long__mxreg_signup_submit_email_code__code(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_signup_submit_email_code(fx.signup_needs_stage, fx.long_text, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "code", "longer than"));
+  rc = mxreg_signup_submit_email_code(fx.signup_needs_stage, fx.long_text, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK(signup_unchanged(fx.signup_needs_stage));
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_signup_submit_email_code: NULL `error_out` */
+static void null__mxreg_signup_submit_email_code__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_signup *own_signup = fresh_signup();
+  CHECK(own_signup != NULL);
+  rc = mxreg_signup_submit_email_code(own_signup, "123456", NULL);
+  CHECK(expect_accepted(rc, &error));
+cleanup:
+  mxreg_signup_free(own_signup);
+  mxreg_error_free(error);
+}
+
+/* mxreg_signup_submit_email_code on a complete session */
+static void complete__mxreg_signup_submit_email_code(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_signup_submit_email_code(fx.signup_complete, "123456", &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_STATE, &error, NULL, NULL));
+  rc = mxreg_signup_submit_email_code(fx.signup_complete, "123456", NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_STATE));
+  CHECK(mxreg_signup_status(fx.signup_complete) == MXREG_SIGNUP_STATE_COMPLETE);
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_signup_submit_email_code on a failed session */
+static void failed__mxreg_signup_submit_email_code(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_signup_submit_email_code(fx.signup_failed, "123456", &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_STATE, &error, NULL, NULL));
+  rc = mxreg_signup_submit_email_code(fx.signup_failed, "123456", NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_STATE));
+  CHECK(mxreg_signup_status(fx.signup_failed) == MXREG_SIGNUP_STATE_FAILED);
+cleanup:
+  mxreg_error_free(error);
+}
+
 /* mxreg_signup_request_msisdn_token: NULL `signup` */
 static void null__mxreg_signup_request_msisdn_token__signup(void) {
   mxreg_error *error = NULL;
@@ -5298,6 +5397,14 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_signup_check_email: NULL `error_out`", null__mxreg_signup_check_email__error_out},
     {"mxreg_signup_check_email on a complete session", complete__mxreg_signup_check_email},
     {"mxreg_signup_check_email on a failed session", failed__mxreg_signup_check_email},
+    {"mxreg_signup_email_submit_url: NULL `signup`", null__mxreg_signup_email_submit_url__signup},
+    {"mxreg_signup_submit_email_code: NULL `signup`", null__mxreg_signup_submit_email_code__signup},
+    {"mxreg_signup_submit_email_code: NULL `code`", null__mxreg_signup_submit_email_code__code},
+    {"mxreg_signup_submit_email_code: invalid UTF-8 in `code`", utf8__mxreg_signup_submit_email_code__code},
+    {"mxreg_signup_submit_email_code: over-long `code`", long__mxreg_signup_submit_email_code__code},
+    {"mxreg_signup_submit_email_code: NULL `error_out`", null__mxreg_signup_submit_email_code__error_out},
+    {"mxreg_signup_submit_email_code on a complete session", complete__mxreg_signup_submit_email_code},
+    {"mxreg_signup_submit_email_code on a failed session", failed__mxreg_signup_submit_email_code},
     {"mxreg_signup_request_msisdn_token: NULL `signup`", null__mxreg_signup_request_msisdn_token__signup},
     {"mxreg_signup_request_msisdn_token: NULL `country`", null__mxreg_signup_request_msisdn_token__country},
     {"mxreg_signup_request_msisdn_token: invalid UTF-8 in `country`", utf8__mxreg_signup_request_msisdn_token__country},

@@ -45,17 +45,27 @@ pub struct TlsServer {
 impl TlsServer {
     /// One request per connection, answered with `Connection: close`.
     pub fn start(identity: Identity, reply: Reply) -> Self {
-        Self::start_with(identity, reply, None)
+        Self::start_at("127.0.0.1:0", identity, reply)
+    }
+
+    /// The same on a given loopback address (a fixed port such as 443).
+    pub fn start_at(address: &str, identity: Identity, reply: Reply) -> Self {
+        Self::start_with(address, identity, reply, None)
     }
 
     /// One request per connection, answered as if the connection stayed
     /// open; `idle` later the server closes it (close_notify, then the
     /// socket) without reading what came meanwhile, as an idle timeout does.
     pub fn start_closing_when_idle(identity: Identity, reply: Reply, idle: Duration) -> Self {
-        Self::start_with(identity, reply, Some(idle))
+        Self::start_with("127.0.0.1:0", identity, reply, Some(idle))
     }
 
-    fn start_with(identity: Identity, reply: Reply, idle_close: Option<Duration>) -> Self {
+    fn start_with(
+        address: &str,
+        identity: Identity,
+        reply: Reply,
+        idle_close: Option<Duration>,
+    ) -> Self {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -64,7 +74,8 @@ impl TlsServer {
             .with_single_cert(identity.chain, identity.key)
             .expect("a usable certificate and key");
         let config = Arc::new(config);
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let listener =
+            TcpListener::bind(address).unwrap_or_else(|err| panic!("bind {address}: {err}"));
         listener
             .set_nonblocking(true)
             .expect("nonblocking listener");

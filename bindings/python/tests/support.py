@@ -3,6 +3,7 @@ rig), unique usernames, registration tokens, validation mails, the CLI."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -62,6 +63,16 @@ def new_registration_token(uses: int = 1) -> str:
     return rig("token-create", "token", "--uses", str(uses))
 
 
+# Registration tokens named like words of the server's answer (stage names):
+# hiding secrets from errors must not change the flows mxreg reads.
+TOKEN_NAMES_FROM_THE_ANSWER = ("login", "token", "dummy", "registration")
+
+
+def named_registration_token(name: str) -> str:
+    """A registration token called `name`, made with the admin API if missing."""
+    return rig("token-create", "token", "--token", name, "--exist-ok")
+
+
 def follow_validation_link(address: str, since: float, timeout: float = 60.0) -> None:
     """Wait for the validation mail to `address` and follow its link, as a user would."""
     link = rig("mail-link", "email", "--to", address, "--since", str(since), "--timeout", str(timeout))
@@ -80,10 +91,13 @@ def retry_rate_limited(call: Callable[[], _T], attempts: int = 8) -> _T:
     return call()
 
 
-def mxreg_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def mxreg_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m mxreg` with this test run's library and package."""
     return subprocess.run(
         [sys.executable, "-m", "mxreg", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -97,3 +111,21 @@ def cli_json(done: subprocess.CompletedProcess[str]) -> dict[str, object]:
     value = json.loads(done.stdout)
     assert isinstance(value, dict)
     return value
+
+
+# The scripted stand-in homeserver for an email code with a submit_url
+# (tests/standin/email_code_server.py): its code.
+EMAIL_CODE = "654321"
+
+
+@contextlib.contextmanager
+def email_code_server() -> Iterator[str]:
+    """Run the stand-in; yields its base URL, stops it afterwards."""
+    script = REPO_ROOT / "tests" / "standin" / "email_code_server.py"
+    with subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as server:
+        assert server.stdout is not None and server.stdin is not None
+        try:
+            yield server.stdout.readline().strip()
+        finally:
+            server.stdin.close()
+            server.wait(timeout=30)

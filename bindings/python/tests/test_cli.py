@@ -6,12 +6,17 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from support import (
+    EMAIL_CODE,
     PASSWORD,
+    TOKEN_NAMES_FROM_THE_ANSWER,
+    email_code_server,
     cli_json,
     follow_validation_link,
     homeserver,
     mxreg_cli,
+    named_registration_token,
     new_registration_token,
     unique_username,
 )
@@ -52,6 +57,23 @@ def test_registration_token_stage() -> None:
     bad = mxreg_cli(*args, "--token", "not-a-token")
     assert bad.returncode == 1 and "M_UNAUTHORIZED" in bad.stderr
     assert cli_json(mxreg_cli(*args, "--token", new_registration_token()))["user_id"]
+
+
+@pytest.mark.parametrize("name", TOKEN_NAMES_FROM_THE_ANSWER)
+def test_tokens_named_like_parts_of_the_answer(name: str) -> None:
+    token = named_registration_token(name)
+    args = ["register", "--homeserver", homeserver("token"), "--username", unique_username("pyclinm"), "--password", PASSWORD]
+    assert cli_json(mxreg_cli(*args, "--token", token))["user_id"]
+
+
+def test_an_email_code_is_read_from_standard_input() -> None:
+    with email_code_server() as url:
+        args = ["register", "--homeserver", url, "--username", "scripted", "--password", PASSWORD, "--email", "a@example.org"]
+        wrong = mxreg_cli(*args, stdin="000000\n")
+        assert wrong.returncode == 1 and "type it" in wrong.stderr
+    with email_code_server() as url:
+        args = ["register", "--homeserver", url, "--username", "scripted", "--password", PASSWORD, "--email", "a@example.org"]
+        assert cli_json(mxreg_cli(*args, stdin=EMAIL_CODE + "\n"))["user_id"] == "@scripted:standin"
 
 
 def test_terms_stage_needs_accept_terms() -> None:

@@ -22,10 +22,10 @@ REDIRECT_URI = "http://127.0.0.1:18199/callback"
 BROWSER = REPO_ROOT / "tests" / "oauth" / "browser.py"
 
 
-def browse(authorization_url: str, username: str, action: str = "signup") -> str:
+def browse(authorization_url: str, username: str, action: str = "signup", redirect_uri: str = REDIRECT_URI) -> str:
     """The redirect URL the user's browser ends on (not opened)."""
     done = subprocess.run(
-        [sys.executable, str(BROWSER), authorization_url, "--redirect-uri", REDIRECT_URI,
+        [sys.executable, str(BROWSER), authorization_url, "--redirect-uri", redirect_uri,
          "--username", username, "--password", PASSWORD, "--action", action],
         capture_output=True, text=True, timeout=120, check=False,
     )
@@ -69,6 +69,18 @@ def test_discovery(server: mxreg.OAuthServer) -> None:
 def test_a_legacy_homeserver_has_no_oauth(open_client: mxreg.Client) -> None:
     with pytest.raises(mxreg.OAuthUnsupportedError):
         open_client.discover_oauth()
+
+
+def test_each_flow_registers_a_client_and_may_use_any_loopback_port(server: mxreg.OAuthServer) -> None:
+    # Registered without the port (RFC 8252 section 7.3): any port works in the flow.
+    for port in (18197, 18198):
+        app = server.register_client(client_uri="https://mxreg.test.invalid/", redirect_uris=[REDIRECT_URI])
+        assert app.metadata["redirect_uris"] == ["http://127.0.0.1/callback"]
+        redirect_uri = f"http://127.0.0.1:{port}/callback"
+        username = unique_username("pyoport")
+        with server.start_authorization(app.client_id, redirect_uri) as authorization:
+            account = authorization.complete(browse(authorization.url, username, redirect_uri=redirect_uri))
+        assert account.user_id.startswith(f"@{username}:")
 
 
 def test_sign_up_creates_an_account_that_works(server: mxreg.OAuthServer, client_id: str) -> None:

@@ -107,6 +107,8 @@ def test_appservice_registration(open_client: mxreg.Client) -> None:
     as_token = rig_variable("MXREG_HS_OPEN_APPSERVICE_TOKEN")
     account = open_client.register(unique_username("mxregbot_py"), appservice_token=as_token)
     assert account.user_id.startswith("@mxregbot_py")
+    # inhibit_login is always sent for an application service (spec v1.17).
+    assert account.access_token is None and account.device_id is None
     with pytest.raises(mxreg.UnknownTokenError):
         open_client.register(unique_username("mxregbot_py"), appservice_token="not-the-token")
 

@@ -6,7 +6,17 @@ import threading
 import time
 
 import pytest
-from support import PASSWORD, follow_validation_link, homeserver, new_registration_token, unique_username
+from support import (
+    EMAIL_CODE,
+    PASSWORD,
+    TOKEN_NAMES_FROM_THE_ANSWER,
+    email_code_server,
+    follow_validation_link,
+    homeserver,
+    named_registration_token,
+    new_registration_token,
+    unique_username,
+)
 
 import mxreg
 from mxreg import Signup, SignupState, Stage
@@ -46,6 +56,16 @@ def test_registration_token_stage_rejects_then_accepts() -> None:
             assert signup.require_complete().user_id
 
 
+@pytest.mark.parametrize("name", TOKEN_NAMES_FROM_THE_ANSWER)
+def test_tokens_named_like_parts_of_the_answer_complete(name: str) -> None:
+    token = named_registration_token(name)
+    with mxreg.Client(homeserver("token")) as client:
+        with client.signup(unique_username("pyname"), PASSWORD, stages=Stage.REGISTRATION_TOKEN) as signup:
+            signup.start()
+            signup.submit_token(token)
+            assert status(signup) is SignupState.COMPLETE
+
+
 def test_a_flow_needing_unsupported_stages_is_refused() -> None:
     with mxreg.Client(homeserver("token")) as client, client.signup(unique_username("pyunsup"), PASSWORD) as signup:
         with pytest.raises(mxreg.UnsupportedFlowError, match="registration_token"):
@@ -79,6 +99,22 @@ def test_email_stage_waits_for_the_link_then_completes() -> None:
             assert signup.check_email() is False  # the link was not followed yet
             follow_validation_link(address, since)
             signup.wait_for_email(poll_interval=0.5, timeout=30)
+            assert status(signup) is SignupState.COMPLETE
+
+
+def test_an_email_code_goes_to_the_submit_url() -> None:
+    # A scripted stand-in answering requestToken as the spec's example does.
+    with email_code_server() as url, mxreg.Client(url) as client:
+        with client.signup("scripted", PASSWORD, stages=Stage.EMAIL) as signup:
+            signup.start()
+            assert signup.email_submit_url is None
+            signup.request_email_token("alice@example.org")
+            assert signup.email_submit_url == url + "/path/to/submitToken"
+            with pytest.raises(mxreg.InvalidStateError):
+                signup.check_email()  # no link to wait for
+            with pytest.raises(mxreg.StageRejectedError):
+                signup.submit_email_code("000000")
+            signup.submit_email_code(EMAIL_CODE)
             assert status(signup) is SignupState.COMPLETE
 
 

@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="register an account, completing every stage the server asks for",
         description="Register an account, walking every stage the server asks for: "
         "m.login.dummy, m.login.registration_token (--token), m.login.terms (--accept-terms) "
-        "and m.login.email.identity (--email: sends the mail, then waits until its link was followed).",
+        "and m.login.email.identity (--email: sends the mail, then waits until its link was followed, "
+        "or reads the mailed code from standard input when the server asks for one).",
     )
     register.add_argument("--homeserver", required=True, metavar="URL", help="homeserver base URL")
     register.add_argument("--username", metavar="U", help="the localpart (for --upgrade-guest: the guest's)")
@@ -207,8 +208,13 @@ def _walk_stages(signup: Signup, args: argparse.Namespace) -> None:
             signup.accept_terms()
         elif stage == auth.EMAIL_IDENTITY and args.email is not None:
             signup.request_email_token(args.email)
-            _note(f"a validation mail was sent to {args.email}: follow its link; waiting until it is followed...")
-            signup.wait_for_email(poll_interval=args.email_poll_interval)
+            if signup.email_submit_url is not None:
+                # The server mailed a code to type in rather than a link.
+                _note(f"a code was mailed to {args.email}: type it and press Enter")
+                signup.submit_email_code(sys.stdin.readline().strip())
+            else:
+                _note(f"a validation mail was sent to {args.email}: follow its link; waiting until it is followed...")
+                signup.wait_for_email(poll_interval=args.email_poll_interval)
             _note("email address validated")
         else:
             raise UnsupportedFlowError(f"the server asks for {stage}, which this command cannot complete")

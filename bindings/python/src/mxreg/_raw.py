@@ -294,8 +294,9 @@ class mxreg_stage(enum.IntFlag):
     TERMS = 4
     """`m.login.terms`: `mxreg_signup_policy_*`, `mxreg_signup_accept_terms`."""
     EMAIL = 8
-    """`m.login.email.identity`: `mxreg_signup_request_email_token`,
-    `mxreg_signup_check_email`.
+    """`m.login.email.identity`: `mxreg_signup_request_email_token`, then
+    `mxreg_signup_check_email` (a link in the mail) or, when
+    `mxreg_signup_email_submit_url` is not NULL, `mxreg_signup_submit_email_code`.
     """
     MSISDN = 16
     """`m.login.msisdn`: `mxreg_signup_request_msisdn_token`,
@@ -994,7 +995,11 @@ _mxreg_oauth_server_register_client = _loader.bind(_lib, "mxreg_oauth_server_reg
 
 def mxreg_oauth_server_register_client(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None, metadata: ctypes._Pointer[mxreg_oauth_client_metadata] | ctypes._CArgObject | None, registered_out: ctypes._Pointer[ctypes._Pointer[mxreg_oauth_registered_client]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
     """Register the app as a public client (dynamic client registration,
-    RFC 7591; `token_endpoint_auth_method: none`). Servers without dynamic
+    RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
+    each authorization flow, as the spec says, and keep the client ID with
+    that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
+    `[::1]`, `localhost`) are registered without their port: the server
+    accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
     registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
     their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
     (checked before any request) or the server's `invalid_redirect_uri` /
@@ -1670,9 +1675,38 @@ def mxreg_signup_check_email(signup: ctypes._Pointer[mxreg_signup] | ctypes._CAr
     """Complete `m.login.email.identity` if the user followed the link.
     `MXREG_RESULT_STAGE_REJECTED` means not yet: to wait, call again every few
     seconds (save the session first if the app may be closed meanwhile).
-    Blocks for one request.
+    When the server gave a submit URL (`mxreg_signup_email_submit_url` is not
+    NULL) there is no link: `MXREG_RESULT_INVALID_STATE`, use
+    `mxreg_signup_submit_email_code`. Blocks for one request.
     """
     result: int = _mxreg_signup_check_email(signup, error_out)
+    return result
+
+
+_mxreg_signup_email_submit_url = _loader.bind(_lib, "mxreg_signup_email_submit_url", ctypes.c_char_p, [ctypes.POINTER(mxreg_signup)])
+
+
+def mxreg_signup_email_submit_url(signup: ctypes._Pointer[mxreg_signup] | ctypes._CArgObject | None) -> bytes | None:
+    """Where the server wants the code it mailed (the `submit_url` of its
+    `requestToken` answer), or NULL when it gave none (the mail holds a link
+    to follow instead: `mxreg_signup_check_email`). When not NULL, ask the
+    user for the code and call `mxreg_signup_submit_email_code`.
+    Borrowed; valid until the next call on `signup`.
+    """
+    result: bytes | None = _mxreg_signup_email_submit_url(signup)
+    return result
+
+
+_mxreg_signup_submit_email_code = _loader.bind(_lib, "mxreg_signup_submit_email_code", ctypes.c_uint32, [ctypes.POINTER(mxreg_signup), ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_signup_submit_email_code(signup: ctypes._Pointer[mxreg_signup] | ctypes._CArgObject | None, code: bytes | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Submit the code the user received by email to the server's submit URL
+    (`mxreg_signup_email_submit_url`) and complete `m.login.email.identity`.
+    A wrong code gives `MXREG_RESULT_STAGE_REJECTED` (the session goes on);
+    no submit URL gives `MXREG_RESULT_INVALID_STATE`. Blocks.
+    """
+    result: int = _mxreg_signup_submit_email_code(signup, code, error_out)
     return result
 
 

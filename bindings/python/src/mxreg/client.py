@@ -153,6 +153,8 @@ class Client(HandleOwner[_raw.mxreg_client]):
         `mxreg.auth.dummy_auth(err.auth_info.session)`; send the same
         username and password each time. A failed stage raises
         `AuthRequiredError` too, with the stage's `errcode`.
+        With `appservice_token`, `inhibit_login` is always sent (application
+        service API v1.17): the account comes back without tokens.
         """
         request = _request(
             username,

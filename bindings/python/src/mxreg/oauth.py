@@ -2,15 +2,18 @@
 OAuth 2.0 server (`Client.discover_oauth`).
 
     with client.discover_oauth() as server:
-        app = server.register_client(client_uri="https://app.example/",
-                                     redirect_uris=["http://127.0.0.1:8765/callback"])
-        with server.start_authorization(app.client_id, "http://127.0.0.1:8765/callback") as auth:
+        redirect_uri = f"http://127.0.0.1:{listener_port}/callback"
+        app = server.register_client(client_uri="https://app.example/", redirect_uris=[redirect_uri])
+        with server.start_authorization(app.client_id, redirect_uri) as auth:
             open_in_browser(auth.url)
             account = auth.complete(redirect_url_the_browser_came_back_with)
 
-Store `client_id` and reuse it for every later authorization of the app on
-that server. An authorization can be saved (`save()`) and finished by a
-later run (`OAuthServer.restore_authorization`).
+Register the app at the start of each authorization flow, as the spec says,
+and keep that `client_id` with the flow's tokens (refresh and revoke need
+it). Loopback redirect URIs are registered without their port: the server
+accepts any port in the authorization request (RFC 8252 §7.3), so listen on
+whatever port is free. An authorization can be saved (`save()`) and
+finished by a later run (`OAuthServer.restore_authorization`).
 """
 
 from __future__ import annotations
@@ -150,8 +153,10 @@ class OAuthServer(HandleOwner[_raw.mxreg_oauth_server]):
         policy_uri: str | None = None,
         tos_uri: str | None = None,
     ) -> RegisteredClient:
-        """Register the app as a public client (dynamic client registration).
-        `client_uri` is the app's https page; the other URIs share its host.
+        """Register the app as a public client (dynamic client registration),
+        at the start of each authorization flow. `client_uri` is the app's
+        https page; the other URIs share its host. Loopback redirect URIs
+        are registered without their port (any port works in the flow).
         `OAuthUnsupportedError` when the server has no dynamic registration."""
         if isinstance(redirect_uris, str):
             raise TypeError("redirect_uris must be a sequence of URIs, not one str")

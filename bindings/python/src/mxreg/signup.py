@@ -114,6 +114,14 @@ class Signup(HandleOwner[_raw.mxreg_signup]):
             return py_string(_raw.mxreg_signup_fallback_url(signup))
 
     @property
+    def email_submit_url(self) -> str | None:
+        """Where the server wants the code it mailed, or None when the mail
+        holds a link to follow instead. When set, ask the user for the code
+        and call `submit_email_code()` (`check_email()` would never succeed)."""
+        with self._borrow() as signup:
+            return py_string(_raw.mxreg_signup_email_submit_url(signup))
+
+    @property
     def registration(self) -> Registration | None:
         """The new account once `status` is COMPLETE, else None."""
         with self._borrow() as signup:
@@ -162,7 +170,8 @@ class Signup(HandleOwner[_raw.mxreg_signup]):
 
     def request_email_token(self, email: str, next_link: str | None = None) -> None:
         """Have the server mail a validation link to `email`; calling again
-        resends it. Then `check_email()` or `wait_for_email()`."""
+        resends it. Then `check_email()` or `wait_for_email()`, or, when
+        `email_submit_url` is set, `submit_email_code()`."""
         address, link = c_string(email, "email"), c_string(next_link, "next_link")
         self._call(lambda signup, error: _raw.mxreg_signup_request_email_token(signup, address, link, error))
 
@@ -183,6 +192,12 @@ class Signup(HandleOwner[_raw.mxreg_signup]):
             if deadline is not None and time.monotonic() + poll_interval > deadline:
                 raise TimeoutError(f"the validation link was not followed within {timeout:g} s")
             time.sleep(poll_interval)
+
+    def submit_email_code(self, code: str) -> None:
+        """Complete `m.login.email.identity` with the code from the mail,
+        sent to `email_submit_url`. A wrong code raises `StageRejectedError`."""
+        value = c_string(code, "code")
+        self._call(lambda signup, error: _raw.mxreg_signup_submit_email_code(signup, value, error))
 
     def request_msisdn_token(self, country: str, phone_number: str) -> None:
         """Have the server text a code to `phone_number` (`country`: ISO

@@ -13,7 +13,7 @@ import org.mxreg.raw.MxregOauthClientMetadata
  *
  * ```
  * client.discoverOAuthServer().use { server ->
- *     val clientId = stored ?: server.registerClient(metadata).clientId
+ *     val clientId = server.registerClient(metadata).clientId   // each flow; keep it with the tokens
  *     server.startAuthorization(OAuthAuthorizationRequest(clientId, redirectUri)).use { authorization ->
  *         openBrowser(authorization.url)
  *         val registration = authorization.complete(awaitRedirect())
@@ -45,7 +45,10 @@ public class OAuthServer internal constructor(pointer: Pointer) : AutoCloseable 
     public val metadataJson: String get() = handle.read { lib.mxreg_oauth_server_metadata_json(it) } ?: "{}"
 
     /**
-     * Register the app as a public client (RFC 7591). No dynamic
+     * Register the app as a public client (RFC 7591), at the start of each
+     * authorization flow as the spec says; keep the client ID with that flow's
+     * tokens. Loopback redirect URIs are registered without their port (the
+     * server accepts any port in the flow, RFC 8252 §7.3). No dynamic
      * registration on the server: [MxregException.OAuthUnsupported]. Blocks.
      */
     @Throws(MxregException::class)

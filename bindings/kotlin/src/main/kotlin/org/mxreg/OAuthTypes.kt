@@ -65,7 +65,7 @@ public class OAuthClientMetadata(
 
 /** What to authorize with [OAuthServer.startAuthorization]. */
 public class OAuthAuthorizationRequest(
-    /** From [OAuthServer.registerClient] (stored from an earlier run) or the server's operator. */
+    /** From the [OAuthServer.registerClient] call that started this flow, or the server's operator. */
     public val clientId: String,
     /** One of the client's registered redirect URIs. */
     public val redirectUri: String,

@@ -35,7 +35,7 @@ public class RegisterRequest(
     public val kind: AccountKind = AccountKind.USER,
     /** Upgrade a guest: its access token (with the guest's localpart as [username]). */
     public val guestAccessToken: String? = null,
-    /** Register as an application service with its `as_token`. */
+    /** Register as an application service with its `as_token` (always with `inhibit_login`: no tokens come back). */
     public val appserviceToken: String? = null,
 ) {
     /** The same request with another [auth] (the next UIA stage). */

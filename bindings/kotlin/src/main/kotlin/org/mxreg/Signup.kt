@@ -42,6 +42,12 @@ public class Signup internal constructor(pointer: Pointer) : AutoCloseable {
     /** The server's last UIA answer (flows, params, completed stages, session), or null before it. */
     public val authInfo: AuthInfo? get() = handle.read { signup -> lib.mxreg_signup_auth_info(signup)?.let { AuthInfo.read(lib, it) } }
 
+    /**
+     * Where the server wants the code it mailed, or null when the mail holds a link to follow
+     * ([checkEmail]). When set, ask the user for the code and call [submitEmailCode].
+     */
+    public val emailSubmitUrl: String? get() = handle.read { lib.mxreg_signup_email_submit_url(it) }
+
     /** The server's web page for the next stage (open it, then [fallbackDone]), or null. */
     public val fallbackUrl: String? get() = handle.read { lib.mxreg_signup_fallback_url(it) }
 
@@ -104,7 +110,7 @@ public class Signup internal constructor(pointer: Pointer) : AutoCloseable {
     @Throws(MxregException::class)
     public fun acceptTerms(): Unit = step { signup, _, errorOut -> lib.mxreg_signup_accept_terms(signup, errorOut) }
 
-    /** Have the server mail a validation link to [email] (again: resend); then [checkEmail]. */
+    /** Have the server mail a validation link to [email] (again: resend); then [checkEmail], or [submitEmailCode] when [emailSubmitUrl] is set. */
     @Throws(MxregException::class)
     public fun requestEmailToken(email: String, nextLink: String? = null): Unit = step { signup, strings, errorOut ->
         lib.mxreg_signup_request_email_token(signup, strings.put("email", email), strings.put("nextLink", nextLink), errorOut)
@@ -117,6 +123,12 @@ public class Signup internal constructor(pointer: Pointer) : AutoCloseable {
         true
     } catch (_: MxregException.StageRejected) {
         false
+    }
+
+    /** Complete `m.login.email.identity` with the code from the mail, sent to [emailSubmitUrl]. */
+    @Throws(MxregException::class)
+    public fun submitEmailCode(code: String): Unit = step { signup, strings, errorOut ->
+        lib.mxreg_signup_submit_email_code(signup, strings.put("code", code), errorOut)
     }
 
     /** Have the server text a code to [phoneNumber] ([country]: ISO 3166-1 alpha-2, e.g. `GB`). */

@@ -32,11 +32,16 @@ class OAuthTest {
     }
 
     /** The redirect the user's browser reaches after the server's pages. */
-    private fun browse(authorization: OAuthAuthorization, username: String, action: String = "signup"): String =
+    private fun browse(
+        authorization: OAuthAuthorization,
+        username: String,
+        action: String = "signup",
+        redirectUri: String = REDIRECT_URI,
+    ): String =
         Servers.python(
             "tests/oauth/browser.py",
             authorization.url,
-            "--redirect-uri", REDIRECT_URI,
+            "--redirect-uri", redirectUri,
             "--username", username,
             "--password", PASSWORD,
             "--action", action,
@@ -63,6 +68,26 @@ class OAuthTest {
         assertFalse(SignupMethod.LEGACY in probe.signupMethods, probe.toString())
         client("oauth").use { client ->
             assertFailsWith<MxregException.Forbidden> { client.register(RegisterRequest(uniqueUsername("oleg"), PASSWORD)) }
+        }
+    }
+
+    /** Registered without the port (RFC 8252 §7.3): each flow registers a client and may use any port. */
+    @Test
+    fun eachFlowRegistersAClientAndMayUseAnyLoopbackPort() {
+        client("oauth").use { client ->
+            client.discoverOAuthServer().use { server ->
+                for (port in listOf(18197, 18198)) {
+                    val registered = server.registerClient(APP)
+                    assertTrue(registered.metadataJson.contains("\"http://127.0.0.1/callback\""), registered.metadataJson)
+                    val redirectUri = "http://127.0.0.1:$port/callback"
+                    val name = uniqueUsername("oport")
+                    server.startAuthorization(OAuthAuthorizationRequest(registered.clientId, redirectUri)).use { authorization ->
+                        authorization.complete(browse(authorization, name, redirectUri = redirectUri)).use { account ->
+                            assertEquals("@$name:localhost", account.userId)
+                        }
+                    }
+                }
+            }
         }
     }
 

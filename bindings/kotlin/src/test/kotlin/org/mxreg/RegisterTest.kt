@@ -89,6 +89,20 @@ class RegisterTest {
     }
 
     @Test
+    fun anApplicationServiceRegistersWithInhibitLogin() {
+        val name = "mxregbot_" + uniqueUsername("as") // the rig's service owns @mxregbot_*
+        client("open").use { client ->
+            val request = RegisterRequest(name, appserviceToken = System.getenv("MXREG_HS_OPEN_APPSERVICE_TOKEN"))
+            client.register(request).use { registration ->
+                assertEquals("@$name:localhost", registration.userId)
+                // inhibit_login is always sent for an application service (spec v1.17).
+                assertNull(registration.accessToken)
+                assertNull(registration.deviceId)
+            }
+        }
+    }
+
+    @Test
     fun noRefreshTokenUnlessAskedAndACustomDeviceIsUsed() {
         client("open").use { client ->
             val request = RegisterRequest(uniqueUsername("norefresh"), PASSWORD, deviceId = "KOTLINDEV", refreshToken = false)

@@ -57,6 +57,46 @@ class SignupTest {
         }
     }
 
+    /** Tokens named like words of the server's answer: hiding them from errors keeps the flows as sent. */
+    @Test
+    fun tokensNamedLikePartsOfTheAnswerCompleteRegistration() {
+        client("token").use { client ->
+            for (name in listOf("login", "token", "dummy", "registration")) {
+                val token = Servers.rig("token-create", "token", "--token", name, "--exist-ok")
+                client.signup(RegisterRequest(uniqueUsername("sname"), PASSWORD), setOf(Stage.REGISTRATION_TOKEN)).use { signup ->
+                    signup.startPatiently()
+                    signup.submitToken(token)
+                    assertEquals(SignupState.COMPLETE, signup.status, "token $name")
+                }
+            }
+        }
+    }
+
+    /**
+     * A server that mails a code and gives a `submit_url` (the spec's example requestToken answer,
+     * replayed by tests/standin/email_code_server.py on loopback): the code goes there.
+     */
+    @Test
+    fun anEmailCodeGoesToTheSubmitUrl() {
+        val url = Servers.python("tests/standin/email_code_server.py", "--detach")
+        try {
+            Client(url).use { client ->
+                client.signup(RegisterRequest("scripted", PASSWORD), setOf(Stage.EMAIL)).use { signup ->
+                    signup.start()
+                    assertNull(signup.emailSubmitUrl)
+                    signup.requestEmailToken("alice@example.org")
+                    assertEquals("$url/path/to/submitToken", signup.emailSubmitUrl)
+                    assertFailsWith<MxregException.InvalidState> { signup.checkEmail() }
+                    assertFailsWith<MxregException.StageRejected> { signup.submitEmailCode("000000") }
+                    signup.submitEmailCode("654321")
+                    assertEquals(SignupState.COMPLETE, signup.status)
+                }
+            }
+        } finally {
+            Servers.http("GET", "$url/stop")
+        }
+    }
+
     @Test
     fun flowsWithUnsupportedStagesAreRefusedWithTheirNames() {
         client("token").use { client ->

@@ -49,6 +49,10 @@ public class SuspendingSignup(
         while (!checkEmail()) delay(pollInterval)
     }
 
+    /** The code from the mail, when the server gave a submit URL ([Signup.emailSubmitUrl]). */
+    @Throws(MxregException::class)
+    public suspend fun submitEmailCode(code: String): Unit = offload(executor) { signup.submitEmailCode(code) }
+
     @Throws(MxregException::class)
     public suspend fun requestMsisdnToken(country: String, phoneNumber: String): Unit =
         offload(executor) { signup.requestMsisdnToken(country, phoneNumber) }

@@ -253,8 +253,9 @@ public object MxregStage {
     /** `m.login.terms`: `mxreg_signup_policy_*`, `mxreg_signup_accept_terms`. */
     public const val TERMS: Int = 4
     /**
-     * `m.login.email.identity`: `mxreg_signup_request_email_token`,
-     * `mxreg_signup_check_email`.
+     * `m.login.email.identity`: `mxreg_signup_request_email_token`, then
+     * `mxreg_signup_check_email` (a link in the mail) or, when
+     * `mxreg_signup_email_submit_url` is not NULL, `mxreg_signup_submit_email_code`.
      */
     public const val EMAIL: Int = 8
     /**

@@ -253,7 +253,11 @@ public interface MxregLibrary : Library {
 
     /**
      * Register the app as a public client (dynamic client registration,
-     * RFC 7591; `token_endpoint_auth_method: none`). Servers without dynamic
+     * RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
+     * each authorization flow, as the spec says, and keep the client ID with
+     * that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
+     * `[::1]`, `localhost`) are registered without their port: the server
+     * accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
      * registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
      * their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
      * (checked before any request) or the server's `invalid_redirect_uri` /
@@ -739,9 +743,28 @@ public interface MxregLibrary : Library {
      * Complete `m.login.email.identity` if the user followed the link.
      * `MXREG_RESULT_STAGE_REJECTED` means not yet: to wait, call again every few
      * seconds (save the session first if the app may be closed meanwhile).
-     * Blocks for one request.
+     * When the server gave a submit URL (`mxreg_signup_email_submit_url` is not
+     * NULL) there is no link: `MXREG_RESULT_INVALID_STATE`, use
+     * `mxreg_signup_submit_email_code`. Blocks for one request.
      */
     public fun mxreg_signup_check_email(signup: Pointer?, error_out: PointerByReference?): Int
+
+    /**
+     * Where the server wants the code it mailed (the `submit_url` of its
+     * `requestToken` answer), or NULL when it gave none (the mail holds a link
+     * to follow instead: `mxreg_signup_check_email`). When not NULL, ask the
+     * user for the code and call `mxreg_signup_submit_email_code`.
+     * Borrowed; valid until the next call on `signup`.
+     */
+    public fun mxreg_signup_email_submit_url(signup: Pointer?): String?
+
+    /**
+     * Submit the code the user received by email to the server's submit URL
+     * (`mxreg_signup_email_submit_url`) and complete `m.login.email.identity`.
+     * A wrong code gives `MXREG_RESULT_STAGE_REJECTED` (the session goes on);
+     * no submit URL gives `MXREG_RESULT_INVALID_STATE`. Blocks.
+     */
+    public fun mxreg_signup_submit_email_code(signup: Pointer?, code: Pointer?, error_out: PointerByReference?): Int
 
     /**
      * Ask the server to text a code to `phone_number` in `country` (ISO 3166-1

@@ -106,8 +106,8 @@ public class MxregOauthAuthorizationRequest : Structure() {
     /** `sizeof(mxreg_oauth_authorization_request)`; set by the init function. */
     @JvmField public var struct_size: SizeT = SizeT()
     /**
-     * Required: from `mxreg_oauth_server_register_client` (stored from an
-     * earlier run), or given by the server's operator.
+     * Required: from the `mxreg_oauth_server_register_client` call that
+     * started this flow, or given by the server's operator.
      */
     @JvmField public var client_id: Pointer? = null
     /** Required: one of the client's registered redirect URIs. */
@@ -171,7 +171,8 @@ public class MxregRegisterRequest : Structure() {
     @JvmField public var guest_access_token: Pointer? = null
     /**
      * Register as an application service: its `as_token`. Sends
-     * `type: m.login.application_service`.
+     * `type: m.login.application_service` and always `inhibit_login: true`
+     * (application service API v1.17): no access token or device comes back.
      */
     @JvmField public var appservice_token: Pointer? = null
     /**
