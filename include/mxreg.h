@@ -578,6 +578,46 @@ typedef struct mxreg_client_options {
 } mxreg_client_options;
 
 /**
+ * How to log in. Initialise with `mxreg_login_request_init`, then set
+ * either `user` and `password` (`m.login.password`) or `login_token`
+ * (`m.login.token`), not both. Read during the call only: the library keeps
+ * no pointer into it.
+ */
+typedef struct mxreg_login_request {
+  /**
+   * `sizeof(mxreg_login_request)`; set by `mxreg_login_request_init`.
+   */
+  size_t struct_size;
+  /**
+   * With `password`: the localpart (`alice`) or the full user ID
+   * (`@alice:example.org`). NULL with `login_token`.
+   */
+  const char *user;
+  /**
+   * The password (a secret), or NULL to log in with `login_token`.
+   */
+  const char *password;
+  /**
+   * A single-use login token (a secret), e.g. the `loginToken` of an SSO
+   * redirect, or NULL to log in with `password`.
+   */
+  const char *login_token;
+  /**
+   * A device ID to reuse (its old tokens are replaced); NULL lets the
+   * server generate one.
+   */
+  const char *device_id;
+  /**
+   * Display name of a new device; ignored for an existing `device_id`.
+   */
+  const char *initial_device_display_name;
+  /**
+   * Ask for a refresh token (default true).
+   */
+  bool refresh_token;
+} mxreg_login_request;
+
+/**
  * The app's description for dynamic client registration (RFC 7591).
  * Initialise with `mxreg_oauth_client_metadata_init`, then set fields.
  * Read during the call only: the library keeps no pointer into it.
@@ -847,6 +887,36 @@ const struct mxreg_auth_info *mxreg_error_auth_info(const struct mxreg_error *er
  * Free an error. NULL is a no-op. Call once per error.
  */
 void mxreg_error_free(struct mxreg_error *error);
+
+/**
+ * Fill `request` with the defaults (refresh token requested, everything
+ * else absent) and its `struct_size`. NULL is a no-op.
+ */
+void mxreg_login_request_init(struct mxreg_login_request *request);
+
+/**
+ * `sizeof(mxreg_login_request)` as this library was built.
+ */
+size_t mxreg_login_request_size(void);
+
+/**
+ * Log in to an existing account (`POST /_matrix/client/v3/login`): after a
+ * registration with `inhibit_login`, after `MXREG_RESULT_OUTCOME_UNKNOWN`,
+ * or to redeem an SSO `loginToken`.
+ *
+ * On success writes the account to `*registration_out`, the same handle a
+ * registration gives (user ID, device ID, access and refresh tokens,
+ * expiry): caller owns it; free it with `mxreg_registration_free`.
+ *
+ * A wrong password or an unknown user is `MXREG_RESULT_FORBIDDEN` (servers
+ * do not say which); so is a used or expired login token. A token login
+ * whose answer is lost is `MXREG_RESULT_OUTCOME_UNKNOWN`: the token may be
+ * spent. Blocks until the answer or the client's timeouts. Thread-safe.
+ */
+mxreg_result mxreg_client_login(const struct mxreg_client *client,
+                                const struct mxreg_login_request *request,
+                                struct mxreg_registration **registration_out,
+                                struct mxreg_error **error_out);
 
 /**
  * Fetch the homeserver's OAuth 2.0 server metadata

@@ -82,6 +82,7 @@ STATUS_ACCESSOR = {"mxreg_signup": "mxreg_signup_status"}
 # Request structs: the C function that fills a valid one.
 REQUEST_FIXTURES = {
     "mxreg_client_options": "fill_client_options",
+    "mxreg_login_request": "fill_login_request",
     "mxreg_oauth_authorization_request": "fill_oauth_authorization_request",
     "mxreg_oauth_client_metadata": "fill_oauth_client_metadata",
     "mxreg_register_request": "fill_register_request",

@@ -17,7 +17,8 @@ from this script's location, never from the current directory):
 
 Variants (default port):
 
-    open      18101  open registration (m.login.dummy), guests, password policy
+    open      18101  open registration (m.login.dummy), guests, password policy,
+                     login tokens from POST /login/get_token
     token     18102  registration_requires_token (m.login.registration_token)
     email     18103  registrations_require_3pid [email]; SMTP sink on 18125
     terms     18104  user_consent at registration (m.login.terms)
@@ -409,6 +410,9 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
     if variant == "token":
         cfg["registration_requires_token"] = True
     if variant == "open":
+        # POST /login/get_token hands out m.login.token tokens, so that the
+        # token login (the last step of SSO) is testable without an IdP.
+        cfg["login_via_existing_session"] = {"enabled": True, "require_ui_auth": False}
         # An application service owning @mxregbot_*, for appservice
         # registration tests (its as_token goes to `appservice_token`).
         as_token = secrets.token_hex(16)

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::api::login::{LOGIN_PATH, LoginRequest};
 use crate::api::precheck::{
     AvailableResponse, TokenValidityResponse, available_path, check_localpart, token_validity_path,
 };
@@ -89,6 +90,27 @@ impl Client {
                 true,
             )
             .map_err(|err| err.redact(&request.secrets(auth)))?;
+        Ok(Registration::from_response(parsed, SystemTime::now()))
+    }
+
+    /// `POST /login` (password or login token): the account handle a
+    /// registration gives, for an existing account.
+    pub fn login(&self, request: &LoginRequest) -> Result<Registration, Error> {
+        request.validate()?;
+        let parsed: RegisterResponse = self
+            .post_json(
+                &self.homeserver.join(LOGIN_PATH),
+                &request.body(),
+                None,
+                request.spends_credential(),
+            )
+            .map_err(|err| err.redact(&[request.secret()]))?;
+        // The same fields as a registration's, but a login always logs in.
+        if parsed.access_token.is_none() || parsed.device_id.is_none() {
+            return Err(Error::InvalidResponse(
+                "the login answer lacks access_token or device_id".into(),
+            ));
+        }
         Ok(Registration::from_response(parsed, SystemTime::now()))
     }
 

@@ -3,6 +3,7 @@
 
 pub mod answer;
 pub mod discovery;
+pub mod login;
 pub mod precheck;
 pub mod refresh;
 pub mod register;

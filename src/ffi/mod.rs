@@ -17,6 +17,7 @@ use crate::result::mxreg_result;
 pub mod auth_info;
 pub mod client;
 pub mod error;
+pub mod login;
 pub mod oauth;
 pub mod precheck;
 pub mod probe;

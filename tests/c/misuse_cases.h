@@ -3,8 +3,8 @@
  * Included by tests/c/test_misuse.c, which provides the fixtures (`fx`) and
  * the helpers these cases use.
  *
- * Functions: 54 accessor, 28 fallible, 10 free, 4 init, 8 pure.
- * 319 cases: 6 enum, 22 finished, 8 index, 52 long, 167 null, 5 null_field, 1 range, 6 struct_size, 52 utf8.
+ * Functions: 54 accessor, 29 fallible, 10 free, 5 init, 9 pure.
+ * 335 cases: 6 enum, 22 finished, 8 index, 57 long, 172 null, 5 null_field, 1 range, 7 struct_size, 57 utf8.
  */
 #ifndef MXREG_MISUSE_CASES_H
 #define MXREG_MISUSE_CASES_H
@@ -382,6 +382,306 @@ cleanup:;
 /* mxreg_error_free: NULL `error` is a no-op */
 static void null__mxreg_error_free__error(void) {
   mxreg_error_free(NULL);
+}
+
+/* mxreg_login_request_init: NULL `request` is a no-op */
+static void null__mxreg_login_request_init__request(void) {
+  mxreg_login_request_init(NULL);
+}
+
+/* mxreg_client_login: NULL `client` */
+static void null__mxreg_client_login__client(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  rc = mxreg_client_login(NULL, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client", NULL));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(NULL, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: NULL `request` */
+static void null__mxreg_client_login__request(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  rc = mxreg_client_login(fx.client, NULL, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "request", NULL));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, NULL, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: wrong `request.struct_size` */
+static void struct_size__mxreg_client_login__request(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  union { mxreg_login_request value; unsigned char bytes[sizeof(mxreg_login_request) + 64]; } request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < WRONG_STRUCT_SIZE_COUNT; i++) {
+    memset(&request, 0, sizeof request);
+    fill_login_request(&request.value);
+    request.value.struct_size = wrong_struct_size(sizeof request.value, i);
+    rc = mxreg_client_login(fx.client, &request.value, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_STRUCT_SIZE, &error, "request.struct_size", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request.value, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_STRUCT_SIZE));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: invalid UTF-8 in `request.user` */
+static void utf8__mxreg_client_login__request_user(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_login_request(&request);
+    request.user = bad_utf8[i];
+    rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.user", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: over-long `request.user` */
+static void long__mxreg_client_login__request_user(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  request.user = fx.long_text;
+  rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.user", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: invalid UTF-8 in `request.password` */
+static void utf8__mxreg_client_login__request_password(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_login_request(&request);
+    request.password = bad_utf8[i];
+    rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.password", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: over-long `request.password` */
+static void long__mxreg_client_login__request_password(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  request.password = fx.long_text;
+  rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.password", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: invalid UTF-8 in `request.login_token` */
+static void utf8__mxreg_client_login__request_login_token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_login_request(&request);
+    request.login_token = bad_utf8[i];
+    rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.login_token", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: over-long `request.login_token` */
+static void long__mxreg_client_login__request_login_token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  request.login_token = fx.long_text;
+  rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.login_token", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: invalid UTF-8 in `request.device_id` */
+static void utf8__mxreg_client_login__request_device_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_login_request(&request);
+    request.device_id = bad_utf8[i];
+    rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.device_id", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: over-long `request.device_id` */
+static void long__mxreg_client_login__request_device_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  request.device_id = fx.long_text;
+  rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.device_id", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: invalid UTF-8 in `request.initial_device_display_name` */
+static void utf8__mxreg_client_login__request_initial_device_display_name(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_login_request(&request);
+    request.initial_device_display_name = bad_utf8[i];
+    rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.initial_device_display_name", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: over-long `request.initial_device_display_name` */
+static void long__mxreg_client_login__request_initial_device_display_name(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  request.initial_device_display_name = fx.long_text;
+  rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.initial_device_display_name", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: NULL `registration_out` */
+static void null__mxreg_client_login__registration_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  rc = mxreg_client_login(fx.client, &request, NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "registration_out", NULL));
+  rc = mxreg_client_login(fx.client, &request, NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: NULL `error_out` */
+static void null__mxreg_client_login__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)registration_out != SENTINEL));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
 }
 
 /* mxreg_oauth_server_discover: NULL `client` */
@@ -4556,6 +4856,22 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_error_body_json: NULL `error`", null__mxreg_error_body_json__error},
     {"mxreg_error_auth_info: NULL `error`", null__mxreg_error_auth_info__error},
     {"mxreg_error_free: NULL `error` is a no-op", null__mxreg_error_free__error},
+    {"mxreg_login_request_init: NULL `request` is a no-op", null__mxreg_login_request_init__request},
+    {"mxreg_client_login: NULL `client`", null__mxreg_client_login__client},
+    {"mxreg_client_login: NULL `request`", null__mxreg_client_login__request},
+    {"mxreg_client_login: wrong `request.struct_size`", struct_size__mxreg_client_login__request},
+    {"mxreg_client_login: invalid UTF-8 in `request.user`", utf8__mxreg_client_login__request_user},
+    {"mxreg_client_login: over-long `request.user`", long__mxreg_client_login__request_user},
+    {"mxreg_client_login: invalid UTF-8 in `request.password`", utf8__mxreg_client_login__request_password},
+    {"mxreg_client_login: over-long `request.password`", long__mxreg_client_login__request_password},
+    {"mxreg_client_login: invalid UTF-8 in `request.login_token`", utf8__mxreg_client_login__request_login_token},
+    {"mxreg_client_login: over-long `request.login_token`", long__mxreg_client_login__request_login_token},
+    {"mxreg_client_login: invalid UTF-8 in `request.device_id`", utf8__mxreg_client_login__request_device_id},
+    {"mxreg_client_login: over-long `request.device_id`", long__mxreg_client_login__request_device_id},
+    {"mxreg_client_login: invalid UTF-8 in `request.initial_device_display_name`", utf8__mxreg_client_login__request_initial_device_display_name},
+    {"mxreg_client_login: over-long `request.initial_device_display_name`", long__mxreg_client_login__request_initial_device_display_name},
+    {"mxreg_client_login: NULL `registration_out`", null__mxreg_client_login__registration_out},
+    {"mxreg_client_login: NULL `error_out`", null__mxreg_client_login__error_out},
     {"mxreg_oauth_server_discover: NULL `client`", null__mxreg_oauth_server_discover__client},
     {"mxreg_oauth_server_discover: NULL `server_out`", null__mxreg_oauth_server_discover__server_out},
     {"mxreg_oauth_server_discover: NULL `error_out`", null__mxreg_oauth_server_discover__error_out},

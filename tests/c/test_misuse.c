@@ -188,6 +188,12 @@ static void fill_register_request(mxreg_register_request *request) {
   user_request(request, request_username());
 }
 
+static void fill_login_request(mxreg_login_request *request) {
+  mxreg_login_request_init(request);
+  request->user = request_username();
+  request->password = "mxreg-misuse-Passw0rd";
+}
+
 static void fill_oauth_authorization_request(mxreg_oauth_authorization_request *request) {
   oauth_request_for(request, fx.client_id);
 }

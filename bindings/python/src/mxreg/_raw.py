@@ -436,6 +436,31 @@ class mxreg_client_options(ctypes.Structure):
     ca_pem: bytes | None
 
 
+class mxreg_login_request(ctypes.Structure):
+    """How to log in. Initialise with `mxreg_login_request_init`, then set
+    either `user` and `password` (`m.login.password`) or `login_token`
+    (`m.login.token`), not both. Read during the call only: the library keeps
+    no pointer into it.
+    """
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("user", ctypes.c_char_p),
+        ("password", ctypes.c_char_p),
+        ("login_token", ctypes.c_char_p),
+        ("device_id", ctypes.c_char_p),
+        ("initial_device_display_name", ctypes.c_char_p),
+        ("refresh_token", ctypes.c_bool),
+    ]
+    struct_size: int
+    user: bytes | None
+    password: bytes | None
+    login_token: bytes | None
+    device_id: bytes | None
+    initial_device_display_name: bytes | None
+    refresh_token: bool
+
+
 class mxreg_oauth_client_metadata(ctypes.Structure):
     """The app's description for dynamic client registration (RFC 7591).
     Initialise with `mxreg_oauth_client_metadata_init`, then set fields.
@@ -739,6 +764,46 @@ _mxreg_error_free = _loader.bind(_lib, "mxreg_error_free", None, [ctypes.POINTER
 def mxreg_error_free(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | None) -> None:
     """Free an error. NULL is a no-op. Call once per error."""
     _mxreg_error_free(error)
+
+
+_mxreg_login_request_init = _loader.bind(_lib, "mxreg_login_request_init", None, [ctypes.POINTER(mxreg_login_request)])
+
+
+def mxreg_login_request_init(request: ctypes._Pointer[mxreg_login_request] | ctypes._CArgObject | None) -> None:
+    """Fill `request` with the defaults (refresh token requested, everything
+    else absent) and its `struct_size`. NULL is a no-op.
+    """
+    _mxreg_login_request_init(request)
+
+
+_mxreg_login_request_size = _loader.bind(_lib, "mxreg_login_request_size", ctypes.c_size_t, [])
+
+
+def mxreg_login_request_size() -> int:
+    """`sizeof(mxreg_login_request)` as this library was built."""
+    result: int = _mxreg_login_request_size()
+    return result
+
+
+_mxreg_client_login = _loader.bind(_lib, "mxreg_client_login", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.POINTER(mxreg_login_request), ctypes.POINTER(ctypes.POINTER(mxreg_registration)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_client_login(client: ctypes._Pointer[mxreg_client] | ctypes._CArgObject | None, request: ctypes._Pointer[mxreg_login_request] | ctypes._CArgObject | None, registration_out: ctypes._Pointer[ctypes._Pointer[mxreg_registration]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Log in to an existing account (`POST /_matrix/client/v3/login`): after a
+    registration with `inhibit_login`, after `MXREG_RESULT_OUTCOME_UNKNOWN`,
+    or to redeem an SSO `loginToken`.
+
+    On success writes the account to `*registration_out`, the same handle a
+    registration gives (user ID, device ID, access and refresh tokens,
+    expiry): caller owns it; free it with `mxreg_registration_free`.
+
+    A wrong password or an unknown user is `MXREG_RESULT_FORBIDDEN` (servers
+    do not say which); so is a used or expired login token. A token login
+    whose answer is lost is `MXREG_RESULT_OUTCOME_UNKNOWN`: the token may be
+    spent. Blocks until the answer or the client's timeouts. Thread-safe.
+    """
+    result: int = _mxreg_client_login(client, request, registration_out, error_out)
+    return result
 
 
 _mxreg_oauth_server_discover = _loader.bind(_lib, "mxreg_oauth_server_discover", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.POINTER(ctypes.POINTER(mxreg_oauth_server)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
@@ -1733,6 +1798,7 @@ def mxreg_result_name(code: int) -> bytes | None:
 # Every mirrored request struct, with the function giving its size in the library.
 STRUCT_SIZE_FUNCTIONS = {
     "mxreg_client_options": (mxreg_client_options, mxreg_client_options_size),
+    "mxreg_login_request": (mxreg_login_request, mxreg_login_request_size),
     "mxreg_oauth_client_metadata": (mxreg_oauth_client_metadata, mxreg_oauth_client_metadata_size),
     "mxreg_oauth_authorization_request": (mxreg_oauth_authorization_request, mxreg_oauth_authorization_request_size),
     "mxreg_register_request": (mxreg_register_request, mxreg_register_request_size),
