@@ -35,6 +35,7 @@ Typical use:
     eval "$(scripts/homeserver.py env)"       # MXREG_HS_OPEN=... etc.
     scripts/homeserver.py token-create token --uses 1
     scripts/homeserver.py mail-link email --to a@example.org
+    scripts/homeserver.py login-token open --user @alice:localhost
     scripts/homeserver.py stop all
 
 MXREG_RIG_PORT_OFFSET=N adds N to every port (default 0).
@@ -70,6 +71,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -872,6 +874,23 @@ def cmd_token_create(args) -> int:
     return 0
 
 
+def cmd_login_token(args) -> int:
+    """A single-use m.login.token for USER: the admin API logs in as the
+    user (a device only the admin knows), and that session asks for a token
+    (POST /login/get_token, enabled on the open variant)."""
+    url, tok = _admin(args.variant)
+    user = urllib.parse.quote(args.user, safe="")
+    status, resp = http_json("POST", f"{url}/_synapse/admin/v1/users/{user}/login", {}, tok)
+    if status != 200 or not isinstance(resp, dict) or "access_token" not in resp:
+        raise RigError(f"login-token: admin login as {args.user}: HTTP {status}: {json.dumps(resp)}")
+    status, resp = http_json("POST", url + "/_matrix/client/v1/login/get_token", {},
+                             resp["access_token"])
+    if status != 200 or not isinstance(resp, dict) or "login_token" not in resp:
+        raise RigError(f"login-token: get_token: HTTP {status}: {json.dumps(resp)}")
+    print(resp["login_token"])
+    return 0
+
+
 LINK_RE = re.compile(r"""https?://[^\s"'<>]+/_matrix/client/unstable/registration/email/submit_token\?[^\s"'<>]+""")
 
 
@@ -1029,6 +1048,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="expire this many milliseconds from now (default: never)")
     s.add_argument("--token", help="the token string itself (default: random, chosen by Synapse)")
     s.set_defaults(func=cmd_token_create)
+
+    s = sub.add_parser("login-token", help="print a single-use m.login.token for a user",
+                       description="Log in as USER through the admin API, then ask "
+                                   "POST /_matrix/client/v1/login/get_token for a login token "
+                                   "and print it (VARIANT normally 'open').")
+    s.add_argument("variant", choices=list(VARIANTS), metavar="VARIANT", help=variant_help)
+    s.add_argument("--user", required=True, metavar="USER_ID", help="full user ID, @name:localhost")
+    s.set_defaults(func=cmd_login_token)
 
     s = sub.add_parser("mail-link", help="wait for a validation mail and print its link",
                        description="Poll the SMTP sink's mail directory for the newest mail to "
