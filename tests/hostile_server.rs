@@ -34,7 +34,12 @@ const ACCOUNTS: &[Endpoint] = &[
     Endpoint::RegisterGuest,
     Endpoint::RegisterStage,
 ];
-const TOKENS: &[Endpoint] = &[Endpoint::Register, Endpoint::Refresh];
+const TOKENS: &[Endpoint] = &[
+    Endpoint::Register,
+    Endpoint::Refresh,
+    Endpoint::LoginPassword,
+    Endpoint::LoginToken,
+];
 
 /// Longer than any client timeout in this suite.
 const STALL: Duration = Duration::from_secs(8);

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use mxreg::ffi::auth_info::*;
 use mxreg::ffi::client::*;
 use mxreg::ffi::error::*;
+use mxreg::ffi::login::*;
 use mxreg::ffi::precheck::*;
 use mxreg::ffi::register::*;
 use mxreg::ffi::registration::*;
@@ -229,6 +230,42 @@ impl CClient {
             mxreg_signup_registration(signup),
         );
         mxreg_signup_free(signup);
+        outcome
+    }
+
+    /// `mxreg_client_login` with a password (and user) or a login token;
+    /// the value is the user ID, every accessor read.
+    pub fn login(
+        &self,
+        user: Option<&str>,
+        password: Option<&str>,
+        token: Option<&str>,
+    ) -> Outcome {
+        let strings = [user, password, token].map(|s| s.map(|s| CString::new(s).expect("no NUL")));
+        let request = mxreg_login_request {
+            user: c_ptr(&strings[0]),
+            password: c_ptr(&strings[1]),
+            login_token: c_ptr(&strings[2]),
+            ..mxreg_login_request::default()
+        };
+        let mut account = ptr::null_mut();
+        let mut error = ptr::null_mut();
+        let started = Instant::now();
+        let code = mxreg_client_login(self.0, &request, &mut account, &mut error);
+        let outcome = finish(code, started, error, || {
+            let _ = (
+                text(mxreg_registration_device_id(account)),
+                text(mxreg_registration_access_token(account)),
+                text(mxreg_registration_refresh_token(account)),
+                mxreg_registration_expires_in_ms(account),
+                mxreg_registration_expires_at_ms(account),
+            );
+            text(mxreg_registration_user_id(account)).expect("a user ID")
+        });
+        if code != mxreg_result::Ok {
+            assert!(account.is_null(), "no account written on failure");
+        }
+        mxreg_registration_free(account);
         outcome
     }
 

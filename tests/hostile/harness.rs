@@ -35,6 +35,10 @@ pub enum Endpoint {
     /// `POST /register` as the first step of an interactive sign-up
     /// (`mxreg_signup_start`).
     SignupStart,
+    /// `POST /login` with a user and password.
+    LoginPassword,
+    /// `POST /login` with a single-use login token.
+    LoginToken,
 }
 
 impl Endpoint {
@@ -46,6 +50,8 @@ impl Endpoint {
         Endpoint::TokenValidity,
         Endpoint::Refresh,
         Endpoint::SignupStart,
+        Endpoint::LoginPassword,
+        Endpoint::LoginToken,
     ];
 
     /// One that creates an account and one that does not, for the cases
@@ -63,13 +69,21 @@ impl Endpoint {
         )
     }
 
+    /// A lost answer leaves the outcome unknown: an account may have been
+    /// created, or a single-use login token spent.
+    pub fn changes_server_state(self) -> bool {
+        self.creates_account() || self == Endpoint::LoginToken
+    }
+
     /// A valid 200 body for this endpoint.
     pub fn ok_body(self) -> &'static str {
         match self {
             Endpoint::Register
             | Endpoint::RegisterGuest
             | Endpoint::RegisterStage
-            | Endpoint::SignupStart => {
+            | Endpoint::SignupStart
+            | Endpoint::LoginPassword
+            | Endpoint::LoginToken => {
                 r#"{"user_id":"@alice:example.org","access_token":"syt_a","device_id":"DEV","refresh_token":"syr_a","expires_in_ms":300000}"#
             }
             Endpoint::UsernameAvailable => r#"{"available":true}"#,
@@ -100,6 +114,8 @@ impl Endpoint {
             Endpoint::TokenValidity => client.registration_token_valid("tok-1"),
             Endpoint::Refresh => client.refresh("syr_old"),
             Endpoint::SignupStart => client.signup_start(&registration),
+            Endpoint::LoginPassword => client.login(Some("alice"), Some("hostile-Passw0rd"), None),
+            Endpoint::LoginToken => client.login(None, None, Some("syl_hostile")),
         }
     }
 }
@@ -107,7 +123,7 @@ impl Endpoint {
 /// The code for a connection lost after the request went out: an account
 /// call cannot know whether the account exists; the others can retry.
 pub fn lost_after_send(endpoint: Endpoint) -> Vec<mxreg_result> {
-    if endpoint.creates_account() {
+    if endpoint.changes_server_state() {
         vec![mxreg_result::OutcomeUnknown]
     } else {
         vec![mxreg_result::Io]
@@ -116,7 +132,7 @@ pub fn lost_after_send(endpoint: Endpoint) -> Vec<mxreg_result> {
 
 /// The code for no answer within the timeout once the request went out.
 pub fn timed_out_after_send(endpoint: Endpoint) -> Vec<mxreg_result> {
-    if endpoint.creates_account() {
+    if endpoint.changes_server_state() {
         vec![mxreg_result::OutcomeUnknown]
     } else {
         vec![mxreg_result::Timeout]
