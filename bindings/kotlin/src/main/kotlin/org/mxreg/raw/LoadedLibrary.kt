@@ -26,6 +26,7 @@ public object LoadedLibrary {
     public val mirroredStructs: Map<String, MirroredStruct> = mapOf(
         "mxreg_client_options" to MirroredStruct(::MxregClientOptions) { it.mxreg_client_options_size() },
         "mxreg_register_request" to MirroredStruct(::MxregRegisterRequest) { it.mxreg_register_request_size() },
+        "mxreg_login_request" to MirroredStruct(::MxregLoginRequest) { it.mxreg_login_request_size() },
         "mxreg_oauth_client_metadata" to MirroredStruct(::MxregOauthClientMetadata) {
             it.mxreg_oauth_client_metadata_size()
         },

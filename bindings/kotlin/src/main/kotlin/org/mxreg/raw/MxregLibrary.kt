@@ -97,6 +97,16 @@ public interface MxregLibrary : Library {
         error_out: PointerByReference?,
     ): Int
 
+    // login
+    public fun mxreg_login_request_init(request: MxregLoginRequest?)
+    public fun mxreg_login_request_size(): SizeT
+    public fun mxreg_client_login(
+        client: Pointer?,
+        request: MxregLoginRequest?,
+        registration_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+
     // registration
     public fun mxreg_registration_user_id(registration: Pointer?): String?
     public fun mxreg_registration_device_id(registration: Pointer?): String?

@@ -32,6 +32,26 @@ public class MxregClientOptions : Structure() {
     @JvmField public var ca_pem: Pointer? = null
 }
 
+/** `mxreg_login_request`. */
+@Structure.FieldOrder(
+    "struct_size",
+    "user",
+    "password",
+    "login_token",
+    "device_id",
+    "initial_device_display_name",
+    "refresh_token",
+)
+public class MxregLoginRequest : Structure() {
+    @JvmField public var struct_size: SizeT = SizeT()
+    @JvmField public var user: Pointer? = null
+    @JvmField public var password: Pointer? = null
+    @JvmField public var login_token: Pointer? = null
+    @JvmField public var device_id: Pointer? = null
+    @JvmField public var initial_device_display_name: Pointer? = null
+    @JvmField public var refresh_token: Byte = 0
+}
+
 /** `mxreg_register_request`. */
 @Structure.FieldOrder(
     "struct_size",
