@@ -108,6 +108,13 @@ pub enum mxreg_result {
     /// Another OAuth 2.0 error from the authorization server; its `error`
     /// code is the error's errcode.
     OauthError = 214,
+    /// The user has not approved the device authorization yet
+    /// (`authorization_pending`, or `slow_down`, which lengthens the
+    /// interval): poll again after the interval.
+    OauthAuthorizationPending = 230,
+    /// The device code expired before the user approved it
+    /// (`expired_token`): start a new device authorization.
+    OauthExpiredToken = 231,
 }
 
 impl mxreg_result {
@@ -147,6 +154,8 @@ impl mxreg_result {
         Self::OauthAccessDenied,
         Self::OauthInvalidGrant,
         Self::OauthError,
+        Self::OauthAuthorizationPending,
+        Self::OauthExpiredToken,
     ];
 
     /// The code for a raw value, if it is one.
@@ -191,6 +200,8 @@ impl mxreg_result {
             Self::OauthAccessDenied => "MXREG_RESULT_OAUTH_ACCESS_DENIED\0",
             Self::OauthInvalidGrant => "MXREG_RESULT_OAUTH_INVALID_GRANT\0",
             Self::OauthError => "MXREG_RESULT_OAUTH_ERROR\0",
+            Self::OauthAuthorizationPending => "MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING\0",
+            Self::OauthExpiredToken => "MXREG_RESULT_OAUTH_EXPIRED_TOKEN\0",
         }
     }
 
@@ -241,6 +252,10 @@ impl mxreg_result {
                 "the authorization code or refresh token was refused (invalid_grant)\0"
             }
             Self::OauthError => "the OAuth 2.0 server answered with an error\0",
+            Self::OauthAuthorizationPending => {
+                "the user has not approved the device authorization yet; poll again\0"
+            }
+            Self::OauthExpiredToken => "the device code expired; start a new authorization\0",
         }
     }
 }

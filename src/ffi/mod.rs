@@ -19,6 +19,7 @@ pub mod client;
 pub mod error;
 pub mod login;
 pub mod oauth;
+pub mod oauth_device;
 pub mod precheck;
 pub mod probe;
 pub mod register;

@@ -71,8 +71,9 @@ impl ClientMetadata {
         Ok(())
     }
 
-    /// The registration request body.
-    pub fn body(&self) -> Value {
+    /// The registration request body. `device_grant`: the server offers the
+    /// device authorization grant, so the client asks for it too.
+    pub fn body(&self, device_grant: bool) -> Value {
         let mut body = json!({
             "client_uri": self.client_uri,
             "redirect_uris": self.redirect_uris,
@@ -81,6 +82,13 @@ impl ClientMetadata {
             "grant_types": ["authorization_code", "refresh_token"],
             "response_types": ["code"],
         });
+        if device_grant {
+            body["grant_types"] = json!([
+                "authorization_code",
+                "refresh_token",
+                crate::oauth::device::DEVICE_CODE_GRANT
+            ]);
+        }
         for (key, value) in [
             ("client_name", &self.client_name),
             ("logo_uri", &self.logo_uri),
@@ -154,7 +162,7 @@ mod tests {
         let sent = &exchanges("06_dcr_register_client.json")[0]["request"]["body"];
         let metadata = app();
         metadata.validate().unwrap();
-        assert_eq!(&metadata.body(), sent);
+        assert_eq!(&metadata.body(false), sent);
     }
 
     #[test]
@@ -165,7 +173,7 @@ mod tests {
             application_type: ApplicationType::Web,
             ..app()
         };
-        let body = metadata.body();
+        let body = metadata.body(false);
         assert_eq!(body["logo_uri"], "https://client.e2e.invalid/logo.png");
         assert_eq!(body["tos_uri"], "https://client.e2e.invalid/tos");
         assert_eq!(body["application_type"], "web");

@@ -139,6 +139,15 @@ class mxreg_result(enum.IntEnum):
     """Another OAuth 2.0 error from the authorization server; its `error`
     code is the error's errcode.
     """
+    OAUTH_AUTHORIZATION_PENDING = 230
+    """The user has not approved the device authorization yet
+    (`authorization_pending`, or `slow_down`, which lengthens the
+    interval): poll again after the interval.
+    """
+    OAUTH_EXPIRED_TOKEN = 231
+    """The device code expired before the user approved it
+    (`expired_token`): start a new device authorization.
+    """
 
 
 MXREG_RESULT_OK = 0
@@ -175,6 +184,8 @@ MXREG_RESULT_OAUTH_UNSUPPORTED = 211
 MXREG_RESULT_OAUTH_ACCESS_DENIED = 212
 MXREG_RESULT_OAUTH_INVALID_GRANT = 213
 MXREG_RESULT_OAUTH_ERROR = 214
+MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING = 230
+MXREG_RESULT_OAUTH_EXPIRED_TOKEN = 231
 
 
 class mxreg_oauth_intent(enum.IntEnum):
@@ -354,6 +365,16 @@ class mxreg_oauth_authorization(ctypes.Structure):
     Caller owns it; free it with `mxreg_oauth_authorization_free`, which
     wipes the verifier. Immutable: safe to read, and to complete, from
     several threads (the server accepts the code once).
+    """
+
+
+class mxreg_oauth_device_authorization(ctypes.Structure):
+    """A started device authorization: the user code to show, the URI where
+    the user enters it, and the device code mxreg polls with.
+
+    Caller owns it; free it with `mxreg_oauth_device_authorization_free`,
+    which wipes the device code. Thread-safe: polls from several threads
+    run one at a time. It stays usable after its server handle is freed.
     """
 
 
@@ -835,6 +856,18 @@ def mxreg_oauth_server_supports_sign_up(server: ctypes._Pointer[mxreg_oauth_serv
     return result
 
 
+_mxreg_oauth_server_supports_device_authorization = _loader.bind(_lib, "mxreg_oauth_server_supports_device_authorization", ctypes.c_bool, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_supports_device_authorization(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bool:
+    """Whether the server offers the device authorization grant (RFC 8628: a
+    `device_authorization_endpoint` and the device code grant type), for
+    apps without a browser. False for NULL.
+    """
+    result: bool = _mxreg_oauth_server_supports_device_authorization(server)
+    return result
+
+
 _mxreg_oauth_server_issuer = _loader.bind(_lib, "mxreg_oauth_server_issuer", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
 
 
@@ -1157,6 +1190,140 @@ def mxreg_oauth_server_revoke_token(server: ctypes._Pointer[mxreg_oauth_server] 
     """
     result: int = _mxreg_oauth_server_revoke_token(server, client_id, token, error_out)
     return result
+
+
+_mxreg_oauth_device_authorization_start = _loader.bind(_lib, "mxreg_oauth_device_authorization_start", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_server), ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_oauth_device_authorization)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_oauth_device_authorization_start(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None, client_id: bytes | None, device_id: bytes | None, authorization_out: ctypes._Pointer[ctypes._Pointer[mxreg_oauth_device_authorization]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Start a device authorization for the app `client_id` (from
+    `mxreg_oauth_server_register_client`, which asks for the device grant
+    when the server offers it) and the device `device_id` (NULL: a new one).
+    Then show the user `mxreg_oauth_device_authorization_user_code` and
+    `_verification_uri` (or `_verification_uri_complete` as a QR code), and
+    call `mxreg_oauth_device_authorization_poll` or `_wait`.
+
+    A server without the grant (`mxreg_oauth_server_supports_device_authorization`
+    is false) gives `MXREG_RESULT_OAUTH_UNSUPPORTED`. Blocks; thread-safe.
+
+    On success writes the authorization to `*authorization_out`: caller owns
+    it; free it with `mxreg_oauth_device_authorization_free`.
+    """
+    result: int = _mxreg_oauth_device_authorization_start(server, client_id, device_id, authorization_out, error_out)
+    return result
+
+
+_mxreg_oauth_device_authorization_user_code = _loader.bind(_lib, "mxreg_oauth_device_authorization_user_code", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_user_code(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> bytes | None:
+    """The code the user enters at the verification URI. Borrowed; valid
+    until `authorization` is freed. NULL for NULL.
+    """
+    result: bytes | None = _mxreg_oauth_device_authorization_user_code(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_verification_uri = _loader.bind(_lib, "mxreg_oauth_device_authorization_verification_uri", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_verification_uri(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> bytes | None:
+    """Where the user enters the code (on a phone or computer). Borrowed; valid
+    until `authorization` is freed. NULL for NULL.
+    """
+    result: bytes | None = _mxreg_oauth_device_authorization_verification_uri(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_verification_uri_complete = _loader.bind(_lib, "mxreg_oauth_device_authorization_verification_uri_complete", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_verification_uri_complete(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> bytes | None:
+    """The verification URI with the user code in it (for a QR code), or NULL
+    when the server gives none. Borrowed; valid until `authorization` is
+    freed.
+    """
+    result: bytes | None = _mxreg_oauth_device_authorization_verification_uri_complete(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_device_id = _loader.bind(_lib, "mxreg_oauth_device_authorization_device_id", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_device_id(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> bytes | None:
+    """The Matrix device ID the tokens will be for. Borrowed; valid until
+    `authorization` is freed. NULL for NULL.
+    """
+    result: bytes | None = _mxreg_oauth_device_authorization_device_id(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_expires_at_ms = _loader.bind(_lib, "mxreg_oauth_device_authorization_expires_at_ms", ctypes.c_int64, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_expires_at_ms(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> int:
+    """When the user code expires, in ms since the Unix epoch. -1 for NULL."""
+    result: int = _mxreg_oauth_device_authorization_expires_at_ms(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_interval_ms = _loader.bind(_lib, "mxreg_oauth_device_authorization_interval_ms", ctypes.c_int64, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_interval_ms(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> int:
+    """How long to wait between polls, in ms: the server's interval (5 s when
+    it gives none), 5 s longer after each `slow_down`. -1 for NULL.
+    """
+    result: int = _mxreg_oauth_device_authorization_interval_ms(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_poll = _loader.bind(_lib, "mxreg_oauth_device_authorization_poll", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_device_authorization), ctypes.POINTER(ctypes.POINTER(mxreg_registration)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_oauth_device_authorization_poll(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None, registration_out: ctypes._Pointer[ctypes._Pointer[mxreg_registration]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Ask the token endpoint once whether the user has decided. Blocks for
+    one request; the app waits `mxreg_oauth_device_authorization_interval_ms`
+    between calls.
+
+    - `MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING`: not yet (the errcode is
+      `authorization_pending`, or `slow_down`, after which the interval is
+      longer): poll again later.
+    - `MXREG_RESULT_OAUTH_ACCESS_DENIED`: the user refused.
+    - `MXREG_RESULT_OAUTH_EXPIRED_TOKEN`: the code expired: start anew.
+    - `MXREG_RESULT_OK`: approved; the account (user ID from `whoami`,
+      device ID, access and refresh tokens, expiry) is written to
+      `*registration_out`: caller owns it; free it with
+      `mxreg_registration_free`. The device code is then used up.
+    """
+    result: int = _mxreg_oauth_device_authorization_poll(authorization, registration_out, error_out)
+    return result
+
+
+_mxreg_oauth_device_authorization_wait = _loader.bind(_lib, "mxreg_oauth_device_authorization_wait", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_device_authorization), ctypes.POINTER(ctypes.POINTER(mxreg_registration)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_oauth_device_authorization_wait(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None, registration_out: ctypes._Pointer[ctypes._Pointer[mxreg_registration]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Poll until the user approves or denies, or the code expires, waiting the
+    interval between polls (longer after `slow_down`). Blocks up to the
+    code's expiry (`mxreg_oauth_device_authorization_expires_at_ms`); there
+    is no way to cancel it: apps that must stop earlier call `_poll`
+    themselves. The results are those of `_poll`, except that it never
+    returns `MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING`: after the expiry
+    without an answer it gives `MXREG_RESULT_OAUTH_EXPIRED_TOKEN`.
+    """
+    result: int = _mxreg_oauth_device_authorization_wait(authorization, registration_out, error_out)
+    return result
+
+
+_mxreg_oauth_device_authorization_free = _loader.bind(_lib, "mxreg_oauth_device_authorization_free", None, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_free(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> None:
+    """Free a device authorization and wipe its device code. NULL is a no-op.
+    Call once, when no other thread uses it.
+    """
+    _mxreg_oauth_device_authorization_free(authorization)
 
 
 _mxreg_username_check = _loader.bind(_lib, "mxreg_username_check", ctypes.c_uint32, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_error))])

@@ -40,7 +40,9 @@ __all__ = [
     "MxregError",
     "NullArgumentError",
     "OAuthAccessDeniedError",
+    "OAuthAuthorizationPendingError",
     "OAuthError",
+    "OAuthExpiredTokenError",
     "OAuthInvalidGrantError",
     "OAuthStateMismatchError",
     "OAuthUnsupportedError",
@@ -289,6 +291,19 @@ class OAuthError(ServerError):
     default_code = ResultCode.OAUTH_ERROR
 
 
+class OAuthAuthorizationPendingError(ServerError):
+    """The user has not approved the device authorization yet (`errcode`
+    `authorization_pending`, or `slow_down`): poll again after the interval."""
+
+    default_code = ResultCode.OAUTH_AUTHORIZATION_PENDING
+
+
+class OAuthExpiredTokenError(ServerError):
+    """The device code expired before the user approved it: start anew."""
+
+    default_code = ResultCode.OAUTH_EXPIRED_TOKEN
+
+
 _BY_CODE: dict[int, type[MxregError]] = {
     cls.default_code: cls
     for cls in (
@@ -325,6 +340,8 @@ _BY_CODE: dict[int, type[MxregError]] = {
         OAuthAccessDeniedError,
         OAuthInvalidGrantError,
         OAuthError,
+        OAuthAuthorizationPendingError,
+        OAuthExpiredTokenError,
     )
 }
 

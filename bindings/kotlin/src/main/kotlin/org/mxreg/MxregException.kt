@@ -122,6 +122,12 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
     /** Another OAuth error; [errcode] holds the OAuth `error`. */
     public class OAuthError internal constructor(detail: ErrorDetail) : Server(detail)
 
+    /** The user has not approved the device authorization yet ([errcode] `authorization_pending` or `slow_down`): poll again after the interval. */
+    public class OAuthAuthorizationPending internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** The device code expired before the user approved it: start a new device authorization. */
+    public class OAuthExpiredToken internal constructor(detail: ErrorDetail) : Server(detail)
+
     /** A result code this binding does not know (a newer library); see [codeName]. */
     public class Unknown internal constructor(detail: ErrorDetail) : MxregException(detail)
 
@@ -161,6 +167,8 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
             MxregResult.OAUTH_ACCESS_DENIED -> OAuthAccessDenied(detail)
             MxregResult.OAUTH_INVALID_GRANT -> OAuthInvalidGrant(detail)
             MxregResult.OAUTH_ERROR -> OAuthError(detail)
+            MxregResult.OAUTH_AUTHORIZATION_PENDING -> OAuthAuthorizationPending(detail)
+            MxregResult.OAUTH_EXPIRED_TOKEN -> OAuthExpiredToken(detail)
             else -> Unknown(detail)
         }
     }

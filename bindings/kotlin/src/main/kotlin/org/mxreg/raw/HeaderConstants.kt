@@ -53,6 +53,8 @@ public object MxregResult {
     public const val OAUTH_ACCESS_DENIED: Int = 212
     public const val OAUTH_INVALID_GRANT: Int = 213
     public const val OAUTH_ERROR: Int = 214
+    public const val OAUTH_AUTHORIZATION_PENDING: Int = 230
+    public const val OAUTH_EXPIRED_TOKEN: Int = 231
 }
 
 /** `mxreg_signup_state`. */

@@ -180,6 +180,7 @@ public interface MxregLibrary : Library {
     // OAuth 2.0 sign-up (account creation through the server's web pages)
     public fun mxreg_oauth_server_discover(client: Pointer?, server_out: PointerByReference?, error_out: PointerByReference?): Int
     public fun mxreg_oauth_server_supports_sign_up(server: Pointer?): Byte
+    public fun mxreg_oauth_server_supports_device_authorization(server: Pointer?): Byte
     public fun mxreg_oauth_server_issuer(server: Pointer?): String?
     public fun mxreg_oauth_server_authorization_endpoint(server: Pointer?): String?
     public fun mxreg_oauth_server_token_endpoint(server: Pointer?): String?
@@ -242,6 +243,32 @@ public interface MxregLibrary : Library {
         token: Pointer?,
         error_out: PointerByReference?,
     ): Int
+
+    // device authorization grant
+    public fun mxreg_oauth_device_authorization_start(
+        server: Pointer?,
+        client_id: Pointer?,
+        device_id: Pointer?,
+        authorization_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+    public fun mxreg_oauth_device_authorization_user_code(authorization: Pointer?): String?
+    public fun mxreg_oauth_device_authorization_verification_uri(authorization: Pointer?): String?
+    public fun mxreg_oauth_device_authorization_verification_uri_complete(authorization: Pointer?): String?
+    public fun mxreg_oauth_device_authorization_device_id(authorization: Pointer?): String?
+    public fun mxreg_oauth_device_authorization_expires_at_ms(authorization: Pointer?): Long
+    public fun mxreg_oauth_device_authorization_interval_ms(authorization: Pointer?): Long
+    public fun mxreg_oauth_device_authorization_poll(
+        authorization: Pointer?,
+        registration_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+    public fun mxreg_oauth_device_authorization_wait(
+        authorization: Pointer?,
+        registration_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+    public fun mxreg_oauth_device_authorization_free(authorization: Pointer?)
 
     // version and result codes
     public fun mxreg_version(): String?
