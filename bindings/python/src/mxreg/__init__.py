@@ -68,7 +68,7 @@ from .errors import (
     UserInUseError,
     WeakPasswordError,
 )
-from .oauth import OAuthAuthorization, OAuthServer, RegisteredClient
+from .oauth import OAuthAuthorization, OAuthDeviceAuthorization, OAuthServer, RegisteredClient
 from .precheck import check_username
 from .probe import ServerProbe, SignupMethod, probe_server
 from .registration import Registration
@@ -112,6 +112,7 @@ __all__ = [
     "NullArgumentError",
     "OAuthAccessDeniedError",
     "OAuthAuthorization",
+    "OAuthDeviceAuthorization",
     "OAuthAuthorizationPendingError",
     "OAuthError",
     "OAuthExpiredTokenError",

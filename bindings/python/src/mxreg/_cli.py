@@ -29,6 +29,11 @@ EXIT_USAGE = 2
 PASSWORD_ENV = "MXREG_PASSWORD"
 # Synapse answers /register/available about once a second per address.
 AVAILABLE_RATE_LIMIT_WAIT_S = 30.0
+# What `oauth-device` registers itself as, unless told otherwise. The
+# redirect URI is never used by the device grant, but registration needs one.
+DEVICE_CLIENT_NAME = "mxreg command line"
+DEVICE_CLIENT_URI = "https://mxreg.invalid/"
+DEVICE_REDIRECT_URI = "http://127.0.0.1/callback"
 # More stages than any real flow has: a server that keeps asking is broken.
 MAX_STAGES = 10
 
@@ -121,6 +126,24 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--password", metavar="P", help="the password itself (visible to other users of the machine)")
     _add_device_options(login)
     login.set_defaults(run=run_login, rate_limit_default=None)
+
+    device = commands.add_parser(
+        "oauth-device",
+        parents=[connection],
+        help="sign in without a browser here: OAuth 2.0 device authorization (RFC 8628)",
+        description="Register this command as an OAuth client (unless --client-id), show the user "
+        "code and the URL on stderr, wait until the user approved it on another device, and print "
+        "the account.",
+    )
+    device.add_argument("--homeserver", required=True, metavar="URL", help="homeserver base URL")
+    device.add_argument("--client-id", metavar="ID", help="a client ID registered before (default: register one)")
+    device.add_argument("--client-name", default=DEVICE_CLIENT_NAME, metavar="NAME", help="the name the user is shown")
+    device.add_argument(
+        "--client-uri", default=DEVICE_CLIENT_URI, metavar="URL", help="the app's web page (https) for the consent page"
+    )
+    device.add_argument("--device-id", metavar="D", help="the device ID to use")
+    device.add_argument("--show-tokens", action="store_true", help="include the access and refresh tokens")
+    device.set_defaults(run=run_oauth_device, rate_limit_default=None)
 
     sso_complete = commands.add_parser(
         "sso-complete",
@@ -259,6 +282,22 @@ def run_sso_complete(args: argparse.Namespace) -> dict[str, Any]:
             args.login_token, device_id=args.device_id, device_name=args.device_name, refresh_token=not args.no_refresh
         )
         return _account_output(client, account, args)
+
+
+def run_oauth_device(args: argparse.Namespace) -> dict[str, Any]:
+    with _client(args) as client, client.discover_oauth() as server:
+        client_id = args.client_id or server.register_client(
+            client_uri=args.client_uri, redirect_uris=[DEVICE_REDIRECT_URI], client_name=args.client_name
+        ).client_id
+        with server.start_device_authorization(client_id, device_id=args.device_id) as device:
+            _note(f"to sign in, open {device.verification_uri} and enter the code {device.user_code}")
+            if device.verification_uri_complete:
+                _note(f"or open {device.verification_uri_complete}")
+            _note("waiting for the approval...")
+            account = device.wait()
+        output = _account_output(client, account, args)
+        output["client_id"] = client_id
+        return output
 
 
 def _failure_line(err: MxregError) -> str:
