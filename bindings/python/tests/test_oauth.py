@@ -295,3 +295,9 @@ def test_cli_oauth_device_waits_for_the_approval(server: mxreg.OAuthServer, clie
     assert cli.returncode == 0, err
     account = json.loads(out)
     assert account["user_id"] == f"@{username}:localhost" and "access_token" not in account
+
+
+def test_probe_reports_the_device_grant_and_no_sso() -> None:
+    found = mxreg.probe_server(homeserver("oauth"))
+    assert found.details["oauth_device_authorization"] is True
+    assert found.details["sso_identity_providers"] == [] and found.details["oauth_aware_preferred"] is False
