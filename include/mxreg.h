@@ -202,6 +202,12 @@ enum mxreg_result
    */
   MXREG_RESULT_OAUTH_ERROR = 214,
   /**
+   * An application service asked for a login where the server does not
+   * allow one (`M_APPSERVICE_LOGIN_UNSUPPORTED`: an OAuth-delegated
+   * server, or an MSC4190 appservice): register with `inhibit_login`.
+   */
+  MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED = 223,
+  /**
    * The user has not approved the device authorization yet
    * (`authorization_pending`, or `slow_down`, which lengthens the
    * interval): poll again after the interval.

@@ -26,7 +26,8 @@ Variants (default port):
     closed    18106  enable_registration false (403)
     stress    18107  as open with every rate limit lifted very high
     oauth     18108  auth delegated (matrix_authentication_service) to a local
-                     OAuth 2.0 server (scripts/oauth, Node.js) on 18109
+                     OAuth 2.0 server (scripts/oauth, Node.js) on 18109;
+                     an application service (@mxregbot_*)
 
 Typical use:
 
@@ -415,18 +416,7 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
         # POST /login/get_token hands out m.login.token tokens, so that the
         # token login (the last step of SSO) is testable without an IdP.
         cfg["login_via_existing_session"] = {"enabled": True, "require_ui_auth": False}
-        # An application service owning @mxregbot_*, for appservice
-        # registration tests (its as_token goes to `appservice_token`).
-        as_token = secrets.token_hex(16)
-        appservice = {
-            "id": "mxreg-test", "url": None, "as_token": as_token,
-            "hs_token": secrets.token_hex(16), "sender_localpart": "mxregbot",
-            "namespaces": {"users": [{"exclusive": True, "regex": "@mxregbot_.*:localhost"}],
-                           "aliases": [], "rooms": []},
-        }
-        (d / "appservice.yaml").write_text(json.dumps(appservice))  # JSON is YAML
-        (d / "appservice_token").write_text(as_token)
-        cfg["app_service_config_files"] = [str(d / "appservice.yaml")]
+        add_appservice(cfg, d)
     if variant == "email":
         cfg["registrations_require_3pid"] = ["email"]
         cfg["email"] = {
@@ -440,6 +430,8 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
             "enable_notifs": False,
         }
     if variant == "oauth":
+        # Appservice registration there needs inhibit_login (spec v1.17).
+        add_appservice(cfg, d)
         # Delegation forbids Synapse's own registration and passwords.
         cfg["enable_registration"] = False
         cfg["password_config"] = {"enabled": False}
@@ -457,6 +449,21 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
         }
     cfg.update(_rate_limits(variant))
     return cfg
+
+
+def add_appservice(cfg: dict, d: Path) -> None:
+    """An application service owning @mxregbot_*, for appservice
+    registration tests (its as_token goes to `appservice_token`)."""
+    as_token = secrets.token_hex(16)
+    appservice = {
+        "id": "mxreg-test", "url": None, "as_token": as_token,
+        "hs_token": secrets.token_hex(16), "sender_localpart": "mxregbot",
+        "namespaces": {"users": [{"exclusive": True, "regex": "@mxregbot_.*:localhost"}],
+                       "aliases": [], "rooms": []},
+    }
+    (d / "appservice.yaml").write_text(json.dumps(appservice))  # JSON is YAML
+    (d / "appservice_token").write_text(as_token)
+    cfg["app_service_config_files"] = [str(d / "appservice.yaml")]
 
 
 def write_signing_key(path: Path) -> None:

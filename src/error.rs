@@ -237,6 +237,7 @@ impl ServerError {
             code if code.starts_with("M_PASSWORD_") => mxreg_result::WeakPassword,
             "M_FORBIDDEN" => mxreg_result::Forbidden,
             "M_UNKNOWN_TOKEN" => mxreg_result::UnknownToken,
+            "M_APPSERVICE_LOGIN_UNSUPPORTED" => mxreg_result::AppserviceLoginUnsupported,
             _ if self.status == 429 => mxreg_result::RateLimited,
             _ => mxreg_result::MatrixError,
         }
@@ -317,6 +318,11 @@ mod tests {
             (429, Some("M_LIMIT_EXCEEDED"), mxreg_result::RateLimited),
             (429, None, mxreg_result::RateLimited),
             (401, Some("M_UNKNOWN_TOKEN"), mxreg_result::UnknownToken),
+            (
+                400,
+                Some("M_APPSERVICE_LOGIN_UNSUPPORTED"),
+                mxreg_result::AppserviceLoginUnsupported,
+            ),
             (400, Some("M_UNRECOGNIZED"), mxreg_result::MatrixError),
             (502, None, mxreg_result::HttpError),
         ];

@@ -108,6 +108,10 @@ pub enum mxreg_result {
     /// Another OAuth 2.0 error from the authorization server; its `error`
     /// code is the error's errcode.
     OauthError = 214,
+    /// An application service asked for a login where the server does not
+    /// allow one (`M_APPSERVICE_LOGIN_UNSUPPORTED`: an OAuth-delegated
+    /// server, or an MSC4190 appservice): register with `inhibit_login`.
+    AppserviceLoginUnsupported = 223,
     /// The user has not approved the device authorization yet
     /// (`authorization_pending`, or `slow_down`, which lengthens the
     /// interval): poll again after the interval.
@@ -154,6 +158,7 @@ impl mxreg_result {
         Self::OauthAccessDenied,
         Self::OauthInvalidGrant,
         Self::OauthError,
+        Self::AppserviceLoginUnsupported,
         Self::OauthAuthorizationPending,
         Self::OauthExpiredToken,
     ];
@@ -200,6 +205,7 @@ impl mxreg_result {
             Self::OauthAccessDenied => "MXREG_RESULT_OAUTH_ACCESS_DENIED\0",
             Self::OauthInvalidGrant => "MXREG_RESULT_OAUTH_INVALID_GRANT\0",
             Self::OauthError => "MXREG_RESULT_OAUTH_ERROR\0",
+            Self::AppserviceLoginUnsupported => "MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED\0",
             Self::OauthAuthorizationPending => "MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING\0",
             Self::OauthExpiredToken => "MXREG_RESULT_OAUTH_EXPIRED_TOKEN\0",
         }
@@ -252,6 +258,9 @@ impl mxreg_result {
                 "the authorization code or refresh token was refused (invalid_grant)\0"
             }
             Self::OauthError => "the OAuth 2.0 server answered with an error\0",
+            Self::AppserviceLoginUnsupported => {
+                "the server allows no appservice login here; register with inhibit_login\0"
+            }
             Self::OauthAuthorizationPending => {
                 "the user has not approved the device authorization yet; poll again\0"
             }

@@ -13,7 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from support import PASSWORD, REPO_ROOT, homeserver, unique_username
+from support import PASSWORD, REPO_ROOT, homeserver, rig_variable, unique_username
 
 import mxreg
 from mxreg.aio import AsyncClient
@@ -301,3 +301,16 @@ def test_probe_reports_the_device_grant_and_no_sso() -> None:
     found = mxreg.probe_server(homeserver("oauth"))
     assert found.details["oauth_device_authorization"] is True
     assert found.details["sso_identity_providers"] == [] and found.details["oauth_aware_preferred"] is False
+
+
+def test_appservice_registers_with_inhibit_login_only() -> None:
+    """Spec v1.17: on an OAuth-delegated server an application service
+    registers without a login (the rig's oauth variant has one, @mxregbot_*)."""
+    token = rig_variable("MXREG_HS_OAUTH_APPSERVICE_TOKEN")
+    with mxreg.Client(homeserver("oauth")) as client:
+        username = unique_username("mxregbot_py")
+        account = client.register(username, appservice_token=token, inhibit_login=True)
+        assert account.user_id == f"@{username}:localhost" and account.access_token is None
+        with pytest.raises(mxreg.AppserviceLoginUnsupportedError) as refused:
+            client.register(unique_username("mxregbot_py"), appservice_token=token)
+        assert refused.value.errcode == "M_APPSERVICE_LOGIN_UNSUPPORTED" and refused.value.http_status == 400

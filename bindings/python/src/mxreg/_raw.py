@@ -139,6 +139,11 @@ class mxreg_result(enum.IntEnum):
     """Another OAuth 2.0 error from the authorization server; its `error`
     code is the error's errcode.
     """
+    APPSERVICE_LOGIN_UNSUPPORTED = 223
+    """An application service asked for a login where the server does not
+    allow one (`M_APPSERVICE_LOGIN_UNSUPPORTED`: an OAuth-delegated
+    server, or an MSC4190 appservice): register with `inhibit_login`.
+    """
     OAUTH_AUTHORIZATION_PENDING = 230
     """The user has not approved the device authorization yet
     (`authorization_pending`, or `slow_down`, which lengthens the
@@ -184,6 +189,7 @@ MXREG_RESULT_OAUTH_UNSUPPORTED = 211
 MXREG_RESULT_OAUTH_ACCESS_DENIED = 212
 MXREG_RESULT_OAUTH_INVALID_GRANT = 213
 MXREG_RESULT_OAUTH_ERROR = 214
+MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED = 223
 MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING = 230
 MXREG_RESULT_OAUTH_EXPIRED_TOKEN = 231
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .auth import AuthInfo
 
 __all__ = [
+    "AppserviceLoginUnsupportedError",
     "AuthRequiredError",
     "BodyTooLargeError",
     "ClosedError",
@@ -291,6 +292,13 @@ class OAuthError(ServerError):
     default_code = ResultCode.OAUTH_ERROR
 
 
+class AppserviceLoginUnsupportedError(ServerError):
+    """No appservice login here (`M_APPSERVICE_LOGIN_UNSUPPORTED`, e.g. an
+    OAuth-delegated server): register with `inhibit_login=True`."""
+
+    default_code = ResultCode.APPSERVICE_LOGIN_UNSUPPORTED
+
+
 class OAuthAuthorizationPendingError(ServerError):
     """The user has not approved the device authorization yet (`errcode`
     `authorization_pending`, or `slow_down`): poll again after the interval."""
@@ -340,6 +348,7 @@ _BY_CODE: dict[int, type[MxregError]] = {
         OAuthAccessDeniedError,
         OAuthInvalidGrantError,
         OAuthError,
+        AppserviceLoginUnsupportedError,
         OAuthAuthorizationPendingError,
         OAuthExpiredTokenError,
     )

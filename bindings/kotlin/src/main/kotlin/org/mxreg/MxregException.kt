@@ -122,6 +122,9 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
     /** Another OAuth error; [errcode] holds the OAuth `error`. */
     public class OAuthError internal constructor(detail: ErrorDetail) : Server(detail)
 
+    /** No appservice login here (`M_APPSERVICE_LOGIN_UNSUPPORTED`, e.g. an OAuth-delegated server): register with `inhibitLogin`. */
+    public class AppserviceLoginUnsupported internal constructor(detail: ErrorDetail) : Server(detail)
+
     /** The user has not approved the device authorization yet ([errcode] `authorization_pending` or `slow_down`): poll again after the interval. */
     public class OAuthAuthorizationPending internal constructor(detail: ErrorDetail) : Server(detail)
 
@@ -167,6 +170,7 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
             MxregResult.OAUTH_ACCESS_DENIED -> OAuthAccessDenied(detail)
             MxregResult.OAUTH_INVALID_GRANT -> OAuthInvalidGrant(detail)
             MxregResult.OAUTH_ERROR -> OAuthError(detail)
+            MxregResult.APPSERVICE_LOGIN_UNSUPPORTED -> AppserviceLoginUnsupported(detail)
             MxregResult.OAUTH_AUTHORIZATION_PENDING -> OAuthAuthorizationPending(detail)
             MxregResult.OAUTH_EXPIRED_TOKEN -> OAuthExpiredToken(detail)
             else -> Unknown(detail)

@@ -53,6 +53,7 @@ public object MxregResult {
     public const val OAUTH_ACCESS_DENIED: Int = 212
     public const val OAUTH_INVALID_GRANT: Int = 213
     public const val OAUTH_ERROR: Int = 214
+    public const val APPSERVICE_LOGIN_UNSUPPORTED: Int = 223
     public const val OAUTH_AUTHORIZATION_PENDING: Int = 230
     public const val OAUTH_EXPIRED_TOKEN: Int = 231
 }
