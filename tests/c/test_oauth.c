@@ -305,6 +305,41 @@ cleanup:
   mxreg_client_free(client);
 }
 
+/* Spec v1.17: on an OAuth-delegated server an application service registers
+ * with inhibit_login only (the rig's oauth variant has one, @mxregbot_*). */
+static void test_appservice_registers_with_inhibit_login_only(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  const char *as_token = getenv("MXREG_HS_OAUTH_APPSERVICE_TOKEN");
+  mxreg_register_request request;
+  mxreg_registration *account = NULL, *unwritten = SENTINEL;
+  mxreg_error *error = NULL;
+  char username[64];
+
+  CHECK(client != NULL && as_token != NULL);
+  unique_username(username, sizeof username, "mxregbot_c");
+  mxreg_register_request_init(&request);
+  request.username = username;
+  request.appservice_token = as_token;
+  request.inhibit_login = true;
+  CHECK(expect_rc(mxreg_client_register(client, &request, &account, &error), MXREG_RESULT_OK,
+                  &error));
+  CHECK(registered_as(account, username));
+  CHECK(mxreg_registration_access_token(account) == NULL);
+
+  unique_username(username, sizeof username, "mxregbot_c");
+  request.inhibit_login = false;
+  CHECK(expect_rc(mxreg_client_register(client, &request, &unwritten, &error),
+                  MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED, &error));
+  CHECK(equals(mxreg_error_errcode(error), "M_APPSERVICE_LOGIN_UNSUPPORTED"));
+  CHECK(mxreg_error_http_status(error) == 400);
+  CHECK(unwritten == SENTINEL);
+
+cleanup:
+  mxreg_registration_free(account);
+  mxreg_error_free(error);
+  mxreg_client_free(client);
+}
+
 static void test_the_server_offers_sign_up_and_refuses_legacy_registration(void) {
   const mxreg_client *client = client_for("OAUTH");
   mxreg_oauth_server *server = NULL;
@@ -680,5 +715,6 @@ int main(void) {
   RUN_TEST(test_device_grant_approved_on_another_device);
   RUN_TEST(test_device_grant_denied_is_access_denied);
   RUN_TEST(test_device_code_left_to_expire_is_expired_token);
+  RUN_TEST(test_appservice_registers_with_inhibit_login_only);
   return harness_finish();
 }
