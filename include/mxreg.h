@@ -242,8 +242,9 @@ enum mxreg_result
    */
   MXREG_RESULT_CONSENT_NOT_GIVEN = 222,
   /**
-   * The server does not let application services register or log in
-   * this way (`M_APPSERVICE_LOGIN_UNSUPPORTED`).
+   * An application service asked for a login where the server does not
+   * allow one (`M_APPSERVICE_LOGIN_UNSUPPORTED`: an OAuth-delegated
+   * server, or an MSC4190 appservice): register with `inhibit_login`.
    */
   MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED = 223,
   /**
@@ -257,6 +258,17 @@ enum mxreg_result
    * not guess another URL.
    */
   MXREG_RESULT_DISCOVERY_FAIL_ERROR = 225,
+  /**
+   * The user has not approved the device authorization yet
+   * (`authorization_pending`, or `slow_down`, which lengthens the
+   * interval): poll again after the interval.
+   */
+  MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING = 230,
+  /**
+   * The device code expired before the user approved it
+   * (`expired_token`): start a new device authorization.
+   */
+  MXREG_RESULT_OAUTH_EXPIRED_TOKEN = 231,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -533,6 +545,16 @@ typedef struct mxreg_error mxreg_error;
 typedef struct mxreg_oauth_authorization mxreg_oauth_authorization;
 
 /**
+ * A started device authorization: the user code to show, the URI where
+ * the user enters it, and the device code mxreg polls with.
+ *
+ * Caller owns it; free it with `mxreg_oauth_device_authorization_free`,
+ * which wipes the device code. Thread-safe: polls from several threads
+ * run one at a time. It stays usable after its server handle is freed.
+ */
+typedef struct mxreg_oauth_device_authorization mxreg_oauth_device_authorization;
+
+/**
  * A client registered with the authorization server: its client ID, to
  * store and reuse for every later authorization of this app on this server.
  *
@@ -633,6 +655,46 @@ typedef struct mxreg_client_options {
    */
   const char *ca_pem;
 } mxreg_client_options;
+
+/**
+ * How to log in. Initialise with `mxreg_login_request_init`, then set
+ * either `user` and `password` (`m.login.password`) or `login_token`
+ * (`m.login.token`), not both. Read during the call only: the library keeps
+ * no pointer into it.
+ */
+typedef struct mxreg_login_request {
+  /**
+   * `sizeof(mxreg_login_request)`; set by `mxreg_login_request_init`.
+   */
+  size_t struct_size;
+  /**
+   * With `password`: the localpart (`alice`) or the full user ID
+   * (`@alice:example.org`). NULL with `login_token`.
+   */
+  const char *user;
+  /**
+   * The password (a secret), or NULL to log in with `login_token`.
+   */
+  const char *password;
+  /**
+   * A single-use login token (a secret), e.g. the `loginToken` of an SSO
+   * redirect, or NULL to log in with `password`.
+   */
+  const char *login_token;
+  /**
+   * A device ID to reuse (its old tokens are replaced); NULL lets the
+   * server generate one.
+   */
+  const char *device_id;
+  /**
+   * Display name of a new device; ignored for an existing `device_id`.
+   */
+  const char *initial_device_display_name;
+  /**
+   * Ask for a refresh token (default true).
+   */
+  bool refresh_token;
+} mxreg_login_request;
 
 /**
  * The app's description for dynamic client registration (RFC 7591).
@@ -946,6 +1008,36 @@ const char *mxreg_error_device_id(const struct mxreg_error *error);
 void mxreg_error_free(struct mxreg_error *error);
 
 /**
+ * Fill `request` with the defaults (refresh token requested, everything
+ * else absent) and its `struct_size`. NULL is a no-op.
+ */
+void mxreg_login_request_init(struct mxreg_login_request *request);
+
+/**
+ * `sizeof(mxreg_login_request)` as this library was built.
+ */
+size_t mxreg_login_request_size(void);
+
+/**
+ * Log in to an existing account (`POST /_matrix/client/v3/login`): after a
+ * registration with `inhibit_login`, after `MXREG_RESULT_OUTCOME_UNKNOWN`,
+ * or to redeem an SSO `loginToken`.
+ *
+ * On success writes the account to `*registration_out`, the same handle a
+ * registration gives (user ID, device ID, access and refresh tokens,
+ * expiry): caller owns it; free it with `mxreg_registration_free`.
+ *
+ * A wrong password or an unknown user is `MXREG_RESULT_FORBIDDEN` (servers
+ * do not say which); so is a used or expired login token. A token login
+ * whose answer is lost is `MXREG_RESULT_OUTCOME_UNKNOWN`: the token may be
+ * spent. Blocks until the answer or the client's timeouts. Thread-safe.
+ */
+mxreg_result mxreg_client_login(const struct mxreg_client *client,
+                                const struct mxreg_login_request *request,
+                                struct mxreg_registration **registration_out,
+                                struct mxreg_error **error_out);
+
+/**
  * Fetch the homeserver's OAuth 2.0 server metadata
  * (`GET /_matrix/client/v1/auth_metadata`, then the MSC2965 unstable
  * path) and check it: issuer and endpoints (plain http only to loopback
@@ -965,6 +1057,13 @@ mxreg_result mxreg_oauth_server_discover(const struct mxreg_client *client,
  * `prompt_values_supported`). False for NULL.
  */
 bool mxreg_oauth_server_supports_sign_up(const struct mxreg_oauth_server *server);
+
+/**
+ * Whether the server offers the device authorization grant (RFC 8628: a
+ * `device_authorization_endpoint` and the device code grant type), for
+ * apps without a browser. False for NULL.
+ */
+bool mxreg_oauth_server_supports_device_authorization(const struct mxreg_oauth_server *server);
 
 /**
  * The issuer identifier. Borrowed; valid until `server` is freed. NULL for
@@ -1190,6 +1289,100 @@ mxreg_result mxreg_oauth_server_revoke_token(const struct mxreg_oauth_server *se
                                              const char *client_id,
                                              const char *token,
                                              struct mxreg_error **error_out);
+
+/**
+ * Start a device authorization for the app `client_id` (from
+ * `mxreg_oauth_server_register_client`, which asks for the device grant
+ * when the server offers it) and the device `device_id` (NULL: a new one).
+ * Then show the user `mxreg_oauth_device_authorization_user_code` and
+ * `_verification_uri` (or `_verification_uri_complete` as a QR code), and
+ * call `mxreg_oauth_device_authorization_poll` or `_wait`.
+ *
+ * A server without the grant (`mxreg_oauth_server_supports_device_authorization`
+ * is false) gives `MXREG_RESULT_OAUTH_UNSUPPORTED`. Blocks; thread-safe.
+ *
+ * On success writes the authorization to `*authorization_out`: caller owns
+ * it; free it with `mxreg_oauth_device_authorization_free`.
+ */
+mxreg_result mxreg_oauth_device_authorization_start(const struct mxreg_oauth_server *server,
+                                                    const char *client_id,
+                                                    const char *device_id,
+                                                    struct mxreg_oauth_device_authorization **authorization_out,
+                                                    struct mxreg_error **error_out);
+
+/**
+ * The code the user enters at the verification URI. Borrowed; valid
+ * until `authorization` is freed. NULL for NULL.
+ */
+const char *mxreg_oauth_device_authorization_user_code(const struct mxreg_oauth_device_authorization *authorization);
+
+/**
+ * Where the user enters the code (on a phone or computer). Borrowed; valid
+ * until `authorization` is freed. NULL for NULL.
+ */
+const char *mxreg_oauth_device_authorization_verification_uri(const struct mxreg_oauth_device_authorization *authorization);
+
+/**
+ * The verification URI with the user code in it (for a QR code), or NULL
+ * when the server gives none. Borrowed; valid until `authorization` is
+ * freed.
+ */
+const char *mxreg_oauth_device_authorization_verification_uri_complete(const struct mxreg_oauth_device_authorization *authorization);
+
+/**
+ * The Matrix device ID the tokens will be for. Borrowed; valid until
+ * `authorization` is freed. NULL for NULL.
+ */
+const char *mxreg_oauth_device_authorization_device_id(const struct mxreg_oauth_device_authorization *authorization);
+
+/**
+ * When the user code expires, in ms since the Unix epoch. -1 for NULL.
+ */
+int64_t mxreg_oauth_device_authorization_expires_at_ms(const struct mxreg_oauth_device_authorization *authorization);
+
+/**
+ * How long to wait between polls, in ms: the server's interval (5 s when
+ * it gives none), 5 s longer after each `slow_down`. -1 for NULL.
+ */
+int64_t mxreg_oauth_device_authorization_interval_ms(const struct mxreg_oauth_device_authorization *authorization);
+
+/**
+ * Ask the token endpoint once whether the user has decided. Blocks for
+ * one request; the app waits `mxreg_oauth_device_authorization_interval_ms`
+ * between calls.
+ *
+ * - `MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING`: not yet (the errcode is
+ *   `authorization_pending`, or `slow_down`, after which the interval is
+ *   longer): poll again later.
+ * - `MXREG_RESULT_OAUTH_ACCESS_DENIED`: the user refused.
+ * - `MXREG_RESULT_OAUTH_EXPIRED_TOKEN`: the code expired: start anew.
+ * - `MXREG_RESULT_OK`: approved; the account (user ID from `whoami`,
+ *   device ID, access and refresh tokens, expiry) is written to
+ *   `*registration_out`: caller owns it; free it with
+ *   `mxreg_registration_free`. The device code is then used up.
+ */
+mxreg_result mxreg_oauth_device_authorization_poll(const struct mxreg_oauth_device_authorization *authorization,
+                                                   struct mxreg_registration **registration_out,
+                                                   struct mxreg_error **error_out);
+
+/**
+ * Poll until the user approves or denies, or the code expires, waiting the
+ * interval between polls (longer after `slow_down`). Blocks up to the
+ * code's expiry (`mxreg_oauth_device_authorization_expires_at_ms`); there
+ * is no way to cancel it: apps that must stop earlier call `_poll`
+ * themselves. The results are those of `_poll`, except that it never
+ * returns `MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING`: after the expiry
+ * without an answer it gives `MXREG_RESULT_OAUTH_EXPIRED_TOKEN`.
+ */
+mxreg_result mxreg_oauth_device_authorization_wait(const struct mxreg_oauth_device_authorization *authorization,
+                                                   struct mxreg_registration **registration_out,
+                                                   struct mxreg_error **error_out);
+
+/**
+ * Free a device authorization and wipe its device code. NULL is a no-op.
+ * Call once, when no other thread uses it.
+ */
+void mxreg_oauth_device_authorization_free(struct mxreg_oauth_device_authorization *authorization);
 
 /**
  * Check `username` (a localpart) against the Matrix user ID grammar without

@@ -1,4 +1,5 @@
-# OAuth 2.0 sign-up (prompt=create) on the OAuth-delegated Synapse: the rig's
+# OAuth 2.0 sign-up (prompt=create), the device grant and application
+# services on the OAuth-delegated Synapse: the rig's
 # `oauth` variant (Synapse on 18108 delegating to the OAuth server from
 # scripts/oauth on 18109; the rig runs `npm ci` there when needed). The Rust
 # integration test plays the browser with ureq, the C test through
@@ -14,5 +15,5 @@ test-oauth: build
 	$(RIG) run --variants oauth,open -- $(MAKE) --no-print-directory oauth-suite
 
 oauth-suite: build $(OAUTH_C_TEST)
-	$(CARGO) test --test oauth
+	$(CARGO) test --test oauth --test oauth_device --test oauth_appservice
 	@echo "== $(OAUTH_C_TEST)"; $(OAUTH_C_TEST)

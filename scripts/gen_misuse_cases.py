@@ -52,6 +52,7 @@ HANDLE_FIXTURES = {
     "mxreg_client": "fx.client",
     "mxreg_error": "fx.error",
     "mxreg_oauth_authorization": "fx.authorization",
+    "mxreg_oauth_device_authorization": "fx.device_authorization",
     "mxreg_oauth_registered_client": "fx.registered_client",
     "mxreg_oauth_server": "fx.oauth_server",
     "mxreg_probe": "fx.probe",
@@ -81,6 +82,7 @@ STATUS_ACCESSOR = {"mxreg_signup": "mxreg_signup_status"}
 # Request structs: the C function that fills a valid one.
 REQUEST_FIXTURES = {
     "mxreg_client_options": "fill_client_options",
+    "mxreg_login_request": "fill_login_request",
     "mxreg_oauth_authorization_request": "fill_oauth_authorization_request",
     "mxreg_oauth_client_metadata": "fill_oauth_client_metadata",
     "mxreg_register_request": "fill_register_request",
@@ -96,6 +98,7 @@ ARGUMENT_VALUES: dict[str | tuple[str, str], str] = {
     "client_id": "fx.client_id",
     "code": '"123456"',
     "country": '"GB"',
+    "device_id": '"MXREGMISUSE"',
     "email": '"misuse@example.org"',
     "flow": "0",
     "homeserver_url": "fx.open_url",

@@ -17,7 +17,8 @@ from this script's location, never from the current directory):
 
 Variants (default port):
 
-    open      18101  open registration (m.login.dummy), guests, password policy
+    open      18101  open registration (m.login.dummy), guests, password policy,
+                     login tokens from POST /login/get_token
     token     18102  registration_requires_token (m.login.registration_token)
     email     18103  registrations_require_3pid [email]; SMTP sink on 18125
     terms     18104  user_consent at registration (m.login.terms)
@@ -25,7 +26,8 @@ Variants (default port):
     closed    18106  enable_registration false (403)
     stress    18107  as open with every rate limit lifted very high
     oauth     18108  auth delegated (matrix_authentication_service) to a local
-                     OAuth 2.0 server (scripts/oauth, Node.js) on 18109
+                     OAuth 2.0 server (scripts/oauth, Node.js) on 18109;
+                     an application service (@mxregbot_*)
     limited   18111  hs_disabled with an admin_contact: every registration
                      fails with M_RESOURCE_LIMIT_EXCEEDED (no admin account)
     captcha   18112  enable_registration_captcha (m.login.recaptcha); Google's
@@ -43,6 +45,7 @@ Typical use:
     eval "$(scripts/homeserver.py env)"       # MXREG_HS_OPEN=... etc.
     scripts/homeserver.py token-create token --uses 1
     scripts/homeserver.py mail-link email --to a@example.org
+    scripts/homeserver.py login-token open --user @alice:localhost
     scripts/homeserver.py stop all
 
 MXREG_RIG_PORT_OFFSET=N adds N to every port (default 0).
@@ -78,6 +81,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -440,18 +444,10 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
     if variant == "token":
         cfg["registration_requires_token"] = True
     if variant == "open":
-        # An application service owning @mxregbot_*, for appservice
-        # registration tests (its as_token goes to `appservice_token`).
-        as_token = secrets.token_hex(16)
-        appservice = {
-            "id": "mxreg-test", "url": None, "as_token": as_token,
-            "hs_token": secrets.token_hex(16), "sender_localpart": "mxregbot",
-            "namespaces": {"users": [{"exclusive": True, "regex": "@mxregbot_.*:localhost"}],
-                           "aliases": [], "rooms": []},
-        }
-        (d / "appservice.yaml").write_text(json.dumps(appservice))  # JSON is YAML
-        (d / "appservice_token").write_text(as_token)
-        cfg["app_service_config_files"] = [str(d / "appservice.yaml")]
+        # POST /login/get_token hands out m.login.token tokens, so that the
+        # token login (the last step of SSO) is testable without an IdP.
+        cfg["login_via_existing_session"] = {"enabled": True, "require_ui_auth": False}
+        add_appservice(cfg, d)
     if variant == "email":
         cfg["registrations_require_3pid"] = ["email"]
         # Addresses outside example.org are refused (M_THREEPID_DENIED).
@@ -467,6 +463,8 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
             "enable_notifs": False,
         }
     if variant == "oauth":
+        # Appservice registration there needs inhibit_login (spec v1.17).
+        add_appservice(cfg, d)
         # Delegation forbids Synapse's own registration and passwords.
         cfg["enable_registration"] = False
         cfg["password_config"] = {"enabled": False}
@@ -498,6 +496,21 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
         cfg["admin_contact"] = "mailto:admin@localhost"
     cfg.update(_rate_limits(variant))
     return cfg
+
+
+def add_appservice(cfg: dict, d: Path) -> None:
+    """An application service owning @mxregbot_*, for appservice
+    registration tests (its as_token goes to `appservice_token`)."""
+    as_token = secrets.token_hex(16)
+    appservice = {
+        "id": "mxreg-test", "url": None, "as_token": as_token,
+        "hs_token": secrets.token_hex(16), "sender_localpart": "mxregbot",
+        "namespaces": {"users": [{"exclusive": True, "regex": "@mxregbot_.*:localhost"}],
+                       "aliases": [], "rooms": []},
+    }
+    (d / "appservice.yaml").write_text(json.dumps(appservice))  # JSON is YAML
+    (d / "appservice_token").write_text(as_token)
+    cfg["app_service_config_files"] = [str(d / "appservice.yaml")]
 
 
 def write_signing_key(path: Path) -> None:
@@ -948,6 +961,23 @@ def cmd_token_create(args) -> int:
     return 0
 
 
+def cmd_login_token(args) -> int:
+    """A single-use m.login.token for USER: the admin API logs in as the
+    user (a device only the admin knows), and that session asks for a token
+    (POST /login/get_token, enabled on the open variant)."""
+    url, tok = _admin(args.variant)
+    user = urllib.parse.quote(args.user, safe="")
+    status, resp = http_json("POST", f"{url}/_synapse/admin/v1/users/{user}/login", {}, tok)
+    if status != 200 or not isinstance(resp, dict) or "access_token" not in resp:
+        raise RigError(f"login-token: admin login as {args.user}: HTTP {status}: {json.dumps(resp)}")
+    status, resp = http_json("POST", url + "/_matrix/client/v1/login/get_token", {},
+                             resp["access_token"])
+    if status != 200 or not isinstance(resp, dict) or "login_token" not in resp:
+        raise RigError(f"login-token: get_token: HTTP {status}: {json.dumps(resp)}")
+    print(resp["login_token"])
+    return 0
+
+
 LINK_RE = re.compile(r"""https?://[^\s"'<>]+/_matrix/client/unstable/registration/email/submit_token\?[^\s"'<>]+""")
 
 
@@ -1107,6 +1137,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--exist-ok", action="store_true",
                    help="with --token: a token of that name made earlier is fine (print it)")
     s.set_defaults(func=cmd_token_create)
+
+    s = sub.add_parser("login-token", help="print a single-use m.login.token for a user",
+                       description="Log in as USER through the admin API, then ask "
+                                   "POST /_matrix/client/v1/login/get_token for a login token "
+                                   "and print it (VARIANT normally 'open').")
+    s.add_argument("variant", choices=list(VARIANTS), metavar="VARIANT", help=variant_help)
+    s.add_argument("--user", required=True, metavar="USER_ID", help="full user ID, @name:localhost")
+    s.set_defaults(func=cmd_login_token)
 
     s = sub.add_parser("mail-link", help="wait for a validation mail and print its link",
                        description="Poll the SMTP sink's mail directory for the newest mail to "

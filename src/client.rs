@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::api::dialects;
-use crate::api::login::{LOGIN_PATH, PasswordLoginBody};
+use crate::api::login::{LOGIN_PATH, LoginCredential, LoginRequest};
 use crate::api::precheck::{
     AvailableResponse, TokenValidityResponse, available_path, check_localpart, token_validity_path,
 };
@@ -238,16 +238,34 @@ impl Client {
                 "no username and password to log in with".into(),
             ));
         };
-        let body = PasswordLoginBody::new(
-            user,
-            password.expose(),
-            device_id,
-            request.initial_device_display_name.as_deref(),
-            request.refresh_token,
-        );
+        let mut login = LoginRequest::new(LoginCredential::Password {
+            user: user.clone(),
+            password: password.clone(),
+        });
+        login.device_id = Some(device_id.to_owned());
+        login.initial_device_display_name = request.initial_device_display_name.clone();
+        login.refresh_token = request.refresh_token;
+        self.login(&login)
+    }
+
+    /// `POST /login` (password or login token): the account handle a
+    /// registration gives, for an existing account.
+    pub fn login(&self, request: &LoginRequest) -> Result<Registration, Error> {
+        request.validate()?;
         let parsed: RegisterResponse = self
-            .post_json(&self.homeserver.join(LOGIN_PATH), &body, None, true)
-            .map_err(|err| err.redact(&[password.expose()]))?;
+            .post_json(
+                &self.homeserver.join(LOGIN_PATH),
+                &request.body(),
+                None,
+                request.spends_credential(),
+            )
+            .map_err(|err| err.redact(&[request.secret()]))?;
+        // The same fields as a registration's, but a login always logs in.
+        if parsed.access_token.is_none() || parsed.device_id.is_none() {
+            return Err(Error::InvalidResponse(
+                "the login answer lacks access_token or device_id".into(),
+            ));
+        }
         Ok(Registration::from_response(parsed, SystemTime::now()))
     }
 

@@ -434,6 +434,11 @@ mod tests {
             (429, Some("M_LIMIT_EXCEEDED"), mxreg_result::RateLimited),
             (429, None, mxreg_result::RateLimited),
             (401, Some("M_UNKNOWN_TOKEN"), mxreg_result::UnknownToken),
+            (
+                400,
+                Some("M_APPSERVICE_LOGIN_UNSUPPORTED"),
+                mxreg_result::AppserviceLoginUnsupported,
+            ),
             (400, Some("M_UNRECOGNIZED"), mxreg_result::MatrixError),
             (
                 403,

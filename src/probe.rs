@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
-use crate::api::discovery::{LOGIN_PATH, LoginFlows, VERSIONS_PATH, Versions, WELL_KNOWN_PATH};
+use crate::api::discovery::{
+    IdentityProvider, LOGIN_PATH, LoginFlows, VERSIONS_PATH, Versions, WELL_KNOWN_PATH,
+};
 use crate::api::register::REGISTER_PATH;
 use crate::api::server_discovery::{
     IDENTITY_V2_PATH, WellKnownStep, check_identity_server, check_versions, parse_base_url,
@@ -55,6 +57,13 @@ pub struct Probe {
     /// `None` when not checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_access: Option<bool>,
+    /// The identity providers of `m.login.sso` (id, name, icon).
+    pub sso_identity_providers: Vec<IdentityProvider>,
+    /// `m.login.sso` says the server prefers OAuth-aware clients to use
+    /// its OAuth 2.0 API (the spec then asks them to).
+    pub oauth_aware_preferred: bool,
+    /// The OAuth server offers the device authorization grant (RFC 8628).
+    pub oauth_device_authorization: bool,
 }
 
 impl Probe {
@@ -106,12 +115,17 @@ pub fn probe(
         oauth_issuer: None,
         oauth_registration_endpoint: None,
         guest_access: None,
+        sso_identity_providers: Vec::new(),
+        oauth_aware_preferred: false,
+        oauth_device_authorization: false,
     };
 
     if let Ok(login) = client.get_json::<LoginFlows>(&base.join(LOGIN_PATH)) {
         probe.login_types = login.flows.iter().map(|f| f.kind.clone()).collect();
-        if probe.login_types.iter().any(|t| t == "m.login.sso") {
+        if let Some(sso) = login.flows.iter().find(|f| f.kind == "m.login.sso") {
             probe.signup_methods |= methods::SSO;
+            probe.sso_identity_providers = sso.identity_providers();
+            probe.oauth_aware_preferred = sso.oauth_aware_preferred;
         }
     }
 
@@ -122,6 +136,7 @@ pub fn probe(
         if metadata.supports_sign_up() {
             probe.signup_methods |= methods::OAUTH_CREATE;
         }
+        probe.oauth_device_authorization = metadata.supports_device_authorization();
         probe.oauth_issuer = Some(metadata.issuer);
         probe.oauth_registration_endpoint = metadata.registration_endpoint;
     }

@@ -132,8 +132,9 @@ pub enum mxreg_result {
     /// The user must first agree to the server's policy
     /// (`M_CONSENT_NOT_GIVEN`); `mxreg_error_consent_uri` is the page to show.
     ConsentNotGiven = 222,
-    /// The server does not let application services register or log in
-    /// this way (`M_APPSERVICE_LOGIN_UNSUPPORTED`).
+    /// An application service asked for a login where the server does not
+    /// allow one (`M_APPSERVICE_LOGIN_UNSUPPORTED`: an OAuth-delegated
+    /// server, or an MSC4190 appservice): register with `inhibit_login`.
     AppserviceLoginUnsupported = 223,
     /// Server discovery failed on invalid or empty `.well-known` data (the
     /// spec's `FAIL_PROMPT`): ask the user for the homeserver URL.
@@ -142,6 +143,13 @@ pub enum mxreg_result {
     /// answer as a Matrix homeserver (the spec's `FAIL_ERROR`): stop; do
     /// not guess another URL.
     DiscoveryFailError = 225,
+    /// The user has not approved the device authorization yet
+    /// (`authorization_pending`, or `slow_down`, which lengthens the
+    /// interval): poll again after the interval.
+    OauthAuthorizationPending = 230,
+    /// The device code expired before the user approved it
+    /// (`expired_token`): start a new device authorization.
+    OauthExpiredToken = 231,
 }
 
 impl mxreg_result {
@@ -192,6 +200,8 @@ impl mxreg_result {
         Self::AppserviceLoginUnsupported,
         Self::DiscoveryFailPrompt,
         Self::DiscoveryFailError,
+        Self::OauthAuthorizationPending,
+        Self::OauthExpiredToken,
     ];
 
     /// The code for a raw value, if it is one.
@@ -247,6 +257,8 @@ impl mxreg_result {
             Self::AppserviceLoginUnsupported => "MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED\0",
             Self::DiscoveryFailPrompt => "MXREG_RESULT_DISCOVERY_FAIL_PROMPT\0",
             Self::DiscoveryFailError => "MXREG_RESULT_DISCOVERY_FAIL_ERROR\0",
+            Self::OauthAuthorizationPending => "MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING\0",
+            Self::OauthExpiredToken => "MXREG_RESULT_OAUTH_EXPIRED_TOKEN\0",
         }
     }
 
@@ -310,12 +322,16 @@ impl mxreg_result {
             Self::Exclusive => "the user ID is reserved by an application service\0",
             Self::ConsentNotGiven => "the user must agree to the server's policy first\0",
             Self::AppserviceLoginUnsupported => {
-                "the server does not support this application-service registration or login\0"
+                "the server allows no appservice login here; register with inhibit_login\0"
             }
             Self::DiscoveryFailPrompt => {
                 "server discovery failed on invalid .well-known data; ask for the homeserver URL\0"
             }
             Self::DiscoveryFailError => "the discovered homeserver is not valid; do not continue\0",
+            Self::OauthAuthorizationPending => {
+                "the user has not approved the device authorization yet; poll again\0"
+            }
+            Self::OauthExpiredToken => "the device code expired; start a new authorization\0",
         }
     }
 }

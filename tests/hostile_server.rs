@@ -34,7 +34,12 @@ const ACCOUNTS: &[Endpoint] = &[
     Endpoint::RegisterGuest,
     Endpoint::RegisterStage,
 ];
-const TOKENS: &[Endpoint] = &[Endpoint::Register, Endpoint::Refresh];
+const TOKENS: &[Endpoint] = &[
+    Endpoint::Register,
+    Endpoint::Refresh,
+    Endpoint::LoginPassword,
+    Endpoint::LoginToken,
+];
 
 /// Longer than any client timeout in this suite.
 const STALL: Duration = Duration::from_secs(8);
@@ -502,12 +507,16 @@ case!(
 case!(
     informational_answer_before_the_real_one,
     ALL,
-    |e: Endpoint| vec![raw(format!(
-        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{}",
+    |e: Endpoint| {
+        vec![raw(format!(
+        // `Connection: close`: the raw answer ends the connection, and a
+        // call that goes on (the device poll's whoami) must not reuse it.
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
         e.ok_body().len(),
         e.ok_body()
     )
-    .as_bytes())],
+    .as_bytes())]
+    },
     expect(&[R::Ok])
 );
 
@@ -767,14 +776,16 @@ case!(
         rate_limit_max_wait_ms: 2000,
         ..Options::default()
     }),
-    check(|_, outcome: &Outcome, server: &FaultServer| {
-        assert_eq!(
-            server.requests().len(),
-            1,
-            "no retry for a delay past the budget"
-        );
-        assert!(outcome.elapsed < Duration::from_secs(2), "{outcome:#?}");
-    })
+    check(
+        |endpoint: Endpoint, outcome: &Outcome, server: &FaultServer| {
+            assert_eq!(
+                server.requests().len() - endpoint.preamble(&server.url()).len(),
+                1,
+                "no retry for a delay past the budget"
+            );
+            assert!(outcome.elapsed < Duration::from_secs(2), "{outcome:#?}");
+        }
+    )
 );
 case!(
     rate_limited_forever_stops_at_the_wait_budget,
@@ -1039,4 +1050,57 @@ fn a_sign_up_keeps_one_connection_for_all_its_requests() {
     // And the next call on the client too.
     assert_eq!(Endpoint::Refresh.call(&client).code(), R::Ok);
     assert_eq!(server.connections(), 1);
+}
+
+// --- The device grant's answers no local server gives on demand ----------------------------
+
+/// RFC 8628 §3.5 `slow_down` (oidc-provider never sends it): still pending,
+/// and the interval grows by 5 s.
+#[test]
+fn slow_down_keeps_polling_with_a_longer_interval() {
+    use mxreg::ffi::oauth::*;
+    use mxreg::ffi::oauth_device::*;
+    use mxreg::ffi::registration::*;
+    use std::ffi::CString;
+    use std::ptr;
+
+    let server = FaultServer::scripted_for(|origin| {
+        let mut script = Endpoint::DevicePoll.preamble(origin);
+        script.push(Reply::json(400, r#"{"error":"slow_down"}"#).into());
+        script
+    });
+    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let (mut oauth, mut device, mut account, mut error) = (
+        ptr::null_mut(),
+        ptr::null_mut(),
+        ptr::null_mut(),
+        ptr::null_mut(),
+    );
+    assert_eq!(
+        mxreg_oauth_server_discover(client.as_ptr(), &mut oauth, &mut error),
+        R::Ok
+    );
+    let client_id = CString::new("hostile-client").unwrap();
+    assert_eq!(
+        mxreg_oauth_device_authorization_start(
+            oauth,
+            client_id.as_ptr(),
+            ptr::null(),
+            &mut device,
+            &mut error
+        ),
+        R::Ok
+    );
+    assert_eq!(mxreg_oauth_device_authorization_interval_ms(device), 5000);
+    let code = mxreg_oauth_device_authorization_poll(device, &mut account, &mut error);
+    assert_eq!(code, R::OauthAuthorizationPending);
+    assert!(account.is_null());
+    let errcode =
+        unsafe { std::ffi::CStr::from_ptr(mxreg::ffi::error::mxreg_error_errcode(error)) };
+    assert_eq!(errcode.to_str().unwrap(), "slow_down");
+    assert_eq!(mxreg_oauth_device_authorization_interval_ms(device), 10_000);
+    mxreg::ffi::error::mxreg_error_free(error);
+    mxreg_registration_free(account);
+    mxreg_oauth_device_authorization_free(device);
+    mxreg_oauth_server_free(oauth);
 }

@@ -24,6 +24,7 @@ fn open_server_offers_legacy_registration_with_its_flows_and_guests() {
         found.versions
     );
     assert!(found.login_types.iter().any(|t| t == "m.login.password"));
+    assert!(!found.oauth_device_authorization && found.sso_identity_providers.is_empty());
     // Synapse serves .well-known with public_baseurl: discovery followed it.
     assert!(found.discovered_by_well_known);
     assert_eq!(found.homeserver_url, homeserver("OPEN"));
@@ -45,7 +46,7 @@ fn closed_server_reports_no_sign_up_and_why() {
     assert!(found.registration.is_none());
     let json: serde_json::Value = serde_json::from_str(&found.to_json()).unwrap();
     assert_eq!(json["signup_methods"], 0);
-    let why = found.registration_refused.unwrap();
+    let why = found.registration_refused.clone().unwrap();
     assert!(why.contains("M_FORBIDDEN"), "{why}");
 }
 
@@ -77,8 +78,15 @@ fn oauth_delegated_server_offers_oauth_sign_up_and_no_legacy_registration() {
     let found = run("OAUTH", false);
     assert_eq!(found.signup_methods, methods::OAUTH | methods::OAUTH_CREATE);
     assert!(found.registration.is_none());
-    let why = found.registration_refused.unwrap();
+    let why = found.registration_refused.clone().unwrap();
     assert!(why.contains("M_FORBIDDEN"), "{why}");
     assert!(found.oauth_issuer.is_some());
     assert!(found.oauth_registration_endpoint.is_some());
+    // The rig's OAuth server offers the device grant; Synapse, delegating,
+    // has no GET /login (so no SSO and no oauth_aware_preferred there).
+    assert!(found.oauth_device_authorization);
+    assert!(found.sso_identity_providers.is_empty());
+    assert!(!found.oauth_aware_preferred);
+    let json: serde_json::Value = serde_json::from_str(&found.to_json()).unwrap();
+    assert_eq!(json["oauth_device_authorization"], true);
 }

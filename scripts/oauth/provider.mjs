@@ -8,8 +8,16 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
 import Provider, { interactionPolicy, errors } from 'oidc-provider';
 
+import { devicePages } from './device_pages.mjs';
+
 const ACCESS_TOKEN_TTL_S = 300;
 const DAY_S = 24 * 60 * 60;
+// Device codes (RFC 8628) live two minutes; a client whose name contains
+// SHORT_DEVICE_CODE_MARK gets codes that expire in a few seconds, so that
+// a test can let one expire.
+const DEVICE_CODE_TTL_S = 120;
+export const SHORT_DEVICE_CODE_MARK = '(short-lived device codes)';
+const SHORT_DEVICE_CODE_TTL_S = 3;
 
 // The Matrix scopes (stable and MSC2967 unstable prefixes).
 const MATRIX_SCOPE = /^urn:matrix:(?:client|org\.matrix\.msc2967\.client):(?:api:\*|device:[A-Za-z0-9._~-]+)$/;
@@ -38,6 +46,7 @@ function requestedMatrixScopes(ctx) {
     entities.AuthorizationCode?.scope,
     entities.RefreshToken?.scope,
     entities.RotatedRefreshToken?.scope,
+    entities.DeviceCode?.scope,
   ];
   return [...new Set(sources.flatMap(matrixScopes))];
 }
@@ -88,6 +97,14 @@ export function createProvider({ issuer, homeserverUrl, sharedSecret, accounts }
       registration: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
+      // RFC 8628, for apps without a browser; the pages are plain forms
+      // (devicePages below) that a test fills over HTTP.
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: devicePages.input,
+        userCodeConfirmSource: devicePages.confirm,
+        successSource: devicePages.success,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => audience,
@@ -122,6 +139,9 @@ export function createProvider({ issuer, homeserverUrl, sharedSecret, accounts }
       IdToken: 3600,
       Interaction: 3600,
       RefreshToken: 14 * DAY_S,
+      DeviceCode: (_ctx, _code, client) => (
+        String(client?.clientName || '').includes(SHORT_DEVICE_CODE_MARK)
+          ? SHORT_DEVICE_CODE_TTL_S : DEVICE_CODE_TTL_S),
       Session: 14 * DAY_S,
     },
     routes: {
@@ -132,6 +152,8 @@ export function createProvider({ issuer, homeserverUrl, sharedSecret, accounts }
       revocation: '/oauth2/revoke',
       userinfo: '/oauth2/userinfo',
       jwks: '/oauth2/keys.json',
+      device_authorization: '/oauth2/device',
+      code_verification: '/device',
     },
     discovery: {
       account_management_uri: new URL('account', issuer).href,

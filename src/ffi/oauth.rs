@@ -32,9 +32,9 @@ const MAX_REDIRECT_URIS: usize = 64;
 
 /// What the server handle shares with the authorizations it starts, so that
 /// they stay usable after the server handle is freed.
-struct ServerContext {
-    client: Arc<ClientHandle>,
-    metadata: AuthMetadata,
+pub(crate) struct ServerContext {
+    pub(crate) client: Arc<ClientHandle>,
+    pub(crate) metadata: AuthMetadata,
 }
 
 /// A homeserver's OAuth 2.0 authorization server, as discovered and checked
@@ -49,7 +49,7 @@ pub struct mxreg_oauth_server {
 }
 
 pub struct ServerHandle {
-    context: Arc<ServerContext>,
+    pub(crate) context: Arc<ServerContext>,
     issuer: CString,
     authorization_endpoint: CString,
     token_endpoint: CString,
@@ -96,7 +96,9 @@ impl ServerHandle {
 
 /// # Safety
 /// `server` is NULL or a live server handle.
-unsafe fn server_ref<'a>(server: *const mxreg_oauth_server) -> Result<&'a ServerHandle, Error> {
+pub(crate) unsafe fn server_ref<'a>(
+    server: *const mxreg_oauth_server,
+) -> Result<&'a ServerHandle, Error> {
     // SAFETY: per this function's contract.
     unsafe { server.cast::<ServerHandle>().as_ref() }.ok_or(Error::NullArgument("server"))
 }
@@ -131,6 +133,18 @@ pub extern "C" fn mxreg_oauth_server_discover(
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_oauth_server_supports_sign_up(server: *const mxreg_oauth_server) -> bool {
     read_handle(server, false, |s| s.context.metadata.supports_sign_up())
+}
+
+/// Whether the server offers the device authorization grant (RFC 8628: a
+/// `device_authorization_endpoint` and the device code grant type), for
+/// apps without a browser. False for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_oauth_server_supports_device_authorization(
+    server: *const mxreg_oauth_server,
+) -> bool {
+    read_handle(server, false, |s| {
+        s.context.metadata.supports_device_authorization()
+    })
 }
 
 /// The issuer identifier. Borrowed; valid until `server` is freed. NULL for

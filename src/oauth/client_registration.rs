@@ -75,7 +75,9 @@ impl ClientMetadata {
     /// without their port: the server accepts any port in the authorization
     /// request (RFC 8252 §7.3, the Matrix spec's client registration), so
     /// the app listens on whatever port is free for each flow.
-    pub fn body(&self) -> Value {
+    /// `device_grant`: the server offers the device authorization grant, so
+    /// the client asks for it too.
+    pub fn body(&self, device_grant: bool) -> Value {
         let redirect_uris: Vec<String> = self
             .redirect_uris
             .iter()
@@ -89,6 +91,13 @@ impl ClientMetadata {
             "grant_types": ["authorization_code", "refresh_token"],
             "response_types": ["code"],
         });
+        if device_grant {
+            body["grant_types"] = json!([
+                "authorization_code",
+                "refresh_token",
+                crate::oauth::device::DEVICE_CODE_GRANT
+            ]);
+        }
         for (key, value) in [
             ("client_name", &self.client_name),
             ("logo_uri", &self.logo_uri),
@@ -184,7 +193,7 @@ mod tests {
         sent["redirect_uris"] = json!(["http://127.0.0.1/callback"]);
         let metadata = app();
         metadata.validate().unwrap();
-        assert_eq!(metadata.body(), sent);
+        assert_eq!(metadata.body(false), sent);
     }
 
     #[test]
@@ -220,7 +229,7 @@ mod tests {
             application_type: ApplicationType::Web,
             ..app()
         };
-        let body = metadata.body();
+        let body = metadata.body(false);
         assert_eq!(body["logo_uri"], "https://client.e2e.invalid/logo.png");
         assert_eq!(body["tos_uri"], "https://client.e2e.invalid/tos");
         assert_eq!(body["application_type"], "web");

@@ -48,6 +48,8 @@ impl OAuthErrorResponse {
         match self.error.as_str() {
             "access_denied" => mxreg_result::OauthAccessDenied,
             "invalid_grant" => mxreg_result::OauthInvalidGrant,
+            "authorization_pending" | "slow_down" => mxreg_result::OauthAuthorizationPending,
+            "expired_token" => mxreg_result::OauthExpiredToken,
             _ => mxreg_result::OauthError,
         }
     }

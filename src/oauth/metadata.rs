@@ -47,6 +47,8 @@ pub struct AuthMetadata {
     /// Logging out (revoking tokens). Required, so always set once parsed.
     pub revocation_endpoint: Option<String>,
     pub account_management_uri: Option<String>,
+    /// RFC 8628: where a device authorization starts.
+    pub device_authorization_endpoint: Option<String>,
     pub grant_types_supported: Vec<String>,
     pub response_modes_supported: Vec<String>,
     pub prompt_values_supported: Vec<String>,
@@ -64,6 +66,7 @@ struct Wire {
     registration_endpoint: Option<String>,
     revocation_endpoint: Option<String>,
     account_management_uri: Option<String>,
+    device_authorization_endpoint: Option<String>,
     response_types_supported: Vec<String>,
     // RFC 8414 defaults for absent lists.
     #[serde(default = "default_grant_types")]
@@ -122,6 +125,9 @@ impl AuthMetadata {
             .as_deref()
             .ok_or_else(|| required("revocation_endpoint"))?;
         endpoint("revocation_endpoint", revocation_endpoint, false)?;
+        if let Some(url) = &wire.device_authorization_endpoint {
+            endpoint("device_authorization_endpoint", url, false)?;
+        }
         let unsupported = |what: &str| {
             Err(Error::OAuthUnsupported(format!(
                 "the authorization server does not offer {what}"
@@ -151,6 +157,7 @@ impl AuthMetadata {
             registration_endpoint: wire.registration_endpoint,
             revocation_endpoint: wire.revocation_endpoint,
             account_management_uri: wire.account_management_uri,
+            device_authorization_endpoint: wire.device_authorization_endpoint,
             grant_types_supported: wire.grant_types_supported,
             response_modes_supported: wire.response_modes_supported,
             prompt_values_supported: wire.prompt_values_supported,
@@ -166,6 +173,15 @@ impl AuthMetadata {
 
     pub fn supports_response_mode(&self, mode: ResponseMode) -> bool {
         has(&self.response_modes_supported, mode.as_str())
+    }
+
+    /// The device authorization grant (RFC 8628): its endpoint and grant type.
+    pub fn supports_device_authorization(&self) -> bool {
+        self.device_authorization_endpoint.is_some()
+            && has(
+                &self.grant_types_supported,
+                crate::oauth::device::DEVICE_CODE_GRANT,
+            )
     }
 
     /// Refresh tokens can be exchanged at the token endpoint.

@@ -14,6 +14,7 @@
 pub mod authorization;
 pub mod base64url;
 pub mod client_registration;
+pub mod device;
 pub mod error_response;
 pub mod form;
 pub mod metadata;
@@ -27,8 +28,12 @@ pub mod url;
 
 pub use authorization::{AuthorizationRequest, Intent, start as start_authorization};
 pub use client_registration::{ApplicationType, ClientMetadata, RegisteredClient};
+pub use device::DeviceAuthorization;
 pub use error_response::OAuthErrorResponse;
 pub use metadata::{AuthMetadata, ResponseMode};
 pub use pending::PendingAuthorization;
-pub use server::{complete_authorization, discover, refresh, register_client, revoke};
+pub use server::{
+    complete_authorization, discover, poll_device_authorization, refresh, register_client, revoke,
+    start_device_authorization,
+};
 pub use token::TokenKind;

@@ -12,6 +12,7 @@ use crate::api::identifiers::check_user_id;
 use crate::client::Client;
 use crate::error::Error;
 use crate::oauth::client_registration::{ClientMetadata, RegisteredClient};
+use crate::oauth::device::{self, DeviceAuthorization, PollOutcome};
 use crate::oauth::error_response;
 use crate::oauth::metadata::{AUTH_METADATA_PATH, AuthMetadata, UNSTABLE_AUTH_METADATA_PATH};
 use crate::oauth::pending::PendingAuthorization;
@@ -64,7 +65,7 @@ pub fn register_client(
                 .into(),
         )
     })?;
-    let body = serde_json::to_vec(&app.body())
+    let body = serde_json::to_vec(&app.body(metadata.supports_device_authorization()))
         .map_err(|err| Error::invalid_argument("metadata", err.to_string()))?;
     let response = client.transport().send_as(
         Request {
@@ -109,29 +110,99 @@ pub fn complete_authorization(
     if !(200..=299).contains(&answer.status) {
         return Err(error_response::failure(&answer));
     }
-    let granted = TokenResponse::parse(answer.body, SystemTime::now())?;
-    granted.check_scope(&pending.device_id)?;
+    account_for_tokens(client, answer.body, &pending.device_id)
+}
+
+/// The end both grants share: the token answer checked against the device
+/// scope, then `whoami` for the user ID.
+fn account_for_tokens(
+    client: &Client,
+    token_answer: &[u8],
+    device_id: &str,
+) -> Result<Registration, Error> {
+    let granted = TokenResponse::parse(token_answer, SystemTime::now())?;
+    granted.check_scope(device_id)?;
     let tokens = granted.tokens;
     let whoami = whoami(client, tokens.access_token.expose())?;
     check_user_id(&whoami.user_id, "whoami's user_id")?;
     if whoami
         .device_id
         .as_deref()
-        .is_some_and(|device| device != pending.device_id)
+        .is_some_and(|device| device != device_id)
     {
         return Err(Error::InvalidResponse(format!(
-            "the homeserver says the new token is for another device than `{}`",
-            pending.device_id
+            "the homeserver says the new token is for another device than `{device_id}`"
         )));
     }
     Ok(Registration {
         user_id: whoami.user_id,
-        device_id: Some(pending.device_id.clone()),
+        device_id: Some(device_id.to_owned()),
         access_token: Some(tokens.access_token),
         refresh_token: tokens.refresh_token,
         expires_in_ms: tokens.expires_in_ms,
         expires_at_ms: tokens.expires_at_ms,
     })
+}
+
+/// Start a device authorization (RFC 8628) for `client_id` and a device
+/// (`None`: a new one): the user code and verification URI to show.
+pub fn start_device_authorization(
+    client: &Client,
+    metadata: &AuthMetadata,
+    client_id: &str,
+    device_id: Option<&str>,
+) -> Result<DeviceAuthorization, Error> {
+    if client_id.is_empty() {
+        return Err(Error::invalid_argument("client_id", "must not be empty"));
+    }
+    let endpoint = match &metadata.device_authorization_endpoint {
+        Some(endpoint) if metadata.supports_device_authorization() => endpoint,
+        _ => {
+            return Err(Error::OAuthUnsupported(
+                "the server does not offer the device authorization grant".into(),
+            ));
+        }
+    };
+    let device_id = device::device_id_or_new(device_id)?;
+    let response = post_form(
+        client,
+        endpoint,
+        device::authorization_body(client_id, &device_id),
+        false,
+    )?;
+    let answer = response.answer();
+    if !(200..=299).contains(&answer.status) {
+        return Err(error_response::failure(&answer));
+    }
+    DeviceAuthorization::parse(
+        answer.body,
+        client_id,
+        device_id,
+        SystemTime::now(),
+        client.transport().allow_insecure_http(),
+    )
+}
+
+/// Poll the token endpoint once. `OAuthAuthorizationPending` (the interval
+/// lengthened on `slow_down`) means "not yet"; `OAuthExpiredToken` and
+/// `OAuthAccessDenied` end the authorization; success is the account.
+pub fn poll_device_authorization(
+    client: &Client,
+    metadata: &AuthMetadata,
+    authorization: &mut DeviceAuthorization,
+) -> Result<Registration, Error> {
+    // The device code is spent by a grant whose answer is lost.
+    let response = post_form(
+        client,
+        &metadata.token_endpoint,
+        device::poll_body(&authorization.client_id, &authorization.device_code),
+        true,
+    )?;
+    let answer = response.answer();
+    match authorization.interpret(&answer)? {
+        PollOutcome::Granted => account_for_tokens(client, answer.body, &authorization.device_id),
+        PollOutcome::Pending(oauth) => Err(Error::OAuth(oauth)),
+    }
 }
 
 /// Exchange a refresh token at the token endpoint. Servers rotate refresh

@@ -3,8 +3,8 @@
  * Included by tests/c/test_misuse.c, which provides the fixtures (`fx`) and
  * the helpers these cases use.
  *
- * Functions: 60 accessor, 31 fallible, 10 free, 4 init, 8 pure.
- * 356 cases: 7 enum, 26 finished, 8 index, 60 long, 182 null, 5 null_field, 1 range, 7 struct_size, 60 utf8.
+ * Functions: 67 accessor, 35 fallible, 11 free, 5 init, 9 pure.
+ * 395 cases: 7 enum, 26 finished, 8 index, 67 long, 206 null, 5 null_field, 1 range, 8 struct_size, 67 utf8.
  */
 #ifndef MXREG_MISUSE_CASES_H
 #define MXREG_MISUSE_CASES_H
@@ -414,6 +414,306 @@ static void null__mxreg_error_free__error(void) {
   mxreg_error_free(NULL);
 }
 
+/* mxreg_login_request_init: NULL `request` is a no-op */
+static void null__mxreg_login_request_init__request(void) {
+  mxreg_login_request_init(NULL);
+}
+
+/* mxreg_client_login: NULL `client` */
+static void null__mxreg_client_login__client(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  rc = mxreg_client_login(NULL, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client", NULL));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(NULL, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: NULL `request` */
+static void null__mxreg_client_login__request(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  rc = mxreg_client_login(fx.client, NULL, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "request", NULL));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, NULL, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: wrong `request.struct_size` */
+static void struct_size__mxreg_client_login__request(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  union { mxreg_login_request value; unsigned char bytes[sizeof(mxreg_login_request) + 64]; } request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < WRONG_STRUCT_SIZE_COUNT; i++) {
+    memset(&request, 0, sizeof request);
+    fill_login_request(&request.value);
+    request.value.struct_size = wrong_struct_size(sizeof request.value, i);
+    rc = mxreg_client_login(fx.client, &request.value, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_STRUCT_SIZE, &error, "request.struct_size", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request.value, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_STRUCT_SIZE));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: invalid UTF-8 in `request.user` */
+static void utf8__mxreg_client_login__request_user(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_login_request(&request);
+    request.user = bad_utf8[i];
+    rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.user", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: over-long `request.user` */
+static void long__mxreg_client_login__request_user(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  request.user = fx.long_text;
+  rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.user", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: invalid UTF-8 in `request.password` */
+static void utf8__mxreg_client_login__request_password(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_login_request(&request);
+    request.password = bad_utf8[i];
+    rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.password", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: over-long `request.password` */
+static void long__mxreg_client_login__request_password(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  request.password = fx.long_text;
+  rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.password", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: invalid UTF-8 in `request.login_token` */
+static void utf8__mxreg_client_login__request_login_token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_login_request(&request);
+    request.login_token = bad_utf8[i];
+    rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.login_token", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: over-long `request.login_token` */
+static void long__mxreg_client_login__request_login_token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  request.login_token = fx.long_text;
+  rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.login_token", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: invalid UTF-8 in `request.device_id` */
+static void utf8__mxreg_client_login__request_device_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_login_request(&request);
+    request.device_id = bad_utf8[i];
+    rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.device_id", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: over-long `request.device_id` */
+static void long__mxreg_client_login__request_device_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  request.device_id = fx.long_text;
+  rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.device_id", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: invalid UTF-8 in `request.initial_device_display_name` */
+static void utf8__mxreg_client_login__request_initial_device_display_name(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_login_request(&request);
+    request.initial_device_display_name = bad_utf8[i];
+    rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "request.initial_device_display_name", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: over-long `request.initial_device_display_name` */
+static void long__mxreg_client_login__request_initial_device_display_name(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  request.initial_device_display_name = fx.long_text;
+  rc = mxreg_client_login(fx.client, &request, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "request.initial_device_display_name", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: NULL `registration_out` */
+static void null__mxreg_client_login__registration_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  rc = mxreg_client_login(fx.client, &request, NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "registration_out", NULL));
+  rc = mxreg_client_login(fx.client, &request, NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_login: NULL `error_out` */
+static void null__mxreg_client_login__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_login_request request;
+  struct mxreg_registration *registration_out = SENTINEL;
+  fill_login_request(&request);
+  rc = mxreg_client_login(fx.client, &request, &registration_out, NULL);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)registration_out != SENTINEL));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
 /* mxreg_oauth_server_discover: NULL `client` */
 static void null__mxreg_oauth_server_discover__client(void) {
   mxreg_error *error = NULL;
@@ -460,6 +760,12 @@ cleanup:
 /* mxreg_oauth_server_supports_sign_up: NULL `server` */
 static void null__mxreg_oauth_server_supports_sign_up__server(void) {
   CHECK(mxreg_oauth_server_supports_sign_up(NULL) == false);
+cleanup:;
+}
+
+/* mxreg_oauth_server_supports_device_authorization: NULL `server` */
+static void null__mxreg_oauth_server_supports_device_authorization__server(void) {
+  CHECK(mxreg_oauth_server_supports_device_authorization(NULL) == false);
 cleanup:;
 }
 
@@ -1828,6 +2134,275 @@ static void null__mxreg_oauth_server_revoke_token__error_out(void) {
   CHECK(expect_accepted(rc, &error));
 cleanup:
   mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_start: NULL `server` */
+static void null__mxreg_oauth_device_authorization_start__server(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_oauth_device_authorization *authorization_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_start(NULL, fx.client_id, "MXREGMISUSE", &authorization_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "server", NULL));
+  CHECK((const void *)authorization_out == SENTINEL);
+  rc = mxreg_oauth_device_authorization_start(NULL, fx.client_id, "MXREGMISUSE", &authorization_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)authorization_out == SENTINEL);
+cleanup:
+  if ((const void *)authorization_out != SENTINEL) { mxreg_oauth_device_authorization_free(authorization_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_start: NULL `client_id` */
+static void null__mxreg_oauth_device_authorization_start__client_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_oauth_device_authorization *authorization_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_start(fx.oauth_server, NULL, "MXREGMISUSE", &authorization_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client_id", NULL));
+  CHECK((const void *)authorization_out == SENTINEL);
+  rc = mxreg_oauth_device_authorization_start(fx.oauth_server, NULL, "MXREGMISUSE", &authorization_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)authorization_out == SENTINEL);
+cleanup:
+  if ((const void *)authorization_out != SENTINEL) { mxreg_oauth_device_authorization_free(authorization_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_start: invalid UTF-8 in `client_id` */
+static void utf8__mxreg_oauth_device_authorization_start__client_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  struct mxreg_oauth_device_authorization *authorization_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    rc = mxreg_oauth_device_authorization_start(fx.oauth_server, bad_utf8[i], "MXREGMISUSE", &authorization_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "client_id", NULL));
+    CHECK((const void *)authorization_out == SENTINEL);
+    rc = mxreg_oauth_device_authorization_start(fx.oauth_server, bad_utf8[i], "MXREGMISUSE", &authorization_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)authorization_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)authorization_out != SENTINEL) { mxreg_oauth_device_authorization_free(authorization_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_start: over-long `client_id` */
+static void long__mxreg_oauth_device_authorization_start__client_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_oauth_device_authorization *authorization_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_start(fx.oauth_server, fx.long_text, "MXREGMISUSE", &authorization_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "client_id", "longer than"));
+  CHECK((const void *)authorization_out == SENTINEL);
+  rc = mxreg_oauth_device_authorization_start(fx.oauth_server, fx.long_text, "MXREGMISUSE", &authorization_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)authorization_out == SENTINEL);
+cleanup:
+  if ((const void *)authorization_out != SENTINEL) { mxreg_oauth_device_authorization_free(authorization_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_start: NULL `device_id` */
+static void null__mxreg_oauth_device_authorization_start__device_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_oauth_device_authorization *authorization_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_start(fx.oauth_server, fx.client_id, NULL, &authorization_out, &error);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)authorization_out != SENTINEL));
+cleanup:
+  if ((const void *)authorization_out != SENTINEL) { mxreg_oauth_device_authorization_free(authorization_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_start: invalid UTF-8 in `device_id` */
+static void utf8__mxreg_oauth_device_authorization_start__device_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  struct mxreg_oauth_device_authorization *authorization_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    rc = mxreg_oauth_device_authorization_start(fx.oauth_server, fx.client_id, bad_utf8[i], &authorization_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "device_id", NULL));
+    CHECK((const void *)authorization_out == SENTINEL);
+    rc = mxreg_oauth_device_authorization_start(fx.oauth_server, fx.client_id, bad_utf8[i], &authorization_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)authorization_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)authorization_out != SENTINEL) { mxreg_oauth_device_authorization_free(authorization_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_start: over-long `device_id` */
+static void long__mxreg_oauth_device_authorization_start__device_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_oauth_device_authorization *authorization_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_start(fx.oauth_server, fx.client_id, fx.long_text, &authorization_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "device_id", "longer than"));
+  CHECK((const void *)authorization_out == SENTINEL);
+  rc = mxreg_oauth_device_authorization_start(fx.oauth_server, fx.client_id, fx.long_text, &authorization_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)authorization_out == SENTINEL);
+cleanup:
+  if ((const void *)authorization_out != SENTINEL) { mxreg_oauth_device_authorization_free(authorization_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_start: NULL `authorization_out` */
+static void null__mxreg_oauth_device_authorization_start__authorization_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_oauth_device_authorization *authorization_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_start(fx.oauth_server, fx.client_id, "MXREGMISUSE", NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "authorization_out", NULL));
+  rc = mxreg_oauth_device_authorization_start(fx.oauth_server, fx.client_id, "MXREGMISUSE", NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  if ((const void *)authorization_out != SENTINEL) { mxreg_oauth_device_authorization_free(authorization_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_start: NULL `error_out` */
+static void null__mxreg_oauth_device_authorization_start__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_oauth_device_authorization *authorization_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_start(fx.oauth_server, fx.client_id, "MXREGMISUSE", &authorization_out, NULL);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)authorization_out != SENTINEL));
+cleanup:
+  if ((const void *)authorization_out != SENTINEL) { mxreg_oauth_device_authorization_free(authorization_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_user_code: NULL `authorization` */
+static void null__mxreg_oauth_device_authorization_user_code__authorization(void) {
+  CHECK(mxreg_oauth_device_authorization_user_code(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_oauth_device_authorization_verification_uri: NULL `authorization` */
+static void null__mxreg_oauth_device_authorization_verification_uri__authorization(void) {
+  CHECK(mxreg_oauth_device_authorization_verification_uri(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_oauth_device_authorization_verification_uri_complete: NULL `authorization` */
+static void null__mxreg_oauth_device_authorization_verification_uri_complete__authorization(void) {
+  CHECK(mxreg_oauth_device_authorization_verification_uri_complete(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_oauth_device_authorization_device_id: NULL `authorization` */
+static void null__mxreg_oauth_device_authorization_device_id__authorization(void) {
+  CHECK(mxreg_oauth_device_authorization_device_id(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_oauth_device_authorization_expires_at_ms: NULL `authorization` */
+static void null__mxreg_oauth_device_authorization_expires_at_ms__authorization(void) {
+  CHECK(mxreg_oauth_device_authorization_expires_at_ms(NULL) == -1);
+cleanup:;
+}
+
+/* mxreg_oauth_device_authorization_interval_ms: NULL `authorization` */
+static void null__mxreg_oauth_device_authorization_interval_ms__authorization(void) {
+  CHECK(mxreg_oauth_device_authorization_interval_ms(NULL) == -1);
+cleanup:;
+}
+
+/* mxreg_oauth_device_authorization_poll: NULL `authorization` */
+static void null__mxreg_oauth_device_authorization_poll__authorization(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_registration *registration_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_poll(NULL, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "authorization", NULL));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_oauth_device_authorization_poll(NULL, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_poll: NULL `registration_out` */
+static void null__mxreg_oauth_device_authorization_poll__registration_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_registration *registration_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_poll(fx.device_authorization, NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "registration_out", NULL));
+  rc = mxreg_oauth_device_authorization_poll(fx.device_authorization, NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_poll: NULL `error_out` */
+static void null__mxreg_oauth_device_authorization_poll__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_registration *registration_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_poll(fx.device_authorization, &registration_out, NULL);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)registration_out != SENTINEL));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_wait: NULL `authorization` */
+static void null__mxreg_oauth_device_authorization_wait__authorization(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_registration *registration_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_wait(NULL, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "authorization", NULL));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_oauth_device_authorization_wait(NULL, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_wait: NULL `registration_out` */
+static void null__mxreg_oauth_device_authorization_wait__registration_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_registration *registration_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_wait(fx.device_authorization, NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "registration_out", NULL));
+  rc = mxreg_oauth_device_authorization_wait(fx.device_authorization, NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_wait: NULL `error_out` */
+static void null__mxreg_oauth_device_authorization_wait__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_registration *registration_out = SENTINEL;
+  rc = mxreg_oauth_device_authorization_wait(fx.device_authorization, &registration_out, NULL);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)registration_out != SENTINEL));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_device_authorization_free: NULL `authorization` is a no-op */
+static void null__mxreg_oauth_device_authorization_free__authorization(void) {
+  mxreg_oauth_device_authorization_free(NULL);
 }
 
 /* mxreg_username_check: NULL `username` */
@@ -5141,10 +5716,27 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_error_consent_uri: NULL `error`", null__mxreg_error_consent_uri__error},
     {"mxreg_error_device_id: NULL `error`", null__mxreg_error_device_id__error},
     {"mxreg_error_free: NULL `error` is a no-op", null__mxreg_error_free__error},
+    {"mxreg_login_request_init: NULL `request` is a no-op", null__mxreg_login_request_init__request},
+    {"mxreg_client_login: NULL `client`", null__mxreg_client_login__client},
+    {"mxreg_client_login: NULL `request`", null__mxreg_client_login__request},
+    {"mxreg_client_login: wrong `request.struct_size`", struct_size__mxreg_client_login__request},
+    {"mxreg_client_login: invalid UTF-8 in `request.user`", utf8__mxreg_client_login__request_user},
+    {"mxreg_client_login: over-long `request.user`", long__mxreg_client_login__request_user},
+    {"mxreg_client_login: invalid UTF-8 in `request.password`", utf8__mxreg_client_login__request_password},
+    {"mxreg_client_login: over-long `request.password`", long__mxreg_client_login__request_password},
+    {"mxreg_client_login: invalid UTF-8 in `request.login_token`", utf8__mxreg_client_login__request_login_token},
+    {"mxreg_client_login: over-long `request.login_token`", long__mxreg_client_login__request_login_token},
+    {"mxreg_client_login: invalid UTF-8 in `request.device_id`", utf8__mxreg_client_login__request_device_id},
+    {"mxreg_client_login: over-long `request.device_id`", long__mxreg_client_login__request_device_id},
+    {"mxreg_client_login: invalid UTF-8 in `request.initial_device_display_name`", utf8__mxreg_client_login__request_initial_device_display_name},
+    {"mxreg_client_login: over-long `request.initial_device_display_name`", long__mxreg_client_login__request_initial_device_display_name},
+    {"mxreg_client_login: NULL `registration_out`", null__mxreg_client_login__registration_out},
+    {"mxreg_client_login: NULL `error_out`", null__mxreg_client_login__error_out},
     {"mxreg_oauth_server_discover: NULL `client`", null__mxreg_oauth_server_discover__client},
     {"mxreg_oauth_server_discover: NULL `server_out`", null__mxreg_oauth_server_discover__server_out},
     {"mxreg_oauth_server_discover: NULL `error_out`", null__mxreg_oauth_server_discover__error_out},
     {"mxreg_oauth_server_supports_sign_up: NULL `server`", null__mxreg_oauth_server_supports_sign_up__server},
+    {"mxreg_oauth_server_supports_device_authorization: NULL `server`", null__mxreg_oauth_server_supports_device_authorization__server},
     {"mxreg_oauth_server_issuer: NULL `server`", null__mxreg_oauth_server_issuer__server},
     {"mxreg_oauth_server_authorization_endpoint: NULL `server`", null__mxreg_oauth_server_authorization_endpoint__server},
     {"mxreg_oauth_server_token_endpoint: NULL `server`", null__mxreg_oauth_server_token_endpoint__server},
@@ -5234,6 +5826,28 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_oauth_server_revoke_token: invalid UTF-8 in `token`", utf8__mxreg_oauth_server_revoke_token__token},
     {"mxreg_oauth_server_revoke_token: over-long `token`", long__mxreg_oauth_server_revoke_token__token},
     {"mxreg_oauth_server_revoke_token: NULL `error_out`", null__mxreg_oauth_server_revoke_token__error_out},
+    {"mxreg_oauth_device_authorization_start: NULL `server`", null__mxreg_oauth_device_authorization_start__server},
+    {"mxreg_oauth_device_authorization_start: NULL `client_id`", null__mxreg_oauth_device_authorization_start__client_id},
+    {"mxreg_oauth_device_authorization_start: invalid UTF-8 in `client_id`", utf8__mxreg_oauth_device_authorization_start__client_id},
+    {"mxreg_oauth_device_authorization_start: over-long `client_id`", long__mxreg_oauth_device_authorization_start__client_id},
+    {"mxreg_oauth_device_authorization_start: NULL `device_id`", null__mxreg_oauth_device_authorization_start__device_id},
+    {"mxreg_oauth_device_authorization_start: invalid UTF-8 in `device_id`", utf8__mxreg_oauth_device_authorization_start__device_id},
+    {"mxreg_oauth_device_authorization_start: over-long `device_id`", long__mxreg_oauth_device_authorization_start__device_id},
+    {"mxreg_oauth_device_authorization_start: NULL `authorization_out`", null__mxreg_oauth_device_authorization_start__authorization_out},
+    {"mxreg_oauth_device_authorization_start: NULL `error_out`", null__mxreg_oauth_device_authorization_start__error_out},
+    {"mxreg_oauth_device_authorization_user_code: NULL `authorization`", null__mxreg_oauth_device_authorization_user_code__authorization},
+    {"mxreg_oauth_device_authorization_verification_uri: NULL `authorization`", null__mxreg_oauth_device_authorization_verification_uri__authorization},
+    {"mxreg_oauth_device_authorization_verification_uri_complete: NULL `authorization`", null__mxreg_oauth_device_authorization_verification_uri_complete__authorization},
+    {"mxreg_oauth_device_authorization_device_id: NULL `authorization`", null__mxreg_oauth_device_authorization_device_id__authorization},
+    {"mxreg_oauth_device_authorization_expires_at_ms: NULL `authorization`", null__mxreg_oauth_device_authorization_expires_at_ms__authorization},
+    {"mxreg_oauth_device_authorization_interval_ms: NULL `authorization`", null__mxreg_oauth_device_authorization_interval_ms__authorization},
+    {"mxreg_oauth_device_authorization_poll: NULL `authorization`", null__mxreg_oauth_device_authorization_poll__authorization},
+    {"mxreg_oauth_device_authorization_poll: NULL `registration_out`", null__mxreg_oauth_device_authorization_poll__registration_out},
+    {"mxreg_oauth_device_authorization_poll: NULL `error_out`", null__mxreg_oauth_device_authorization_poll__error_out},
+    {"mxreg_oauth_device_authorization_wait: NULL `authorization`", null__mxreg_oauth_device_authorization_wait__authorization},
+    {"mxreg_oauth_device_authorization_wait: NULL `registration_out`", null__mxreg_oauth_device_authorization_wait__registration_out},
+    {"mxreg_oauth_device_authorization_wait: NULL `error_out`", null__mxreg_oauth_device_authorization_wait__error_out},
+    {"mxreg_oauth_device_authorization_free: NULL `authorization` is a no-op", null__mxreg_oauth_device_authorization_free__authorization},
     {"mxreg_username_check: NULL `username`", null__mxreg_username_check__username},
     {"mxreg_username_check: invalid UTF-8 in `username`", utf8__mxreg_username_check__username},
     {"mxreg_username_check: over-long `username`", long__mxreg_username_check__username},

@@ -75,6 +75,7 @@ static struct {
   const char *client_id; /* borrowed from `registered_client` */
   mxreg_oauth_authorization *authorization;
   char *saved_authorization;
+  mxreg_oauth_device_authorization *device_authorization; /* started, never approved */
   char *long_text;     /* MAX_TEXT_BYTES + 1 bytes */
   char *long_document; /* a JSON object of MAX_DOCUMENT_BYTES + 1 bytes */
 } fx;
@@ -188,6 +189,12 @@ static void fill_register_request(mxreg_register_request *request) {
   user_request(request, request_username());
 }
 
+static void fill_login_request(mxreg_login_request *request) {
+  mxreg_login_request_init(request);
+  request->user = request_username();
+  request->password = "mxreg-misuse-Passw0rd";
+}
+
 static void fill_oauth_authorization_request(mxreg_oauth_authorization_request *request) {
   oauth_request_for(request, fx.client_id);
 }
@@ -263,6 +270,7 @@ static char *long_document(size_t length) {
 }
 
 static void free_fixtures(void) {
+  mxreg_oauth_device_authorization_free(fx.device_authorization);
   mxreg_string_free(fx.saved_authorization);
   mxreg_oauth_authorization_free(fx.authorization);
   mxreg_oauth_registered_client_free(fx.registered_client);
@@ -349,6 +357,9 @@ static void test_fixtures(void) {
                   MXREG_RESULT_OK, &error));
   CHECK(expect_rc(mxreg_oauth_authorization_save(fx.authorization, &fx.saved_authorization,
                                                  &error),
+                  MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_oauth_device_authorization_start(fx.oauth_server, fx.client_id, NULL,
+                                                         &fx.device_authorization, &error),
                   MXREG_RESULT_OK, &error));
 
 cleanup:

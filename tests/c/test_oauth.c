@@ -161,6 +161,187 @@ static mxreg_registration *sign_up(const struct oauth_app *app) {
   return registration;
 }
 
+/* ---- the device authorization grant (RFC 8628) ---------------------------- */
+
+/* The rig's OAuth server gives clients with this in their name device codes
+ * that expire after 3 s (scripts/oauth/provider.mjs). */
+#define SHORT_LIVED_CLIENT_NAME "mxreg C device tests (short-lived device codes)"
+
+/* Start a device authorization for the app, or NULL (with a note). */
+static mxreg_oauth_device_authorization *start_device(const struct oauth_app *app) {
+  mxreg_oauth_device_authorization *device = NULL;
+  mxreg_error *error = NULL;
+  if (mxreg_oauth_device_authorization_start(app->server, app->client_id, NULL, &device,
+                                             &error) != MXREG_RESULT_OK) {
+    NOTE("mxreg_oauth_device_authorization_start: %s", mxreg_error_message(error));
+  }
+  mxreg_error_free(error);
+  return device;
+}
+
+/* The user, on another device: the browser helper opens the complete
+ * verification URI and does `action` (login or deny); true when it ended
+ * with `expected` (approved or denied). */
+static int user_visits(const mxreg_oauth_device_authorization *device,
+                       const struct oauth_app *app, const char *action, const char *expected) {
+  const char *browser = getenv("MXREG_OAUTH_BROWSER");
+  const char *uri = mxreg_oauth_device_authorization_verification_uri_complete(device);
+  char command[4096], outcome[64];
+  int length;
+  if (uri == NULL || strchr(uri, '\'') != NULL) {
+    return 0;
+  }
+  length = snprintf(command, sizeof command,
+                    "python3 '%s' --device '%s' --username '%s' --password '%s' --action %s",
+                    browser != NULL ? browser : DEFAULT_BROWSER, uri, app->username, PASSWORD,
+                    action);
+  return length >= 0 && (size_t)length < sizeof command &&
+         command_first_line(command, "the browser helper", outcome, sizeof outcome) == 0 &&
+         equals(outcome, expected);
+}
+
+static void test_device_grant_approved_on_another_device(void) {
+  struct oauth_app app;
+  mxreg_oauth_device_authorization *device = NULL;
+  mxreg_registration *account = NULL, *signed_up = NULL, *unwritten = SENTINEL;
+  mxreg_error *error = NULL;
+  char body[4096];
+
+  CHECK(oauth_app_prepare(&app, "cdevice"));
+  CHECK(mxreg_oauth_server_supports_device_authorization(app.server));
+  signed_up = sign_up(&app); /* the device flow signs in: the account comes first */
+  CHECK(signed_up != NULL);
+  device = start_device(&app);
+  CHECK(device != NULL);
+  CHECK(strlen(mxreg_oauth_device_authorization_user_code(device)) > 0);
+  CHECK(contains(mxreg_oauth_device_authorization_verification_uri(device), "/device"));
+  CHECK(mxreg_oauth_device_authorization_expires_at_ms(device) > now_ms());
+  CHECK(mxreg_oauth_device_authorization_interval_ms(device) >= 1000);
+
+  CHECK(expect_rc(mxreg_oauth_device_authorization_poll(device, &unwritten, &error),
+                  MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING, &error));
+  CHECK(equals(mxreg_error_errcode(error), "authorization_pending"));
+  CHECK(unwritten == SENTINEL);
+  mxreg_error_free(error);
+  error = NULL;
+
+  CHECK(user_visits(device, &app, "login", "approved"));
+  CHECK(expect_rc(mxreg_oauth_device_authorization_wait(device, &account, &error),
+                  MXREG_RESULT_OK, &error));
+  CHECK(registered_as(account, app.username));
+  CHECK(equals(mxreg_registration_device_id(account),
+               mxreg_oauth_device_authorization_device_id(device)));
+  CHECK(mxreg_registration_refresh_token(account) != NULL);
+  CHECK(whoami(mxreg_registration_access_token(account), body, sizeof body) == 200);
+  CHECK(whoami_says(body, mxreg_registration_user_id(account),
+                    mxreg_registration_device_id(account)));
+
+  /* The device code is spent. */
+  CHECK(expect_rc(mxreg_oauth_device_authorization_poll(device, &unwritten, &error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &error));
+
+cleanup:
+  mxreg_registration_free(account);
+  mxreg_registration_free(signed_up);
+  mxreg_oauth_device_authorization_free(device);
+  mxreg_error_free(error);
+  oauth_app_free(&app);
+}
+
+static void test_device_grant_denied_is_access_denied(void) {
+  struct oauth_app app;
+  mxreg_oauth_device_authorization *device = NULL;
+  mxreg_registration *unwritten = SENTINEL;
+  mxreg_error *error = NULL;
+
+  CHECK(oauth_app_prepare(&app, "cdevdeny"));
+  device = start_device(&app);
+  CHECK(device != NULL);
+  CHECK(user_visits(device, &app, "deny", "denied"));
+  CHECK(expect_rc(mxreg_oauth_device_authorization_wait(device, &unwritten, &error),
+                  MXREG_RESULT_OAUTH_ACCESS_DENIED, &error));
+  CHECK(equals(mxreg_error_errcode(error), "access_denied"));
+  CHECK(unwritten == SENTINEL);
+
+cleanup:
+  mxreg_oauth_device_authorization_free(device);
+  mxreg_error_free(error);
+  oauth_app_free(&app);
+}
+
+static void test_device_code_left_to_expire_is_expired_token(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  mxreg_oauth_server *server = discover(client);
+  mxreg_oauth_client_metadata metadata;
+  mxreg_oauth_registered_client *registered = NULL;
+  mxreg_oauth_device_authorization *device = NULL;
+  mxreg_registration *unwritten = SENTINEL;
+  mxreg_error *error = NULL;
+  int64_t left;
+
+  CHECK(server != NULL);
+  fill_oauth_client_metadata(&metadata);
+  metadata.client_name = SHORT_LIVED_CLIENT_NAME;
+  CHECK(expect_rc(mxreg_oauth_server_register_client(server, &metadata, &registered, &error),
+                  MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_oauth_device_authorization_start(
+                      server, mxreg_oauth_registered_client_client_id(registered), "MXREGCDEV",
+                      &device, &error),
+                  MXREG_RESULT_OK, &error));
+  CHECK(equals(mxreg_oauth_device_authorization_device_id(device), "MXREGCDEV"));
+  left = mxreg_oauth_device_authorization_expires_at_ms(device) - now_ms();
+  CHECK(left <= 3000);
+  sleep_ms(left + 1000);
+  CHECK(expect_rc(mxreg_oauth_device_authorization_poll(device, &unwritten, &error),
+                  MXREG_RESULT_OAUTH_EXPIRED_TOKEN, &error));
+  CHECK(equals(mxreg_error_errcode(error), "expired_token"));
+  CHECK(unwritten == SENTINEL);
+
+cleanup:
+  mxreg_oauth_device_authorization_free(device);
+  mxreg_oauth_registered_client_free(registered);
+  mxreg_oauth_server_free(server);
+  mxreg_error_free(error);
+  mxreg_client_free(client);
+}
+
+/* Spec v1.17: on an OAuth-delegated server an application service registers
+ * with inhibit_login only (the rig's oauth variant has one, @mxregbot_*);
+ * mxreg sends it even when the request leaves it false (Synapse would answer
+ * M_APPSERVICE_LOGIN_UNSUPPORTED otherwise). */
+static void test_appservice_registers_with_inhibit_login_only(void) {
+  const mxreg_client *client = client_for("OAUTH");
+  const char *as_token = getenv("MXREG_HS_OAUTH_APPSERVICE_TOKEN");
+  mxreg_register_request request;
+  mxreg_registration *account = NULL, *second = NULL;
+  mxreg_error *error = NULL;
+  char username[64];
+
+  CHECK(client != NULL && as_token != NULL);
+  unique_username(username, sizeof username, "mxregbot_c");
+  mxreg_register_request_init(&request);
+  request.username = username;
+  request.appservice_token = as_token;
+  request.inhibit_login = true;
+  CHECK(expect_rc(mxreg_client_register(client, &request, &account, &error), MXREG_RESULT_OK,
+                  &error));
+  CHECK(registered_as(account, username));
+  CHECK(mxreg_registration_access_token(account) == NULL);
+
+  unique_username(username, sizeof username, "mxregbot_c");
+  request.inhibit_login = false;
+  CHECK(expect_rc(mxreg_client_register(client, &request, &second, &error), MXREG_RESULT_OK,
+                  &error));
+  CHECK(registered_as(second, username));
+  CHECK(mxreg_registration_access_token(second) == NULL);
+
+cleanup:
+  mxreg_registration_free(account);
+  mxreg_registration_free(second);
+  mxreg_error_free(error);
+  mxreg_client_free(client);
+}
+
 static void test_the_server_offers_sign_up_and_refuses_legacy_registration(void) {
   const mxreg_client *client = client_for("OAUTH");
   mxreg_oauth_server *server = NULL;
@@ -533,5 +714,9 @@ int main(void) {
   RUN_TEST(test_revoking_logs_the_device_out);
   RUN_TEST(test_a_saved_authorization_completes_after_a_restart);
   RUN_TEST(test_bad_arguments_get_clear_codes);
+  RUN_TEST(test_device_grant_approved_on_another_device);
+  RUN_TEST(test_device_grant_denied_is_access_denied);
+  RUN_TEST(test_device_code_left_to_expire_is_expired_token);
+  RUN_TEST(test_appservice_registers_with_inhibit_login_only);
   return harness_finish();
 }

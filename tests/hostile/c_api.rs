@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 use mxreg::ffi::auth_info::*;
 use mxreg::ffi::client::*;
 use mxreg::ffi::error::*;
+use mxreg::ffi::login::*;
+use mxreg::ffi::oauth::*;
+use mxreg::ffi::oauth_device::*;
 use mxreg::ffi::precheck::*;
 use mxreg::ffi::register::*;
 use mxreg::ffi::registration::*;
@@ -229,6 +232,102 @@ impl CClient {
             mxreg_signup_registration(signup),
         );
         mxreg_signup_free(signup);
+        outcome
+    }
+
+    /// `mxreg_client_login` with a password (and user) or a login token;
+    /// the value is the user ID, every accessor read.
+    pub fn login(
+        &self,
+        user: Option<&str>,
+        password: Option<&str>,
+        token: Option<&str>,
+    ) -> Outcome {
+        let strings = [user, password, token].map(|s| s.map(|s| CString::new(s).expect("no NUL")));
+        let request = mxreg_login_request {
+            user: c_ptr(&strings[0]),
+            password: c_ptr(&strings[1]),
+            login_token: c_ptr(&strings[2]),
+            ..mxreg_login_request::default()
+        };
+        let mut account = ptr::null_mut();
+        let mut error = ptr::null_mut();
+        let started = Instant::now();
+        let code = mxreg_client_login(self.0, &request, &mut account, &mut error);
+        let outcome = finish(code, started, error, || {
+            let _ = (
+                text(mxreg_registration_device_id(account)),
+                text(mxreg_registration_access_token(account)),
+                text(mxreg_registration_refresh_token(account)),
+                mxreg_registration_expires_in_ms(account),
+                mxreg_registration_expires_at_ms(account),
+            );
+            text(mxreg_registration_user_id(account)).expect("a user ID")
+        });
+        if code != mxreg_result::Ok {
+            assert!(account.is_null(), "no account written on failure");
+        }
+        mxreg_registration_free(account);
+        outcome
+    }
+
+    /// Discovery, then `mxreg_oauth_device_authorization_start` for device
+    /// `DEV`, then (when `poll`) one `mxreg_oauth_device_authorization_poll`.
+    /// Only the last call is measured and reported; the value is the user
+    /// code, or the polled account's user ID.
+    pub fn device_authorization(&self, poll: bool) -> Outcome {
+        let client_id = CString::new("hostile-client").expect("no NUL");
+        let device_id = CString::new("DEV").expect("no NUL");
+        let mut server = ptr::null_mut();
+        let mut error = ptr::null_mut();
+        // Without a server (refused, stalled), discovery is the call that fails.
+        let started_at = Instant::now();
+        let discovered = mxreg_oauth_server_discover(self.0, &mut server, &mut error);
+        if discovered != mxreg_result::Ok {
+            return finish(discovered, started_at, error, String::new);
+        }
+        let mut device = ptr::null_mut();
+        let started_at = Instant::now();
+        let code = mxreg_oauth_device_authorization_start(
+            server,
+            client_id.as_ptr(),
+            device_id.as_ptr(),
+            &mut device,
+            &mut error,
+        );
+        mxreg_oauth_server_free(server);
+        let outcome = if poll {
+            assert_eq!(
+                code,
+                mxreg_result::Ok,
+                "the preamble's device authorization works"
+            );
+            let mut account = ptr::null_mut();
+            let started_at = Instant::now();
+            let code = mxreg_oauth_device_authorization_poll(device, &mut account, &mut error);
+            let outcome = finish(code, started_at, error, || {
+                let _ = text(mxreg_registration_access_token(account));
+                text(mxreg_registration_user_id(account)).expect("a user ID")
+            });
+            if code != mxreg_result::Ok {
+                assert!(account.is_null(), "no account written on failure");
+            }
+            mxreg_registration_free(account);
+            outcome
+        } else {
+            finish(code, started_at, error, || {
+                let _ = (
+                    text(mxreg_oauth_device_authorization_verification_uri(device)),
+                    text(mxreg_oauth_device_authorization_verification_uri_complete(
+                        device,
+                    )),
+                    mxreg_oauth_device_authorization_expires_at_ms(device),
+                    mxreg_oauth_device_authorization_interval_ms(device),
+                );
+                text(mxreg_oauth_device_authorization_user_code(device)).expect("a user code")
+            })
+        };
+        mxreg_oauth_device_authorization_free(device);
         outcome
     }
 

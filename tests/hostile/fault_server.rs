@@ -247,12 +247,19 @@ impl FaultServer {
 
     /// The n-th request gets `script[n]`; the last entry repeats.
     pub fn scripted(script: Vec<Fault>) -> Self {
-        assert!(!script.is_empty(), "a fault server needs a script");
+        Self::scripted_for(|_| script)
+    }
+
+    /// As [`FaultServer::scripted`], with a script that may name the
+    /// server's own origin (`http://127.0.0.1:port`), e.g. in OAuth metadata.
+    pub fn scripted_for(build: impl FnOnce(&str) -> Vec<Fault>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
             .expect("nonblocking listener");
         let addr = listener.local_addr().expect("local address");
+        let script = build(&format!("http://{addr}"));
+        assert!(!script.is_empty(), "a fault server needs a script");
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
             deadline: Instant::now() + SERVER_LIFETIME,

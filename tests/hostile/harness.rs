@@ -11,7 +11,7 @@ use mxreg::mxreg_result;
 
 use crate::alloc_counter::live_bytes;
 use crate::c_api::{CClient, Options, Outcome, Registration};
-use crate::fault_server::{Fault, FaultServer};
+use crate::fault_server::{Fault, FaultServer, Reply};
 
 /// Slack on top of the configured timeouts before a call counts as hung.
 /// Loose on purpose: this catches hangs, it does not time anything.
@@ -35,6 +35,16 @@ pub enum Endpoint {
     /// `POST /register` as the first step of an interactive sign-up
     /// (`mxreg_signup_start`).
     SignupStart,
+    /// `POST /login` with a user and password.
+    LoginPassword,
+    /// `POST /login` with a single-use login token.
+    LoginToken,
+    /// The device authorization endpoint (RFC 8628), after a discovery the
+    /// fault server answers properly.
+    DeviceStart,
+    /// One poll of the token endpoint for a device code (then `whoami`),
+    /// after a proper discovery and device authorization.
+    DevicePoll,
 }
 
 impl Endpoint {
@@ -46,6 +56,10 @@ impl Endpoint {
         Endpoint::TokenValidity,
         Endpoint::Refresh,
         Endpoint::SignupStart,
+        Endpoint::LoginPassword,
+        Endpoint::LoginToken,
+        Endpoint::DeviceStart,
+        Endpoint::DevicePoll,
     ];
 
     /// One that creates an account and one that does not, for the cases
@@ -63,16 +77,53 @@ impl Endpoint {
         )
     }
 
+    /// A lost answer leaves the outcome unknown: an account may have been
+    /// created, or a single-use login token spent.
+    pub fn changes_server_state(self) -> bool {
+        self.creates_account() || matches!(self, Endpoint::LoginToken | Endpoint::DevicePoll)
+    }
+
+    /// The proper answers the server gives before this endpoint's request
+    /// (discovery, the device authorization), for a server at `origin`.
+    pub fn preamble(self, origin: &str) -> Vec<Fault> {
+        let metadata = || {
+            Reply::json(
+                200,
+                format!(
+                    r#"{{"issuer":"{origin}/","authorization_endpoint":"{origin}/authorize","token_endpoint":"{origin}/token","device_authorization_endpoint":"{origin}/device_authorization","response_types_supported":["code"],"grant_types_supported":["authorization_code","refresh_token","urn:ietf:params:oauth:grant-type:device_code"],"code_challenge_methods_supported":["S256"]}}"#
+                ),
+            )
+            .into()
+        };
+        match self {
+            Endpoint::DeviceStart => vec![metadata()],
+            Endpoint::DevicePoll => vec![
+                metadata(),
+                Reply::json(200, Endpoint::DeviceStart.ok_body()).into(),
+            ],
+            _ => Vec::new(),
+        }
+    }
+
     /// A valid 200 body for this endpoint.
     pub fn ok_body(self) -> &'static str {
         match self {
             Endpoint::Register
             | Endpoint::RegisterGuest
             | Endpoint::RegisterStage
-            | Endpoint::SignupStart => {
+            | Endpoint::SignupStart
+            | Endpoint::LoginPassword
+            | Endpoint::LoginToken => {
                 r#"{"user_id":"@alice:example.org","access_token":"syt_a","device_id":"DEV","refresh_token":"syr_a","expires_in_ms":300000}"#
             }
             Endpoint::UsernameAvailable => r#"{"available":true}"#,
+            Endpoint::DeviceStart => {
+                r#"{"device_code":"dc_a","user_code":"ABCD-EFGH","verification_uri":"http://127.0.0.1:9/device","expires_in":600,"interval":5}"#
+            }
+            // The token answer, also good as the whoami answer that follows.
+            Endpoint::DevicePoll => {
+                r#"{"access_token":"at_a","token_type":"Bearer","expires_in":300,"refresh_token":"rt_a","scope":"urn:matrix:client:api:* urn:matrix:client:device:DEV","user_id":"@alice:example.org","device_id":"DEV"}"#
+            }
             Endpoint::TokenValidity => r#"{"valid":true}"#,
             Endpoint::Refresh => {
                 r#"{"access_token":"syt_b","refresh_token":"syr_b","expires_in_ms":300000}"#
@@ -100,6 +151,10 @@ impl Endpoint {
             Endpoint::TokenValidity => client.registration_token_valid("tok-1"),
             Endpoint::Refresh => client.refresh("syr_old"),
             Endpoint::SignupStart => client.signup_start(&registration),
+            Endpoint::LoginPassword => client.login(Some("alice"), Some("hostile-Passw0rd"), None),
+            Endpoint::LoginToken => client.login(None, None, Some("syl_hostile")),
+            Endpoint::DeviceStart => client.device_authorization(false),
+            Endpoint::DevicePoll => client.device_authorization(true),
         }
     }
 }
@@ -107,7 +162,7 @@ impl Endpoint {
 /// The code for a connection lost after the request went out: an account
 /// call cannot know whether the account exists; the others can retry.
 pub fn lost_after_send(endpoint: Endpoint) -> Vec<mxreg_result> {
-    if endpoint.creates_account() {
+    if endpoint.changes_server_state() {
         vec![mxreg_result::OutcomeUnknown]
     } else {
         vec![mxreg_result::Io]
@@ -116,7 +171,7 @@ pub fn lost_after_send(endpoint: Endpoint) -> Vec<mxreg_result> {
 
 /// The code for no answer within the timeout once the request went out.
 pub fn timed_out_after_send(endpoint: Endpoint) -> Vec<mxreg_result> {
-    if endpoint.creates_account() {
+    if endpoint.changes_server_state() {
         vec![mxreg_result::OutcomeUnknown]
     } else {
         vec![mxreg_result::Timeout]
@@ -185,7 +240,11 @@ impl Case {
     /// One call; returns the bytes still allocated on this thread after the
     /// client and everything it returned were freed.
     fn run_once(&self, endpoint: Endpoint, report: bool) -> i64 {
-        let server = FaultServer::scripted((self.script)(endpoint));
+        let server = FaultServer::scripted_for(|origin| {
+            let mut script = endpoint.preamble(origin);
+            script.extend((self.script)(endpoint));
+            script
+        });
         let what = format!("{} on {endpoint:?}", self.name);
         let url = server.url();
         let before = live_bytes();

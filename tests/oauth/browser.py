@@ -3,12 +3,18 @@
 
     browser.py AUTHORIZATION_URL --redirect-uri URI --username U --password P
                [--action signup|login|deny]
+    browser.py --device VERIFICATION_URI_COMPLETE --username U --password P
+               [--action signup|login|deny]
 
 Opens the authorization URL, follows redirects with cookies, fills the
 sign-up (or sign-in) form and the consent page of the rig's OAuth server
 (scripts/oauth), and stops at the redirect to the app's redirect URI, which
-it prints on stdout without opening it. `deny` refuses consent. Exits 1 with
-a message on stderr when a page is not what it expects.
+it prints on stdout without opening it. `deny` refuses consent. With
+--device it plays the user of a device authorization (RFC 8628) instead:
+opens the verification URI with the user code, confirms the device (`deny`
+aborts there), signs up or in, consents, and prints `approved` at the
+success page or `denied` after the abort. Exits 1 with a message on stderr
+when a page is not what it expects.
 
 Standard library only, so that the C tests can run it with python3.
 """
@@ -16,6 +22,7 @@ Standard library only, so that the C tests can run it with python3.
 from __future__ import annotations
 
 import argparse
+import html
 import http.cookiejar
 import re
 import sys
@@ -55,6 +62,31 @@ def form_action(page: str, form_id: str) -> str | None:
     return match.group(1).replace("&amp;", "&") if match else None
 
 
+def hidden_inputs(page: str) -> dict[str, str]:
+    """The hidden fields of the page's form (html-escaped values decoded)."""
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
+    return {name: html.unescape(value) for name, value in fields}
+
+
+def device_step(body: str, args: argparse.Namespace) -> tuple[str, dict[str, str]] | str | None:
+    """The device flow's own pages: the next form to post, the outcome at
+    the end (`approved` / `denied`), or None for any other page."""
+    if 'id="device-success"' in body:
+        return "approved"
+    if (action := form_action(body, r"op\.deviceConfirmForm")) is not None:
+        form = hidden_inputs(body)
+        if args.action == "deny":
+            form["abort"] = "yes"
+        return action, form
+    if 'id="op.deviceInputForm"' in body:
+        # Back at the code page: after an abort, with its message.
+        return "denied" if args.action == "deny" and 'role="alert"' in body else None
+    # oidc-provider's auto-submitting form (the code from the URI).
+    if (match := re.search(r'<form method="post" action="([^"]+)"', body)) is not None:
+        return html.unescape(match.group(1)), hidden_inputs(body)
+    return None
+
+
 def is_redirect_to(url: str, redirect_uri: str) -> bool:
     return url == redirect_uri or url.startswith((redirect_uri + "?", redirect_uri + "#"))
 
@@ -67,8 +99,14 @@ def run(args: argparse.Namespace) -> str:
         form = None
         if 300 <= status < 400:
             url = urllib.parse.urljoin(url, headers.get("Location", ""))
-            if is_redirect_to(url, args.redirect_uri):
+            if args.redirect_uri and is_redirect_to(url, args.redirect_uri):
                 return url
+            continue
+        if args.device and (step := device_step(body, args)) is not None:
+            if isinstance(step, str):
+                return step
+            action, form = step
+            url = urllib.parse.urljoin(url, action)
             continue
         if status != 200:
             raise SystemExit(f"browser: HTTP {status} at {url}: {body[:300]}")
@@ -86,17 +124,21 @@ def run(args: argparse.Namespace) -> str:
         else:
             raise SystemExit(f"browser: unexpected page at {url}: {body[:300]}")
         url = urllib.parse.urljoin(url, action)
-    raise SystemExit(f"browser: no redirect to {args.redirect_uri} after {MAX_STEPS} steps")
+    raise SystemExit(f"browser: no end after {MAX_STEPS} steps (last page {url})")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("url", help="the authorization URL mxreg built")
-    parser.add_argument("--redirect-uri", required=True, help="the app's redirect URI")
+    parser.add_argument("url", help="the authorization URL mxreg built (the verification URI with --device)")
+    parser.add_argument("--redirect-uri", help="the app's redirect URI (not with --device)")
+    parser.add_argument("--device", action="store_true", help="approve (or deny) a device authorization")
     parser.add_argument("--username", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--action", choices=["signup", "login", "deny"], default="signup")
-    print(run(parser.parse_args()))
+    args = parser.parse_args()
+    if bool(args.device) == bool(args.redirect_uri):
+        parser.error("give either --redirect-uri or --device")
+    print(run(args))
     return 0
 
 

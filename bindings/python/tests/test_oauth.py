@@ -7,12 +7,13 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from support import PASSWORD, REPO_ROOT, homeserver, unique_username
+from support import PASSWORD, REPO_ROOT, homeserver, rig_variable, unique_username
 
 import mxreg
 from mxreg.aio import AsyncClient
@@ -222,3 +223,108 @@ def test_close_waits_for_calls_on_other_threads(client_id: str) -> None:
     for thread in threads:
         thread.join(60)
     assert len(outcomes) == 3 and set(outcomes) <= {"registered", "closed"}
+
+
+# ---- the device authorization grant (RFC 8628) -------------------------------
+
+SHORT_LIVED = "(short-lived device codes)"
+"""The rig's OAuth server gives clients with this in their name device codes
+that expire after 3 s (scripts/oauth/provider.mjs)."""
+
+
+def user_visits(verification_uri_complete: str | None, username: str, action: str) -> str:
+    """The user, on another device: `approved` or `denied`."""
+    assert verification_uri_complete is not None
+    done = subprocess.run(
+        [sys.executable, str(BROWSER), "--device", verification_uri_complete,
+         "--username", username, "--password", PASSWORD, "--action", action],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def signed_up_user(server: mxreg.OAuthServer, client_id: str) -> str:
+    """A new account through the code flow: the device flow only signs in."""
+    username = unique_username("pydev")
+    with server.start_authorization(client_id, REDIRECT_URI) as authorization:
+        authorization.complete(browse(authorization.url, username))
+    return username
+
+
+def test_device_grant_approved_on_another_device(server: mxreg.OAuthServer, client_id: str) -> None:
+    assert server.supports_device_authorization
+    username = signed_up_user(server, client_id)
+    with server.start_device_authorization(client_id) as device:
+        assert device.user_code and device.verification_uri.endswith("/device")
+        assert device.interval >= 1 and device.expires_at_ms > 0
+        with pytest.raises(mxreg.OAuthAuthorizationPendingError) as pending:
+            device.poll()
+        assert pending.value.errcode == "authorization_pending"
+        assert user_visits(device.verification_uri_complete, username, "login") == "approved"
+        account = device.wait()
+        assert account.user_id == f"@{username}:localhost" and account.device_id == device.device_id
+        status, body = whoami(account.access_token or "")
+        assert status == 200 and body["device_id"] == device.device_id
+        with pytest.raises(mxreg.OAuthInvalidGrantError):
+            device.poll()
+
+
+def test_device_grant_denied(server: mxreg.OAuthServer, client_id: str) -> None:
+    with server.start_device_authorization(client_id) as device:
+        assert user_visits(device.verification_uri_complete, unique_username("pydevno"), "deny") == "denied"
+        with pytest.raises(mxreg.OAuthAccessDeniedError) as denied:
+            device.wait()
+        assert denied.value.errcode == "access_denied"
+
+
+def test_device_code_left_to_expire(server: mxreg.OAuthServer) -> None:
+    app = server.register_client(
+        client_uri="https://mxreg.test.invalid/", redirect_uris=[REDIRECT_URI],
+        client_name=f"mxreg Python tests {SHORT_LIVED}",
+    )
+    with server.start_device_authorization(app.client_id, device_id="MXREGPYDEV") as device:
+        assert device.device_id == "MXREGPYDEV"
+        left = device.expires_at_ms / 1000 - time.time()
+        assert left <= 3
+        time.sleep(left + 1)
+        with pytest.raises(mxreg.OAuthExpiredTokenError):
+            device.poll()
+
+
+def test_cli_oauth_device_waits_for_the_approval(server: mxreg.OAuthServer, client_id: str) -> None:
+    username = signed_up_user(server, client_id)
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "mxreg", "oauth-device", "--homeserver", homeserver("oauth")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert cli.stderr is not None
+    lines = [cli.stderr.readline(), cli.stderr.readline()]
+    assert "enter the code" in lines[0], lines
+    complete_uri = lines[1].strip().removeprefix("mxreg: or open ")
+    assert user_visits(complete_uri, username, "login") == "approved"
+    out, err = cli.communicate(timeout=60)
+    assert cli.returncode == 0, err
+    account = json.loads(out)
+    assert account["user_id"] == f"@{username}:localhost" and "access_token" not in account
+
+
+def test_probe_reports_the_device_grant_and_no_sso() -> None:
+    found = mxreg.probe_server(homeserver("oauth"))
+    assert found.details["oauth_device_authorization"] is True
+    assert found.details["sso_identity_providers"] == [] and found.details["oauth_aware_preferred"] is False
+
+
+def test_appservice_registers_with_inhibit_login_only() -> None:
+    """Spec v1.17: on an OAuth-delegated server an application service
+    registers without a login (the rig's oauth variant has one, @mxregbot_*)."""
+    token = rig_variable("MXREG_HS_OAUTH_APPSERVICE_TOKEN")
+    with mxreg.Client(homeserver("oauth")) as client:
+        username = unique_username("mxregbot_py")
+        account = client.register(username, appservice_token=token, inhibit_login=True)
+        assert account.user_id == f"@{username}:localhost" and account.access_token is None
+        # mxreg sends inhibit_login by itself for an application service
+        # (Synapse answers M_APPSERVICE_LOGIN_UNSUPPORTED without it).
+        username = unique_username("mxregbot_py")
+        account = client.register(username, appservice_token=token)
+        assert account.user_id == f"@{username}:localhost" and account.access_token is None

@@ -49,5 +49,5 @@ def test_the_cli_names_the_result_and_the_admin_contact() -> None:
         "--password", PASSWORD,
     )
     assert done.returncode == 1
-    assert "mxreg: result MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED" in done.stderr
+    assert "mxreg: RESOURCE_LIMIT_EXCEEDED: " in done.stderr
     assert "mxreg: administrator contact: mailto:admin@localhost" in done.stderr

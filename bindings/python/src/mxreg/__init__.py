@@ -55,7 +55,10 @@ from .errors import (
     MxregError,
     NullArgumentError,
     OAuthAccessDeniedError,
+    AppserviceLoginUnsupportedError,
+    OAuthAuthorizationPendingError,
     OAuthError,
+    OAuthExpiredTokenError,
     OAuthInvalidGrantError,
     OAuthStateMismatchError,
     OAuthUnsupportedError,
@@ -77,7 +80,7 @@ from .errors import (
     UserInUseError,
     WeakPasswordError,
 )
-from .oauth import OAuthAuthorization, OAuthServer, RegisteredClient
+from .oauth import OAuthAuthorization, OAuthDeviceAuthorization, OAuthServer, RegisteredClient
 from .precheck import check_username
 from .probe import ServerProbe, SignupMethod, probe_server
 from .registration import Registration
@@ -132,7 +135,11 @@ __all__ = [
     "NullArgumentError",
     "OAuthAccessDeniedError",
     "OAuthAuthorization",
+    "OAuthDeviceAuthorization",
+    "AppserviceLoginUnsupportedError",
+    "OAuthAuthorizationPendingError",
     "OAuthError",
+    "OAuthExpiredTokenError",
     "OAuthInvalidGrantError",
     "OAuthServer",
     "OAuthStateMismatchError",

@@ -11,6 +11,7 @@ goes to stderr.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -22,6 +23,7 @@ from ._loader import LibraryError
 from .client import Client
 from .errors import MxregError, ResultCode, UnsupportedFlowError
 from .probe import SignupMethod, probe_server
+from .registration import Registration
 from .signup import Signup, SignupState, Stage
 
 EXIT_FAILED = 1
@@ -29,6 +31,11 @@ EXIT_USAGE = 2
 PASSWORD_ENV = "MXREG_PASSWORD"
 # Synapse answers /register/available about once a second per address.
 AVAILABLE_RATE_LIMIT_WAIT_S = 30.0
+# What `oauth-device` registers itself as, unless told otherwise. The
+# redirect URI is never used by the device grant, but registration needs one.
+DEVICE_CLIENT_NAME = "mxreg command line"
+DEVICE_CLIENT_URI = "https://mxreg.invalid/"
+DEVICE_REDIRECT_URI = "http://127.0.0.1/callback"
 # More stages than any real flow has: a server that keeps asking is broken.
 MAX_STAGES = 10
 
@@ -107,7 +114,57 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--device-name", metavar="N", help="the new device's display name")
     register.add_argument("--show-tokens", action="store_true", help="include the access and refresh tokens")
     register.set_defaults(run=run_register, rate_limit_default=None)
+
+    login = commands.add_parser(
+        "login",
+        parents=[connection],
+        help="log in to an existing account with its password",
+        description=f"Log in with m.login.password. The password comes from ${PASSWORD_ENV} "
+        "(--password-env requires it), else from a prompt; --password puts it on the command line, "
+        "where `ps` shows it.",
+    )
+    login.add_argument("--homeserver", required=True, metavar="URL", help="homeserver base URL")
+    login.add_argument("--username", required=True, metavar="U", help="a localpart or a full user ID")
+    login.add_argument("--password-env", action="store_true", help=f"read the password from ${PASSWORD_ENV} only")
+    login.add_argument("--password", metavar="P", help="the password itself (visible to other users of the machine)")
+    _add_device_options(login)
+    login.set_defaults(run=run_login, rate_limit_default=None)
+
+    device = commands.add_parser(
+        "oauth-device",
+        parents=[connection],
+        help="sign in without a browser here: OAuth 2.0 device authorization (RFC 8628)",
+        description="Register this command as an OAuth client (unless --client-id), show the user "
+        "code and the URL on stderr, wait until the user approved it on another device, and print "
+        "the account.",
+    )
+    device.add_argument("--homeserver", required=True, metavar="URL", help="homeserver base URL")
+    device.add_argument("--client-id", metavar="ID", help="a client ID registered before (default: register one)")
+    device.add_argument("--client-name", default=DEVICE_CLIENT_NAME, metavar="NAME", help="the name the user is shown")
+    device.add_argument(
+        "--client-uri", default=DEVICE_CLIENT_URI, metavar="URL", help="the app's web page (https) for the consent page"
+    )
+    device.add_argument("--device-id", metavar="D", help="the device ID to use")
+    device.add_argument("--show-tokens", action="store_true", help="include the access and refresh tokens")
+    device.set_defaults(run=run_oauth_device, rate_limit_default=None)
+
+    sso_complete = commands.add_parser(
+        "sso-complete",
+        parents=[connection],
+        help="redeem the loginToken of an SSO redirect (m.login.token)",
+    )
+    sso_complete.add_argument("--homeserver", required=True, metavar="URL", help="homeserver base URL")
+    sso_complete.add_argument("--login-token", required=True, metavar="T", help="the loginToken the redirect brought")
+    _add_device_options(sso_complete)
+    sso_complete.set_defaults(run=run_sso_complete, rate_limit_default=None)
     return parser
+
+
+def _add_device_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--no-refresh", action="store_true", help="do not ask for a refresh token")
+    command.add_argument("--device-id", metavar="D", help="the device ID to use")
+    command.add_argument("--device-name", metavar="N", help="the new device's display name")
+    command.add_argument("--show-tokens", action="store_true", help="include the access and refresh tokens")
 
 
 def _rate_limit_wait(args: argparse.Namespace) -> float | None:
@@ -189,9 +246,71 @@ def run_register(args: argparse.Namespace) -> dict[str, Any]:
                     ) from None
                 _walk_stages(signup, args)
                 registration = signup.require_complete()
-        output = registration.to_dict(show_tokens=args.show_tokens)
-        output["homeserver"] = client.homeserver_url
+        return _account_output(client, registration, args)
+
+
+def _login_password(args: argparse.Namespace) -> str:
+    if args.password_env and args.password is not None:
+        raise UsageError("--password-env and --password exclude each other")
+    if args.password is not None:
+        return str(args.password)
+    from_env = os.environ.get(PASSWORD_ENV)
+    if args.password_env and not from_env:
+        raise UsageError(f"--password-env: ${PASSWORD_ENV} is not set")
+    return from_env or getpass.getpass(f"Password for {args.username}: ")
+
+
+def _account_output(client: Client, account: Registration, args: argparse.Namespace) -> dict[str, Any]:
+    output = account.to_dict(show_tokens=args.show_tokens)
+    output["homeserver"] = client.homeserver_url
+    return output
+
+
+def run_login(args: argparse.Namespace) -> dict[str, Any]:
+    password = _login_password(args)
+    with _client(args) as client:
+        account = client.login(
+            args.username,
+            password,
+            device_id=args.device_id,
+            device_name=args.device_name,
+            refresh_token=not args.no_refresh,
+        )
+        return _account_output(client, account, args)
+
+
+def run_sso_complete(args: argparse.Namespace) -> dict[str, Any]:
+    with _client(args) as client:
+        account = client.login_with_token(
+            args.login_token, device_id=args.device_id, device_name=args.device_name, refresh_token=not args.no_refresh
+        )
+        return _account_output(client, account, args)
+
+
+def run_oauth_device(args: argparse.Namespace) -> dict[str, Any]:
+    with _client(args) as client, client.discover_oauth() as server:
+        client_id = args.client_id or server.register_client(
+            client_uri=args.client_uri, redirect_uris=[DEVICE_REDIRECT_URI], client_name=args.client_name
+        ).client_id
+        with server.start_device_authorization(client_id, device_id=args.device_id) as device:
+            _note(f"to sign in, open {device.verification_uri} and enter the code {device.user_code}")
+            if device.verification_uri_complete:
+                _note(f"or open {device.verification_uri_complete}")
+            _note("waiting for the approval...")
+            account = device.wait()
+        output = _account_output(client, account, args)
+        output["client_id"] = client_id
         return output
+
+
+def _failure_line(err: MxregError) -> str:
+    """`USER_IN_USE: M_USER_IN_USE: ...`: the result's name, then the errcode
+    (when the message does not already start with it), then the message."""
+    name = err.code.name if isinstance(err.code, ResultCode) else str(err.code)
+    message = err.message
+    if err.errcode and err.errcode not in message:
+        message = f"{err.errcode}: {message}"
+    return f"{name}: {message}"
 
 
 def _walk_stages(signup: Signup, args: argparse.Namespace) -> None:
@@ -222,9 +341,7 @@ def _walk_stages(signup: Signup, args: argparse.Namespace) -> None:
 
 
 def _note_error_detail(err: MxregError) -> None:
-    """The result code and the payloads some errors carry, one per line."""
-    code = err.code.name if isinstance(err.code, ResultCode) else str(err.code)
-    _note(f"result MXREG_RESULT_{code}")
+    """The payloads some errors carry, one per line."""
     if err.admin_contact:
         _note(f"administrator contact: {err.admin_contact}")
     if err.info_uri:
@@ -244,7 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _note(str(err))
         return EXIT_USAGE
     except MxregError as err:
-        _note(str(err))
+        _note(_failure_line(err))
         _note_error_detail(err)
         return EXIT_FAILED
     except LibraryError as err:

@@ -170,8 +170,9 @@ class mxreg_result(enum.IntEnum):
     (`M_CONSENT_NOT_GIVEN`); `mxreg_error_consent_uri` is the page to show.
     """
     APPSERVICE_LOGIN_UNSUPPORTED = 223
-    """The server does not let application services register or log in
-    this way (`M_APPSERVICE_LOGIN_UNSUPPORTED`).
+    """An application service asked for a login where the server does not
+    allow one (`M_APPSERVICE_LOGIN_UNSUPPORTED`: an OAuth-delegated
+    server, or an MSC4190 appservice): register with `inhibit_login`.
     """
     DISCOVERY_FAIL_PROMPT = 224
     """Server discovery failed on invalid or empty `.well-known` data (the
@@ -181,6 +182,15 @@ class mxreg_result(enum.IntEnum):
     """`.well-known` named a homeserver that is not a valid URL or does not
     answer as a Matrix homeserver (the spec's `FAIL_ERROR`): stop; do
     not guess another URL.
+    """
+    OAUTH_AUTHORIZATION_PENDING = 230
+    """The user has not approved the device authorization yet
+    (`authorization_pending`, or `slow_down`, which lengthens the
+    interval): poll again after the interval.
+    """
+    OAUTH_EXPIRED_TOKEN = 231
+    """The device code expired before the user approved it
+    (`expired_token`): start a new device authorization.
     """
 
 
@@ -229,6 +239,8 @@ MXREG_RESULT_CONSENT_NOT_GIVEN = 222
 MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED = 223
 MXREG_RESULT_DISCOVERY_FAIL_PROMPT = 224
 MXREG_RESULT_DISCOVERY_FAIL_ERROR = 225
+MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING = 230
+MXREG_RESULT_OAUTH_EXPIRED_TOKEN = 231
 
 
 class mxreg_oauth_intent(enum.IntEnum):
@@ -412,6 +424,16 @@ class mxreg_oauth_authorization(ctypes.Structure):
     """
 
 
+class mxreg_oauth_device_authorization(ctypes.Structure):
+    """A started device authorization: the user code to show, the URI where
+    the user enters it, and the device code mxreg polls with.
+
+    Caller owns it; free it with `mxreg_oauth_device_authorization_free`,
+    which wipes the device code. Thread-safe: polls from several threads
+    run one at a time. It stays usable after its server handle is freed.
+    """
+
+
 class mxreg_oauth_registered_client(ctypes.Structure):
     """A client registered with the authorization server: its client ID, to
     store and reuse for every later authorization of this app on this server.
@@ -489,6 +511,31 @@ class mxreg_client_options(ctypes.Structure):
     allow_insecure_http: bool
     rate_limit_max_wait_ms: int
     ca_pem: bytes | None
+
+
+class mxreg_login_request(ctypes.Structure):
+    """How to log in. Initialise with `mxreg_login_request_init`, then set
+    either `user` and `password` (`m.login.password`) or `login_token`
+    (`m.login.token`), not both. Read during the call only: the library keeps
+    no pointer into it.
+    """
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("user", ctypes.c_char_p),
+        ("password", ctypes.c_char_p),
+        ("login_token", ctypes.c_char_p),
+        ("device_id", ctypes.c_char_p),
+        ("initial_device_display_name", ctypes.c_char_p),
+        ("refresh_token", ctypes.c_bool),
+    ]
+    struct_size: int
+    user: bytes | None
+    password: bytes | None
+    login_token: bytes | None
+    device_id: bytes | None
+    initial_device_display_name: bytes | None
+    refresh_token: bool
 
 
 class mxreg_oauth_client_metadata(ctypes.Structure):
@@ -858,6 +905,46 @@ def mxreg_error_free(error: ctypes._Pointer[mxreg_error] | ctypes._CArgObject | 
     _mxreg_error_free(error)
 
 
+_mxreg_login_request_init = _loader.bind(_lib, "mxreg_login_request_init", None, [ctypes.POINTER(mxreg_login_request)])
+
+
+def mxreg_login_request_init(request: ctypes._Pointer[mxreg_login_request] | ctypes._CArgObject | None) -> None:
+    """Fill `request` with the defaults (refresh token requested, everything
+    else absent) and its `struct_size`. NULL is a no-op.
+    """
+    _mxreg_login_request_init(request)
+
+
+_mxreg_login_request_size = _loader.bind(_lib, "mxreg_login_request_size", ctypes.c_size_t, [])
+
+
+def mxreg_login_request_size() -> int:
+    """`sizeof(mxreg_login_request)` as this library was built."""
+    result: int = _mxreg_login_request_size()
+    return result
+
+
+_mxreg_client_login = _loader.bind(_lib, "mxreg_client_login", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.POINTER(mxreg_login_request), ctypes.POINTER(ctypes.POINTER(mxreg_registration)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_client_login(client: ctypes._Pointer[mxreg_client] | ctypes._CArgObject | None, request: ctypes._Pointer[mxreg_login_request] | ctypes._CArgObject | None, registration_out: ctypes._Pointer[ctypes._Pointer[mxreg_registration]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Log in to an existing account (`POST /_matrix/client/v3/login`): after a
+    registration with `inhibit_login`, after `MXREG_RESULT_OUTCOME_UNKNOWN`,
+    or to redeem an SSO `loginToken`.
+
+    On success writes the account to `*registration_out`, the same handle a
+    registration gives (user ID, device ID, access and refresh tokens,
+    expiry): caller owns it; free it with `mxreg_registration_free`.
+
+    A wrong password or an unknown user is `MXREG_RESULT_FORBIDDEN` (servers
+    do not say which); so is a used or expired login token. A token login
+    whose answer is lost is `MXREG_RESULT_OUTCOME_UNKNOWN`: the token may be
+    spent. Blocks until the answer or the client's timeouts. Thread-safe.
+    """
+    result: int = _mxreg_client_login(client, request, registration_out, error_out)
+    return result
+
+
 _mxreg_oauth_server_discover = _loader.bind(_lib, "mxreg_oauth_server_discover", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.POINTER(ctypes.POINTER(mxreg_oauth_server)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
 
 
@@ -884,6 +971,18 @@ def mxreg_oauth_server_supports_sign_up(server: ctypes._Pointer[mxreg_oauth_serv
     `prompt_values_supported`). False for NULL.
     """
     result: bool = _mxreg_oauth_server_supports_sign_up(server)
+    return result
+
+
+_mxreg_oauth_server_supports_device_authorization = _loader.bind(_lib, "mxreg_oauth_server_supports_device_authorization", ctypes.c_bool, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_supports_device_authorization(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bool:
+    """Whether the server offers the device authorization grant (RFC 8628: a
+    `device_authorization_endpoint` and the device code grant type), for
+    apps without a browser. False for NULL.
+    """
+    result: bool = _mxreg_oauth_server_supports_device_authorization(server)
     return result
 
 
@@ -1213,6 +1312,140 @@ def mxreg_oauth_server_revoke_token(server: ctypes._Pointer[mxreg_oauth_server] 
     """
     result: int = _mxreg_oauth_server_revoke_token(server, client_id, token, error_out)
     return result
+
+
+_mxreg_oauth_device_authorization_start = _loader.bind(_lib, "mxreg_oauth_device_authorization_start", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_server), ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_oauth_device_authorization)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_oauth_device_authorization_start(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None, client_id: bytes | None, device_id: bytes | None, authorization_out: ctypes._Pointer[ctypes._Pointer[mxreg_oauth_device_authorization]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Start a device authorization for the app `client_id` (from
+    `mxreg_oauth_server_register_client`, which asks for the device grant
+    when the server offers it) and the device `device_id` (NULL: a new one).
+    Then show the user `mxreg_oauth_device_authorization_user_code` and
+    `_verification_uri` (or `_verification_uri_complete` as a QR code), and
+    call `mxreg_oauth_device_authorization_poll` or `_wait`.
+
+    A server without the grant (`mxreg_oauth_server_supports_device_authorization`
+    is false) gives `MXREG_RESULT_OAUTH_UNSUPPORTED`. Blocks; thread-safe.
+
+    On success writes the authorization to `*authorization_out`: caller owns
+    it; free it with `mxreg_oauth_device_authorization_free`.
+    """
+    result: int = _mxreg_oauth_device_authorization_start(server, client_id, device_id, authorization_out, error_out)
+    return result
+
+
+_mxreg_oauth_device_authorization_user_code = _loader.bind(_lib, "mxreg_oauth_device_authorization_user_code", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_user_code(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> bytes | None:
+    """The code the user enters at the verification URI. Borrowed; valid
+    until `authorization` is freed. NULL for NULL.
+    """
+    result: bytes | None = _mxreg_oauth_device_authorization_user_code(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_verification_uri = _loader.bind(_lib, "mxreg_oauth_device_authorization_verification_uri", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_verification_uri(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> bytes | None:
+    """Where the user enters the code (on a phone or computer). Borrowed; valid
+    until `authorization` is freed. NULL for NULL.
+    """
+    result: bytes | None = _mxreg_oauth_device_authorization_verification_uri(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_verification_uri_complete = _loader.bind(_lib, "mxreg_oauth_device_authorization_verification_uri_complete", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_verification_uri_complete(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> bytes | None:
+    """The verification URI with the user code in it (for a QR code), or NULL
+    when the server gives none. Borrowed; valid until `authorization` is
+    freed.
+    """
+    result: bytes | None = _mxreg_oauth_device_authorization_verification_uri_complete(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_device_id = _loader.bind(_lib, "mxreg_oauth_device_authorization_device_id", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_device_id(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> bytes | None:
+    """The Matrix device ID the tokens will be for. Borrowed; valid until
+    `authorization` is freed. NULL for NULL.
+    """
+    result: bytes | None = _mxreg_oauth_device_authorization_device_id(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_expires_at_ms = _loader.bind(_lib, "mxreg_oauth_device_authorization_expires_at_ms", ctypes.c_int64, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_expires_at_ms(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> int:
+    """When the user code expires, in ms since the Unix epoch. -1 for NULL."""
+    result: int = _mxreg_oauth_device_authorization_expires_at_ms(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_interval_ms = _loader.bind(_lib, "mxreg_oauth_device_authorization_interval_ms", ctypes.c_int64, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_interval_ms(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> int:
+    """How long to wait between polls, in ms: the server's interval (5 s when
+    it gives none), 5 s longer after each `slow_down`. -1 for NULL.
+    """
+    result: int = _mxreg_oauth_device_authorization_interval_ms(authorization)
+    return result
+
+
+_mxreg_oauth_device_authorization_poll = _loader.bind(_lib, "mxreg_oauth_device_authorization_poll", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_device_authorization), ctypes.POINTER(ctypes.POINTER(mxreg_registration)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_oauth_device_authorization_poll(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None, registration_out: ctypes._Pointer[ctypes._Pointer[mxreg_registration]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Ask the token endpoint once whether the user has decided. Blocks for
+    one request; the app waits `mxreg_oauth_device_authorization_interval_ms`
+    between calls.
+
+    - `MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING`: not yet (the errcode is
+      `authorization_pending`, or `slow_down`, after which the interval is
+      longer): poll again later.
+    - `MXREG_RESULT_OAUTH_ACCESS_DENIED`: the user refused.
+    - `MXREG_RESULT_OAUTH_EXPIRED_TOKEN`: the code expired: start anew.
+    - `MXREG_RESULT_OK`: approved; the account (user ID from `whoami`,
+      device ID, access and refresh tokens, expiry) is written to
+      `*registration_out`: caller owns it; free it with
+      `mxreg_registration_free`. The device code is then used up.
+    """
+    result: int = _mxreg_oauth_device_authorization_poll(authorization, registration_out, error_out)
+    return result
+
+
+_mxreg_oauth_device_authorization_wait = _loader.bind(_lib, "mxreg_oauth_device_authorization_wait", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_device_authorization), ctypes.POINTER(ctypes.POINTER(mxreg_registration)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_oauth_device_authorization_wait(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None, registration_out: ctypes._Pointer[ctypes._Pointer[mxreg_registration]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Poll until the user approves or denies, or the code expires, waiting the
+    interval between polls (longer after `slow_down`). Blocks up to the
+    code's expiry (`mxreg_oauth_device_authorization_expires_at_ms`); there
+    is no way to cancel it: apps that must stop earlier call `_poll`
+    themselves. The results are those of `_poll`, except that it never
+    returns `MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING`: after the expiry
+    without an answer it gives `MXREG_RESULT_OAUTH_EXPIRED_TOKEN`.
+    """
+    result: int = _mxreg_oauth_device_authorization_wait(authorization, registration_out, error_out)
+    return result
+
+
+_mxreg_oauth_device_authorization_free = _loader.bind(_lib, "mxreg_oauth_device_authorization_free", None, [ctypes.POINTER(mxreg_oauth_device_authorization)])
+
+
+def mxreg_oauth_device_authorization_free(authorization: ctypes._Pointer[mxreg_oauth_device_authorization] | ctypes._CArgObject | None) -> None:
+    """Free a device authorization and wipe its device code. NULL is a no-op.
+    Call once, when no other thread uses it.
+    """
+    _mxreg_oauth_device_authorization_free(authorization)
 
 
 _mxreg_username_check = _loader.bind(_lib, "mxreg_username_check", ctypes.c_uint32, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_error))])
@@ -1929,6 +2162,7 @@ def mxreg_result_name(code: int) -> bytes | None:
 # Every mirrored request struct, with the function giving its size in the library.
 STRUCT_SIZE_FUNCTIONS = {
     "mxreg_client_options": (mxreg_client_options, mxreg_client_options_size),
+    "mxreg_login_request": (mxreg_login_request, mxreg_login_request_size),
     "mxreg_oauth_client_metadata": (mxreg_oauth_client_metadata, mxreg_oauth_client_metadata_size),
     "mxreg_oauth_authorization_request": (mxreg_oauth_authorization_request, mxreg_oauth_authorization_request_size),
     "mxreg_register_request": (mxreg_register_request, mxreg_register_request_size),

@@ -247,6 +247,8 @@ class AsyncClient(_AsyncWrapper[Client]):
     username_available = _in_thread(Client.username_available)
     registration_token_valid = _in_thread(Client.registration_token_valid)
     refresh = _in_thread(Client.refresh)
+    login = _in_thread(Client.login)
+    login_with_token = _in_thread(Client.login_with_token)
 
     def signup(
         self,

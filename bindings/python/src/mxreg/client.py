@@ -329,6 +329,72 @@ class Client(HandleOwner[_raw.mxreg_client]):
         self._call(lambda client, error: _raw.mxreg_client_refresh(client, value, ctypes.byref(tokens), error))
         return read_then_free(tokens, read_tokens, _raw.mxreg_tokens_free)
 
+    def login(
+        self,
+        user: str,
+        password: str,
+        *,
+        device_id: str | None = None,
+        device_name: str | None = None,
+        refresh_token: bool = True,
+    ) -> Registration:
+        """Log in to an existing account with its password (`POST /login`):
+        after a registration with `inhibit_login`, or to recover after
+        `OutcomeUnknownError`. `user` is a localpart or a full user ID. A
+        wrong password or an unknown user raises `ForbiddenError`."""
+        return self._login(
+            user=user,
+            password=password,
+            login_token=None,
+            device_id=device_id,
+            device_name=device_name,
+            refresh_token=refresh_token,
+        )
+
+    def login_with_token(
+        self,
+        login_token: str,
+        *,
+        device_id: str | None = None,
+        device_name: str | None = None,
+        refresh_token: bool = True,
+    ) -> Registration:
+        """Log in with a single-use `m.login.token` (the `loginToken` an SSO
+        redirect brings back). A used or unknown token raises
+        `ForbiddenError`."""
+        return self._login(
+            user=None,
+            password=None,
+            login_token=login_token,
+            device_id=device_id,
+            device_name=device_name,
+            refresh_token=refresh_token,
+        )
+
+    def _login(
+        self,
+        *,
+        user: str | None,
+        password: str | None,
+        login_token: str | None,
+        device_id: str | None,
+        device_name: str | None,
+        refresh_token: bool,
+    ) -> Registration:
+        request = _raw.mxreg_login_request()
+        _raw.mxreg_login_request_init(ctypes.byref(request))
+        request.user = c_string(user, "user")
+        request.password = c_string(password, "password")
+        request.login_token = c_string(login_token, "login_token")
+        request.device_id = c_string(device_id, "device_id")
+        request.initial_device_display_name = c_string(device_name, "device_name")
+        request.refresh_token = bool(refresh_token)
+        account = ctypes.POINTER(_raw.mxreg_registration)()
+        self._call(
+            lambda client, error: _raw.mxreg_client_login(client, ctypes.byref(request), ctypes.byref(account), error)
+        )
+        return read_then_free(account, read_registration, _raw.mxreg_registration_free)
+
     def discover_oauth(self) -> OAuthServer:
         """The homeserver's OAuth 2.0 authorization server, fetched and
         checked (issuer, endpoints, PKCE S256). A server with legacy auth

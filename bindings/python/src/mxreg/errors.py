@@ -46,7 +46,9 @@ __all__ = [
     "MxregError",
     "NullArgumentError",
     "OAuthAccessDeniedError",
+    "OAuthAuthorizationPendingError",
     "OAuthError",
+    "OAuthExpiredTokenError",
     "OAuthInvalidGrantError",
     "OAuthStateMismatchError",
     "OAuthUnsupportedError",
@@ -381,6 +383,19 @@ class DiscoveryFailedError(ServerError):
     default_code = ResultCode.DISCOVERY_FAIL_ERROR
 
 
+class OAuthAuthorizationPendingError(ServerError):
+    """The user has not approved the device authorization yet (`errcode`
+    `authorization_pending`, or `slow_down`): poll again after the interval."""
+
+    default_code = ResultCode.OAUTH_AUTHORIZATION_PENDING
+
+
+class OAuthExpiredTokenError(ServerError):
+    """The device code expired before the user approved it: start anew."""
+
+    default_code = ResultCode.OAUTH_EXPIRED_TOKEN
+
+
 _BY_CODE: dict[int, type[MxregError]] = {
     cls.default_code: cls
     for cls in (
@@ -428,6 +443,8 @@ _BY_CODE: dict[int, type[MxregError]] = {
         AppserviceLoginUnsupportedError,
         DiscoveryFailPromptError,
         DiscoveryFailedError,
+        OAuthAuthorizationPendingError,
+        OAuthExpiredTokenError,
     )
 }
 

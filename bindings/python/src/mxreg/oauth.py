@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ from .tokens import Tokens
 __all__ = [
     "ApplicationType",
     "OAuthAuthorization",
+    "OAuthDeviceAuthorization",
     "OAuthIntent",
     "OAuthServer",
     "RegisteredClient",
@@ -117,6 +118,62 @@ class OAuthAuthorization(HandleOwner[_raw.mxreg_oauth_authorization]):
         return take_string(saved, "the library returned no string")
 
 
+class OAuthDeviceAuthorization(HandleOwner[_raw.mxreg_oauth_device_authorization]):
+    """A device authorization (RFC 8628) in progress: show the user
+    `user_code` and `verification_uri` (or `verification_uri_complete` as a
+    QR code), then `poll()` every `interval` seconds or `wait()`. Holds the
+    device code; `close()` (safe twice, or `with`) wipes it."""
+
+    def __init__(self, pointer: ctypes._Pointer[_raw.mxreg_oauth_device_authorization]) -> None:
+        """Takes ownership of a native device authorization; use `OAuthServer.start_device_authorization`."""
+        self._handle = OwnedHandle(
+            self, "oauth_device_authorization", pointer, _raw.mxreg_oauth_device_authorization_free
+        )
+        self.user_code = py_string(_raw.mxreg_oauth_device_authorization_user_code(pointer)) or ""
+        """The code the user enters at the verification URI."""
+        self.verification_uri = py_string(_raw.mxreg_oauth_device_authorization_verification_uri(pointer)) or ""
+        self.verification_uri_complete = py_string(
+            _raw.mxreg_oauth_device_authorization_verification_uri_complete(pointer)
+        )
+        """The URI with the code in it, or None when the server gives none."""
+        self.device_id = py_string(_raw.mxreg_oauth_device_authorization_device_id(pointer)) or ""
+        self.expires_at_ms = int(_raw.mxreg_oauth_device_authorization_expires_at_ms(pointer))
+        """When the user code expires, in ms since the Unix epoch."""
+
+    @property
+    def interval(self) -> float:
+        """Seconds to wait between polls (longer after a `slow_down`)."""
+        with self._borrow() as pointer:
+            return int(_raw.mxreg_oauth_device_authorization_interval_ms(pointer)) / 1000
+
+    def close(self) -> None:
+        """Free the authorization and wipe its device code."""
+        super().close()
+
+    def __repr__(self) -> str:
+        closed = " closed" if self.closed else ""
+        return f"<mxreg.oauth.OAuthDeviceAuthorization {self.user_code} device={self.device_id}{closed}>"
+
+    def poll(self) -> Registration:
+        """Ask once whether the user has decided. Raises
+        `OAuthAuthorizationPendingError` (not yet: poll again after
+        `interval`), `OAuthAccessDeniedError` (refused) or
+        `OAuthExpiredTokenError` (start anew); returns the account when
+        approved."""
+        return self._finish(_raw.mxreg_oauth_device_authorization_poll)
+
+    def wait(self) -> Registration:
+        """Poll until the user decides or the code expires (blocks up to the
+        expiry; it cannot be interrupted: call `poll()` to stay in control).
+        Raises as `poll()`, never `OAuthAuthorizationPendingError`."""
+        return self._finish(_raw.mxreg_oauth_device_authorization_wait)
+
+    def _finish(self, step: Callable[..., int]) -> Registration:
+        registration = ctypes.POINTER(_raw.mxreg_registration)()
+        self._call(lambda authorization, error: step(authorization, ctypes.byref(registration), error))
+        return read_then_free(registration, read_registration, _raw.mxreg_registration_free)
+
+
 class OAuthServer(HandleOwner[_raw.mxreg_oauth_server]):
     """A homeserver's OAuth 2.0 authorization server, discovered and checked
     (`Client.discover_oauth`). Thread-safe; `close()` (safe twice, or `with`)
@@ -135,6 +192,8 @@ class OAuthServer(HandleOwner[_raw.mxreg_oauth_server]):
         self.account_management_uri = py_string(_raw.mxreg_oauth_server_account_management_uri(pointer))
         """Where users manage their account, or None."""
         self.supports_sign_up = bool(_raw.mxreg_oauth_server_supports_sign_up(pointer))
+        self.supports_device_authorization = bool(_raw.mxreg_oauth_server_supports_device_authorization(pointer))
+        """The device authorization grant (RFC 8628) is offered."""
         """Whether users can create accounts (`prompt=create`)."""
         self.metadata: Mapping[str, Any] = _json_dict(py_string(_raw.mxreg_oauth_server_metadata_json(pointer)))
         """The whole metadata document, unknown fields included."""
@@ -209,6 +268,19 @@ class OAuthServer(HandleOwner[_raw.mxreg_oauth_server]):
             )
         )
         return OAuthAuthorization(authorization)
+
+    def start_device_authorization(self, client_id: str, *, device_id: str | None = None) -> OAuthDeviceAuthorization:
+        """Start a device authorization (RFC 8628) for apps without a browser:
+        the user enters the code on another device. A server without the
+        grant raises `OAuthUnsupportedError`. Close the result when done."""
+        client, device = c_string(client_id, "client_id"), c_string(device_id, "device_id")
+        authorization = ctypes.POINTER(_raw.mxreg_oauth_device_authorization)()
+        self._call(
+            lambda server, error: _raw.mxreg_oauth_device_authorization_start(
+                server, client, device, ctypes.byref(authorization), error
+            )
+        )
+        return OAuthDeviceAuthorization(authorization)
 
     def restore_authorization(self, saved: str) -> OAuthAuthorization:
         """Continue an authorization saved with `OAuthAuthorization.save()`

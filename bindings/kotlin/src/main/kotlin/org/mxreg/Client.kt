@@ -5,6 +5,7 @@ import com.sun.jna.ptr.ByteByReference
 import com.sun.jna.ptr.PointerByReference
 import org.mxreg.raw.LoadedLibrary
 import org.mxreg.raw.MxregClientOptions
+import org.mxreg.raw.MxregLoginRequest
 import org.mxreg.raw.MxregRegisterRequest
 
 /**
@@ -151,6 +152,26 @@ public class Client @Throws(MxregException::class) constructor(
             }
         }
         return Tokens(tokensOut.value)
+    }
+
+    /**
+     * Log in to an existing account (`POST /login`): after a registration
+     * with `inhibitLogin`, after [MxregException.OutcomeUnknown], or to
+     * redeem an SSO login token. A wrong password, an unknown user or a used
+     * token is [MxregException.Forbidden]. Blocks.
+     */
+    @Throws(MxregException::class)
+    public fun login(request: LoginRequest): Registration {
+        val accountOut = PointerByReference()
+        withReference { client ->
+            NativeStrings().use { strings ->
+                val raw = MxregLoginRequest()
+                lib.mxreg_login_request_init(raw)
+                request.applyTo(raw, strings)
+                checked { errorOut -> lib.mxreg_client_login(client, raw, accountOut, errorOut) }
+            }
+        }
+        return Registration(accountOut.value)
     }
 
     /**

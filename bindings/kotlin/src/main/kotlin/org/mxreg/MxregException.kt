@@ -175,6 +175,12 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
     /** `.well-known` named a homeserver that is not valid: stop, guess no other URL. */
     public class DiscoveryFailError internal constructor(detail: ErrorDetail) : Server(detail)
 
+    /** The user has not approved the device authorization yet ([errcode] `authorization_pending` or `slow_down`): poll again after the interval. */
+    public class OAuthAuthorizationPending internal constructor(detail: ErrorDetail) : Server(detail)
+
+    /** The device code expired before the user approved it: start a new device authorization. */
+    public class OAuthExpiredToken internal constructor(detail: ErrorDetail) : Server(detail)
+
     /** A result code this binding does not know (a newer library); see [codeName]. */
     public class Unknown internal constructor(detail: ErrorDetail) : MxregException(detail)
 
@@ -225,6 +231,8 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
             MxregResult.APPSERVICE_LOGIN_UNSUPPORTED -> AppserviceLoginUnsupported(detail)
             MxregResult.DISCOVERY_FAIL_PROMPT -> DiscoveryFailPrompt(detail)
             MxregResult.DISCOVERY_FAIL_ERROR -> DiscoveryFailError(detail)
+            MxregResult.OAUTH_AUTHORIZATION_PENDING -> OAuthAuthorizationPending(detail)
+            MxregResult.OAUTH_EXPIRED_TOKEN -> OAuthExpiredToken(detail)
             else -> Unknown(detail)
         }
     }

@@ -30,6 +30,10 @@ public class OAuthServer internal constructor(pointer: Pointer) : AutoCloseable 
 
     /** Whether the server lets users create accounts (`prompt=create`). */
     public val supportsSignUp: Boolean get() = handle.read { lib.mxreg_oauth_server_supports_sign_up(it).toInt() != 0 }
+    /** The device authorization grant (RFC 8628) is offered: see [startDeviceAuthorization]. */
+    public val supportsDeviceAuthorization: Boolean
+        get() = handle.read { lib.mxreg_oauth_server_supports_device_authorization(it).toInt() != 0 }
+
     public val issuer: String get() = handle.read { lib.mxreg_oauth_server_issuer(it) } ?: ""
     public val authorizationEndpoint: String get() = handle.read { lib.mxreg_oauth_server_authorization_endpoint(it) } ?: ""
     public val tokenEndpoint: String get() = handle.read { lib.mxreg_oauth_server_token_endpoint(it) } ?: ""
@@ -89,6 +93,26 @@ public class OAuthServer internal constructor(pointer: Pointer) : AutoCloseable 
             handle.read { server -> checked { lib.mxreg_oauth_authorization_start(server, raw, authorizationOut, it) } }
         }
         return OAuthAuthorization(authorizationOut.value)
+    }
+
+    /**
+     * Start a device authorization (RFC 8628) for [clientId] and [deviceId]
+     * (null: a new one): the user enters the code on another device. A
+     * server without the grant is [MxregException.OAuthUnsupported]. Blocks.
+     */
+    @Throws(MxregException::class)
+    public fun startDeviceAuthorization(clientId: String, deviceId: String? = null): OAuthDeviceAuthorization {
+        val authorizationOut = PointerByReference()
+        NativeStrings().use { strings ->
+            handle.read { server ->
+                checked {
+                    lib.mxreg_oauth_device_authorization_start(
+                        server, strings.put("clientId", clientId), strings.put("deviceId", deviceId), authorizationOut, it,
+                    )
+                }
+            }
+        }
+        return OAuthDeviceAuthorization(authorizationOut.value)
     }
 
     /** Continue an authorization saved with [OAuthAuthorization.save] (same server; discover it again). */

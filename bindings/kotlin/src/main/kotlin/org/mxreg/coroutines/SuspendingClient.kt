@@ -5,6 +5,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asExecutor
 import org.mxreg.Client
 import org.mxreg.ClientOptions
+import org.mxreg.LoginRequest
 import org.mxreg.MxregException
 import org.mxreg.OAuthServer
 import org.mxreg.RegisterRequest
@@ -58,6 +59,11 @@ public class SuspendingClient(
     /** [Client.discoverOAuthServer], suspending. */
     @Throws(MxregException::class)
     public suspend fun discoverOAuthServer(): OAuthServer = offload(executor, OAuthServer::close) { client.discoverOAuthServer() }
+
+    /** [Client.login], suspending. */
+    @Throws(MxregException::class)
+    public suspend fun login(request: LoginRequest): Registration =
+        offload(executor, Registration::close) { client.login(request) }
 
     /** [Client.refresh], suspending. */
     @Throws(MxregException::class)

@@ -189,8 +189,9 @@ public object MxregResult {
      */
     public const val CONSENT_NOT_GIVEN: Int = 222
     /**
-     * The server does not let application services register or log in
-     * this way (`M_APPSERVICE_LOGIN_UNSUPPORTED`).
+     * An application service asked for a login where the server does not
+     * allow one (`M_APPSERVICE_LOGIN_UNSUPPORTED`: an OAuth-delegated
+     * server, or an MSC4190 appservice): register with `inhibit_login`.
      */
     public const val APPSERVICE_LOGIN_UNSUPPORTED: Int = 223
     /**
@@ -204,6 +205,17 @@ public object MxregResult {
      * not guess another URL.
      */
     public const val DISCOVERY_FAIL_ERROR: Int = 225
+    /**
+     * The user has not approved the device authorization yet
+     * (`authorization_pending`, or `slow_down`, which lengthens the
+     * interval): poll again after the interval.
+     */
+    public const val OAUTH_AUTHORIZATION_PENDING: Int = 230
+    /**
+     * The device code expired before the user approved it
+     * (`expired_token`): start a new device authorization.
+     */
+    public const val OAUTH_EXPIRED_TOKEN: Int = 231
 }
 
 /** What the user is asked to do in the browser. */

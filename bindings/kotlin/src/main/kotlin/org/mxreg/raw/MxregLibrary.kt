@@ -177,6 +177,36 @@ public interface MxregLibrary : Library {
     public fun mxreg_error_free(error: Pointer?)
 
     /**
+     * Fill `request` with the defaults (refresh token requested, everything
+     * else absent) and its `struct_size`. NULL is a no-op.
+     */
+    public fun mxreg_login_request_init(request: MxregLoginRequest?)
+
+    /** `sizeof(mxreg_login_request)` as this library was built. */
+    public fun mxreg_login_request_size(): SizeT
+
+    /**
+     * Log in to an existing account (`POST /_matrix/client/v3/login`): after a
+     * registration with `inhibit_login`, after `MXREG_RESULT_OUTCOME_UNKNOWN`,
+     * or to redeem an SSO `loginToken`.
+     *
+     * On success writes the account to `*registration_out`, the same handle a
+     * registration gives (user ID, device ID, access and refresh tokens,
+     * expiry): caller owns it; free it with `mxreg_registration_free`.
+     *
+     * A wrong password or an unknown user is `MXREG_RESULT_FORBIDDEN` (servers
+     * do not say which); so is a used or expired login token. A token login
+     * whose answer is lost is `MXREG_RESULT_OUTCOME_UNKNOWN`: the token may be
+     * spent. Blocks until the answer or the client's timeouts. Thread-safe.
+     */
+    public fun mxreg_client_login(
+        client: Pointer?,
+        request: MxregLoginRequest?,
+        registration_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+
+    /**
      * Fetch the homeserver's OAuth 2.0 server metadata
      * (`GET /_matrix/client/v1/auth_metadata`, then the MSC2965 unstable
      * path) and check it: issuer and endpoints (plain http only to loopback
@@ -198,6 +228,13 @@ public interface MxregLibrary : Library {
      * `prompt_values_supported`). False for NULL.
      */
     public fun mxreg_oauth_server_supports_sign_up(server: Pointer?): Byte
+
+    /**
+     * Whether the server offers the device authorization grant (RFC 8628: a
+     * `device_authorization_endpoint` and the device code grant type), for
+     * apps without a browser. False for NULL.
+     */
+    public fun mxreg_oauth_server_supports_device_authorization(server: Pointer?): Byte
 
     /**
      * The issuer identifier. Borrowed; valid until `server` is freed. NULL for
@@ -425,6 +462,104 @@ public interface MxregLibrary : Library {
         token: Pointer?,
         error_out: PointerByReference?,
     ): Int
+
+    /**
+     * Start a device authorization for the app `client_id` (from
+     * `mxreg_oauth_server_register_client`, which asks for the device grant
+     * when the server offers it) and the device `device_id` (NULL: a new one).
+     * Then show the user `mxreg_oauth_device_authorization_user_code` and
+     * `_verification_uri` (or `_verification_uri_complete` as a QR code), and
+     * call `mxreg_oauth_device_authorization_poll` or `_wait`.
+     *
+     * A server without the grant (`mxreg_oauth_server_supports_device_authorization`
+     * is false) gives `MXREG_RESULT_OAUTH_UNSUPPORTED`. Blocks; thread-safe.
+     *
+     * On success writes the authorization to `*authorization_out`: caller owns
+     * it; free it with `mxreg_oauth_device_authorization_free`.
+     */
+    public fun mxreg_oauth_device_authorization_start(
+        server: Pointer?,
+        client_id: Pointer?,
+        device_id: Pointer?,
+        authorization_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+
+    /**
+     * The code the user enters at the verification URI. Borrowed; valid
+     * until `authorization` is freed. NULL for NULL.
+     */
+    public fun mxreg_oauth_device_authorization_user_code(authorization: Pointer?): String?
+
+    /**
+     * Where the user enters the code (on a phone or computer). Borrowed; valid
+     * until `authorization` is freed. NULL for NULL.
+     */
+    public fun mxreg_oauth_device_authorization_verification_uri(authorization: Pointer?): String?
+
+    /**
+     * The verification URI with the user code in it (for a QR code), or NULL
+     * when the server gives none. Borrowed; valid until `authorization` is
+     * freed.
+     */
+    public fun mxreg_oauth_device_authorization_verification_uri_complete(authorization: Pointer?): String?
+
+    /**
+     * The Matrix device ID the tokens will be for. Borrowed; valid until
+     * `authorization` is freed. NULL for NULL.
+     */
+    public fun mxreg_oauth_device_authorization_device_id(authorization: Pointer?): String?
+
+    /** When the user code expires, in ms since the Unix epoch. -1 for NULL. */
+    public fun mxreg_oauth_device_authorization_expires_at_ms(authorization: Pointer?): Long
+
+    /**
+     * How long to wait between polls, in ms: the server's interval (5 s when
+     * it gives none), 5 s longer after each `slow_down`. -1 for NULL.
+     */
+    public fun mxreg_oauth_device_authorization_interval_ms(authorization: Pointer?): Long
+
+    /**
+     * Ask the token endpoint once whether the user has decided. Blocks for
+     * one request; the app waits `mxreg_oauth_device_authorization_interval_ms`
+     * between calls.
+     *
+     * - `MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING`: not yet (the errcode is
+     *   `authorization_pending`, or `slow_down`, after which the interval is
+     *   longer): poll again later.
+     * - `MXREG_RESULT_OAUTH_ACCESS_DENIED`: the user refused.
+     * - `MXREG_RESULT_OAUTH_EXPIRED_TOKEN`: the code expired: start anew.
+     * - `MXREG_RESULT_OK`: approved; the account (user ID from `whoami`,
+     *   device ID, access and refresh tokens, expiry) is written to
+     *   `*registration_out`: caller owns it; free it with
+     *   `mxreg_registration_free`. The device code is then used up.
+     */
+    public fun mxreg_oauth_device_authorization_poll(
+        authorization: Pointer?,
+        registration_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+
+    /**
+     * Poll until the user approves or denies, or the code expires, waiting the
+     * interval between polls (longer after `slow_down`). Blocks up to the
+     * code's expiry (`mxreg_oauth_device_authorization_expires_at_ms`); there
+     * is no way to cancel it: apps that must stop earlier call `_poll`
+     * themselves. The results are those of `_poll`, except that it never
+     * returns `MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING`: after the expiry
+     * without an answer it gives `MXREG_RESULT_OAUTH_EXPIRED_TOKEN`.
+     */
+    public fun mxreg_oauth_device_authorization_wait(
+        authorization: Pointer?,
+        registration_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+
+    /**
+     * Free a device authorization and wipe its device code. NULL is a no-op.
+     * Call once, when no other thread uses it.
+     */
+    public fun mxreg_oauth_device_authorization_free(authorization: Pointer?)
 
     /**
      * Check `username` (a localpart) against the Matrix user ID grammar without

@@ -60,6 +60,47 @@ public class MxregClientOptions : Structure() {
 }
 
 /**
+ * How to log in. Initialise with `mxreg_login_request_init`, then set
+ * either `user` and `password` (`m.login.password`) or `login_token`
+ * (`m.login.token`), not both. Read during the call only: the library keeps
+ * no pointer into it.
+ */
+@Structure.FieldOrder(
+    "struct_size",
+    "user",
+    "password",
+    "login_token",
+    "device_id",
+    "initial_device_display_name",
+    "refresh_token",
+)
+public class MxregLoginRequest : Structure() {
+    /** `sizeof(mxreg_login_request)`; set by `mxreg_login_request_init`. */
+    @JvmField public var struct_size: SizeT = SizeT()
+    /**
+     * With `password`: the localpart (`alice`) or the full user ID
+     * (`@alice:example.org`). NULL with `login_token`.
+     */
+    @JvmField public var user: Pointer? = null
+    /** The password (a secret), or NULL to log in with `login_token`. */
+    @JvmField public var password: Pointer? = null
+    /**
+     * A single-use login token (a secret), e.g. the `loginToken` of an SSO
+     * redirect, or NULL to log in with `password`.
+     */
+    @JvmField public var login_token: Pointer? = null
+    /**
+     * A device ID to reuse (its old tokens are replaced); NULL lets the
+     * server generate one.
+     */
+    @JvmField public var device_id: Pointer? = null
+    /** Display name of a new device; ignored for an existing `device_id`. */
+    @JvmField public var initial_device_display_name: Pointer? = null
+    /** Ask for a refresh token (default true). */
+    @JvmField public var refresh_token: Byte = 0
+}
+
+/**
  * The app's description for dynamic client registration (RFC 7591).
  * Initialise with `mxreg_oauth_client_metadata_init`, then set fields.
  * Read during the call only: the library keeps no pointer into it.
@@ -191,6 +232,7 @@ public class MxregRegisterRequest : Structure() {
 /** Every request struct mirror, by C name, with the library function giving its native size. */
 internal val requestStructMirrors: Map<String, MirroredStruct> = mapOf(
     "mxreg_client_options" to MirroredStruct(::MxregClientOptions) { it.mxreg_client_options_size() },
+    "mxreg_login_request" to MirroredStruct(::MxregLoginRequest) { it.mxreg_login_request_size() },
     "mxreg_oauth_client_metadata" to MirroredStruct(::MxregOauthClientMetadata) {
         it.mxreg_oauth_client_metadata_size()
     },
