@@ -33,10 +33,12 @@ use tls_server::TlsServer;
 const SPEC_VERSIONS: &str =
     r#"{"unstable_features":{"org.example.my_feature":true},"versions":["r0.0.1","v1.1"]}"#;
 
-/// The spec's example `.well-known/matrix/client`, with `base_url` on loopback.
+/// The spec's example `.well-known/matrix/client`, with both base URLs on
+/// loopback (discovery checks the identity server too, and no test traffic
+/// leaves the machine).
 fn spec_well_known(base_url: &str) -> String {
     format!(
-        r#"{{"m.homeserver":{{"base_url":"{base_url}"}},"m.identity_server":{{"base_url":"https://identity.example.com"}},"org.example.custom.property":{{"app_url":"https://custom.app.example.org"}}}}"#
+        r#"{{"m.homeserver":{{"base_url":"{base_url}"}},"m.identity_server":{{"base_url":"{base_url}"}},"org.example.custom.property":{{"app_url":"https://custom.app.example.org"}}}}"#
     )
 }
 

@@ -90,7 +90,7 @@ impl Endpoint {
             Reply::json(
                 200,
                 format!(
-                    r#"{{"issuer":"{origin}/","authorization_endpoint":"{origin}/authorize","token_endpoint":"{origin}/token","device_authorization_endpoint":"{origin}/device_authorization","response_types_supported":["code"],"grant_types_supported":["authorization_code","refresh_token","urn:ietf:params:oauth:grant-type:device_code"],"code_challenge_methods_supported":["S256"]}}"#
+                    r#"{{"issuer":"{origin}/","authorization_endpoint":"{origin}/authorize","token_endpoint":"{origin}/token","registration_endpoint":"{origin}/register","revocation_endpoint":"{origin}/revoke","device_authorization_endpoint":"{origin}/device_authorization","response_types_supported":["code"],"grant_types_supported":["authorization_code","refresh_token","urn:ietf:params:oauth:grant-type:device_code"],"code_challenge_methods_supported":["S256"]}}"#
                 ),
             )
             .into()
