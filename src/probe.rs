@@ -1,6 +1,13 @@
 //! The server probe: from a server name or URL, what sign-up the server
 //! offers (legacy registration and its flows, OAuth with `prompt=create`,
-//! SSO, guests) or whether it is closed.
+//! SSO, guests) or whether it is closed, and which parts it could not find
+//! out (with the error each one met) instead of a guess.
+//!
+//! After `.well-known` (which decides where to ask), the requests do not
+//! depend on each other: they go out at once, one thread each over the same
+//! client, so a probe takes about two round trips. One deadline bounds it.
+
+use std::thread;
 
 use serde::Serialize;
 
@@ -9,10 +16,12 @@ use crate::api::discovery::{
 };
 use crate::api::register::REGISTER_PATH;
 use crate::api::uia::UiaResponse;
-use crate::client::{Client, ClientConfig};
+use crate::client::{Client, ClientConfig, Deadline};
 use crate::error::Error;
 use crate::homeserver_url::BaseUrl;
-use crate::transport::{Method, Request, Response, Transport};
+use crate::oauth::{AuthMetadata, discover_within};
+use crate::result::mxreg_result;
+use crate::transport::{Method, Request, Response};
 
 /// Sign-up methods, as bit flags (the C `MXREG_SIGNUP_METHOD_*` values).
 pub mod methods {
@@ -28,6 +37,55 @@ pub mod methods {
     pub const GUEST: u32 = 1 << 4;
 }
 
+/// The parts of a probe that are found out on their own; one that fails
+/// leaves the others standing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// `GET /login`: the login types (and so SSO).
+    Login,
+    /// The OAuth 2.0 server metadata.
+    Oauth,
+    /// The empty `POST /register`: legacy registration and its flows.
+    Registration,
+    /// The guest registration (only when asked for).
+    Guest,
+}
+
+impl Part {
+    /// The part's bit (the C `MXREG_PROBE_PART_*` values).
+    pub const fn flag(self) -> u32 {
+        1 << self as u32
+    }
+}
+
+/// A part the probe could not find out, and the error it met.
+#[derive(Debug, Serialize)]
+pub struct UnknownPart {
+    pub part: Part,
+    /// The result code's value.
+    pub result: u32,
+    /// The result code's C name.
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl UnknownPart {
+    fn new(part: Part, err: &Error) -> Self {
+        let code = err.code();
+        UnknownPart {
+            part,
+            result: code as u32,
+            code: code.name().trim_end_matches('\0'),
+            message: err.to_string(),
+        }
+    }
+
+    pub fn code(&self) -> mxreg_result {
+        mxreg_result::from_u32(self.result).unwrap_or(mxreg_result::Panic)
+    }
+}
+
 /// What the probe found.
 #[derive(Debug, Serialize)]
 pub struct Probe {
@@ -36,7 +94,8 @@ pub struct Probe {
     /// Whether `.well-known/matrix/client` pointed there.
     pub discovered_by_well_known: bool,
     pub versions: Vec<String>,
-    /// `MXREG_SIGNUP_METHOD_*` flags; 0 means sign-up is closed.
+    /// `MXREG_SIGNUP_METHOD_*` flags of what was found. 0 with no
+    /// `unknown` parts means sign-up is closed.
     pub signup_methods: u32,
     /// The legacy registration flows when open.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,14 +109,26 @@ pub struct Probe {
     pub oauth_issuer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_registration_endpoint: Option<String>,
-    /// `None` when not checked.
+    /// `None` when not checked (or not found out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_access: Option<bool>,
+    /// The parts that could not be found out, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<UnknownPart>,
 }
 
 impl Probe {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// `Part::flag`s of the parts that could not be found out.
+    pub fn unknown_parts(&self) -> u32 {
+        self.unknown.iter().fold(0, |all, u| all | u.part.flag())
+    }
+
+    pub fn unknown_part(&self, part: Part) -> Option<&UnknownPart> {
+        self.unknown.iter().find(|u| u.part == part)
     }
 }
 
@@ -70,91 +141,174 @@ pub fn probe(
     check_guest_access: bool,
 ) -> Result<Probe, Error> {
     let allow_http = config.transport.allow_insecure_http;
-    let transport = Transport::new(&config.transport)?;
     let given = if server.contains("://") {
         server.to_owned()
     } else {
         format!("https://{server}")
     };
     let given = BaseUrl::parse(&given, allow_http)?;
-    let (base, discovered) = discover(&transport, &given, allow_http)?;
-    let client = Client::new(base.as_str(), config)?;
-    let versions: Versions = client.get_json(&base.join(VERSIONS_PATH)).map_err(|err| {
+    let client = Client::new(given.as_str(), config)?;
+    let deadline = client.deadline();
+    let (base, discovered) = discover_base(&client, &given, allow_http, deadline)?;
+    let client = client.rebased(base);
+    let base = client.homeserver();
+
+    let answers = thread::scope(|scope| {
+        let login = in_parallel(scope, || {
+            client.get_json::<LoginFlows>(&base.join(LOGIN_PATH), deadline)
+        });
+        let oauth = in_parallel(scope, || discover_within(&client, deadline));
+        let registration = in_parallel(scope, || {
+            send(&client, Method::Post, &base.join(REGISTER_PATH), deadline)
+        });
+        let guest = check_guest_access.then(|| {
+            in_parallel(scope, || {
+                let url = base.join(&format!("{REGISTER_PATH}?kind=guest"));
+                send(&client, Method::Post, &url, deadline)
+            })
+        });
+        let versions = client.get_json::<Versions>(&base.join(VERSIONS_PATH), deadline);
+        Answers {
+            versions,
+            login: login.join(),
+            oauth: oauth.join(),
+            registration: registration.join(),
+            guest: guest.map(Parallel::join),
+        }
+    });
+    answers.read(base, discovered)
+}
+
+/// Every answer of the probe's parallel requests.
+struct Answers {
+    versions: Result<Versions, Error>,
+    login: Result<LoginFlows, Error>,
+    oauth: Result<AuthMetadata, Error>,
+    registration: Result<Response, Error>,
+    guest: Option<Result<Response, Error>>,
+}
+
+impl Answers {
+    fn read(self, base: &BaseUrl, discovered: bool) -> Result<Probe, Error> {
+        let versions = self.versions.map_err(|err| not_a_homeserver(base, err))?;
+        let mut probe = Probe {
+            homeserver_url: base.as_str().to_owned(),
+            discovered_by_well_known: discovered,
+            versions: versions.versions,
+            signup_methods: 0,
+            registration: None,
+            registration_refused: None,
+            login_types: Vec::new(),
+            oauth_issuer: None,
+            oauth_registration_endpoint: None,
+            guest_access: None,
+            unknown: Vec::new(),
+        };
+        match self.login {
+            Ok(login) => {
+                probe.login_types = login.flows.into_iter().map(|f| f.kind).collect();
+                if probe.login_types.iter().any(|t| t == "m.login.sso") {
+                    probe.signup_methods |= methods::SSO;
+                }
+            }
+            Err(err) => probe.unknown.push(UnknownPart::new(Part::Login, &err)),
+        }
+        // The same validation as `oauth::discover`: only metadata this
+        // client can use counts.
+        match self.oauth {
+            Ok(metadata) => {
+                probe.signup_methods |= methods::OAUTH;
+                if metadata.supports_sign_up() {
+                    probe.signup_methods |= methods::OAUTH_CREATE;
+                }
+                probe.oauth_issuer = Some(metadata.issuer);
+                probe.oauth_registration_endpoint = metadata.registration_endpoint;
+            }
+            // No OAuth API, or none this client can use: found out.
+            Err(err) if err.code() == mxreg_result::OauthUnsupported => {}
+            Err(err) => probe.unknown.push(UnknownPart::new(Part::Oauth, &err)),
+        }
+        match self
+            .registration
+            .and_then(|answer| refusal_or_failure(&answer))
+        {
+            Ok(Error::AuthRequired(uia)) if !uia.flows.is_empty() => {
+                probe.signup_methods |= methods::LEGACY;
+                probe.registration = Some(*uia);
+            }
+            Ok(refused) => probe.registration_refused = Some(refused.to_string()),
+            Err(err) => probe
+                .unknown
+                .push(UnknownPart::new(Part::Registration, &err)),
+        }
+        if let Some(guest) = self.guest {
+            match guest.and_then(|answer| guest_allowed(&answer)) {
+                Ok(allowed) => {
+                    probe.guest_access = Some(allowed);
+                    if allowed {
+                        probe.signup_methods |= methods::GUEST;
+                    }
+                }
+                Err(err) => probe.unknown.push(UnknownPart::new(Part::Guest, &err)),
+            }
+        }
+        Ok(probe)
+    }
+}
+
+/// A server answer other than a version list says the URL is not a
+/// homeserver; a transport error or a rate limit says nothing of the kind
+/// and keeps its own code.
+fn not_a_homeserver(base: &BaseUrl, err: Error) -> Error {
+    let answered = err.http_status().is_some() || err.code() == mxreg_result::InvalidResponse;
+    if answered && err.code() != mxreg_result::RateLimited {
         Error::InvalidResponse(format!(
             "{}: not a Matrix homeserver ({err})",
             base.as_str()
         ))
-    })?;
-
-    let mut probe = Probe {
-        homeserver_url: base.as_str().to_owned(),
-        discovered_by_well_known: discovered,
-        versions: versions.versions,
-        signup_methods: 0,
-        registration: None,
-        registration_refused: None,
-        login_types: Vec::new(),
-        oauth_issuer: None,
-        oauth_registration_endpoint: None,
-        guest_access: None,
-    };
-
-    if let Ok(login) = client.get_json::<LoginFlows>(&base.join(LOGIN_PATH)) {
-        probe.login_types = login.flows.iter().map(|f| f.kind.clone()).collect();
-        if probe.login_types.iter().any(|t| t == "m.login.sso") {
-            probe.signup_methods |= methods::SSO;
-        }
+    } else {
+        err
     }
+}
 
-    // Only validated metadata counts: a server whose OAuth document is
-    // unusable does not offer OAuth sign-up to this client.
-    if let Ok(metadata) = crate::oauth::discover(&client) {
-        probe.signup_methods |= methods::OAUTH;
-        if metadata.supports_sign_up() {
-            probe.signup_methods |= methods::OAUTH_CREATE;
-        }
-        probe.oauth_issuer = Some(metadata.issuer);
-        probe.oauth_registration_endpoint = metadata.registration_endpoint;
+/// The answer to an empty `POST /register`: `Ok` with the server's refusal
+/// or its UIA challenge (both say how registration stands), `Err` when the
+/// answer says nothing about it (a transport error, a rate limit, a server
+/// error, a redirect, a success to an empty request).
+fn refusal_or_failure(answer: &Response) -> Result<Error, Error> {
+    let status = answer.status;
+    if (200..=299).contains(&status) {
+        return Err(Error::InvalidResponse(format!(
+            "HTTP {status} to an empty registration request"
+        )));
     }
+    let failure = answer.answer().failure();
+    if (400..=499).contains(&status) && failure.code() != mxreg_result::RateLimited {
+        Ok(failure)
+    } else {
+        Err(failure)
+    }
+}
 
-    match send(&transport, Method::Post, &base.join(REGISTER_PATH))?
-        .answer()
-        .failure()
-    {
-        Error::AuthRequired(uia) if !uia.flows.is_empty() => {
-            probe.signup_methods |= methods::LEGACY;
-            probe.registration = Some(*uia);
-        }
-        refused => probe.registration_refused = Some(refused.to_string()),
+/// Whether the guest registration was allowed: 200 yes, a refusal (4xx) no;
+/// anything else is not an answer to the question.
+fn guest_allowed(answer: &Response) -> Result<bool, Error> {
+    match answer.status {
+        200 => Ok(true),
+        _ => refusal_or_failure(answer).map(|_| false),
     }
-
-    if check_guest_access {
-        let answer = send(
-            &transport,
-            Method::Post,
-            &base.join(&format!("{REGISTER_PATH}?kind=guest")),
-        )?;
-        let allowed = answer.status == 200;
-        probe.guest_access = Some(allowed);
-        if allowed {
-            probe.signup_methods |= methods::GUEST;
-        }
-    }
-    Ok(probe)
 }
 
 /// `.well-known/matrix/client` at the origin of `given`: its base URL when it
 /// has one, `given` itself when there is none (404).
-fn discover(
-    transport: &Transport,
+fn discover_base(
+    client: &Client,
     given: &BaseUrl,
     allow_http: bool,
+    deadline: Deadline,
 ) -> Result<(BaseUrl, bool), Error> {
-    let response = send(
-        transport,
-        Method::Get,
-        &format!("{}{WELL_KNOWN_PATH}", given.origin()),
-    )?;
+    let url = format!("{}{WELL_KNOWN_PATH}", given.origin());
+    let response = send(client, Method::Get, &url, deadline)?;
     match response.status {
         200 => {
             let base_url = well_known_base_url(&response.body)?;
@@ -166,12 +320,42 @@ fn discover(
     }
 }
 
-fn send(transport: &Transport, method: Method, url: &str) -> Result<Response, Error> {
-    transport.send(Request {
+fn send(client: &Client, method: Method, url: &str, deadline: Deadline) -> Result<Response, Error> {
+    client.transport().send(Request {
         method,
         url,
         body: (method == Method::Post).then(|| b"{}".to_vec()),
         bearer: None,
         creates_state: false,
+        deadline: Some(deadline.instant()),
     })
+}
+
+/// A part running on its own thread, or its error when no thread could be
+/// started.
+enum Parallel<'scope, T> {
+    Running(thread::ScopedJoinHandle<'scope, Result<T, Error>>),
+    NotStarted(Error),
+}
+
+impl<T> Parallel<'_, T> {
+    fn join(self) -> Result<T, Error> {
+        match self {
+            Parallel::Running(handle) => handle.join().unwrap_or(Err(Error::Panic)),
+            Parallel::NotStarted(err) => Err(err),
+        }
+    }
+}
+
+fn in_parallel<'scope, T: Send + 'scope>(
+    scope: &'scope thread::Scope<'scope, '_>,
+    part: impl FnOnce() -> Result<T, Error> + Send + 'scope,
+) -> Parallel<'scope, T> {
+    match thread::Builder::new()
+        .name("mxreg-probe".into())
+        .spawn_scoped(scope, part)
+    {
+        Ok(handle) => Parallel::Running(handle),
+        Err(err) => Parallel::NotStarted(Error::Io(format!("could not start a thread: {err}"))),
+    }
 }

@@ -6,5 +6,6 @@ pub mod discovery;
 pub mod precheck;
 pub mod refresh;
 pub mod register;
+pub mod server_values;
 pub mod threepid;
 pub mod uia;

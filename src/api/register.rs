@@ -200,3 +200,18 @@ pub struct RegisterResponse {
     #[serde(default)]
     pub expires_in_ms: Option<u64>,
 }
+
+impl RegisterResponse {
+    /// What the app will keep must be usable: a user ID, tokens it can send.
+    pub fn check(&self) -> Result<(), crate::error::Error> {
+        use crate::api::server_values::{check_token, check_user_id};
+        check_user_id("user_id", &self.user_id)?;
+        if let Some(token) = &self.access_token {
+            check_token("access_token", token.expose())?;
+        }
+        if let Some(token) = &self.refresh_token {
+            check_token("refresh_token", token.expose())?;
+        }
+        Ok(())
+    }
+}

@@ -11,7 +11,7 @@ use crate::ffi::{
 };
 #[cfg(test)]
 use crate::probe::methods;
-use crate::probe::probe;
+use crate::probe::{Part, probe};
 use crate::result::mxreg_result;
 
 /// Sign-up methods a server offers (flags of `mxreg_probe_signup_methods`).
@@ -30,6 +30,31 @@ pub enum mxreg_signup_method {
     Guest = 1 << 4,
 }
 
+/// The parts of a probe that are found out on their own (flags of
+/// `mxreg_probe_unknown_parts`). A part that could not be found out (a
+/// timeout, a reset, a rate limit, a server error, a malformed answer)
+/// says so with its result code, instead of counting as "not offered".
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mxreg_probe_part {
+    /// `GET /login`: the login types, and so single sign-on.
+    Login = 1,
+    /// The OAuth 2.0 server metadata.
+    Oauth = 1 << 1,
+    /// The empty `POST /register`: legacy registration and its flows.
+    Registration = 1 << 2,
+    /// The guest registration (only when the probe was asked to check).
+    Guest = 1 << 3,
+}
+
+impl mxreg_probe_part {
+    fn from_u32(value: u32) -> Option<Part> {
+        [Part::Login, Part::Oauth, Part::Registration, Part::Guest]
+            .into_iter()
+            .find(|part| part.flag() == value)
+    }
+}
+
 /// The result of `mxreg_probe_server`.
 ///
 /// Caller owns it; free it with `mxreg_probe_free`. Immutable: safe to read
@@ -46,20 +71,38 @@ pub struct ProbeHandle {
     homeserver_url: CString,
     signup_methods: u32,
     auth_info: Option<AuthInfo>,
+    unknown: Vec<UnknownHandle>,
     json: CString,
+}
+
+/// A part the probe could not find out, as C reads it.
+struct UnknownHandle {
+    part: Part,
+    code: mxreg_result,
+    message: CString,
+}
+
+impl ProbeHandle {
+    fn unknown(&self, part: u32) -> Option<&UnknownHandle> {
+        let part = mxreg_probe_part::from_u32(part)?;
+        self.unknown.iter().find(|u| u.part == part)
+    }
 }
 
 /// Find out what sign-up `server` offers: `server` is a server name
 /// (`"example.org"`: discovered through `https://example.org/.well-known/matrix/client`)
 /// or a URL (its origin's `.well-known` is tried, then the URL itself).
-/// Reads `/versions`, `GET /login`, the OAuth 2.0 metadata and an empty
-/// `POST /register`. With `check_guest_access` it also tries a guest
-/// registration, which creates a guest account where guests are allowed.
-/// `options` may be NULL for the defaults. Blocks for several requests.
+/// Then reads, all at once, `/versions`, `GET /login`, the OAuth 2.0
+/// metadata and an empty `POST /register`; with `check_guest_access` it also
+/// tries a guest registration, which creates a guest account where guests
+/// are allowed. `options` may be NULL for the defaults. Blocks for about two
+/// round trips, at most `options->call_timeout_ms`; starts a few threads.
 ///
 /// On success writes the answer to `*probe_out`: caller owns it; free it with
-/// `mxreg_probe_free`. A server that is not a Matrix homeserver gives
-/// `MXREG_RESULT_INVALID_RESPONSE`.
+/// `mxreg_probe_free`. A part that could not be found out does not fail the
+/// call: see `mxreg_probe_unknown_parts`. A server that is not a Matrix
+/// homeserver gives `MXREG_RESULT_INVALID_RESPONSE`; a failure of
+/// `.well-known` or `/versions` gives its code.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_probe_server(
     server: *const c_char,
@@ -82,6 +125,17 @@ pub extern "C" fn mxreg_probe_server(
             homeserver_url: c_string(&found.homeserver_url, "homeserver_url")?,
             signup_methods: found.signup_methods,
             auth_info: found.registration.as_ref().map(AuthInfo::new).transpose()?,
+            unknown: found
+                .unknown
+                .iter()
+                .map(|u| {
+                    Ok(UnknownHandle {
+                        part: u.part,
+                        code: u.code(),
+                        message: c_string(&u.message, "probe error")?,
+                    })
+                })
+                .collect::<Result<_, crate::error::Error>>()?,
             json: c_string(&found.to_json(), "probe")?,
         };
         *out = into_box_ptr(handle);
@@ -96,8 +150,8 @@ pub extern "C" fn mxreg_probe_homeserver_url(probe: *const mxreg_probe) -> *cons
     read_handle(probe, std::ptr::null(), |p| p.homeserver_url.as_ptr())
 }
 
-/// The `mxreg_signup_method` flags the server offers; 0 means sign-up is
-/// closed to this client.
+/// The `mxreg_signup_method` flags the server was found to offer; 0 with no
+/// `mxreg_probe_unknown_parts` means sign-up is closed to this client.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_probe_signup_methods(probe: *const mxreg_probe) -> u32 {
     read_handle(probe, 0, |p| p.signup_methods)
@@ -114,9 +168,45 @@ pub extern "C" fn mxreg_probe_auth_info(probe: *const mxreg_probe) -> *const mxr
     })
 }
 
+/// The `mxreg_probe_part` flags of the parts that could not be found out
+/// (0: the probe found out everything it asked). A method those parts
+/// would have shown is not in `mxreg_probe_signup_methods`. 0 for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_unknown_parts(probe: *const mxreg_probe) -> u32 {
+    read_handle(probe, 0, |p| {
+        p.unknown.iter().fold(0, |all, u| all | u.part.flag())
+    })
+}
+
+/// Why `part` (one `mxreg_probe_part` value) could not be found out: the
+/// result code its request met, or `MXREG_RESULT_OK` when it was found out
+/// (or not asked). `MXREG_RESULT_NULL_ARGUMENT` for NULL,
+/// `MXREG_RESULT_INVALID_ARGUMENT` for a value that is not one part.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_part_result(probe: *const mxreg_probe, part: u32) -> mxreg_result {
+    read_handle(probe, mxreg_result::NullArgument, |p| {
+        if mxreg_probe_part::from_u32(part).is_none() {
+            return mxreg_result::InvalidArgument;
+        }
+        p.unknown(part).map_or(mxreg_result::Ok, |u| u.code)
+    })
+}
+
+/// The error message for a part that could not be found out, else NULL.
+/// Borrowed; valid until `probe` is freed.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_part_message(probe: *const mxreg_probe, part: u32) -> *const c_char {
+    read_handle(probe, std::ptr::null(), |p| {
+        p.unknown(part)
+            .map_or(std::ptr::null(), |u| u.message.as_ptr())
+    })
+}
+
 /// Everything the probe found as one JSON object (homeserver URL, versions,
 /// methods, registration flows or why registration is refused, login types,
-/// OAuth issuer, guest access). Borrowed; valid until `probe` is freed.
+/// OAuth issuer, guest access, and under `"unknown"` a list of the parts not
+/// found out, each `{"part", "result", "code", "message"}`). Borrowed; valid
+/// until `probe` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_probe_json(probe: *const mxreg_probe) -> *const c_char {
     read_handle(probe, std::ptr::null(), |p| p.json.as_ptr())
@@ -145,5 +235,20 @@ mod tests {
         assert_eq!(mxreg_signup_method::Oauth as u32, methods::OAUTH);
         assert_eq!(mxreg_signup_method::Sso as u32, methods::SSO);
         assert_eq!(mxreg_signup_method::Guest as u32, methods::GUEST);
+    }
+
+    #[test]
+    fn part_flags_match_the_core_values() {
+        for (c, core) in [
+            (mxreg_probe_part::Login, Part::Login),
+            (mxreg_probe_part::Oauth, Part::Oauth),
+            (mxreg_probe_part::Registration, Part::Registration),
+            (mxreg_probe_part::Guest, Part::Guest),
+        ] {
+            assert_eq!(c as u32, core.flag());
+            assert_eq!(mxreg_probe_part::from_u32(c as u32), Some(core));
+        }
+        assert_eq!(mxreg_probe_part::from_u32(0), None);
+        assert_eq!(mxreg_probe_part::from_u32(3), None);
     }
 }

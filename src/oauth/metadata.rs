@@ -110,6 +110,10 @@ impl AuthMetadata {
         if let Some(url) = &wire.revocation_endpoint {
             endpoint("revocation_endpoint", url, false)?;
         }
+        // Apps open it in a browser: no `javascript:` or `data:` URL.
+        if let Some(url) = &wire.account_management_uri {
+            endpoint("account_management_uri", url, true)?;
+        }
         let unsupported = |what: &str| {
             Err(Error::OAuthUnsupported(format!(
                 "the authorization server does not offer {what}"

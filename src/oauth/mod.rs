@@ -30,5 +30,7 @@ pub use client_registration::{ApplicationType, ClientMetadata, RegisteredClient}
 pub use error_response::OAuthErrorResponse;
 pub use metadata::{AuthMetadata, ResponseMode};
 pub use pending::PendingAuthorization;
-pub use server::{complete_authorization, discover, refresh, register_client, revoke};
+pub use server::{
+    complete_authorization, discover, discover_within, refresh, register_client, revoke,
+};
 pub use token::TokenKind;

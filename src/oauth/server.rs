@@ -8,7 +8,8 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
-use crate::client::Client;
+use crate::api::server_values::check_user_id;
+use crate::client::{Client, Deadline};
 use crate::error::Error;
 use crate::oauth::client_registration::{ClientMetadata, RegisteredClient};
 use crate::oauth::error_response;
@@ -33,8 +34,13 @@ struct WhoAmI {
 /// endpoint, then the MSC2965 one). A homeserver that has neither uses
 /// legacy authentication: `OAuthUnsupported`.
 pub fn discover(client: &Client) -> Result<AuthMetadata, Error> {
+    discover_within(client, client.deadline())
+}
+
+/// [`discover`] as part of a larger call that must end by `deadline`.
+pub fn discover_within(client: &Client, deadline: Deadline) -> Result<AuthMetadata, Error> {
     for path in [AUTH_METADATA_PATH, UNSTABLE_AUTH_METADATA_PATH] {
-        let response = get(client, &client.homeserver().join(path), None)?;
+        let response = get(client, &client.homeserver().join(path), None, deadline)?;
         let answer = response.answer();
         match answer.status {
             200..=299 => {
@@ -72,6 +78,7 @@ pub fn register_client(
             body: Some(body),
             bearer: None,
             creates_state: true,
+            deadline: Some(client.deadline().instant()),
         },
         ContentType::Json,
     )?;
@@ -97,21 +104,23 @@ pub fn complete_authorization(
         ));
     }
     let code = redirect::authorization_code(pending, metadata, redirect_url)?;
+    let deadline = client.deadline();
     // The code is single-use: a lost answer may have consumed it.
     let response = post_form(
         client,
         &metadata.token_endpoint,
         authorization_code_body(pending, &code),
         true,
+        deadline,
     )?;
     let answer = response.answer();
     if !(200..=299).contains(&answer.status) {
         return Err(error_response::failure(&answer));
     }
     let granted = TokenResponse::parse(answer.body, SystemTime::now())?;
-    granted.check_scope(&pending.device_id)?;
+    granted.check_scope(Some(&pending.device_id))?;
     let tokens = granted.tokens;
-    let whoami = whoami(client, tokens.access_token.expose())?;
+    let whoami = whoami(client, tokens.access_token.expose(), deadline)?;
     if whoami
         .device_id
         .as_deref()
@@ -157,12 +166,17 @@ pub fn refresh(
         &metadata.token_endpoint,
         refresh_body(client_id, refresh_token),
         true,
+        client.deadline(),
     )?;
     let answer = response.answer();
     if !(200..=299).contains(&answer.status) {
         return Err(error_response::failure(&answer));
     }
-    Ok(TokenResponse::parse(answer.body, SystemTime::now())?.tokens)
+    // The same checks as the first grant: a refresh must not widen the
+    // scope or move the tokens to another device set.
+    let granted = TokenResponse::parse(answer.body, SystemTime::now())?;
+    granted.check_scope(None)?;
+    Ok(granted.tokens)
 }
 
 /// Revoke a token (RFC 7009); on Matrix servers this ends the device's
@@ -188,6 +202,7 @@ pub fn revoke(
         endpoint,
         revocation_body(client_id, token, kind),
         false,
+        client.deadline(),
     )?;
     let answer = response.answer();
     if (200..=299).contains(&answer.status) {
@@ -197,19 +212,28 @@ pub fn revoke(
     }
 }
 
-fn whoami(client: &Client, access_token: &str) -> Result<WhoAmI, Error> {
+fn whoami(client: &Client, access_token: &str, deadline: Deadline) -> Result<WhoAmI, Error> {
     let url = client.homeserver().join(WHOAMI_PATH);
-    let response = get(client, &url, Some(access_token))?;
-    response.answer().decode()
+    let response = get(client, &url, Some(access_token), deadline)?;
+    let whoami: WhoAmI = response.answer().decode()?;
+    // The account the app will be told it created.
+    check_user_id("whoami: user_id", &whoami.user_id)?;
+    Ok(whoami)
 }
 
-fn get(client: &Client, url: &str, bearer: Option<&str>) -> Result<Response, Error> {
+fn get(
+    client: &Client,
+    url: &str,
+    bearer: Option<&str>,
+    deadline: Deadline,
+) -> Result<Response, Error> {
     client.transport().send(Request {
         method: Method::Get,
         url,
         body: None,
         bearer,
         creates_state: false,
+        deadline: Some(deadline.instant()),
     })
 }
 
@@ -218,6 +242,7 @@ fn post_form(
     url: &str,
     body: Vec<u8>,
     creates_state: bool,
+    deadline: Deadline,
 ) -> Result<Response, Error> {
     client.transport().send_as(
         Request {
@@ -226,6 +251,7 @@ fn post_form(
             body: Some(body),
             bearer: None,
             creates_state,
+            deadline: Some(deadline.instant()),
         },
         ContentType::Form,
     )

@@ -127,7 +127,7 @@ impl Client {
                 client_secret: validation.client_secret.expose(),
                 token: code,
             };
-            let answer: Value = self.post_json(submit_url, &body, None, false)?;
+            let answer: Value = self.post_json(submit_url, &body, None, false, self.deadline())?;
             if answer.get("success").and_then(Value::as_bool) != Some(true) {
                 return Err(Error::StageRejected {
                     errcode: None,
@@ -192,8 +192,14 @@ impl Client {
         body: &B,
         client_secret: &str,
     ) -> Result<RequestTokenResponse, Error> {
-        self.post_json(&self.homeserver().join(path), body, None, false)
-            .map_err(|err| err.redact(&[client_secret]))
+        self.post_json(
+            &self.homeserver().join(path),
+            body,
+            None,
+            false,
+            self.deadline(),
+        )
+        .map_err(|err| err.redact(&[client_secret]))
     }
 
     /// Complete `stage` of the chosen flow with its stage-specific fields.
