@@ -31,7 +31,7 @@ pub enum mxreg_signup_method {
 }
 
 /// The parts of a probe that are found out on their own (flags of
-/// `mxreg_probe_unknown_parts`). A part that could not be found out (a
+/// `mxreg_probe_unknown_parts`, values of `mxreg_probe_unknown_part`). A part that could not be found out (a
 /// timeout, a reset, a rate limit, a server error, a malformed answer)
 /// says so with its result code, instead of counting as "not offered".
 #[repr(u32)]
@@ -45,14 +45,6 @@ pub enum mxreg_probe_part {
     Registration = 1 << 2,
     /// The guest registration (only when the probe was asked to check).
     Guest = 1 << 3,
-}
-
-impl mxreg_probe_part {
-    fn from_u32(value: u32) -> Option<Part> {
-        [Part::Login, Part::Oauth, Part::Registration, Part::Guest]
-            .into_iter()
-            .find(|part| part.flag() == value)
-    }
 }
 
 /// The result of `mxreg_probe_server`.
@@ -82,12 +74,6 @@ struct UnknownHandle {
     message: CString,
 }
 
-impl ProbeHandle {
-    fn unknown(&self, part: u32) -> Option<&UnknownHandle> {
-        let part = mxreg_probe_part::from_u32(part)?;
-        self.unknown.iter().find(|u| u.part == part)
-    }
-}
 
 /// Find out what sign-up `server` offers: `server` is a server name
 /// (`"example.org"`: discovered through `https://example.org/.well-known/matrix/client`)
@@ -178,26 +164,45 @@ pub extern "C" fn mxreg_probe_unknown_parts(probe: *const mxreg_probe) -> u32 {
     })
 }
 
-/// Why `part` (one `mxreg_probe_part` value) could not be found out: the
-/// result code its request met, or `MXREG_RESULT_OK` when it was found out
-/// (or not asked). `MXREG_RESULT_NULL_ARGUMENT` for NULL,
-/// `MXREG_RESULT_INVALID_ARGUMENT` for a value that is not one part.
+/// How many parts could not be found out (0 for NULL); read each with
+/// `mxreg_probe_unknown_part`, `_result` and `_message`.
 #[unsafe(no_mangle)]
-pub extern "C" fn mxreg_probe_part_result(probe: *const mxreg_probe, part: u32) -> mxreg_result {
-    read_handle(probe, mxreg_result::NullArgument, |p| {
-        if mxreg_probe_part::from_u32(part).is_none() {
-            return mxreg_result::InvalidArgument;
-        }
-        p.unknown(part).map_or(mxreg_result::Ok, |u| u.code)
+pub extern "C" fn mxreg_probe_unknown_count(probe: *const mxreg_probe) -> usize {
+    read_handle(probe, 0, |p| p.unknown.len())
+}
+
+/// Which part (a `mxreg_probe_part` value) the `index`-th unknown part is;
+/// 0 for NULL or an index out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_unknown_part(probe: *const mxreg_probe, index: usize) -> u32 {
+    read_handle(probe, 0, |p| p.unknown.get(index).map_or(0, |u| u.part.flag()))
+}
+
+/// The result code the `index`-th unknown part's request met (a timeout, a
+/// reset, a rate limit, a server error, a malformed answer...).
+/// `MXREG_RESULT_INVALID_ARGUMENT` for NULL or an index out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_unknown_result(
+    probe: *const mxreg_probe,
+    index: usize,
+) -> mxreg_result {
+    read_handle(probe, mxreg_result::InvalidArgument, |p| {
+        p.unknown
+            .get(index)
+            .map_or(mxreg_result::InvalidArgument, |u| u.code)
     })
 }
 
-/// The error message for a part that could not be found out, else NULL.
-/// Borrowed; valid until `probe` is freed.
+/// The error message of the `index`-th unknown part. Borrowed; valid until
+/// `probe` is freed. NULL for NULL or an index out of range.
 #[unsafe(no_mangle)]
-pub extern "C" fn mxreg_probe_part_message(probe: *const mxreg_probe, part: u32) -> *const c_char {
+pub extern "C" fn mxreg_probe_unknown_message(
+    probe: *const mxreg_probe,
+    index: usize,
+) -> *const c_char {
     read_handle(probe, std::ptr::null(), |p| {
-        p.unknown(part)
+        p.unknown
+            .get(index)
             .map_or(std::ptr::null(), |u| u.message.as_ptr())
     })
 }
@@ -246,9 +251,6 @@ mod tests {
             (mxreg_probe_part::Guest, Part::Guest),
         ] {
             assert_eq!(c as u32, core.flag());
-            assert_eq!(mxreg_probe_part::from_u32(c as u32), Some(core));
         }
-        assert_eq!(mxreg_probe_part::from_u32(0), None);
-        assert_eq!(mxreg_probe_part::from_u32(3), None);
     }
 }
