@@ -74,7 +74,6 @@ struct UnknownHandle {
     message: CString,
 }
 
-
 /// Find out what sign-up `server` offers: `server` is a server name
 /// (`"example.org"`: discovered through `https://example.org/.well-known/matrix/client`)
 /// or a URL (its origin's `.well-known` is tried, then the URL itself).
@@ -175,7 +174,9 @@ pub extern "C" fn mxreg_probe_unknown_count(probe: *const mxreg_probe) -> usize 
 /// 0 for NULL or an index out of range.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_probe_unknown_part(probe: *const mxreg_probe, index: usize) -> u32 {
-    read_handle(probe, 0, |p| p.unknown.get(index).map_or(0, |u| u.part.flag()))
+    read_handle(probe, 0, |p| {
+        p.unknown.get(index).map_or(0, |u| u.part.flag())
+    })
 }
 
 /// The result code the `index`-th unknown part's request met (a timeout, a
