@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::api::discovery::{
     LOGIN_PATH, LoginFlows, VERSIONS_PATH, Versions, WELL_KNOWN_PATH, well_known_base_url,
 };
-use crate::api::register::REGISTER_PATH;
+use crate::api::register::{REGISTER_PATH, RegisterResponse};
 use crate::api::uia::UiaResponse;
 use crate::client::{Client, ClientConfig, Deadline};
 use crate::error::Error;
@@ -256,12 +256,14 @@ impl Answers {
     }
 }
 
-/// A server answer other than a version list says the URL is not a
-/// homeserver; a transport error or a rate limit says nothing of the kind
-/// and keeps its own code.
+/// A client error (4xx) or a success that is not a version list says the
+/// URL is not a homeserver; a transport error, a redirect, a rate limit or
+/// a server error says nothing of the kind and keeps its own code.
 fn not_a_homeserver(base: &BaseUrl, err: Error) -> Error {
-    let answered = err.http_status().is_some() || err.code() == mxreg_result::InvalidResponse;
-    if answered && err.code() != mxreg_result::RateLimited {
+    let refused = err
+        .http_status()
+        .is_some_and(|status| (400..=499).contains(&status) && status != 429);
+    if refused || err.code() == mxreg_result::InvalidResponse {
         Error::InvalidResponse(format!(
             "{}: not a Matrix homeserver ({err})",
             base.as_str()
@@ -290,17 +292,22 @@ fn refusal_or_failure(answer: &Response) -> Result<Error, Error> {
     }
 }
 
-/// Whether the guest registration was allowed: 200 yes, a refusal (4xx) no;
-/// anything else is not an answer to the question.
+/// Whether the guest registration was allowed: a guest account (200) yes, a
+/// refusal (4xx) no; anything else is not an answer to the question.
 fn guest_allowed(answer: &Response) -> Result<bool, Error> {
     match answer.status {
-        200 => Ok(true),
+        200..=299 => {
+            let guest: RegisterResponse = answer.answer().decode()?;
+            guest.check()?;
+            Ok(true)
+        }
         _ => refusal_or_failure(answer).map(|_| false),
     }
 }
 
 /// `.well-known/matrix/client` at the origin of `given`: its base URL when it
-/// has one, `given` itself when there is none (404).
+/// has one, `given` itself when there is none (404). Any other answer is
+/// the spec's FAIL_PROMPT: the probe cannot tell where to ask.
 fn discover_base(
     client: &Client,
     given: &BaseUrl,
@@ -314,9 +321,9 @@ fn discover_base(
             let base_url = well_known_base_url(&response.body)?;
             Ok((BaseUrl::parse(&base_url, allow_http)?, true))
         }
-        // No document, or a server that answers something else there: use
-        // the URL as given (the spec's "IGNORE" outcome).
-        _ => Ok((given.clone(), false)),
+        // No document: use the URL as given (the spec's IGNORE).
+        404 => Ok((given.clone(), false)),
+        _ => Err(response.answer().failure()),
     }
 }
 
