@@ -1209,3 +1209,62 @@ fn failures_before_the_request_is_sent_are_not_outcome_unknown() {
     let client = c_api::CClient::new(&stalled, &options).expect("client");
     assert_eq!(Endpoint::Register.call(&client).code(), R::Timeout);
 }
+
+// --- Bytes nobody asked for ----------------------------------------------------------------
+
+/// An answer, then `after` later a second one nobody asked for on the same
+/// kept-alive connection: the next call must get its own answer.
+fn stray_answer_case(after: Duration) {
+    let stray = Reply::json(200, r#"{"available":false}"#).to_bytes();
+    let server = FaultServer::scripted(vec![
+        Fault::ReplyThenStray {
+            reply: Reply::json(200, r#"{"available":true}"#),
+            stray,
+            after,
+        },
+        Reply::json(200, r#"{"available":true}"#).into(),
+    ]);
+    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let first = client.username_available("alice");
+    assert_eq!(first.value.as_deref(), Some("true"), "{first:#?}");
+    std::thread::sleep(after + Duration::from_millis(200));
+    let second = client.username_available("bob");
+    assert_eq!(second.code(), R::Ok, "{second:#?}");
+    assert_eq!(
+        second.value.as_deref(),
+        Some("true"),
+        "the stray answer was taken as the second call's"
+    );
+    assert_eq!(server.requests().len(), 2, "the second call was sent");
+}
+
+#[test]
+fn stray_answer_on_an_idle_connection_is_discarded() {
+    stray_answer_case(Duration::from_millis(100));
+}
+
+#[test]
+fn stray_answer_right_behind_the_answer_is_discarded() {
+    stray_answer_case(Duration::ZERO);
+}
+
+#[test]
+fn stray_answer_in_the_same_write_as_the_answer_is_discarded() {
+    let answer = r#"{"available":true}"#;
+    let stray = Reply::json(200, r#"{"available":false}"#).to_bytes();
+    let mut body = answer.as_bytes().to_vec();
+    body.extend_from_slice(&stray);
+    let server = FaultServer::scripted(vec![
+        Reply::json(200, body)
+            .header("Content-Length", &answer.len().to_string())
+            .into(),
+        Reply::json(200, answer).into(),
+    ]);
+    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let first = client.username_available("alice");
+    assert_eq!(first.value.as_deref(), Some("true"), "{first:#?}");
+    let second = client.username_available("bob");
+    assert_eq!(second.code(), R::Ok, "{second:#?}");
+    assert_eq!(second.value.as_deref(), Some("true"), "{second:#?}");
+    assert_eq!(server.requests().len(), 2, "the second call was sent");
+}
