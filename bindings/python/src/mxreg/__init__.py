@@ -68,7 +68,7 @@ from .errors import (
 )
 from .oauth import OAuthAuthorization, OAuthServer, RegisteredClient
 from .precheck import check_username
-from .probe import ServerProbe, SignupMethod, probe_server
+from .probe import ProbePart, ServerProbe, SignupMethod, UnknownPart, probe_server
 from .registration import Registration
 from .signup import Policy, Signup, SignupState, Stage
 from .tokens import Tokens
@@ -124,6 +124,7 @@ __all__ = [
     "RequestTimeoutError",
     "ResultCode",
     "ServerError",
+    "ProbePart",
     "ServerProbe",
     "SessionExpiredError",
     "Signup",
@@ -144,5 +145,6 @@ __all__ = [
     "check_username",
     "library_version",
     "live_handles",
+    "UnknownPart",
     "probe_server",
 ]
