@@ -90,6 +90,14 @@ public object MxregSignupMethod {
     public const val GUEST: Int = 1 shl 4
 }
 
+/** `mxreg_probe_part`. */
+public object MxregProbePart {
+    public const val LOGIN: Int = 1
+    public const val OAUTH: Int = 1 shl 1
+    public const val REGISTRATION: Int = 1 shl 2
+    public const val GUEST: Int = 1 shl 3
+}
+
 /** `mxreg_oauth_intent`. */
 public object MxregOauthIntent {
     public const val SIGN_UP: Int = 0

@@ -84,6 +84,11 @@ public interface MxregLibrary : Library {
     public fun mxreg_probe_homeserver_url(probe: Pointer?): String?
     public fun mxreg_probe_signup_methods(probe: Pointer?): Int
     public fun mxreg_probe_auth_info(probe: Pointer?): Pointer?
+    public fun mxreg_probe_unknown_parts(probe: Pointer?): Int
+    public fun mxreg_probe_unknown_count(probe: Pointer?): SizeT
+    public fun mxreg_probe_unknown_part(probe: Pointer?, index: SizeT): Int
+    public fun mxreg_probe_unknown_result(probe: Pointer?, index: SizeT): Int
+    public fun mxreg_probe_unknown_message(probe: Pointer?, index: SizeT): String?
     public fun mxreg_probe_json(probe: Pointer?): String?
     public fun mxreg_probe_free(probe: Pointer?)
 

@@ -20,6 +20,7 @@ import com.sun.jna.Structure
     "allow_insecure_http",
     "rate_limit_max_wait_ms",
     "ca_pem",
+    "call_timeout_ms",
 )
 public class MxregClientOptions : Structure() {
     @JvmField public var struct_size: SizeT = SizeT()
@@ -30,6 +31,7 @@ public class MxregClientOptions : Structure() {
     @JvmField public var allow_insecure_http: Byte = 0
     @JvmField public var rate_limit_max_wait_ms: Int = 0
     @JvmField public var ca_pem: Pointer? = null
+    @JvmField public var call_timeout_ms: Int = 0
 }
 
 /** `mxreg_register_request`. */
