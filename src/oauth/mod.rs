@@ -31,6 +31,7 @@ pub use error_response::OAuthErrorResponse;
 pub use metadata::{AuthMetadata, ResponseMode};
 pub use pending::PendingAuthorization;
 pub use server::{
-    complete_authorization, discover, discover_within, refresh, register_client, revoke,
+    complete_authorization, discover, discover_within, read_metadata_answer, read_token_answer,
+    read_whoami_answer, refresh, register_client, revoke,
 };
 pub use token::TokenKind;

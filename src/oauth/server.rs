@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
+use crate::api::answer::Answer;
 use crate::api::server_values::check_user_id;
 use crate::client::{Client, Deadline};
 use crate::error::Error;
@@ -41,19 +42,70 @@ pub fn discover(client: &Client) -> Result<AuthMetadata, Error> {
 pub fn discover_within(client: &Client, deadline: Deadline) -> Result<AuthMetadata, Error> {
     for path in [AUTH_METADATA_PATH, UNSTABLE_AUTH_METADATA_PATH] {
         let response = get(client, &client.homeserver().join(path), None, deadline)?;
-        let answer = response.answer();
-        match answer.status {
-            200..=299 => {
-                return AuthMetadata::parse(answer.body, client.transport().allow_insecure_http());
-            }
-            // M_UNRECOGNIZED: not this endpoint.
-            404 | 405 => continue,
-            _ => return Err(answer.failure()),
+        let allow_insecure_http = client.transport().allow_insecure_http();
+        if let Some(read) = read_metadata_answer(&response.answer(), allow_insecure_http) {
+            return read;
         }
     }
     Err(Error::OAuthUnsupported(
         "the homeserver does not offer the OAuth 2.0 API (it uses legacy authentication)".into(),
     ))
+}
+
+/// What one metadata endpoint's answer says: the checked metadata, the
+/// failure, or `None` when the endpoint is not there (try the next one).
+pub fn read_metadata_answer(
+    answer: &Answer<'_>,
+    allow_insecure_http: bool,
+) -> Option<Result<AuthMetadata, Error>> {
+    match answer.status {
+        200..=299 => Some(AuthMetadata::parse(answer.body, allow_insecure_http)),
+        // M_UNRECOGNIZED: not this endpoint.
+        404 | 405 => None,
+        _ => Some(Err(answer.failure())),
+    }
+}
+
+/// A token endpoint's answer (code exchange or refresh): the tokens, checked
+/// to be usable and for the whole API and one device (`device_id` when the
+/// caller knows it).
+pub fn read_token_answer(answer: &Answer<'_>, device_id: Option<&str>) -> Result<TokenPair, Error> {
+    if !(200..=299).contains(&answer.status) {
+        return Err(error_response::failure(answer));
+    }
+    let granted = TokenResponse::parse(answer.body, SystemTime::now())?;
+    granted.check_scope(device_id)?;
+    Ok(granted.tokens)
+}
+
+/// The registration a completed authorization gave: who `whoami` says the
+/// new tokens belong to (a user ID, on the pending authorization's device).
+pub fn read_whoami_answer(
+    answer: &Answer<'_>,
+    pending: &PendingAuthorization,
+    tokens: TokenPair,
+) -> Result<Registration, Error> {
+    let whoami: WhoAmI = answer.decode()?;
+    // The account the app will be told it created.
+    check_user_id("whoami: user_id", &whoami.user_id)?;
+    if whoami
+        .device_id
+        .as_deref()
+        .is_some_and(|device| device != pending.device_id)
+    {
+        return Err(Error::InvalidResponse(format!(
+            "the homeserver says the new token is for another device than `{}`",
+            pending.device_id
+        )));
+    }
+    Ok(Registration {
+        user_id: whoami.user_id,
+        device_id: Some(pending.device_id.clone()),
+        access_token: Some(tokens.access_token),
+        refresh_token: tokens.refresh_token,
+        expires_in_ms: tokens.expires_in_ms,
+        expires_at_ms: tokens.expires_at_ms,
+    })
 }
 
 /// Register the app as a public client (RFC 7591) and return its client ID.
@@ -113,32 +165,10 @@ pub fn complete_authorization(
         true,
         deadline,
     )?;
-    let answer = response.answer();
-    if !(200..=299).contains(&answer.status) {
-        return Err(error_response::failure(&answer));
-    }
-    let granted = TokenResponse::parse(answer.body, SystemTime::now())?;
-    granted.check_scope(Some(&pending.device_id))?;
-    let tokens = granted.tokens;
-    let whoami = whoami(client, tokens.access_token.expose(), deadline)?;
-    if whoami
-        .device_id
-        .as_deref()
-        .is_some_and(|device| device != pending.device_id)
-    {
-        return Err(Error::InvalidResponse(format!(
-            "the homeserver says the new token is for another device than `{}`",
-            pending.device_id
-        )));
-    }
-    Ok(Registration {
-        user_id: whoami.user_id,
-        device_id: Some(pending.device_id.clone()),
-        access_token: Some(tokens.access_token),
-        refresh_token: tokens.refresh_token,
-        expires_in_ms: tokens.expires_in_ms,
-        expires_at_ms: tokens.expires_at_ms,
-    })
+    let tokens = read_token_answer(&response.answer(), Some(&pending.device_id))?;
+    let url = client.homeserver().join(WHOAMI_PATH);
+    let response = get(client, &url, Some(tokens.access_token.expose()), deadline)?;
+    read_whoami_answer(&response.answer(), pending, tokens)
 }
 
 /// Exchange a refresh token at the token endpoint. Servers rotate refresh
@@ -168,15 +198,9 @@ pub fn refresh(
         true,
         client.deadline(),
     )?;
-    let answer = response.answer();
-    if !(200..=299).contains(&answer.status) {
-        return Err(error_response::failure(&answer));
-    }
     // The same checks as the first grant: a refresh must not widen the
     // scope or move the tokens to another device set.
-    let granted = TokenResponse::parse(answer.body, SystemTime::now())?;
-    granted.check_scope(None)?;
-    Ok(granted.tokens)
+    read_token_answer(&response.answer(), None)
 }
 
 /// Revoke a token (RFC 7009); on Matrix servers this ends the device's
@@ -210,15 +234,6 @@ pub fn revoke(
     } else {
         Err(error_response::failure(&answer))
     }
-}
-
-fn whoami(client: &Client, access_token: &str, deadline: Deadline) -> Result<WhoAmI, Error> {
-    let url = client.homeserver().join(WHOAMI_PATH);
-    let response = get(client, &url, Some(access_token), deadline)?;
-    let whoami: WhoAmI = response.answer().decode()?;
-    // The account the app will be told it created.
-    check_user_id("whoami: user_id", &whoami.user_id)?;
-    Ok(whoami)
 }
 
 fn get(
