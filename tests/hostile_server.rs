@@ -1268,3 +1268,41 @@ fn stray_answer_in_the_same_write_as_the_answer_is_discarded() {
     assert_eq!(second.value.as_deref(), Some("true"), "{second:#?}");
     assert_eq!(server.requests().len(), 2, "the second call was sent");
 }
+
+// --- One deadline per call ------------------------------------------------------------------
+
+#[test]
+fn one_deadline_bounds_the_oauth_completion() {
+    // The code exchange and whoami each answer 2 s late: together past the
+    // 3 s call deadline, each within its own 5 s request timeout.
+    let late = |body: &str| Fault::ReplyAfter {
+        delay: Duration::from_secs(2),
+        reply: Reply::json(200, body),
+    };
+    let server = FaultServer::scripted_for(|url| {
+        vec![
+            Reply::json(200, harness::oauth_metadata(url)).into(),
+            late(Endpoint::OAuthTokenExchange.ok_body()),
+            late(Endpoint::OAuthWhoami.ok_body()),
+        ]
+    });
+    let options = Options {
+        request_timeout_ms: 5000,
+        call_timeout_ms: 3000,
+        ..Options::default()
+    };
+    let client = c_api::CClient::new(&server.url(), &options).expect("client");
+    let (discovered, oauth) = client.oauth_discover();
+    let oauth = oauth.unwrap_or_else(|| panic!("{discovered:#?}"));
+    let outcome = oauth.complete_sign_up();
+    assert_eq!(outcome.code(), R::Timeout, "{outcome:#?}");
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "whoami was sent, then cut short"
+    );
+    assert!(
+        outcome.elapsed < Duration::from_secs(3) + Duration::from_secs(5),
+        "{outcome:#?}"
+    );
+}
