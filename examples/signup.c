@@ -174,6 +174,12 @@ static void print_probe(const mxreg_probe *probe) {
     }
   }
   putchar('\n');
+  /* A part the probe could not find out is not "not offered": say so. */
+  for (i = 0; i < mxreg_probe_unknown_count(probe); i++) {
+    printf("Could not find out (%s): %s\n",
+           mxreg_result_describe(mxreg_probe_unknown_result(probe, i)),
+           shown(mxreg_probe_unknown_message(probe, i)));
+  }
   for (flow = 0; flow < mxreg_auth_info_flow_count(info); flow++) {
     printf("Registration flow %u:", (unsigned)(flow + 1));
     for (stage = 0; stage < mxreg_auth_info_flow_stage_count(info, flow); stage++) {

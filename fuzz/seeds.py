@@ -96,8 +96,49 @@ def main():
                 write("signup_session", f"{variant}-{size}-{start:02}", f"{ALL_STAGES}\n{window}")
         write("signup_session", f"{variant}-dummy-only", "1\n" + SEPARATOR.join(texts[:2]))
 
+    combination_seeds(write)
+
     for target, count in sorted(written.items()):
         print(f"{target}: {count} seeds")
+
+
+def combination_seeds(write):
+    """probe_answers and oauth_completion read several answers at once: the
+    captured OAuth metadata and token answer (tests/data/oauth) combined
+    with the answers a Synapse delegating to it gives (versions, login
+    types, registration refused) and with what a fault server does (429,
+    a transport error as status 0)."""
+    data = Path(__file__).resolve().parent.parent / "tests" / "data" / "oauth"
+
+    def captured(name, drop=()):
+        response = json.loads((data / name).read_text())["response"]
+        body = {k: v for k, v in response["body"].items() if k not in drop}
+        return f"{response['status']}\n" + json.dumps(body, separators=(",", ":"))
+
+    metadata = captured("03_hs_auth_metadata.json")
+    granted = captured("12_token_authorization_code.json")
+    unscoped_text = captured("12_token_authorization_code.json", drop=("scope",))
+    versions = '200\n{"versions":["v1.11","v1.15"]}'
+    sso = '200\n{"flows":[{"type":"m.login.sso"},{"type":"m.login.token"}]}'
+    password = '200\n{"flows":[{"type":"m.login.password"}]}'
+    forbidden = '403\n{"errcode":"M_FORBIDDEN","error":"Registration has been disabled"}'
+    uia = '401\n{"flows":[{"stages":["m.login.dummy"]}],"params":{},"session":"s"}'
+    guest = '200\n{"user_id":"@1:example.org","access_token":"syt_g","device_id":"G"}'
+    limited = '429\n{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":0}'
+    for name, parts in {
+        "oauth-only": [versions, sso, metadata, forbidden, forbidden],
+        "oauth-rate-limited": [versions, sso, limited, forbidden],
+        "open-with-guests": [versions, password, "404\n", uia, guest],
+        "login-timed-out": [versions, "0\n", "404\n", uia],
+    }.items():
+        write("probe_answers", name, SEPARATOR.join(parts))
+    whoami = '200\n{"user_id":"@alice:127.0.0.1"}'
+    for name, parts in {
+        "sign-up": [metadata, "200\ncode=abc", unscoped_text, whoami],
+        "scope-of-another-device": [metadata, "200\ncode=abc", granted, whoami],
+        "empty-user-id": [metadata, "200\ncode=abc", unscoped_text, '200\n{"user_id":""}'],
+    }.items():
+        write("oauth_completion", name, SEPARATOR.join(parts))
 
 
 if __name__ == "__main__":

@@ -452,6 +452,42 @@ typedef uint32_t mxreg_signup_method;
 #endif // __cplusplus
 
 /**
+ * The parts of a probe that are found out on their own (flags of
+ * `mxreg_probe_unknown_parts`, values of `mxreg_probe_unknown_part`). A part that could not be found out (a
+ * timeout, a reset, a rate limit, a server error, a malformed answer)
+ * says so with its result code, instead of counting as "not offered".
+ */
+enum mxreg_probe_part
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * `GET /login`: the login types, and so single sign-on.
+   */
+  MXREG_PROBE_PART_LOGIN = 1,
+  /**
+   * The OAuth 2.0 server metadata.
+   */
+  MXREG_PROBE_PART_OAUTH = (1 << 1),
+  /**
+   * The empty `POST /register`: legacy registration and its flows.
+   */
+  MXREG_PROBE_PART_REGISTRATION = (1 << 2),
+  /**
+   * The guest registration (only when the probe was asked to check).
+   */
+  MXREG_PROBE_PART_GUEST = (1 << 3),
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mxreg_probe_part mxreg_probe_part;
+#else
+typedef uint32_t mxreg_probe_part;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The kind of app registering (`application_type`), which decides the
  * redirect URIs the server accepts.
  */
@@ -654,6 +690,16 @@ typedef struct mxreg_client_options {
    * turned off. Copied; at most 64 KiB.
    */
   const char *ca_pem;
+  /**
+   * The bound on a whole call in ms, however many requests it sends (the
+   * probe's five or so, OAuth discovery and completion, a call retried
+   * on rate limits); waits for rate limits (`rate_limit_max_wait_ms`)
+   * add to it. Each request still has its own timeouts. 0 means the
+   * default (60 000). A call past it fails with `MXREG_RESULT_TIMEOUT`
+   * (or `MXREG_RESULT_OUTCOME_UNKNOWN` for a request that creates an
+   * account and was sent).
+   */
+  uint32_t call_timeout_ms;
 } mxreg_client_options;
 
 /**
@@ -1424,14 +1470,17 @@ mxreg_result mxreg_client_registration_token_valid(const struct mxreg_client *cl
  * Find out what sign-up `server` offers: `server` is a server name
  * (`"example.org"`: discovered through `https://example.org/.well-known/matrix/client`)
  * or a URL (its origin's `.well-known` is tried, then the URL itself).
- * Reads `/versions`, `GET /login`, the OAuth 2.0 metadata and an empty
- * `POST /register`. With `check_guest_access` it also tries a guest
- * registration, which creates a guest account where guests are allowed.
- * `options` may be NULL for the defaults. Blocks for several requests.
+ * Then reads, all at once, `/versions`, `GET /login`, the OAuth 2.0
+ * metadata and an empty `POST /register`; with `check_guest_access` it also
+ * tries a guest registration, which creates a guest account where guests
+ * are allowed. `options` may be NULL for the defaults. Blocks for about two
+ * round trips, at most `options->call_timeout_ms`; starts a few threads.
  *
  * On success writes the answer to `*probe_out`: caller owns it; free it with
- * `mxreg_probe_free`. A server that is not a Matrix homeserver gives
- * `MXREG_RESULT_INVALID_RESPONSE`.
+ * `mxreg_probe_free`. A part that could not be found out does not fail the
+ * call: see `mxreg_probe_unknown_parts`. A server that is not a Matrix
+ * homeserver gives `MXREG_RESULT_INVALID_RESPONSE`; a failure of
+ * `.well-known` or `/versions` gives its code.
  */
 mxreg_result mxreg_probe_server(const char *server,
                                 const struct mxreg_client_options *options,
@@ -1446,8 +1495,8 @@ mxreg_result mxreg_probe_server(const char *server,
 const char *mxreg_probe_homeserver_url(const struct mxreg_probe *probe);
 
 /**
- * The `mxreg_signup_method` flags the server offers; 0 means sign-up is
- * closed to this client.
+ * The `mxreg_signup_method` flags the server was found to offer; 0 with no
+ * `mxreg_probe_unknown_parts` means sign-up is closed to this client.
  */
 uint32_t mxreg_probe_signup_methods(const struct mxreg_probe *probe);
 
@@ -1458,9 +1507,43 @@ uint32_t mxreg_probe_signup_methods(const struct mxreg_probe *probe);
 const struct mxreg_auth_info *mxreg_probe_auth_info(const struct mxreg_probe *probe);
 
 /**
+ * The `mxreg_probe_part` flags of the parts that could not be found out
+ * (0: the probe found out everything it asked). A method those parts
+ * would have shown is not in `mxreg_probe_signup_methods`. 0 for NULL.
+ */
+uint32_t mxreg_probe_unknown_parts(const struct mxreg_probe *probe);
+
+/**
+ * How many parts could not be found out (0 for NULL); read each with
+ * `mxreg_probe_unknown_part`, `_result` and `_message`.
+ */
+size_t mxreg_probe_unknown_count(const struct mxreg_probe *probe);
+
+/**
+ * Which part (a `mxreg_probe_part` value) the `index`-th unknown part is;
+ * 0 for NULL or an index out of range.
+ */
+uint32_t mxreg_probe_unknown_part(const struct mxreg_probe *probe, size_t index);
+
+/**
+ * The result code the `index`-th unknown part's request met (a timeout, a
+ * reset, a rate limit, a server error, a malformed answer...).
+ * `MXREG_RESULT_INVALID_ARGUMENT` for NULL or an index out of range.
+ */
+mxreg_result mxreg_probe_unknown_result(const struct mxreg_probe *probe, size_t index);
+
+/**
+ * The error message of the `index`-th unknown part. Borrowed; valid until
+ * `probe` is freed. NULL for NULL or an index out of range.
+ */
+const char *mxreg_probe_unknown_message(const struct mxreg_probe *probe, size_t index);
+
+/**
  * Everything the probe found as one JSON object (homeserver URL, versions,
  * methods, registration flows or why registration is refused, login types,
- * OAuth issuer, guest access). Borrowed; valid until `probe` is freed.
+ * OAuth issuer, guest access, and under `"unknown"` a list of the parts not
+ * found out, each `{"part", "result", "code", "message"}`). Borrowed; valid
+ * until `probe` is freed.
  */
 const char *mxreg_probe_json(const struct mxreg_probe *probe);
 

@@ -13,7 +13,8 @@
 # machine's image has only stable). The hostile-server, TLS, secrets and
 # concurrency suites are ordinary `cargo test` targets (rust-suite).
 
-FUZZ_TARGETS ?= register_answer matrix_answers oauth_answers signup_session signup_resume
+FUZZ_TARGETS ?= register_answer matrix_answers oauth_answers signup_session signup_resume \
+                probe_answers oauth_completion
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 4
 FUZZ_TOOLCHAIN := $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo +nightly)

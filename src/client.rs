@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 use std::thread::sleep;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -29,9 +29,14 @@ use crate::transport::{Method, Request, Transport, TransportConfig};
 
 /// The wait used when a 429 carries no delay.
 const DEFAULT_RATE_LIMIT_DELAY: Duration = Duration::from_secs(1);
-/// The shortest wait between retries: a server asking for none (a
-/// `Retry-After` of 0 or a past date) must not make the retries spin.
-const MIN_RATE_LIMIT_DELAY: Duration = Duration::from_millis(100);
+/// The shortest wait before a retry: a server asking for none (`0`) would
+/// otherwise get the same request again at once, for ever.
+pub(crate) const MIN_RATE_LIMIT_DELAY: Duration = Duration::from_millis(250);
+/// At most this many requests for one call while retrying on rate limits.
+pub(crate) const MAX_RATE_LIMIT_ATTEMPTS: u32 = 16;
+/// The default bound on a whole call (every request it sends), rate-limit
+/// waits aside.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Client settings. See [`TransportConfig`] for the transport defaults.
 #[derive(Clone, Debug, Default)]
@@ -41,6 +46,39 @@ pub struct ClientConfig {
     /// long as the total wait stays within this. Zero (the default) turns
     /// automatic retries off: a 429 is returned as `RateLimited`.
     pub rate_limit_max_wait: Duration,
+    /// The bound on a whole call, however many requests it sends (the probe,
+    /// OAuth completion, retries); rate-limit waits add to it. `None`:
+    /// [`DEFAULT_CALL_TIMEOUT`].
+    pub call_timeout: Option<Duration>,
+}
+
+/// When a call must be over: every request it sends gets at most what is
+/// left. Copy it into the threads a call starts.
+#[derive(Clone, Copy, Debug)]
+pub struct Deadline(Instant);
+
+impl Deadline {
+    pub fn after(duration: Duration) -> Self {
+        let now = Instant::now();
+        Deadline(
+            now.checked_add(duration)
+                .unwrap_or(now + DEFAULT_CALL_TIMEOUT),
+        )
+    }
+
+    pub fn instant(self) -> Instant {
+        self.0
+    }
+
+    /// What is left, or `Timeout` once it has passed.
+    pub fn remaining(self) -> Result<Duration, Error> {
+        let left = self.0.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            Err(Error::Timeout("the call's overall deadline passed".into()))
+        } else {
+            Ok(left)
+        }
+    }
 }
 
 impl ClientConfig {
@@ -56,6 +94,7 @@ pub struct Client {
     homeserver: BaseUrl,
     transport: Transport,
     rate_limit_max_wait: Duration,
+    call_timeout: Duration,
     /// Registrations under way, by user and device: a second call for the
     /// same account and device while one runs is refused.
     in_flight: Mutex<HashSet<String>>,
@@ -96,22 +135,37 @@ impl Client {
     pub fn new(homeserver_url: &str, config: &ClientConfig) -> Result<Self, Error> {
         let homeserver = BaseUrl::parse(homeserver_url, config.transport.allow_insecure_http)?;
         let transport = Transport::new(&config.transport)?;
+        let call_timeout = config.call_timeout.unwrap_or(DEFAULT_CALL_TIMEOUT);
+        if call_timeout.is_zero() {
+            return Err(Error::invalid_argument(
+                "call_timeout",
+                "the overall deadline must be positive",
+            ));
+        }
         Ok(Client {
             homeserver,
             transport,
             rate_limit_max_wait: config.rate_limit_max_wait,
             in_flight: Mutex::new(HashSet::new()),
+            call_timeout,
         })
     }
 
-    /// The same client (its connections too) for another base URL: the one
-    /// `.well-known` discovery found.
-    pub(crate) fn rebased(self, homeserver: BaseUrl) -> Self {
-        Client { homeserver, ..self }
+    /// The deadline of a call starting now: the call timeout plus the time
+    /// it may spend waiting out rate limits.
+    pub fn deadline(&self) -> Deadline {
+        Deadline::after(self.call_timeout.saturating_add(self.rate_limit_max_wait))
     }
 
     pub fn homeserver(&self) -> &BaseUrl {
         &self.homeserver
+    }
+
+    /// The same client (transport, pool, settings) for another base URL:
+    /// the one `.well-known` discovery pointed to.
+    pub(crate) fn rebased(mut self, homeserver: BaseUrl) -> Self {
+        self.homeserver = homeserver;
+        self
     }
 
     /// For the OAuth module (form bodies) and the probe.
@@ -215,6 +269,7 @@ impl Client {
                 &request.body(auth, device_id),
                 request.appservice_token.as_ref().map(Secret::expose),
                 true,
+                self.deadline(),
             )
             .map_err(|err| {
                 let err = err.redact(&request.secrets(auth)).with_device_id(device_id);
@@ -258,9 +313,11 @@ impl Client {
                 &request.body(),
                 None,
                 request.spends_credential(),
+                self.deadline(),
             )
             .map_err(|err| err.redact(&[request.secret()]))?;
         // The same fields as a registration's, but a login always logs in.
+        parsed.check()?;
         if parsed.access_token.is_none() || parsed.device_id.is_none() {
             return Err(Error::InvalidResponse(
                 "the login answer lacks access_token or device_id".into(),
@@ -275,7 +332,7 @@ impl Client {
     pub fn username_available(&self, username: &str) -> Result<bool, Error> {
         check_localpart(username, None)?;
         let url = self.homeserver.join(&available_path(username));
-        match self.get_json::<AvailableResponse>(&url) {
+        match self.get_json::<AvailableResponse>(&url, self.deadline()) {
             Ok(answer) => Ok(answer.available),
             Err(err) if err.code() == mxreg_result::UserInUse => Ok(false),
             Err(err) => Err(err),
@@ -285,7 +342,7 @@ impl Client {
     /// `GET /_matrix/client/v1/register/m.login.registration_token/validity`.
     pub fn registration_token_valid(&self, token: &str) -> Result<bool, Error> {
         let url = self.homeserver.join(&token_validity_path(token));
-        self.get_json::<TokenValidityResponse>(&url)
+        self.get_json::<TokenValidityResponse>(&url, self.deadline())
             .map(|answer| answer.valid)
             .map_err(|err| err.redact(&[token, &crate::homeserver_url::encode_query_value(token)]))
     }
@@ -298,8 +355,10 @@ impl Client {
                 &RefreshBody { refresh_token },
                 None,
                 false,
+                self.deadline(),
             )
             .map_err(|err| err.redact(&[refresh_token]))?;
+        answer.check()?;
         Ok(TokenPair::from_response(answer, SystemTime::now()))
     }
 
@@ -311,8 +370,9 @@ impl Client {
         body: &B,
         bearer: Option<&str>,
         creates_state: bool,
+        deadline: Deadline,
     ) -> Result<T, Error> {
-        self.retrying_rate_limits(|| {
+        self.retrying_rate_limits(deadline, || {
             let bytes = crate::secret::to_json_exact(body)
                 .map_err(|err| Error::invalid_argument("body", err.to_string()))?;
             let response = self.transport.send(Request {
@@ -321,38 +381,57 @@ impl Client {
                 body: Some(bytes),
                 bearer,
                 creates_state,
+                deadline: Some(deadline.instant()),
             })?;
             response.answer().decode()
         })
     }
 
     /// GET and decode the answer, retrying on rate limits when configured.
-    pub(crate) fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, Error> {
-        self.retrying_rate_limits(|| {
+    pub(crate) fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        deadline: Deadline,
+    ) -> Result<T, Error> {
+        self.retrying_rate_limits(deadline, || {
             let response = self.transport.send(Request {
                 method: Method::Get,
                 url,
                 body: None,
                 bearer: None,
                 creates_state: false,
+                deadline: Some(deadline.instant()),
             })?;
             response.answer().decode()
         })
     }
 
+    /// Run `attempt`; on a 429, when retries are on (a wait budget), wait
+    /// as the server asks (at least [`MIN_RATE_LIMIT_DELAY`]) and run it
+    /// again, within the budget, the deadline and [`MAX_RATE_LIMIT_ATTEMPTS`].
+    /// With retries off a 429 comes back after one request.
     fn retrying_rate_limits<T>(
         &self,
+        deadline: Deadline,
         mut attempt: impl FnMut() -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut waited = Duration::ZERO;
+        let mut attempts = 0;
         loop {
+            attempts += 1;
             match attempt() {
                 Err(err) if err.code() == mxreg_result::RateLimited => {
                     let delay = err
                         .retry_after_ms()
                         .map_or(DEFAULT_RATE_LIMIT_DELAY, Duration::from_millis)
                         .max(MIN_RATE_LIMIT_DELAY);
-                    if waited.saturating_add(delay) > self.rate_limit_max_wait {
+                    let within_budget = waited.saturating_add(delay) <= self.rate_limit_max_wait;
+                    let before_deadline = deadline.remaining().is_ok_and(|left| delay < left);
+                    if self.rate_limit_max_wait.is_zero()
+                        || attempts >= MAX_RATE_LIMIT_ATTEMPTS
+                        || !within_budget
+                        || !before_deadline
+                    {
                         return Err(err);
                     }
                     sleep(delay);

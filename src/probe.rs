@@ -1,22 +1,31 @@
 //! The server probe: from a server name or URL, what sign-up the server
 //! offers (legacy registration and its flows, OAuth with `prompt=create`,
-//! SSO, guests) or whether it is closed.
+//! SSO, guests) or whether it is closed, and which parts it could not find
+//! out (with the error each one met) instead of a guess.
+//!
+//! After `.well-known` (which decides where to ask), the requests do not
+//! depend on each other: they go out at once, one thread each over the same
+//! client, so a probe takes about two round trips. One deadline bounds it.
+
+use std::thread;
 
 use serde::Serialize;
 
 use crate::api::discovery::{
     IdentityProvider, LOGIN_PATH, LoginFlows, VERSIONS_PATH, Versions, WELL_KNOWN_PATH,
 };
-use crate::api::register::REGISTER_PATH;
+use crate::api::register::{REGISTER_PATH, RegisterResponse};
 use crate::api::server_discovery::{
     IDENTITY_V2_PATH, WellKnownStep, check_identity_server, check_versions, parse_base_url,
     well_known_step,
 };
 use crate::api::uia::UiaResponse;
-use crate::client::{Client, ClientConfig};
+use crate::client::{Client, ClientConfig, Deadline};
 use crate::error::Error;
 use crate::homeserver_url::BaseUrl;
-use crate::transport::{Method, Request, Response, Transport};
+use crate::oauth::{AuthMetadata, discover_within};
+use crate::result::mxreg_result;
+use crate::transport::{Method, Request, Response};
 
 /// Sign-up methods, as bit flags (the C `MXREG_SIGNUP_METHOD_*` values).
 pub mod methods {
@@ -32,6 +41,55 @@ pub mod methods {
     pub const GUEST: u32 = 1 << 4;
 }
 
+/// The parts of a probe that are found out on their own; one that fails
+/// leaves the others standing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// `GET /login`: the login types (and so SSO).
+    Login,
+    /// The OAuth 2.0 server metadata.
+    Oauth,
+    /// The empty `POST /register`: legacy registration and its flows.
+    Registration,
+    /// The guest registration (only when asked for).
+    Guest,
+}
+
+impl Part {
+    /// The part's bit (the C `MXREG_PROBE_PART_*` values).
+    pub const fn flag(self) -> u32 {
+        1 << self as u32
+    }
+}
+
+/// A part the probe could not find out, and the error it met.
+#[derive(Debug, Serialize)]
+pub struct UnknownPart {
+    pub part: Part,
+    /// The result code's value.
+    pub result: u32,
+    /// The result code's C name.
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl UnknownPart {
+    fn new(part: Part, err: &Error) -> Self {
+        let code = err.code();
+        UnknownPart {
+            part,
+            result: code as u32,
+            code: code.name().trim_end_matches('\0'),
+            message: err.to_string(),
+        }
+    }
+
+    pub fn code(&self) -> mxreg_result {
+        mxreg_result::from_u32(self.result).unwrap_or(mxreg_result::Panic)
+    }
+}
+
 /// What the probe found.
 #[derive(Debug, Serialize)]
 pub struct Probe {
@@ -40,7 +98,8 @@ pub struct Probe {
     /// Whether `.well-known/matrix/client` pointed there.
     pub discovered_by_well_known: bool,
     pub versions: Vec<String>,
-    /// `MXREG_SIGNUP_METHOD_*` flags; 0 means sign-up is closed.
+    /// `MXREG_SIGNUP_METHOD_*` flags of what was found. 0 with no
+    /// `unknown` parts means sign-up is closed.
     pub signup_methods: u32,
     /// The legacy registration flows when open.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,7 +113,7 @@ pub struct Probe {
     pub oauth_issuer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_registration_endpoint: Option<String>,
-    /// `None` when not checked.
+    /// `None` when not checked (or not found out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_access: Option<bool>,
     /// The identity providers of `m.login.sso` (id, name, icon).
@@ -64,11 +123,23 @@ pub struct Probe {
     pub oauth_aware_preferred: bool,
     /// The OAuth server offers the device authorization grant (RFC 8628).
     pub oauth_device_authorization: bool,
+    /// The parts that could not be found out, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<UnknownPart>,
 }
 
 impl Probe {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// `Part::flag`s of the parts that could not be found out.
+    pub fn unknown_parts(&self) -> u32 {
+        self.unknown.iter().fold(0, |all, u| all | u.part.flag())
+    }
+
+    pub fn unknown_part(&self, part: Part) -> Option<&UnknownPart> {
+        self.unknown.iter().find(|u| u.part == part)
     }
 }
 
@@ -94,92 +165,193 @@ pub fn probe(
     };
     // One client (one connection pool) from `.well-known` to the end.
     let client = Client::new(given.as_str(), config)?;
-    let (base, discovered) = discover(client.transport(), &given, &well_known_origin, allow_http)?;
-    let client = client.rebased(base.clone());
-    let transport = client.transport();
-    let versions: Versions = client.get_json(&base.join(VERSIONS_PATH)).map_err(|err| {
+    let deadline = client.deadline();
+    let (base, discovered_versions) =
+        discover_base(&client, &given, &well_known_origin, allow_http, deadline)?;
+    let discovered = discovered_versions.is_some();
+    let client = client.rebased(base);
+    let base = client.homeserver();
+
+    let answers = thread::scope(|scope| {
+        let login = in_parallel(scope, || {
+            client.get_json::<LoginFlows>(&base.join(LOGIN_PATH), deadline)
+        });
+        let oauth = in_parallel(scope, || discover_within(&client, deadline));
+        let registration = in_parallel(scope, || {
+            send(&client, Method::Post, &base.join(REGISTER_PATH), deadline)
+        });
+        let guest = check_guest_access.then(|| {
+            in_parallel(scope, || {
+                let url = base.join(&format!("{REGISTER_PATH}?kind=guest"));
+                send(&client, Method::Post, &url, deadline)
+            })
+        });
+        // Discovery through `.well-known` already asked for them.
+        let versions = match discovered_versions {
+            Some(versions) => Ok(versions),
+            None => client.get_json::<Versions>(&base.join(VERSIONS_PATH), deadline),
+        };
+        Answers {
+            versions,
+            login: login.join(),
+            oauth: oauth.join(),
+            registration: registration.join(),
+            guest: guest.map(Parallel::join),
+        }
+    });
+    answers.read(base, discovered)
+}
+
+/// Every answer of the probe's parallel requests, or the error each met.
+/// Reading them does no I/O (the fuzz targets read made-up ones).
+pub struct Answers {
+    pub versions: Result<Versions, Error>,
+    pub login: Result<LoginFlows, Error>,
+    pub oauth: Result<AuthMetadata, Error>,
+    pub registration: Result<Response, Error>,
+    /// `None`: guest access was not checked.
+    pub guest: Option<Result<Response, Error>>,
+}
+
+impl Answers {
+    /// What the answers say about the server at `base`.
+    pub fn read(self, base: &BaseUrl, discovered: bool) -> Result<Probe, Error> {
+        let versions = self.versions.map_err(|err| not_a_homeserver(base, err))?;
+        let mut probe = Probe {
+            homeserver_url: base.as_str().to_owned(),
+            discovered_by_well_known: discovered,
+            versions: versions.versions,
+            signup_methods: 0,
+            registration: None,
+            registration_refused: None,
+            login_types: Vec::new(),
+            oauth_issuer: None,
+            oauth_registration_endpoint: None,
+            guest_access: None,
+            sso_identity_providers: Vec::new(),
+            oauth_aware_preferred: false,
+            oauth_device_authorization: false,
+            unknown: Vec::new(),
+        };
+        match self.login {
+            Ok(login) => {
+                if let Some(sso) = login.flows.iter().find(|f| f.kind == "m.login.sso") {
+                    probe.signup_methods |= methods::SSO;
+                    probe.sso_identity_providers = sso.identity_providers();
+                    probe.oauth_aware_preferred = sso.oauth_aware_preferred;
+                }
+                probe.login_types = login.flows.into_iter().map(|f| f.kind).collect();
+            }
+            Err(err) => probe.unknown.push(UnknownPart::new(Part::Login, &err)),
+        }
+        // The same validation as `oauth::discover`: only metadata this
+        // client can use counts.
+        match self.oauth {
+            Ok(metadata) => {
+                probe.signup_methods |= methods::OAUTH;
+                if metadata.supports_sign_up() {
+                    probe.signup_methods |= methods::OAUTH_CREATE;
+                }
+                probe.oauth_device_authorization = metadata.supports_device_authorization();
+                probe.oauth_issuer = Some(metadata.issuer);
+                probe.oauth_registration_endpoint = metadata.registration_endpoint;
+            }
+            // No OAuth API, or none this client can use: found out.
+            Err(err) if err.code() == mxreg_result::OauthUnsupported => {}
+            Err(err) => probe.unknown.push(UnknownPart::new(Part::Oauth, &err)),
+        }
+        match self
+            .registration
+            .and_then(|answer| refusal_or_failure(&answer))
+        {
+            Ok(Error::AuthRequired(uia)) if !uia.flows.is_empty() => {
+                probe.signup_methods |= methods::LEGACY;
+                probe.registration = Some(*uia);
+            }
+            Ok(refused) => probe.registration_refused = Some(refused.to_string()),
+            Err(err) => probe
+                .unknown
+                .push(UnknownPart::new(Part::Registration, &err)),
+        }
+        if let Some(guest) = self.guest {
+            match guest.and_then(|answer| guest_allowed(&answer)) {
+                Ok(allowed) => {
+                    probe.guest_access = Some(allowed);
+                    if allowed {
+                        probe.signup_methods |= methods::GUEST;
+                    }
+                }
+                Err(err) => probe.unknown.push(UnknownPart::new(Part::Guest, &err)),
+            }
+        }
+        Ok(probe)
+    }
+}
+
+/// A client error (4xx) or a success that is not a version list says the
+/// URL is not a homeserver; a transport error, a redirect, a rate limit or
+/// a server error says nothing of the kind and keeps its own code.
+fn not_a_homeserver(base: &BaseUrl, err: Error) -> Error {
+    let refused = err
+        .http_status()
+        .is_some_and(|status| (400..=499).contains(&status) && status != 429);
+    if refused || err.code() == mxreg_result::InvalidResponse {
         Error::InvalidResponse(format!(
             "{}: not a Matrix homeserver ({err})",
             base.as_str()
         ))
-    })?;
-
-    let mut probe = Probe {
-        homeserver_url: base.as_str().to_owned(),
-        discovered_by_well_known: discovered,
-        versions: versions.versions,
-        signup_methods: 0,
-        registration: None,
-        registration_refused: None,
-        login_types: Vec::new(),
-        oauth_issuer: None,
-        oauth_registration_endpoint: None,
-        guest_access: None,
-        sso_identity_providers: Vec::new(),
-        oauth_aware_preferred: false,
-        oauth_device_authorization: false,
-    };
-
-    if let Ok(login) = client.get_json::<LoginFlows>(&base.join(LOGIN_PATH)) {
-        probe.login_types = login.flows.iter().map(|f| f.kind.clone()).collect();
-        if let Some(sso) = login.flows.iter().find(|f| f.kind == "m.login.sso") {
-            probe.signup_methods |= methods::SSO;
-            probe.sso_identity_providers = sso.identity_providers();
-            probe.oauth_aware_preferred = sso.oauth_aware_preferred;
-        }
+    } else {
+        err
     }
-
-    // Only validated metadata counts: a server whose OAuth document is
-    // unusable does not offer OAuth sign-up to this client.
-    if let Ok(metadata) = crate::oauth::discover(&client) {
-        probe.signup_methods |= methods::OAUTH;
-        if metadata.supports_sign_up() {
-            probe.signup_methods |= methods::OAUTH_CREATE;
-        }
-        probe.oauth_device_authorization = metadata.supports_device_authorization();
-        probe.oauth_issuer = Some(metadata.issuer);
-        probe.oauth_registration_endpoint = metadata.registration_endpoint;
-    }
-
-    match send(transport, Method::Post, &base.join(REGISTER_PATH))?
-        .answer()
-        .failure()
-    {
-        Error::AuthRequired(uia) if !uia.flows.is_empty() => {
-            probe.signup_methods |= methods::LEGACY;
-            probe.registration = Some(*uia);
-        }
-        refused => probe.registration_refused = Some(refused.to_string()),
-    }
-
-    if check_guest_access {
-        let answer = send(
-            transport,
-            Method::Post,
-            &base.join(&format!("{REGISTER_PATH}?kind=guest")),
-        )?;
-        let allowed = answer.status == 200;
-        probe.guest_access = Some(allowed);
-        if allowed {
-            probe.signup_methods |= methods::GUEST;
-        }
-    }
-    Ok(probe)
 }
 
-/// `.well-known/matrix/client` at `origin` (the given URL's, or for a server
-/// name its hostname without the port), as the spec's
-/// discovery algorithm says (`api::server_discovery`): the validated base
-/// URL it names, or `given` itself when there is none (404).
-fn discover(
-    transport: &Transport,
+/// The answer to an empty `POST /register`: `Ok` with the server's refusal
+/// or its UIA challenge (both say how registration stands), `Err` when the
+/// answer says nothing about it (a transport error, a rate limit, a server
+/// error, a redirect, a success to an empty request).
+fn refusal_or_failure(answer: &Response) -> Result<Error, Error> {
+    let status = answer.status;
+    if (200..=299).contains(&status) {
+        return Err(Error::InvalidResponse(format!(
+            "HTTP {status} to an empty registration request"
+        )));
+    }
+    let failure = answer.answer().failure();
+    if (400..=499).contains(&status) && failure.code() != mxreg_result::RateLimited {
+        Ok(failure)
+    } else {
+        Err(failure)
+    }
+}
+
+/// Whether the guest registration was allowed: a guest account (200) yes, a
+/// refusal (4xx) no; anything else is not an answer to the question.
+fn guest_allowed(answer: &Response) -> Result<bool, Error> {
+    match answer.status {
+        200..=299 => {
+            let guest: RegisterResponse = answer.answer().decode()?;
+            guest.check()?;
+            Ok(true)
+        }
+        _ => refusal_or_failure(answer).map(|_| false),
+    }
+}
+
+/// `.well-known/matrix/client` at `origin` (the given URL's, or for a
+/// server name its hostname without the port), as the spec's discovery
+/// algorithm says (`api::server_discovery`): the validated base URL it
+/// names with its `/versions` (which the algorithm checks), or `given`
+/// itself and `None` when there is no document (404, the spec's IGNORE).
+fn discover_base(
+    client: &Client,
     given: &BaseUrl,
     origin: &str,
     allow_http: bool,
-) -> Result<(BaseUrl, bool), Error> {
+    deadline: Deadline,
+) -> Result<(BaseUrl, Option<Versions>), Error> {
     let mut url = format!("{origin}{WELL_KNOWN_PATH}");
     for redirects in 0.. {
-        let response = send(transport, Method::Get, &url)?;
+        let response = send(client, Method::Get, &url, deadline)?;
         let step = well_known_step(
             &url,
             response.status,
@@ -188,7 +360,7 @@ fn discover(
             redirects,
         )?;
         let found = match step {
-            WellKnownStep::Ignore => return Ok((given.clone(), false)),
+            WellKnownStep::Ignore => return Ok((given.clone(), None)),
             WellKnownStep::Follow(next) => {
                 // The http policy holds for redirect targets too.
                 BaseUrl::parse(&next, allow_http)?;
@@ -198,24 +370,59 @@ fn discover(
             WellKnownStep::Found(found) => found,
         };
         let base = parse_base_url(&found.homeserver, allow_http)?;
-        let versions = send(transport, Method::Get, &base.join(VERSIONS_PATH))?;
-        check_versions(base.as_str(), versions.status, &versions.body)?;
+        let answer = send(client, Method::Get, &base.join(VERSIONS_PATH), deadline)?;
+        let versions = check_versions(base.as_str(), answer.status, &answer.body)?;
         if let Some(identity_server) = &found.identity_server {
             let identity = parse_base_url(identity_server, allow_http)?;
-            let answer = send(transport, Method::Get, &identity.join(IDENTITY_V2_PATH))?;
+            let answer = send(
+                client,
+                Method::Get,
+                &identity.join(IDENTITY_V2_PATH),
+                deadline,
+            )?;
             check_identity_server(identity.as_str(), answer.status, &answer.body)?;
         }
-        return Ok((base, true));
+        return Ok((base, Some(versions)));
     }
     unreachable!("the loop returns")
 }
 
-fn send(transport: &Transport, method: Method, url: &str) -> Result<Response, Error> {
-    transport.send(Request {
+fn send(client: &Client, method: Method, url: &str, deadline: Deadline) -> Result<Response, Error> {
+    client.transport().send(Request {
         method,
         url,
         body: (method == Method::Post).then(|| b"{}".to_vec()),
         bearer: None,
         creates_state: false,
+        deadline: Some(deadline.instant()),
     })
+}
+
+/// A part running on its own thread, or its error when no thread could be
+/// started.
+enum Parallel<'scope, T> {
+    Running(thread::ScopedJoinHandle<'scope, Result<T, Error>>),
+    NotStarted(Error),
+}
+
+impl<T> Parallel<'_, T> {
+    fn join(self) -> Result<T, Error> {
+        match self {
+            Parallel::Running(handle) => handle.join().unwrap_or(Err(Error::Panic)),
+            Parallel::NotStarted(err) => Err(err),
+        }
+    }
+}
+
+fn in_parallel<'scope, T: Send + 'scope>(
+    scope: &'scope thread::Scope<'scope, '_>,
+    part: impl FnOnce() -> Result<T, Error> + Send + 'scope,
+) -> Parallel<'scope, T> {
+    match thread::Builder::new()
+        .name("mxreg-probe".into())
+        .spawn_scoped(scope, part)
+    {
+        Ok(handle) => Parallel::Running(handle),
+        Err(err) => Parallel::NotStarted(Error::Io(format!("could not start a thread: {err}"))),
+    }
 }

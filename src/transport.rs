@@ -4,7 +4,7 @@
 //! matters), a cap on body size, no redirects, and the plain-http policy.
 
 use std::io::{self, Read};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use rustls::pki_types::CertificateDer;
@@ -104,6 +104,9 @@ pub struct Request<'a> {
     /// The request changes server state (creates an account): a failure after
     /// it was sent means the outcome is unknown.
     pub creates_state: bool,
+    /// The end of the whole call this request belongs to: the request gets
+    /// at most what is left (`None`: only its own timeouts).
+    pub deadline: Option<Instant>,
 }
 
 /// An answer, whatever its status. The body is wiped when it is dropped
@@ -191,6 +194,8 @@ impl Response {
 
 pub struct Transport {
     agents: agents::Agents,
+    /// The agents' bound on one request (connect plus request timeout).
+    request_budget: Duration,
     max_response_bytes: u64,
     allow_insecure_http: bool,
 }
@@ -211,12 +216,13 @@ impl Transport {
         }
         let connect = Some(config.connect_timeout);
         let request = Some(config.request_timeout);
+        let request_budget = config.connect_timeout + config.request_timeout;
         let agent_config: Config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(config.user_agent.as_str())
             .accept("application/json")
-            .timeout_global(Some(config.connect_timeout + config.request_timeout))
+            .timeout_global(Some(request_budget))
             .timeout_resolve(connect)
             .timeout_connect(connect)
             .timeout_send_request(request)
@@ -230,6 +236,7 @@ impl Transport {
         let tls = tls_connector(config.ca_pem.as_deref())?;
         Ok(Transport {
             agents: agents::Agents::new(agent_config, tls),
+            request_budget,
             max_response_bytes: config.max_response_bytes,
             allow_insecure_http: config.allow_insecure_http,
         })
@@ -253,6 +260,7 @@ impl Transport {
         body: &[u8],
         content_type: ContentType,
         authorization: Option<&HeaderValue>,
+        left: Option<Duration>,
     ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
         let agent = self.agents.for_this_thread();
         match method {
@@ -260,6 +268,9 @@ impl Transport {
                 let mut builder = agent.get(uri);
                 if let Some(value) = authorization {
                     builder = builder.header("Authorization", value);
+                }
+                if let Some(left) = left {
+                    builder = builder.config().timeout_global(Some(left)).build();
                 }
                 builder.call()
             }
@@ -269,6 +280,9 @@ impl Transport {
                     .header("Content-Type", content_type.header_value());
                 if let Some(value) = authorization {
                     builder = builder.header("Authorization", value);
+                }
+                if let Some(left) = left {
+                    builder = builder.config().timeout_global(Some(left)).build();
                 }
                 builder.send(body)
             }
@@ -283,6 +297,10 @@ impl Transport {
     ) -> Result<Response, Error> {
         let uri = request_uri(request.url, self.allow_insecure_http)?;
         let creates_state = request.creates_state;
+        let left = match request.deadline {
+            Some(deadline) => Some(time_left(deadline)?.min(self.request_budget)),
+            None => None,
+        };
         let authorization = request.bearer.map(bearer_header).transpose()?;
         let body = request.body.as_deref().unwrap_or(b"{}");
         let call = |uri: Uri| {
@@ -292,6 +310,7 @@ impl Transport {
                 body,
                 content_type,
                 authorization.as_ref(),
+                left,
             )
         };
         let mut result = call(uri.clone());
@@ -345,6 +364,17 @@ impl Transport {
             body,
         })
     }
+}
+
+/// What is left until a call's deadline (shorter than the request's own
+/// timeouts or not: ureq keeps the tighter one); none left is a timeout
+/// before anything is sent.
+fn time_left(deadline: Instant) -> Result<Duration, Error> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(Error::Timeout("the call's overall deadline passed".into()));
+    }
+    Ok(left)
 }
 
 /// Parse a request URL once (ureq takes it parsed): absolute, http or https,

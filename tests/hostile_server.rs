@@ -40,6 +40,29 @@ const TOKENS: &[Endpoint] = &[
     Endpoint::LoginPassword,
     Endpoint::LoginToken,
 ];
+const OAUTH: &[Endpoint] = Endpoint::OAUTH;
+/// Every endpoint: the Matrix ones and the OAuth ones.
+const EVERY: &[Endpoint] = &[
+    Endpoint::Register,
+    Endpoint::RegisterGuest,
+    Endpoint::RegisterStage,
+    Endpoint::UsernameAvailable,
+    Endpoint::TokenValidity,
+    Endpoint::Refresh,
+    Endpoint::SignupStart,
+    Endpoint::LoginPassword,
+    Endpoint::LoginToken,
+    Endpoint::DeviceStart,
+    Endpoint::DevicePoll,
+    Endpoint::OAuthMetadata,
+    Endpoint::OAuthClientRegistration,
+    Endpoint::OAuthTokenExchange,
+    Endpoint::OAuthWhoami,
+    Endpoint::OAuthRefresh,
+    Endpoint::OAuthRevoke,
+];
+/// The OAuth calls that hand tokens back.
+const OAUTH_TOKENS: &[Endpoint] = &[Endpoint::OAuthTokenExchange, Endpoint::OAuthRefresh];
 
 /// Longer than any client timeout in this suite.
 const STALL: Duration = Duration::from_secs(8);
@@ -805,6 +828,246 @@ case!(
     })
 );
 
+/// Exactly one request for the endpoint itself (after its preamble): no
+/// retry with retries off, whatever delay the server asks for.
+fn one_request_each(endpoint: Endpoint, outcome: &Outcome, server: &FaultServer) {
+    let expected = endpoint.preamble("http://unused").len() + 1;
+    assert_eq!(
+        server.requests().len(),
+        expected,
+        "{endpoint:?}: {outcome:#?}"
+    );
+}
+
+case!(
+    rate_limited_with_a_zero_delay_sends_one_request,
+    EVERY,
+    always(Reply::json(
+        429,
+        r#"{"errcode":"M_LIMIT_EXCEEDED","error":"Too many","retry_after_ms":0}"#
+    )),
+    expect(&[R::RateLimited]),
+    check(one_request_each)
+);
+case!(
+    retry_after_header_of_zero_sends_one_request,
+    EVERY,
+    always(Reply::json(429, "{}").header("Retry-After", "0")),
+    expect(&[R::RateLimited]),
+    check(one_request_each)
+);
+case!(
+    zero_delay_retries_are_spaced_and_capped,
+    TIMED,
+    always(Reply::json(
+        429,
+        r#"{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":0}"#
+    )),
+    expect(&[R::RateLimited]),
+    options(Options {
+        rate_limit_max_wait_ms: 10_000,
+        ..Options::default()
+    }),
+    check(|endpoint, outcome: &Outcome, server: &FaultServer| {
+        // 16 attempts (the cap), 250 ms apart at least (the floor).
+        assert_eq!(server.requests().len(), 16, "{endpoint:?}: {outcome:#?}");
+        assert!(
+            outcome.elapsed >= Duration::from_millis(15 * 250),
+            "{endpoint:?}: retried without waiting: {outcome:#?}"
+        );
+    })
+);
+
+// --- OAuth endpoints ----------------------------------------------------------------------
+
+/// Invalid, except for revocation, whose answer has no body to read.
+fn invalid_but_revoke(endpoint: Endpoint) -> Vec<R> {
+    match endpoint {
+        Endpoint::OAuthRevoke => vec![R::Ok],
+        _ => vec![R::InvalidResponse],
+    }
+}
+
+case!(
+    oauth_truncated_json_on_200,
+    OAUTH,
+    json_per_endpoint(200, |e| e.ok_body()[..e.ok_body().len() / 2].to_owned()),
+    invalid_but_revoke
+);
+case!(
+    oauth_html_page_on_200,
+    OAUTH,
+    always(Reply::new(
+        200,
+        "text/html",
+        "<html><body>Sign in</body></html>"
+    )),
+    invalid_but_revoke
+);
+case!(
+    oauth_answers_as_expected_when_well_formed,
+    OAUTH,
+    |e: Endpoint| {
+        let mut script = vec![Reply::json(200, e.ok_body()).into()];
+        if e == Endpoint::OAuthTokenExchange {
+            script.push(Reply::json(200, Endpoint::OAuthWhoami.ok_body()).into());
+        }
+        script
+    },
+    expect(&[R::Ok])
+);
+case!(
+    oauth_body_of_50_mb,
+    OAUTH,
+    always(Fault::Huge {
+        status: 200,
+        total: FIFTY_MB,
+        declared: false
+    }),
+    expect(&[R::BodyTooLarge])
+);
+case!(
+    oauth_stall_before_headers,
+    OAUTH,
+    always(Fault::StallBeforeHeaders(STALL)),
+    timed_out_after_send
+);
+case!(
+    oauth_reset_after_the_request,
+    OAUTH,
+    always(Fault::ResetAfterRequest),
+    lost_after_send
+);
+case!(
+    oauth_html_error_page_on_500,
+    OAUTH,
+    always(Reply::new(
+        500,
+        "text/html",
+        "<html>Internal Server Error</html>"
+    )),
+    expect(&[R::HttpError]),
+    check(http_status_is(500))
+);
+
+// --- Garbage taken as success --------------------------------------------------------------
+
+fn whoami_user_id_case(name: &'static str, user_id: String) {
+    Case::new(
+        name,
+        &[Endpoint::OAuthWhoami],
+        move |_| {
+            vec![Reply::json(200, serde_json::json!({ "user_id": user_id }).to_string()).into()]
+        },
+        expect(&[R::InvalidResponse]),
+    )
+    .run();
+}
+
+#[test]
+fn whoami_with_an_empty_user_id_is_not_an_account() {
+    whoami_user_id_case("whoami_empty_user_id", String::new());
+}
+
+#[test]
+fn whoami_with_markup_as_the_user_id_is_not_an_account() {
+    whoami_user_id_case("whoami_markup_user_id", "<script>not a user id".into());
+}
+
+#[test]
+fn whoami_with_a_900_kb_user_id_is_not_an_account() {
+    whoami_user_id_case(
+        "whoami_huge_user_id",
+        format!("@{}:example.org", "a".repeat(900 * 1024)),
+    );
+}
+
+case!(
+    account_management_uri_that_is_not_a_web_url,
+    &[Endpoint::OAuthMetadata],
+    always(Reply::json(
+        200,
+        ok_body_with(
+            Endpoint::OAuthMetadata,
+            r#""account_management_uri":"javascript:alert(document.cookie)""#
+        )
+    )),
+    expect(&[R::InvalidResponse])
+);
+case!(
+    access_token_of_1_mb,
+    &[
+        Endpoint::Register,
+        Endpoint::Refresh,
+        Endpoint::OAuthTokenExchange,
+        Endpoint::OAuthRefresh
+    ],
+    json_per_endpoint(200, |e| {
+        let token = "t".repeat(1000 * 1000);
+        e.ok_body()
+            .replace("syt_a", &token)
+            .replace("syt_b", &token)
+            .replace("mat_a", &token)
+    }),
+    expect(&[R::InvalidResponse]),
+    options(Options {
+        max_response_bytes: 2 * 1024 * 1024,
+        ..Options::default()
+    })
+);
+case!(
+    client_id_of_1_mb,
+    &[Endpoint::OAuthClientRegistration],
+    always(Reply::json(
+        200,
+        format!(r#"{{"client_id":"{}"}}"#, "c".repeat(1000 * 1000))
+    )),
+    expect(&[R::InvalidResponse]),
+    options(Options {
+        max_response_bytes: 2 * 1024 * 1024,
+        ..Options::default()
+    })
+);
+case!(
+    numeric_token_endpoint_auth_method,
+    &[Endpoint::OAuthClientRegistration],
+    always(Reply::json(
+        200,
+        r#"{"client_id":"client-1","token_endpoint_auth_method":0}"#
+    )),
+    expect(&[R::InvalidResponse])
+);
+case!(
+    refresh_granting_no_device_scope,
+    &[Endpoint::OAuthRefresh],
+    json_per_endpoint(200, |e| ok_body_with(
+        e,
+        r#""scope":"urn:matrix:client:api:*""#
+    )),
+    expect(&[R::InvalidResponse])
+);
+case!(
+    refresh_granting_another_scope,
+    &[Endpoint::OAuthRefresh],
+    json_per_endpoint(200, |e| ok_body_with(e, r#""scope":"openid email""#)),
+    expect(&[R::InvalidResponse])
+);
+case!(
+    refresh_granting_the_device_scope_is_accepted,
+    &[Endpoint::OAuthRefresh],
+    json_per_endpoint(200, |e| ok_body_with(
+        e,
+        r#""scope":"urn:matrix:client:api:* urn:matrix:client:device:DEV1""#
+    )),
+    expect(&[R::Ok])
+);
+case!(
+    nul_byte_in_an_oauth_token_is_the_servers_fault,
+    OAUTH_TOKENS,
+    json_per_endpoint(200, |e| e.ok_body().replace("mat_a", "mat\\u0000a")),
+    expect(&[R::InvalidResponse])
+);
+
 // --- Redirects: never followed, credentials stay home ------------------------------------
 
 /// A redirect to `target(other)` on every endpoint, where `other` is a second
@@ -815,7 +1078,7 @@ fn redirect_case(name: &'static str, status: u16, target: fn(&FaultServer) -> St
     let watched = Arc::clone(&other);
     Case::new(
         name,
-        ALL,
+        EVERY,
         move |_| {
             vec![
                 Reply::json(status, "{}")
@@ -1103,4 +1366,101 @@ fn slow_down_keeps_polling_with_a_longer_interval() {
     mxreg_registration_free(account);
     mxreg_oauth_device_authorization_free(device);
     mxreg_oauth_server_free(oauth);
+}
+
+// --- Bytes nobody asked for ----------------------------------------------------------------
+
+/// An answer, then `after` later a second one nobody asked for on the same
+/// kept-alive connection: the next call must get its own answer.
+fn stray_answer_case(after: Duration) {
+    let stray = Reply::json(200, r#"{"available":false}"#).to_bytes();
+    let server = FaultServer::scripted(vec![
+        Fault::ReplyThenStray {
+            reply: Reply::json(200, r#"{"available":true}"#),
+            stray,
+            after,
+        },
+        Reply::json(200, r#"{"available":true}"#).into(),
+    ]);
+    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let first = client.username_available("alice");
+    assert_eq!(first.value.as_deref(), Some("true"), "{first:#?}");
+    std::thread::sleep(after + Duration::from_millis(200));
+    let second = client.username_available("bob");
+    assert_eq!(second.code(), R::Ok, "{second:#?}");
+    assert_eq!(
+        second.value.as_deref(),
+        Some("true"),
+        "the stray answer was taken as the second call's"
+    );
+    assert_eq!(server.requests().len(), 2, "the second call was sent");
+}
+
+#[test]
+fn stray_answer_on_an_idle_connection_is_discarded() {
+    stray_answer_case(Duration::from_millis(100));
+}
+
+#[test]
+fn stray_answer_right_behind_the_answer_is_discarded() {
+    stray_answer_case(Duration::ZERO);
+}
+
+#[test]
+fn stray_answer_in_the_same_write_as_the_answer_is_discarded() {
+    let answer = r#"{"available":true}"#;
+    let stray = Reply::json(200, r#"{"available":false}"#).to_bytes();
+    let mut body = answer.as_bytes().to_vec();
+    body.extend_from_slice(&stray);
+    let server = FaultServer::scripted(vec![
+        Reply::json(200, body)
+            .header("Content-Length", &answer.len().to_string())
+            .into(),
+        Reply::json(200, answer).into(),
+    ]);
+    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let first = client.username_available("alice");
+    assert_eq!(first.value.as_deref(), Some("true"), "{first:#?}");
+    let second = client.username_available("bob");
+    assert_eq!(second.code(), R::Ok, "{second:#?}");
+    assert_eq!(second.value.as_deref(), Some("true"), "{second:#?}");
+    assert_eq!(server.requests().len(), 2, "the second call was sent");
+}
+
+// --- One deadline per call ------------------------------------------------------------------
+
+#[test]
+fn one_deadline_bounds_the_oauth_completion() {
+    // The code exchange and whoami each answer 2 s late: together past the
+    // 3 s call deadline, each within its own 5 s request timeout.
+    let late = |body: &str| Fault::ReplyAfter {
+        delay: Duration::from_secs(2),
+        reply: Reply::json(200, body),
+    };
+    let server = FaultServer::scripted_for(|url| {
+        vec![
+            Reply::json(200, harness::oauth_metadata(url)).into(),
+            late(Endpoint::OAuthTokenExchange.ok_body()),
+            late(Endpoint::OAuthWhoami.ok_body()),
+        ]
+    });
+    let options = Options {
+        request_timeout_ms: 5000,
+        call_timeout_ms: 3000,
+        ..Options::default()
+    };
+    let client = c_api::CClient::new(&server.url(), &options).expect("client");
+    let (discovered, oauth) = client.oauth_discover();
+    let oauth = oauth.unwrap_or_else(|| panic!("{discovered:#?}"));
+    let outcome = oauth.complete_sign_up();
+    assert_eq!(outcome.code(), R::Timeout, "{outcome:#?}");
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "whoami was sent, then cut short"
+    );
+    assert!(
+        outcome.elapsed < Duration::from_secs(3) + Duration::from_secs(5),
+        "{outcome:#?}"
+    );
 }

@@ -24,8 +24,10 @@ fuzz_target!(|data: &[u8]| {
     let received = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
     match TokenResponse::parse(answer.body, received) {
         Ok(tokens) => {
-            if let Err(err) = tokens.check_scope("DEVICEID") {
-                mxreg_fuzz::exercise_error(&err);
+            for device in [Some("DEVICEID"), None] {
+                if let Err(err) = tokens.check_scope(device) {
+                    mxreg_fuzz::exercise_error(&err);
+                }
             }
         }
         Err(err) => mxreg_fuzz::exercise_error(&err),

@@ -13,6 +13,14 @@ const MAX_OPAQUE_ID_CHARS: usize = 255;
 /// those; the server name is a hostname, IPv4 or `[IPv6]` literal with an
 /// optional port.
 pub fn check_user_id(user_id: &str, what: &str) -> Result<(), Error> {
+    // Checked first, and the value then not quoted: a server can send
+    // megabytes where a user ID belongs.
+    if user_id.len() > MAX_USER_ID_BYTES {
+        return Err(Error::InvalidResponse(format!(
+            "{what} is {} bytes long; a user ID has at most {MAX_USER_ID_BYTES}",
+            user_id.len()
+        )));
+    }
     let invalid =
         |why: &str| Error::InvalidResponse(format!("{what} {user_id:?} is not a user ID: {why}"));
     let Some(rest) = user_id.strip_prefix('@') else {
@@ -26,9 +34,6 @@ pub fn check_user_id(user_id: &str, what: &str) -> Result<(), Error> {
     }
     if !is_server_name(server_name) {
         return Err(invalid("the server name is not a host[:port]"));
-    }
-    if user_id.len() > MAX_USER_ID_BYTES {
-        return Err(invalid("it is longer than 255 bytes"));
     }
     Ok(())
 }
@@ -96,7 +101,12 @@ mod tests {
             assert!(check_user_id(good, "user_id").is_ok(), "{good}");
         }
         let too_long = format!("@{}:example.org", "a".repeat(250));
+        let huge = format!("@{}:example.org", "a".repeat(900 * 1024));
         for bad in [
+            "",
+            "<script>not a user id",
+            "@alice:example.org\0",
+            huge.as_str(),
             "alice",
             "alice:example.org",
             "@alice",
@@ -109,7 +119,15 @@ mod tests {
             too_long.as_str(),
         ] {
             let err = check_user_id(bad, "user_id").unwrap_err();
-            assert_eq!(err.code(), crate::mxreg_result::InvalidResponse, "{bad}");
+            assert_eq!(
+                err.code(),
+                crate::mxreg_result::InvalidResponse,
+                "{bad:.40}"
+            );
+            assert!(
+                err.to_string().len() < 512,
+                "the message never quotes a huge value"
+            );
         }
     }
 

@@ -21,3 +21,15 @@ pub struct RefreshResponse {
     #[serde(default)]
     pub expires_in_ms: Option<u64>,
 }
+
+impl RefreshResponse {
+    /// The new tokens must be ones the app can send.
+    pub fn check(&self) -> Result<(), crate::error::Error> {
+        use crate::api::server_values::check_token;
+        check_token("access_token", self.access_token.expose())?;
+        if let Some(token) = &self.refresh_token {
+            check_token("refresh_token", token.expose())?;
+        }
+        Ok(())
+    }
+}

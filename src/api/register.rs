@@ -170,7 +170,7 @@ impl RegisterRequest {
     /// user ID, and an access token unless login was inhibited. The account
     /// exists either way; the error says so.
     pub fn check_response(&self, response: &RegisterResponse) -> Result<(), Error> {
-        check_user_id(&response.user_id, "the registered user_id")?;
+        response.check()?;
         if response.access_token.is_none() && !self.inhibits_login() {
             return Err(Error::InvalidResponse(format!(
                 "the server created {} but sent no access_token, which it must when inhibit_login is false",
@@ -227,4 +227,19 @@ pub struct RegisterResponse {
     pub refresh_token: Option<Secret>,
     #[serde(default)]
     pub expires_in_ms: Option<u64>,
+}
+
+impl RegisterResponse {
+    /// What the app will keep must be usable: a user ID, tokens it can send.
+    pub fn check(&self) -> Result<(), crate::error::Error> {
+        use crate::api::server_values::check_token;
+        check_user_id(&self.user_id, "the registered user_id")?;
+        if let Some(token) = &self.access_token {
+            check_token("access_token", token.expose())?;
+        }
+        if let Some(token) = &self.refresh_token {
+            check_token("refresh_token", token.expose())?;
+        }
+        Ok(())
+    }
 }

@@ -5,7 +5,7 @@ use std::ffi::{CString, c_char};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::client::{Client, ClientConfig};
+use crate::client::{Client, ClientConfig, DEFAULT_CALL_TIMEOUT};
 use crate::error::Error;
 use crate::ffi::error::mxreg_error;
 use crate::ffi::{
@@ -80,6 +80,14 @@ pub struct mxreg_client_options {
     /// certificate); NULL means the built-in roots. Verification is never
     /// turned off. Copied; at most 64 KiB.
     pub ca_pem: *const c_char,
+    /// The bound on a whole call in ms, however many requests it sends (the
+    /// probe's five or so, OAuth discovery and completion, a call retried
+    /// on rate limits); waits for rate limits (`rate_limit_max_wait_ms`)
+    /// add to it. Each request still has its own timeouts. 0 means the
+    /// default (60 000). A call past it fails with `MXREG_RESULT_TIMEOUT`
+    /// (or `MXREG_RESULT_OUTCOME_UNKNOWN` for a request that creates an
+    /// account and was sent).
+    pub call_timeout_ms: u32,
 }
 
 impl Default for mxreg_client_options {
@@ -93,6 +101,7 @@ impl Default for mxreg_client_options {
             allow_insecure_http: false,
             rate_limit_max_wait_ms: 0,
             ca_pem: std::ptr::null(),
+            call_timeout_ms: DEFAULT_CALL_TIMEOUT.as_millis() as u32,
         }
     }
 }
@@ -123,6 +132,7 @@ impl mxreg_client_options {
                 ca_pem: ca_pem.map(str::to_owned),
             },
             rate_limit_max_wait: Duration::from_millis(self.rate_limit_max_wait_ms.into()),
+            call_timeout: Some(millis_or(self.call_timeout_ms, DEFAULT_CALL_TIMEOUT)),
         })
     }
 }

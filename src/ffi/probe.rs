@@ -11,7 +11,7 @@ use crate::ffi::{
 };
 #[cfg(test)]
 use crate::probe::methods;
-use crate::probe::probe;
+use crate::probe::{Part, probe};
 use crate::result::mxreg_result;
 
 /// Sign-up methods a server offers (flags of `mxreg_probe_signup_methods`).
@@ -30,6 +30,23 @@ pub enum mxreg_signup_method {
     Guest = 1 << 4,
 }
 
+/// The parts of a probe that are found out on their own (flags of
+/// `mxreg_probe_unknown_parts`, values of `mxreg_probe_unknown_part`). A part that could not be found out (a
+/// timeout, a reset, a rate limit, a server error, a malformed answer)
+/// says so with its result code, instead of counting as "not offered".
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mxreg_probe_part {
+    /// `GET /login`: the login types, and so single sign-on.
+    Login = 1,
+    /// The OAuth 2.0 server metadata.
+    Oauth = 1 << 1,
+    /// The empty `POST /register`: legacy registration and its flows.
+    Registration = 1 << 2,
+    /// The guest registration (only when the probe was asked to check).
+    Guest = 1 << 3,
+}
+
 /// The result of `mxreg_probe_server`.
 ///
 /// Caller owns it; free it with `mxreg_probe_free`. Immutable: safe to read
@@ -46,20 +63,31 @@ pub struct ProbeHandle {
     homeserver_url: CString,
     signup_methods: u32,
     auth_info: Option<AuthInfo>,
+    unknown: Vec<UnknownHandle>,
     json: CString,
+}
+
+/// A part the probe could not find out, as C reads it.
+struct UnknownHandle {
+    part: Part,
+    code: mxreg_result,
+    message: CString,
 }
 
 /// Find out what sign-up `server` offers: `server` is a server name
 /// (`"example.org"`: discovered through `https://example.org/.well-known/matrix/client`)
 /// or a URL (its origin's `.well-known` is tried, then the URL itself).
-/// Reads `/versions`, `GET /login`, the OAuth 2.0 metadata and an empty
-/// `POST /register`. With `check_guest_access` it also tries a guest
-/// registration, which creates a guest account where guests are allowed.
-/// `options` may be NULL for the defaults. Blocks for several requests.
+/// Then reads, all at once, `/versions`, `GET /login`, the OAuth 2.0
+/// metadata and an empty `POST /register`; with `check_guest_access` it also
+/// tries a guest registration, which creates a guest account where guests
+/// are allowed. `options` may be NULL for the defaults. Blocks for about two
+/// round trips, at most `options->call_timeout_ms`; starts a few threads.
 ///
 /// On success writes the answer to `*probe_out`: caller owns it; free it with
-/// `mxreg_probe_free`. A server that is not a Matrix homeserver gives
-/// `MXREG_RESULT_INVALID_RESPONSE`.
+/// `mxreg_probe_free`. A part that could not be found out does not fail the
+/// call: see `mxreg_probe_unknown_parts`. A server that is not a Matrix
+/// homeserver gives `MXREG_RESULT_INVALID_RESPONSE`; a failure of
+/// `.well-known` or `/versions` gives its code.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_probe_server(
     server: *const c_char,
@@ -82,6 +110,17 @@ pub extern "C" fn mxreg_probe_server(
             homeserver_url: c_string(&found.homeserver_url, "homeserver_url")?,
             signup_methods: found.signup_methods,
             auth_info: found.registration.as_ref().map(AuthInfo::new).transpose()?,
+            unknown: found
+                .unknown
+                .iter()
+                .map(|u| {
+                    Ok(UnknownHandle {
+                        part: u.part,
+                        code: u.code(),
+                        message: c_string(&u.message, "probe error")?,
+                    })
+                })
+                .collect::<Result<_, crate::error::Error>>()?,
             json: c_string(&found.to_json(), "probe")?,
         };
         *out = into_box_ptr(handle);
@@ -96,8 +135,8 @@ pub extern "C" fn mxreg_probe_homeserver_url(probe: *const mxreg_probe) -> *cons
     read_handle(probe, std::ptr::null(), |p| p.homeserver_url.as_ptr())
 }
 
-/// The `mxreg_signup_method` flags the server offers; 0 means sign-up is
-/// closed to this client.
+/// The `mxreg_signup_method` flags the server was found to offer; 0 with no
+/// `mxreg_probe_unknown_parts` means sign-up is closed to this client.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_probe_signup_methods(probe: *const mxreg_probe) -> u32 {
     read_handle(probe, 0, |p| p.signup_methods)
@@ -114,9 +153,66 @@ pub extern "C" fn mxreg_probe_auth_info(probe: *const mxreg_probe) -> *const mxr
     })
 }
 
+/// The `mxreg_probe_part` flags of the parts that could not be found out
+/// (0: the probe found out everything it asked). A method those parts
+/// would have shown is not in `mxreg_probe_signup_methods`. 0 for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_unknown_parts(probe: *const mxreg_probe) -> u32 {
+    read_handle(probe, 0, |p| {
+        p.unknown.iter().fold(0, |all, u| all | u.part.flag())
+    })
+}
+
+/// How many parts could not be found out (0 for NULL); read each with
+/// `mxreg_probe_unknown_part`, `_result` and `_message`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_unknown_count(probe: *const mxreg_probe) -> usize {
+    read_handle(probe, 0, |p| p.unknown.len())
+}
+
+/// Which part (a `mxreg_probe_part` value) the `index`-th unknown part is;
+/// 0 for NULL or an index out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_unknown_part(probe: *const mxreg_probe, index: usize) -> u32 {
+    read_handle(probe, 0, |p| {
+        p.unknown.get(index).map_or(0, |u| u.part.flag())
+    })
+}
+
+/// The result code the `index`-th unknown part's request met (a timeout, a
+/// reset, a rate limit, a server error, a malformed answer...).
+/// `MXREG_RESULT_INVALID_ARGUMENT` for NULL or an index out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_unknown_result(
+    probe: *const mxreg_probe,
+    index: usize,
+) -> mxreg_result {
+    read_handle(probe, mxreg_result::InvalidArgument, |p| {
+        p.unknown
+            .get(index)
+            .map_or(mxreg_result::InvalidArgument, |u| u.code)
+    })
+}
+
+/// The error message of the `index`-th unknown part. Borrowed; valid until
+/// `probe` is freed. NULL for NULL or an index out of range.
+#[unsafe(no_mangle)]
+pub extern "C" fn mxreg_probe_unknown_message(
+    probe: *const mxreg_probe,
+    index: usize,
+) -> *const c_char {
+    read_handle(probe, std::ptr::null(), |p| {
+        p.unknown
+            .get(index)
+            .map_or(std::ptr::null(), |u| u.message.as_ptr())
+    })
+}
+
 /// Everything the probe found as one JSON object (homeserver URL, versions,
 /// methods, registration flows or why registration is refused, login types,
-/// OAuth issuer, guest access). Borrowed; valid until `probe` is freed.
+/// OAuth issuer, guest access, and under `"unknown"` a list of the parts not
+/// found out, each `{"part", "result", "code", "message"}`). Borrowed; valid
+/// until `probe` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_probe_json(probe: *const mxreg_probe) -> *const c_char {
     read_handle(probe, std::ptr::null(), |p| p.json.as_ptr())
@@ -145,5 +241,17 @@ mod tests {
         assert_eq!(mxreg_signup_method::Oauth as u32, methods::OAUTH);
         assert_eq!(mxreg_signup_method::Sso as u32, methods::SSO);
         assert_eq!(mxreg_signup_method::Guest as u32, methods::GUEST);
+    }
+
+    #[test]
+    fn part_flags_match_the_core_values() {
+        for (c, core) in [
+            (mxreg_probe_part::Login, Part::Login),
+            (mxreg_probe_part::Oauth, Part::Oauth),
+            (mxreg_probe_part::Registration, Part::Registration),
+            (mxreg_probe_part::Guest, Part::Guest),
+        ] {
+            assert_eq!(c as u32, core.flag());
+        }
     }
 }

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::api::server_values::check_client_id;
 use crate::error::Error;
 use crate::oauth::url::{check_https_uri, check_redirect_uri};
 use crate::secret::Secret;
@@ -148,19 +149,23 @@ impl RegisteredClient {
             }
         }
         let client_id = match map.get("client_id") {
-            Some(Value::String(id)) if !id.is_empty() => id.clone(),
+            Some(Value::String(id)) => id.clone(),
             _ => return Err(invalid("no `client_id`".into())),
         };
-        match map
-            .get("token_endpoint_auth_method")
-            .and_then(Value::as_str)
-        {
-            None | Some("none") => {}
-            Some(method) => {
+        check_client_id(&client_id)?;
+        match map.get("token_endpoint_auth_method") {
+            None => {}
+            Some(Value::String(method)) if method == "none" => {}
+            Some(Value::String(method)) => {
                 return Err(Error::OAuthUnsupported(format!(
                     "the server registered a confidential client (`{method}`); mxreg registers \
                      public clients only"
                 )));
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "`token_endpoint_auth_method` is not a string".into(),
+                ));
             }
         }
         Ok(RegisteredClient {

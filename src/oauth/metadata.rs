@@ -128,6 +128,10 @@ impl AuthMetadata {
         if let Some(url) = &wire.device_authorization_endpoint {
             endpoint("device_authorization_endpoint", url, false)?;
         }
+        // Apps open it in a browser: no `javascript:` or `data:` URL.
+        if let Some(url) = &wire.account_management_uri {
+            endpoint("account_management_uri", url, true)?;
+        }
         let unsupported = |what: &str| {
             Err(Error::OAuthUnsupported(format!(
                 "the authorization server does not offer {what}"

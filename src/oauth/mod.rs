@@ -33,7 +33,8 @@ pub use error_response::OAuthErrorResponse;
 pub use metadata::{AuthMetadata, ResponseMode};
 pub use pending::PendingAuthorization;
 pub use server::{
-    complete_authorization, discover, poll_device_authorization, refresh, register_client, revoke,
+    complete_authorization, discover, discover_within, poll_device_authorization,
+    read_metadata_answer, read_token_answer, read_whoami_answer, refresh, register_client, revoke,
     start_device_authorization,
 };
 pub use token::TokenKind;

@@ -8,8 +8,9 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
+use crate::api::answer::Answer;
 use crate::api::identifiers::check_user_id;
-use crate::client::Client;
+use crate::client::{Client, Deadline};
 use crate::error::Error;
 use crate::oauth::client_registration::{ClientMetadata, RegisteredClient};
 use crate::oauth::device::{self, DeviceAuthorization, PollOutcome};
@@ -35,21 +36,76 @@ struct WhoAmI {
 /// endpoint, then the MSC2965 one). A homeserver that has neither uses
 /// legacy authentication: `OAuthUnsupported`.
 pub fn discover(client: &Client) -> Result<AuthMetadata, Error> {
+    discover_within(client, client.deadline())
+}
+
+/// [`discover`] as part of a larger call that must end by `deadline`.
+pub fn discover_within(client: &Client, deadline: Deadline) -> Result<AuthMetadata, Error> {
     for path in [AUTH_METADATA_PATH, UNSTABLE_AUTH_METADATA_PATH] {
-        let response = get(client, &client.homeserver().join(path), None)?;
-        let answer = response.answer();
-        match answer.status {
-            200..=299 => {
-                return AuthMetadata::parse(answer.body, client.transport().allow_insecure_http());
-            }
-            // M_UNRECOGNIZED: not this endpoint.
-            404 | 405 => continue,
-            _ => return Err(answer.failure()),
+        let response = get(client, &client.homeserver().join(path), None, deadline)?;
+        let allow_insecure_http = client.transport().allow_insecure_http();
+        if let Some(read) = read_metadata_answer(&response.answer(), allow_insecure_http) {
+            return read;
         }
     }
     Err(Error::OAuthUnsupported(
         "the homeserver does not offer the OAuth 2.0 API (it uses legacy authentication)".into(),
     ))
+}
+
+/// What one metadata endpoint's answer says: the checked metadata, the
+/// failure, or `None` when the endpoint is not there (try the next one).
+pub fn read_metadata_answer(
+    answer: &Answer<'_>,
+    allow_insecure_http: bool,
+) -> Option<Result<AuthMetadata, Error>> {
+    match answer.status {
+        200..=299 => Some(AuthMetadata::parse(answer.body, allow_insecure_http)),
+        // M_UNRECOGNIZED: not this endpoint.
+        404 | 405 => None,
+        _ => Some(Err(answer.failure())),
+    }
+}
+
+/// A token endpoint's answer (code exchange or refresh): the tokens, checked
+/// to be usable and for the whole API and one device (`device_id` when the
+/// caller knows it).
+pub fn read_token_answer(answer: &Answer<'_>, device_id: Option<&str>) -> Result<TokenPair, Error> {
+    if !(200..=299).contains(&answer.status) {
+        return Err(error_response::failure(answer));
+    }
+    let granted = TokenResponse::parse(answer.body, SystemTime::now())?;
+    granted.check_scope(device_id)?;
+    Ok(granted.tokens)
+}
+
+/// The registration a completed grant gave: who `whoami` says the new
+/// tokens belong to (a user ID, on the grant's device `device_id`).
+pub fn read_whoami_answer(
+    answer: &Answer<'_>,
+    device_id: &str,
+    tokens: TokenPair,
+) -> Result<Registration, Error> {
+    let whoami: WhoAmI = answer.decode()?;
+    // The account the app will be told it created.
+    check_user_id(&whoami.user_id, "whoami's user_id")?;
+    if whoami
+        .device_id
+        .as_deref()
+        .is_some_and(|device| device != device_id)
+    {
+        return Err(Error::InvalidResponse(format!(
+            "the homeserver says the new token is for another device than `{device_id}`"
+        )));
+    }
+    Ok(Registration {
+        user_id: whoami.user_id,
+        device_id: Some(device_id.to_owned()),
+        access_token: Some(tokens.access_token),
+        refresh_token: tokens.refresh_token,
+        expires_in_ms: tokens.expires_in_ms,
+        expires_at_ms: tokens.expires_at_ms,
+    })
 }
 
 /// Register the app as a public client (RFC 7591) and return its client ID.
@@ -74,6 +130,7 @@ pub fn register_client(
             body: Some(body),
             bearer: None,
             creates_state: true,
+            deadline: Some(client.deadline().instant()),
         },
         ContentType::Json,
     )?;
@@ -99,49 +156,30 @@ pub fn complete_authorization(
         ));
     }
     let code = redirect::authorization_code(pending, metadata, redirect_url)?;
+    let deadline = client.deadline();
     // The code is single-use: a lost answer may have consumed it.
     let response = post_form(
         client,
         &metadata.token_endpoint,
         authorization_code_body(pending, &code),
         true,
+        deadline,
     )?;
-    let answer = response.answer();
-    if !(200..=299).contains(&answer.status) {
-        return Err(error_response::failure(&answer));
-    }
-    account_for_tokens(client, answer.body, &pending.device_id)
+    account_for_tokens(client, &response.answer(), &pending.device_id, deadline)
 }
 
 /// The end both grants share: the token answer checked against the device
 /// scope, then `whoami` for the user ID.
 fn account_for_tokens(
     client: &Client,
-    token_answer: &[u8],
+    token_answer: &Answer<'_>,
     device_id: &str,
+    deadline: Deadline,
 ) -> Result<Registration, Error> {
-    let granted = TokenResponse::parse(token_answer, SystemTime::now())?;
-    granted.check_scope(device_id)?;
-    let tokens = granted.tokens;
-    let whoami = whoami(client, tokens.access_token.expose())?;
-    check_user_id(&whoami.user_id, "whoami's user_id")?;
-    if whoami
-        .device_id
-        .as_deref()
-        .is_some_and(|device| device != device_id)
-    {
-        return Err(Error::InvalidResponse(format!(
-            "the homeserver says the new token is for another device than `{device_id}`"
-        )));
-    }
-    Ok(Registration {
-        user_id: whoami.user_id,
-        device_id: Some(device_id.to_owned()),
-        access_token: Some(tokens.access_token),
-        refresh_token: tokens.refresh_token,
-        expires_in_ms: tokens.expires_in_ms,
-        expires_at_ms: tokens.expires_at_ms,
-    })
+    let tokens = read_token_answer(token_answer, Some(device_id))?;
+    let url = client.homeserver().join(WHOAMI_PATH);
+    let response = get(client, &url, Some(tokens.access_token.expose()), deadline)?;
+    read_whoami_answer(&response.answer(), device_id, tokens)
 }
 
 /// Start a device authorization (RFC 8628) for `client_id` and a device
@@ -169,6 +207,7 @@ pub fn start_device_authorization(
         endpoint,
         device::authorization_body(client_id, &device_id),
         false,
+        client.deadline(),
     )?;
     let answer = response.answer();
     if !(200..=299).contains(&answer.status) {
@@ -192,15 +231,19 @@ pub fn poll_device_authorization(
     authorization: &mut DeviceAuthorization,
 ) -> Result<Registration, Error> {
     // The device code is spent by a grant whose answer is lost.
+    let deadline = client.deadline();
     let response = post_form(
         client,
         &metadata.token_endpoint,
         device::poll_body(&authorization.client_id, &authorization.device_code),
         true,
+        deadline,
     )?;
     let answer = response.answer();
     match authorization.interpret(&answer)? {
-        PollOutcome::Granted => account_for_tokens(client, answer.body, &authorization.device_id),
+        PollOutcome::Granted => {
+            account_for_tokens(client, &answer, &authorization.device_id, deadline)
+        }
         PollOutcome::Pending(oauth) => Err(Error::OAuth(oauth)),
     }
 }
@@ -230,12 +273,11 @@ pub fn refresh(
         &metadata.token_endpoint,
         refresh_body(client_id, refresh_token),
         true,
+        client.deadline(),
     )?;
-    let answer = response.answer();
-    if !(200..=299).contains(&answer.status) {
-        return Err(error_response::failure(&answer));
-    }
-    Ok(TokenResponse::parse(answer.body, SystemTime::now())?.tokens)
+    // The same checks as the first grant: a refresh must not widen the
+    // scope or move the tokens to another device set.
+    read_token_answer(&response.answer(), None)
 }
 
 /// Revoke a token (RFC 7009); on Matrix servers this ends the device's
@@ -261,6 +303,7 @@ pub fn revoke(
         endpoint,
         revocation_body(client_id, token, kind),
         false,
+        client.deadline(),
     )?;
     let answer = response.answer();
     if (200..=299).contains(&answer.status) {
@@ -270,19 +313,19 @@ pub fn revoke(
     }
 }
 
-fn whoami(client: &Client, access_token: &str) -> Result<WhoAmI, Error> {
-    let url = client.homeserver().join(WHOAMI_PATH);
-    let response = get(client, &url, Some(access_token))?;
-    response.answer().decode()
-}
-
-fn get(client: &Client, url: &str, bearer: Option<&str>) -> Result<Response, Error> {
+fn get(
+    client: &Client,
+    url: &str,
+    bearer: Option<&str>,
+    deadline: Deadline,
+) -> Result<Response, Error> {
     client.transport().send(Request {
         method: Method::Get,
         url,
         body: None,
         bearer,
         creates_state: false,
+        deadline: Some(deadline.instant()),
     })
 }
 
@@ -291,6 +334,7 @@ fn post_form(
     url: &str,
     body: Vec<u8>,
     creates_state: bool,
+    deadline: Deadline,
 ) -> Result<Response, Error> {
     client.transport().send_as(
         Request {
@@ -299,6 +343,7 @@ fn post_form(
             body: Some(body),
             bearer: None,
             creates_state,
+            deadline: Some(deadline.instant()),
         },
         ContentType::Form,
     )

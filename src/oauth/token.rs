@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use serde::Deserialize;
 
 use crate::api::refresh::RefreshResponse;
+use crate::api::server_values::check_token;
 use crate::error::Error;
 use crate::oauth::authorization::{API_SCOPE, DEVICE_SCOPE_PREFIX};
 use crate::oauth::form;
@@ -91,8 +92,9 @@ impl TokenResponse {
                 wire.token_type
             )));
         }
-        if wire.access_token.expose().is_empty() {
-            return Err(Error::InvalidResponse("empty access_token".into()));
+        check_token("access_token", wire.access_token.expose())?;
+        if let Some(refresh_token) = &wire.refresh_token {
+            check_token("refresh_token", refresh_token.expose())?;
         }
         // The same pair as a Matrix refresh gives, the lifetime in ms.
         let as_matrix = RefreshResponse {
@@ -106,10 +108,11 @@ impl TokenResponse {
         })
     }
 
-    /// The tokens must be for the whole API and for `device_id` when the
-    /// server lists the scope; a server that leaves it out granted what was
-    /// asked (RFC 6749 §5.1).
-    pub fn check_scope(&self, device_id: &str) -> Result<(), Error> {
+    /// The tokens must be for the whole API and for one device, `device_id`
+    /// when the caller knows it (a refresh does not), when the server lists
+    /// the scope; a server that leaves it out granted what was asked (RFC
+    /// 6749 §5.1, §6).
+    pub fn check_scope(&self, device_id: Option<&str>) -> Result<(), Error> {
         let Some(scope) = &self.scope else {
             return Ok(());
         };
@@ -129,12 +132,16 @@ impl TokenResponse {
                     .or_else(|| t.strip_prefix(UNSTABLE_DEVICE_SCOPE_PREFIX))
             })
             .collect();
-        if devices != [device_id] {
-            return Err(Error::InvalidResponse(format!(
-                "the granted scope `{scope}` is not for device `{device_id}`"
-            )));
+        match (devices.as_slice(), device_id) {
+            ([granted], Some(expected)) if *granted == expected => Ok(()),
+            ([_], None) => Ok(()),
+            (_, Some(expected)) => Err(Error::InvalidResponse(format!(
+                "the granted scope `{scope}` is not for device `{expected}`"
+            ))),
+            (_, None) => Err(Error::InvalidResponse(format!(
+                "the granted scope `{scope}` is not for exactly one device"
+            ))),
         }
-        Ok(())
     }
 }
 
@@ -201,8 +208,9 @@ mod tests {
         );
         assert_eq!(answer.tokens.expires_in_ms, Some(300_000));
         assert_eq!(answer.tokens.expires_at_ms, Some(1_300_000));
-        answer.check_scope("E2EG6PEAYMOEW").unwrap();
-        let err = answer.check_scope("OTHERDEVICE").unwrap_err();
+        answer.check_scope(Some("E2EG6PEAYMOEW")).unwrap();
+        answer.check_scope(None).unwrap();
+        let err = answer.check_scope(Some("OTHERDEVICE")).unwrap_err();
         assert_eq!(err.code(), mxreg_result::InvalidResponse);
         assert!(!format!("{answer:?}").contains("sn0M40vd"));
     }
@@ -229,17 +237,21 @@ mod tests {
             scope: Some(scope.into()),
         };
         with("urn:matrix:org.matrix.msc2967.client:api:* urn:matrix:org.matrix.msc2967.client:device:D1")
-            .check_scope("D1")
+            .check_scope(Some("D1"))
             .unwrap();
         assert!(
             with("urn:matrix:client:device:D1")
-                .check_scope("D1")
+                .check_scope(Some("D1"))
                 .is_err()
         );
-        assert!(with("urn:matrix:client:api:*").check_scope("D1").is_err());
+        assert!(
+            with("urn:matrix:client:api:*")
+                .check_scope(Some("D1"))
+                .is_err()
+        );
         assert!(
             with("urn:matrix:client:api:* urn:matrix:client:device:D1 urn:matrix:client:device:D2")
-                .check_scope("D1")
+                .check_scope(Some("D1"))
                 .is_err()
         );
     }
@@ -249,6 +261,8 @@ mod tests {
         for body in [
             &br#"{"access_token":"secret-value","token_type":"mac"}"#[..],
             br#"{"access_token":"","token_type":"Bearer"}"#,
+            br#"{"access_token":"secret-value\u0000","token_type":"Bearer"}"#,
+            br#"{"access_token":"secret-value","refresh_token":"secret-value\n","token_type":"Bearer"}"#,
             br#"{"token_type":"Bearer"}"#,
             br#"{"access_token":"secret-value","token_type":"Bearer","expires_in":"soon"}"#,
             b"[]",

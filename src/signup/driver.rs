@@ -211,7 +211,7 @@ impl Client {
             token: code,
         };
         let answer: Value = self
-            .post_json(submit_url, &body, None, false)
+            .post_json(submit_url, &body, None, false, self.deadline())
             .map_err(|err| err.redact(&[client_secret, code]))?;
         if answer.get("success").and_then(Value::as_bool) != Some(true) {
             return Err(Error::StageRejected {
@@ -230,7 +230,13 @@ impl Client {
         client_secret: &str,
     ) -> Result<RequestTokenResponse, Error> {
         let answer: RequestTokenResponse = self
-            .post_json(&self.homeserver().join(path), body, None, false)
+            .post_json(
+                &self.homeserver().join(path),
+                body,
+                None,
+                false,
+                self.deadline(),
+            )
             .map_err(|err| err.redact(&[client_secret]))?;
         check_opaque_id(&answer.sid, "the requestToken sid")?;
         Ok(answer)

@@ -535,6 +535,7 @@ mod tests {
                     body: None,
                     bearer: None,
                     creates_state: true,
+                    deadline: None,
                 })
                 .unwrap_or_else(|err| panic!("request {attempt}: {err}"));
             assert_eq!(response.status, 200);

@@ -3,8 +3,8 @@
  * Included by tests/c/test_misuse.c, which provides the fixtures (`fx`) and
  * the helpers these cases use.
  *
- * Functions: 67 accessor, 35 fallible, 11 free, 5 init, 9 pure.
- * 395 cases: 7 enum, 26 finished, 8 index, 67 long, 206 null, 5 null_field, 1 range, 8 struct_size, 67 utf8.
+ * Functions: 72 accessor, 35 fallible, 11 free, 5 init, 9 pure.
+ * 403 cases: 7 enum, 26 finished, 11 index, 67 long, 211 null, 5 null_field, 1 range, 8 struct_size, 67 utf8.
  */
 #ifndef MXREG_MISUSE_CASES_H
 #define MXREG_MISUSE_CASES_H
@@ -2902,6 +2902,78 @@ cleanup:;
 /* mxreg_probe_auth_info: NULL `probe` */
 static void null__mxreg_probe_auth_info__probe(void) {
   CHECK(mxreg_probe_auth_info(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_probe_unknown_parts: NULL `probe` */
+static void null__mxreg_probe_unknown_parts__probe(void) {
+  CHECK(mxreg_probe_unknown_parts(NULL) == 0);
+cleanup:;
+}
+
+/* mxreg_probe_unknown_count: NULL `probe` */
+static void null__mxreg_probe_unknown_count__probe(void) {
+  CHECK(mxreg_probe_unknown_count(NULL) == 0);
+cleanup:;
+}
+
+/* mxreg_probe_unknown_part: NULL `probe` */
+static void null__mxreg_probe_unknown_part__probe(void) {
+  CHECK(mxreg_probe_unknown_part(NULL, 0) == 0);
+cleanup:;
+}
+
+/* mxreg_probe_unknown_part: `index` out of range */
+static void index__mxreg_probe_unknown_part__index(void) {
+  size_t i;
+  size_t past_end[3];
+  past_end[0] = mxreg_probe_unknown_count(fx.probe);
+  CHECK(past_end[0] == 0 || mxreg_probe_unknown_part(fx.probe, 0) != 0);
+  past_end[1] = SIZE_MAX;
+  past_end[2] = SIZE_MAX / 2 + 1;
+  for (i = 0; i < 3; i++) {
+    CHECK(mxreg_probe_unknown_part(fx.probe, past_end[i]) == 0);
+  }
+cleanup:;
+}
+
+/* mxreg_probe_unknown_result: NULL `probe` */
+static void null__mxreg_probe_unknown_result__probe(void) {
+  CHECK(mxreg_probe_unknown_result(NULL, 0) == MXREG_RESULT_INVALID_ARGUMENT);
+cleanup:;
+}
+
+/* mxreg_probe_unknown_result: `index` out of range */
+static void index__mxreg_probe_unknown_result__index(void) {
+  size_t i;
+  size_t past_end[3];
+  past_end[0] = mxreg_probe_unknown_count(fx.probe);
+  CHECK(past_end[0] == 0 || mxreg_probe_unknown_result(fx.probe, 0) != MXREG_RESULT_INVALID_ARGUMENT);
+  past_end[1] = SIZE_MAX;
+  past_end[2] = SIZE_MAX / 2 + 1;
+  for (i = 0; i < 3; i++) {
+    CHECK(mxreg_probe_unknown_result(fx.probe, past_end[i]) == MXREG_RESULT_INVALID_ARGUMENT);
+  }
+cleanup:;
+}
+
+/* mxreg_probe_unknown_message: NULL `probe` */
+static void null__mxreg_probe_unknown_message__probe(void) {
+  CHECK(mxreg_probe_unknown_message(NULL, 0) == NULL);
+cleanup:;
+}
+
+/* mxreg_probe_unknown_message: `index` out of range */
+static void index__mxreg_probe_unknown_message__index(void) {
+  size_t i;
+  size_t past_end[3];
+  past_end[0] = mxreg_probe_unknown_count(fx.probe);
+  CHECK(past_end[0] == 0 || mxreg_probe_unknown_message(fx.probe, 0) != NULL);
+  past_end[1] = SIZE_MAX;
+  past_end[2] = SIZE_MAX / 2 + 1;
+  for (i = 0; i < 3; i++) {
+    CHECK(mxreg_probe_unknown_message(fx.probe, past_end[i]) == NULL);
+  }
 cleanup:;
 }
 
@@ -5881,6 +5953,14 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_probe_homeserver_url: NULL `probe`", null__mxreg_probe_homeserver_url__probe},
     {"mxreg_probe_signup_methods: NULL `probe`", null__mxreg_probe_signup_methods__probe},
     {"mxreg_probe_auth_info: NULL `probe`", null__mxreg_probe_auth_info__probe},
+    {"mxreg_probe_unknown_parts: NULL `probe`", null__mxreg_probe_unknown_parts__probe},
+    {"mxreg_probe_unknown_count: NULL `probe`", null__mxreg_probe_unknown_count__probe},
+    {"mxreg_probe_unknown_part: NULL `probe`", null__mxreg_probe_unknown_part__probe},
+    {"mxreg_probe_unknown_part: `index` out of range", index__mxreg_probe_unknown_part__index},
+    {"mxreg_probe_unknown_result: NULL `probe`", null__mxreg_probe_unknown_result__probe},
+    {"mxreg_probe_unknown_result: `index` out of range", index__mxreg_probe_unknown_result__index},
+    {"mxreg_probe_unknown_message: NULL `probe`", null__mxreg_probe_unknown_message__probe},
+    {"mxreg_probe_unknown_message: `index` out of range", index__mxreg_probe_unknown_message__index},
     {"mxreg_probe_json: NULL `probe`", null__mxreg_probe_json__probe},
     {"mxreg_probe_free: NULL `probe` is a no-op", null__mxreg_probe_free__probe},
     {"mxreg_register_request_init: NULL `request` is a no-op", null__mxreg_register_request_init__request},

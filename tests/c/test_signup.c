@@ -244,6 +244,11 @@ static void test_null_arguments(void) {
   CHECK(mxreg_probe_signup_methods(NULL) == 0);
   CHECK(mxreg_probe_auth_info(NULL) == NULL);
   CHECK(mxreg_probe_json(NULL) == NULL);
+  CHECK(mxreg_probe_unknown_parts(NULL) == 0);
+  CHECK(mxreg_probe_unknown_count(NULL) == 0);
+  CHECK(mxreg_probe_unknown_part(NULL, 0) == 0);
+  CHECK(mxreg_probe_unknown_result(NULL, 0) == MXREG_RESULT_INVALID_ARGUMENT);
+  CHECK(mxreg_probe_unknown_message(NULL, 0) == NULL);
   mxreg_probe_free(NULL);
 
   /* The error detail is optional everywhere. */
@@ -1014,6 +1019,10 @@ static void test_probe_open_server(void) {
   CHECK(contains(mxreg_probe_json(probe), "\"flows\":[{\"stages\":[\"m.login.dummy\"]}]"));
   CHECK(contains(mxreg_probe_json(probe), "\"guest_access\":true"));
   CHECK(contains(mxreg_probe_json(probe), "m.login.password"));
+  /* Every part found out: nothing unknown. */
+  CHECK(mxreg_probe_unknown_parts(probe) == 0);
+  CHECK(mxreg_probe_unknown_count(probe) == 0);
+  CHECK(!contains(mxreg_probe_json(probe), "\"unknown\""));
 
 cleanup:
   mxreg_probe_free(probe);

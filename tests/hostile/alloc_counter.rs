@@ -2,10 +2,15 @@
 //! bytes freed. mxreg's calls are blocking and run on the caller's thread, so
 //! a call that leaves this balance above zero once everything it returned has
 //! been freed has leaked. Other threads (the fault server, other tests) do not
-//! disturb the count.
+//! disturb the count. Calls that start threads of their own (the probe) are
+//! measured with the process-wide balance instead, in a binary whose tests
+//! run one at a time.
+
+#![allow(dead_code)] // each test binary uses a different part of it
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 pub struct CountingAllocator;
 
@@ -14,8 +19,12 @@ thread_local! {
     static LIVE_BYTES: Cell<i64> = const { Cell::new(0) };
 }
 
+/// The same balance over every thread.
+static LIVE_BYTES_EVERYWHERE: AtomicI64 = AtomicI64::new(0);
+
 fn record(delta: i64) {
     let _ = LIVE_BYTES.try_with(|live| live.set(live.get() + delta));
+    LIVE_BYTES_EVERYWHERE.fetch_add(delta, Ordering::Relaxed);
 }
 
 // SAFETY: every call is forwarded unchanged to the system allocator.
@@ -57,4 +66,9 @@ unsafe impl GlobalAlloc for CountingAllocator {
 /// Bytes this thread has allocated and not freed since it started.
 pub fn live_bytes() -> i64 {
     LIVE_BYTES.with(Cell::get)
+}
+
+/// Bytes every thread together has allocated and not freed.
+pub fn live_bytes_everywhere() -> i64 {
+    LIVE_BYTES_EVERYWHERE.load(Ordering::Relaxed)
 }

@@ -16,6 +16,7 @@ use mxreg::ffi::login::*;
 use mxreg::ffi::oauth::*;
 use mxreg::ffi::oauth_device::*;
 use mxreg::ffi::precheck::*;
+use mxreg::ffi::probe::*;
 use mxreg::ffi::register::*;
 use mxreg::ffi::registration::*;
 use mxreg::ffi::signup::*;
@@ -31,6 +32,8 @@ pub struct Options {
     pub ca_pem: Option<String>,
     pub allow_insecure_http: bool,
     pub rate_limit_max_wait_ms: u32,
+    /// 0: the library's default.
+    pub call_timeout_ms: u32,
 }
 
 impl Default for Options {
@@ -42,17 +45,37 @@ impl Default for Options {
             ca_pem: None,
             allow_insecure_http: false,
             rate_limit_max_wait_ms: 0,
+            call_timeout_ms: 0,
         }
     }
 }
 
 impl Options {
-    /// The longest a call may take: connect plus request timeout. Tests
-    /// allow generous slack on top of it (no tight timing).
+    /// The longest a call of one request may take: connect plus request
+    /// timeout. Tests allow generous slack on top of it (no tight timing).
     pub fn call_budget(&self) -> Duration {
         Duration::from_millis(u64::from(
             self.connect_timeout_ms + self.request_timeout_ms + self.rate_limit_max_wait_ms,
         ))
+    }
+
+    /// The same for a call of `requests` requests one after the other.
+    pub fn budget_for(&self, requests: u32) -> Duration {
+        let one = u64::from(self.connect_timeout_ms + self.request_timeout_ms);
+        Duration::from_millis(one * u64::from(requests) + u64::from(self.rate_limit_max_wait_ms))
+    }
+
+    fn to_raw(&self, ca_pem: &Option<CString>) -> mxreg_client_options {
+        let mut raw = mxreg_client_options::default();
+        mxreg_client_options_init(&mut raw);
+        raw.connect_timeout_ms = self.connect_timeout_ms;
+        raw.request_timeout_ms = self.request_timeout_ms;
+        raw.max_response_bytes = self.max_response_bytes;
+        raw.allow_insecure_http = self.allow_insecure_http;
+        raw.rate_limit_max_wait_ms = self.rate_limit_max_wait_ms;
+        raw.call_timeout_ms = self.call_timeout_ms;
+        raw.ca_pem = c_ptr(ca_pem);
+        raw
     }
 }
 
@@ -77,6 +100,8 @@ pub struct Outcome {
     pub refresh_token: Option<String>,
     pub expires_in_ms: i64,
     pub expires_at_ms: i64,
+    /// What a probe could not find out: (part, code, message).
+    pub unknown: Vec<(u32, mxreg_result, String)>,
     pub elapsed: Duration,
 }
 
@@ -149,14 +174,7 @@ impl CClient {
     pub fn new(url: &str, options: &Options) -> Result<CClient, Box<Outcome>> {
         let url = CString::new(url).expect("URL without NUL");
         let ca_pem = c(&options.ca_pem);
-        let mut raw = mxreg_client_options::default();
-        mxreg_client_options_init(&mut raw);
-        raw.connect_timeout_ms = options.connect_timeout_ms;
-        raw.request_timeout_ms = options.request_timeout_ms;
-        raw.max_response_bytes = options.max_response_bytes;
-        raw.allow_insecure_http = options.allow_insecure_http;
-        raw.rate_limit_max_wait_ms = options.rate_limit_max_wait_ms;
-        raw.ca_pem = c_ptr(&ca_pem);
+        let raw = options.to_raw(&ca_pem);
         let mut client = ptr::null();
         let mut error = ptr::null_mut();
         let code = mxreg_client_new(url.as_ptr(), &raw, &mut client, &mut error);
@@ -352,6 +370,176 @@ impl CClient {
         }
         mxreg_tokens_free(tokens);
         outcome
+    }
+}
+
+/// `mxreg_probe_server`; the value is the probe's JSON, and what it could
+/// not find out goes to `unknown`.
+pub fn probe(server: &str, options: &Options, check_guest_access: bool) -> Outcome {
+    let server = CString::new(server).expect("no NUL");
+    let ca_pem = c(&options.ca_pem);
+    let raw = options.to_raw(&ca_pem);
+    let mut probe = ptr::null_mut();
+    let mut error = ptr::null_mut();
+    let started = Instant::now();
+    let code = mxreg_probe_server(
+        server.as_ptr(),
+        &raw,
+        check_guest_access,
+        &mut probe,
+        &mut error,
+    );
+    let mut unknown = Vec::new();
+    let outcome = finish(code, started, error, || {
+        let _ = (
+            text(mxreg_probe_homeserver_url(probe)),
+            mxreg_probe_signup_methods(probe),
+            mxreg_probe_auth_info(probe),
+        );
+        let count = mxreg_probe_unknown_count(probe);
+        let mut flags = 0;
+        for index in 0..count {
+            let part = mxreg_probe_unknown_part(probe, index);
+            flags |= part;
+            unknown.push((
+                part,
+                mxreg_probe_unknown_result(probe, index),
+                text(mxreg_probe_unknown_message(probe, index)).expect("a message"),
+            ));
+        }
+        assert_eq!(flags, mxreg_probe_unknown_parts(probe));
+        text(mxreg_probe_json(probe)).expect("the probe's JSON")
+    });
+    if code != mxreg_result::Ok {
+        assert!(probe.is_null(), "no probe written on failure");
+    }
+    mxreg_probe_free(probe);
+    Outcome { unknown, ..outcome }
+}
+
+/// The redirect URI the OAuth cases register and complete with.
+pub const REDIRECT_URI: &str = "http://127.0.0.1:8499/callback";
+
+/// An `mxreg_oauth_server` (freed on drop).
+pub struct COAuthServer(*mut mxreg_oauth_server);
+
+impl Drop for COAuthServer {
+    fn drop(&mut self) {
+        mxreg_oauth_server_free(self.0);
+    }
+}
+
+impl CClient {
+    /// `mxreg_oauth_server_discover`.
+    pub fn oauth_discover(&self) -> (Outcome, Option<COAuthServer>) {
+        let mut server = ptr::null_mut();
+        let mut error = ptr::null_mut();
+        let started = Instant::now();
+        let code = mxreg_oauth_server_discover(self.0, &mut server, &mut error);
+        let outcome = finish(code, started, error, || {
+            let _ = (
+                text(mxreg_oauth_server_account_management_uri(server)),
+                text(mxreg_oauth_server_metadata_json(server)),
+            );
+            text(mxreg_oauth_server_issuer(server)).expect("an issuer")
+        });
+        let server = (code == mxreg_result::Ok).then(|| COAuthServer(server));
+        (outcome, server)
+    }
+}
+
+impl COAuthServer {
+    /// `mxreg_oauth_server_register_client`; the value is the client ID.
+    pub fn register_client(&self) -> Outcome {
+        let client_uri = CString::new("https://client.example.org/").unwrap();
+        let redirect = CString::new(REDIRECT_URI).unwrap();
+        let redirects = [redirect.as_ptr()];
+        let mut metadata = mxreg_oauth_client_metadata::default();
+        mxreg_oauth_client_metadata_init(&mut metadata);
+        metadata.client_uri = client_uri.as_ptr();
+        metadata.redirect_uris = redirects.as_ptr();
+        metadata.redirect_uri_count = redirects.len();
+        let mut registered = ptr::null_mut();
+        let mut error = ptr::null_mut();
+        let started = Instant::now();
+        let code =
+            mxreg_oauth_server_register_client(self.0, &metadata, &mut registered, &mut error);
+        let outcome = finish(code, started, error, || {
+            let _ = text(mxreg_oauth_registered_client_metadata_json(registered));
+            text(mxreg_oauth_registered_client_client_id(registered)).expect("a client ID")
+        });
+        mxreg_oauth_registered_client_free(registered);
+        outcome
+    }
+
+    /// Start a sign-up and complete it with a redirect carrying a code (the
+    /// token exchange, then `whoami`); the value is the user ID.
+    pub fn complete_sign_up(&self) -> Outcome {
+        let client_id = CString::new("client-1").unwrap();
+        let redirect = CString::new(REDIRECT_URI).unwrap();
+        let mut request = mxreg_oauth_authorization_request::default();
+        mxreg_oauth_authorization_request_init(&mut request);
+        request.client_id = client_id.as_ptr();
+        request.redirect_uri = redirect.as_ptr();
+        let mut authorization = ptr::null_mut();
+        let mut error = ptr::null_mut();
+        let started =
+            mxreg_oauth_authorization_start(self.0, &request, &mut authorization, &mut error);
+        assert_eq!(started, mxreg_result::Ok, "starting needs no I/O");
+        let state = text(mxreg_oauth_authorization_state(authorization)).expect("a state");
+        let back = CString::new(format!("{REDIRECT_URI}?code=the-code&state={state}")).unwrap();
+        let mut registration = ptr::null_mut();
+        let started = Instant::now();
+        let code = mxreg_oauth_authorization_complete(
+            authorization,
+            back.as_ptr(),
+            &mut registration,
+            &mut error,
+        );
+        let outcome = finish(code, started, error, || {
+            let _ = (
+                text(mxreg_registration_access_token(registration)),
+                text(mxreg_registration_refresh_token(registration)),
+                text(mxreg_registration_device_id(registration)),
+            );
+            text(mxreg_registration_user_id(registration)).expect("a user ID")
+        });
+        mxreg_registration_free(registration);
+        mxreg_oauth_authorization_free(authorization);
+        outcome
+    }
+
+    /// `mxreg_oauth_server_refresh_token`; the value is the access token.
+    pub fn refresh(&self) -> Outcome {
+        let client_id = CString::new("client-1").unwrap();
+        let token = CString::new("old-refresh-token").unwrap();
+        let mut tokens = ptr::null_mut();
+        let mut error = ptr::null_mut();
+        let started = Instant::now();
+        let code = mxreg_oauth_server_refresh_token(
+            self.0,
+            client_id.as_ptr(),
+            token.as_ptr(),
+            &mut tokens,
+            &mut error,
+        );
+        let outcome = finish(code, started, error, || {
+            let _ = text(mxreg_tokens_refresh_token(tokens));
+            text(mxreg_tokens_access_token(tokens)).expect("an access token")
+        });
+        mxreg_tokens_free(tokens);
+        outcome
+    }
+
+    /// `mxreg_oauth_server_revoke_token`.
+    pub fn revoke(&self) -> Outcome {
+        let client_id = CString::new("client-1").unwrap();
+        let token = CString::new("a-token").unwrap();
+        let mut error = ptr::null_mut();
+        let started = Instant::now();
+        let code =
+            mxreg_oauth_server_revoke_token(self.0, client_id.as_ptr(), token.as_ptr(), &mut error);
+        finish(code, started, error, || "revoked".into())
     }
 }
 

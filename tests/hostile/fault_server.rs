@@ -79,6 +79,13 @@ pub enum Fault {
         idle: Duration,
         fin_first: bool,
     },
+    /// Answer, then `after` later write `stray` on the idle kept-alive
+    /// connection (bytes nobody asked for), and keep it open.
+    ReplyThenStray {
+        reply: Reply,
+        stray: Vec<u8>,
+        after: Duration,
+    },
 }
 
 /// A whole HTTP answer. `Content-Length` is added unless a header sets the
@@ -178,12 +185,18 @@ struct Log {
     closed_by_client: usize,
     /// Faults handed out so far (the script position).
     served: usize,
+    /// Requests read and not answered yet, and the most there ever were.
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 struct Shared {
     stop: AtomicBool,
     deadline: Instant,
     script: Vec<Fault>,
+    /// Requests whose target starts with a route's prefix get its fault,
+    /// whatever their order (the probe sends its requests at once).
+    routes: Vec<(String, Fault)>,
     log: Mutex<Log>,
 }
 
@@ -201,6 +214,18 @@ impl Shared {
             log.served += 1;
         }
         self.script[index].clone()
+    }
+
+    /// The fault for a request just read: its route's, else the script's.
+    fn fault_for(&self, request: &SeenRequest) -> Fault {
+        let routed = self
+            .routes
+            .iter()
+            .find(|(prefix, _)| request.target.starts_with(prefix.as_str()));
+        match routed {
+            Some((_, fault)) => fault.clone(),
+            None => self.fault(true),
+        }
     }
 
     /// Wait up to `duration` while watching `stream`: true when the client
@@ -250,20 +275,29 @@ impl FaultServer {
         Self::scripted_for(|_| script)
     }
 
-    /// As [`FaultServer::scripted`], with a script that may name the
-    /// server's own origin (`http://127.0.0.1:port`), e.g. in OAuth metadata.
-    pub fn scripted_for(build: impl FnOnce(&str) -> Vec<Fault>) -> Self {
+    /// As `scripted`, with a script that needs the server's own URL (OAuth
+    /// metadata pointing its endpoints back here).
+    pub fn scripted_for(script: impl FnOnce(&str) -> Vec<Fault>) -> Self {
+        Self::routed_for(|url| (Vec::new(), script(url)))
+    }
+
+    /// Requests to a route's path prefix get its fault; the others follow
+    /// the script. Both may need the server's URL.
+    pub fn routed_for(
+        routes_and_script: impl FnOnce(&str) -> (Vec<(String, Fault)>, Vec<Fault>),
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
             .expect("nonblocking listener");
         let addr = listener.local_addr().expect("local address");
-        let script = build(&format!("http://{addr}"));
+        let (routes, script) = routes_and_script(&format!("http://{addr}"));
         assert!(!script.is_empty(), "a fault server needs a script");
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
             deadline: Instant::now() + SERVER_LIFETIME,
             script,
+            routes,
             log: Mutex::new(Log::default()),
         });
         let acceptor = {
@@ -295,6 +329,20 @@ impl FaultServer {
 
     pub fn connections(&self) -> usize {
         self.shared.log.lock().unwrap().connections
+    }
+
+    /// How many requests were waiting for their answers at the same time,
+    /// at most.
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.log.lock().unwrap().max_in_flight
+    }
+
+    /// The requests whose target starts with `prefix`.
+    pub fn requests_to(&self, prefix: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.target.starts_with(prefix))
+            .count()
     }
 
     /// Wait until the client has hung up every connection it opened; false
@@ -369,13 +417,20 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
             closed_by_client = !shared.stopping();
             break;
         };
-        let fault = shared.fault(true);
+        let fault = shared.fault_for(&request);
         let Some(request) = read_body(&mut stream, request, rest, &mut buffered, shared) else {
             closed_by_client = !shared.stopping();
             break;
         };
-        shared.log.lock().unwrap().requests.push(request.clone());
-        match act(&mut stream, &fault, &request, shared) {
+        {
+            let mut log = shared.log.lock().unwrap();
+            log.requests.push(request.clone());
+            log.in_flight += 1;
+            log.max_in_flight = log.max_in_flight.max(log.in_flight);
+        }
+        let after = act(&mut stream, &fault, &request, shared);
+        shared.log.lock().unwrap().in_flight -= 1;
+        match after {
             After::KeepAlive => continue,
             After::Close => break,
             After::HungUp => {
@@ -540,8 +595,26 @@ fn act(stream: &mut TcpStream, fault: &Fault, request: &SeenRequest, shared: &Sh
             }
             After::Dropped
         }
-        Fault::ResetOnAccept | Fault::RawOnAccept(_) => {
-            unreachable!("handled before the request is read")
+        Fault::ReplyThenStray {
+            reply,
+            stray,
+            after,
+        } => {
+            if stream.write_all(&reply.to_bytes()).is_err() {
+                return After::Close;
+            }
+            if shared.pause_watching(stream, *after) {
+                return After::HungUp;
+            }
+            let _ = stream.write_all(stray);
+            After::KeepAlive
+        }
+        // Reached through a route (chosen once the request is read): the
+        // nearest thing after reading.
+        Fault::ResetOnAccept => After::Reset,
+        Fault::RawOnAccept(bytes) => {
+            let _ = stream.write_all(bytes);
+            After::Close
         }
     }
 }

@@ -45,6 +45,19 @@ pub enum Endpoint {
     /// One poll of the token endpoint for a device code (then `whoami`),
     /// after a proper discovery and device authorization.
     DevicePoll,
+    /// `GET /_matrix/client/v1/auth_metadata` (`mxreg_oauth_server_discover`).
+    OAuthMetadata,
+    /// The client registration endpoint, after good metadata.
+    OAuthClientRegistration,
+    /// The token endpoint's authorization code exchange, after good
+    /// metadata (`mxreg_oauth_authorization_complete`).
+    OAuthTokenExchange,
+    /// `whoami` after a good token exchange, completing the sign-up.
+    OAuthWhoami,
+    /// The token endpoint's refresh grant, after good metadata.
+    OAuthRefresh,
+    /// The revocation endpoint, after good metadata.
+    OAuthRevoke,
 }
 
 impl Endpoint {
@@ -62,11 +75,23 @@ impl Endpoint {
         Endpoint::DevicePoll,
     ];
 
+    /// Every OAuth endpoint, each reached the way an app reaches it.
+    pub const OAUTH: &'static [Endpoint] = &[
+        Endpoint::OAuthMetadata,
+        Endpoint::OAuthClientRegistration,
+        Endpoint::OAuthTokenExchange,
+        Endpoint::OAuthWhoami,
+        Endpoint::OAuthRefresh,
+        Endpoint::OAuthRevoke,
+    ];
+
     /// One that creates an account and one that does not, for the cases
     /// that cost a timeout each.
     pub const TIMED: &'static [Endpoint] = &[Endpoint::Register, Endpoint::UsernameAvailable];
 
-    /// A registration: the server may have created an account.
+    /// The request changes server state (an account, a client, a spent
+    /// code or rotated token): a failure after sending is an unknown
+    /// outcome.
     pub fn creates_account(self) -> bool {
         matches!(
             self,
@@ -74,6 +99,9 @@ impl Endpoint {
                 | Endpoint::RegisterGuest
                 | Endpoint::RegisterStage
                 | Endpoint::SignupStart
+                | Endpoint::OAuthClientRegistration
+                | Endpoint::OAuthTokenExchange
+                | Endpoint::OAuthRefresh
         )
     }
 
@@ -83,23 +111,24 @@ impl Endpoint {
         self.creates_account() || matches!(self, Endpoint::LoginToken | Endpoint::DevicePoll)
     }
 
-    /// The proper answers the server gives before this endpoint's request
-    /// (discovery, the device authorization), for a server at `origin`.
-    pub fn preamble(self, origin: &str) -> Vec<Fault> {
-        let metadata = || {
-            Reply::json(
-                200,
-                format!(
-                    r#"{{"issuer":"{origin}/","authorization_endpoint":"{origin}/authorize","token_endpoint":"{origin}/token","registration_endpoint":"{origin}/register","revocation_endpoint":"{origin}/revoke","device_authorization_endpoint":"{origin}/device_authorization","response_types_supported":["code"],"grant_types_supported":["authorization_code","refresh_token","urn:ietf:params:oauth:grant-type:device_code"],"code_challenge_methods_supported":["S256"]}}"#
-                ),
-            )
-            .into()
-        };
+    /// Good answers to the requests before this endpoint's (OAuth calls
+    /// need metadata first, pointing back to `url`; a device poll, the
+    /// device authorization too).
+    pub fn preamble(self, url: &str) -> Vec<Fault> {
+        let metadata = || Reply::json(200, oauth_metadata(url)).into();
         match self {
-            Endpoint::DeviceStart => vec![metadata()],
+            Endpoint::DeviceStart
+            | Endpoint::OAuthClientRegistration
+            | Endpoint::OAuthTokenExchange
+            | Endpoint::OAuthRefresh
+            | Endpoint::OAuthRevoke => vec![metadata()],
             Endpoint::DevicePoll => vec![
                 metadata(),
                 Reply::json(200, Endpoint::DeviceStart.ok_body()).into(),
+            ],
+            Endpoint::OAuthWhoami => vec![
+                metadata(),
+                Reply::json(200, Endpoint::OAuthTokenExchange.ok_body()).into(),
             ],
             _ => Vec::new(),
         }
@@ -128,6 +157,16 @@ impl Endpoint {
             Endpoint::Refresh => {
                 r#"{"access_token":"syt_b","refresh_token":"syr_b","expires_in_ms":300000}"#
             }
+            // Endpoints on 127.0.0.1:9 are never called: the case ends here.
+            Endpoint::OAuthMetadata => OAUTH_METADATA_NOWHERE,
+            Endpoint::OAuthClientRegistration => {
+                r#"{"client_id":"client-1","token_endpoint_auth_method":"none"}"#
+            }
+            Endpoint::OAuthTokenExchange | Endpoint::OAuthRefresh => {
+                r#"{"access_token":"mat_a","token_type":"Bearer","expires_in":300,"refresh_token":"mar_a"}"#
+            }
+            Endpoint::OAuthWhoami => r#"{"user_id":"@alice:example.org"}"#,
+            Endpoint::OAuthRevoke => "{}",
         }
     }
 
@@ -155,9 +194,46 @@ impl Endpoint {
             Endpoint::LoginToken => client.login(None, None, Some("syl_hostile")),
             Endpoint::DeviceStart => client.device_authorization(false),
             Endpoint::DevicePoll => client.device_authorization(true),
+            Endpoint::OAuthMetadata => client.oauth_discover().0,
+            oauth => {
+                let (discovered, server) = client.oauth_discover();
+                let server = server
+                    .unwrap_or_else(|| panic!("{oauth:?}: discovery failed: {discovered:#?}"));
+                match oauth {
+                    Endpoint::OAuthClientRegistration => server.register_client(),
+                    Endpoint::OAuthTokenExchange | Endpoint::OAuthWhoami => {
+                        server.complete_sign_up()
+                    }
+                    Endpoint::OAuthRefresh => server.refresh(),
+                    _ => server.revoke(),
+                }
+            }
         }
     }
 }
+
+/// Usable server metadata with every endpoint at `url`.
+pub fn oauth_metadata(url: &str) -> String {
+    serde_json::json!({
+        "issuer": format!("{url}/"),
+        "authorization_endpoint": format!("{url}/oauth2/auth"),
+        "token_endpoint": format!("{url}/oauth2/token"),
+        "registration_endpoint": format!("{url}/oauth2/registration"),
+        "revocation_endpoint": format!("{url}/oauth2/revoke"),
+        "device_authorization_endpoint": format!("{url}/oauth2/device"),
+        "response_types_supported": ["code"],
+        "grant_types_supported": [
+            "authorization_code",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ],
+        "code_challenge_methods_supported": ["S256"],
+        "prompt_values_supported": ["create"],
+    })
+    .to_string()
+}
+
+const OAUTH_METADATA_NOWHERE: &str = r#"{"issuer":"http://127.0.0.1:9/","authorization_endpoint":"http://127.0.0.1:9/auth","token_endpoint":"http://127.0.0.1:9/token","registration_endpoint":"http://127.0.0.1:9/register","revocation_endpoint":"http://127.0.0.1:9/revoke","response_types_supported":["code"],"grant_types_supported":["authorization_code","refresh_token"],"code_challenge_methods_supported":["S256"]}"#;
 
 /// The code for a connection lost after the request went out: an account
 /// call cannot know whether the account exists; the others can retry.
@@ -240,8 +316,8 @@ impl Case {
     /// One call; returns the bytes still allocated on this thread after the
     /// client and everything it returned were freed.
     fn run_once(&self, endpoint: Endpoint, report: bool) -> i64 {
-        let server = FaultServer::scripted_for(|origin| {
-            let mut script = endpoint.preamble(origin);
+        let server = FaultServer::scripted_for(|url| {
+            let mut script = endpoint.preamble(url);
             script.extend((self.script)(endpoint));
             script
         });

@@ -82,7 +82,7 @@ from .errors import (
 )
 from .oauth import OAuthAuthorization, OAuthDeviceAuthorization, OAuthServer, RegisteredClient
 from .precheck import check_username
-from .probe import ServerProbe, SignupMethod, probe_server
+from .probe import ProbePart, ServerProbe, SignupMethod, UnknownPart, probe_server
 from .registration import Registration
 from .signup import Policy, Signup, SignupState, Stage
 from .tokens import Tokens
@@ -153,6 +153,7 @@ __all__ = [
     "RequestTimeoutError",
     "ResultCode",
     "ServerError",
+    "ProbePart",
     "ServerProbe",
     "SessionExpiredError",
     "Signup",
@@ -173,5 +174,6 @@ __all__ = [
     "check_username",
     "library_version",
     "live_handles",
+    "UnknownPart",
     "probe_server",
 ]

@@ -1,11 +1,11 @@
 """`python -m mxreg`: Matrix account tools on the command line.
 
 Prints JSON on stdout (tokens only with --show-tokens); on failure prints
-`mxreg: <message>` on stderr, then the result code's name
-(`mxreg: result MXREG_RESULT_…`) and what the server attached to it (admin
-contact, info URI, consent URI), and exits non-zero (1: the call failed, 2:
-bad command line). Progress that needs the user (a validation mail to follow)
-goes to stderr.
+`mxreg: <RESULT>: <errcode>: <message>` on stderr, then what the server
+attached to it (admin contact, info URI, consent URI), and exits non-zero
+(1: the call failed, 2: bad command line, 3: the probe could not find out
+every part; its JSON says which under "unknown"). Progress that needs the
+user (a validation mail to follow) goes to stderr.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .signup import Signup, SignupState, Stage
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
 PASSWORD_ENV = "MXREG_PASSWORD"
 # Synapse answers /register/available about once a second per address.
 AVAILABLE_RATE_LIMIT_WAIT_S = 30.0
@@ -58,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="S",
         help="when rate-limited, wait as the server asks, up to S seconds in all",
+    )
+    connection.add_argument(
+        "--call-timeout",
+        type=float,
+        metavar="S",
+        help="give up on a call after S seconds in all, however many requests it sends (default 60)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -174,7 +181,10 @@ def _rate_limit_wait(args: argparse.Namespace) -> float | None:
 
 def _client(args: argparse.Namespace) -> Client:
     return Client(
-        args.homeserver, allow_insecure_http=args.allow_insecure_http, rate_limit_max_wait=_rate_limit_wait(args)
+        args.homeserver,
+        allow_insecure_http=args.allow_insecure_http,
+        rate_limit_max_wait=_rate_limit_wait(args),
+        call_timeout=args.call_timeout,
     )
 
 
@@ -188,7 +198,10 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
         check_guest_access=args.check_guest_access,
         allow_insecure_http=args.allow_insecure_http,
         rate_limit_max_wait=_rate_limit_wait(args),
+        call_timeout=args.call_timeout,
     )
+    for unknown in found.unknown:
+        _note(f"could not find out {str(unknown.part.name).lower()}: {unknown.message} ({unknown.code.name})")
     output = dict(found.details)
     output["homeserver_url"] = found.homeserver_url
     output["signup_methods"] = [method.name for method in SignupMethod if method in found.signup_methods]
@@ -375,4 +388,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     json.dump(output, sys.stdout, indent=2)
     sys.stdout.write("\n")
-    return 0
+    # A probe that could not find out every part is no answer to rely on.
+    return EXIT_INCOMPLETE if output.get("unknown") else 0

@@ -31,6 +31,7 @@ def client_options(
     allow_insecure_http: bool,
     rate_limit_max_wait: float | None,
     ca_pem: str | None,
+    call_timeout: float | None = None,
 ) -> _raw.mxreg_client_options:
     """A filled options struct (it keeps the encoded strings alive)."""
     options = _raw.mxreg_client_options()
@@ -45,4 +46,5 @@ def client_options(
     options.allow_insecure_http = bool(allow_insecure_http)
     options.rate_limit_max_wait_ms = _millis(rate_limit_max_wait, "rate_limit_max_wait")
     options.ca_pem = c_string(ca_pem, "ca_pem")
+    options.call_timeout_ms = _millis(call_timeout, "call_timeout")
     return options

@@ -353,6 +353,29 @@ MXREG_SIGNUP_METHOD_SSO = 8
 MXREG_SIGNUP_METHOD_GUEST = 16
 
 
+class mxreg_probe_part(enum.IntFlag):
+    """The parts of a probe that are found out on their own (flags of
+    `mxreg_probe_unknown_parts`, values of `mxreg_probe_unknown_part`). A part that could not be found out (a
+    timeout, a reset, a rate limit, a server error, a malformed answer)
+    says so with its result code, instead of counting as "not offered".
+    """
+
+    LOGIN = 1
+    """`GET /login`: the login types, and so single sign-on."""
+    OAUTH = 2
+    """The OAuth 2.0 server metadata."""
+    REGISTRATION = 4
+    """The empty `POST /register`: legacy registration and its flows."""
+    GUEST = 8
+    """The guest registration (only when the probe was asked to check)."""
+
+
+MXREG_PROBE_PART_LOGIN = 1
+MXREG_PROBE_PART_OAUTH = 2
+MXREG_PROBE_PART_REGISTRATION = 4
+MXREG_PROBE_PART_GUEST = 8
+
+
 class mxreg_oauth_application_type(enum.IntEnum):
     """The kind of app registering (`application_type`), which decides the
     redirect URIs the server accepts.
@@ -502,6 +525,7 @@ class mxreg_client_options(ctypes.Structure):
         ("allow_insecure_http", ctypes.c_bool),
         ("rate_limit_max_wait_ms", ctypes.c_uint32),
         ("ca_pem", ctypes.c_char_p),
+        ("call_timeout_ms", ctypes.c_uint32),
     ]
     struct_size: int
     user_agent: bytes | None
@@ -511,6 +535,7 @@ class mxreg_client_options(ctypes.Structure):
     allow_insecure_http: bool
     rate_limit_max_wait_ms: int
     ca_pem: bytes | None
+    call_timeout_ms: int
 
 
 class mxreg_login_request(ctypes.Structure):
@@ -1498,14 +1523,17 @@ def mxreg_probe_server(server: bytes | None, options: ctypes._Pointer[mxreg_clie
     """Find out what sign-up `server` offers: `server` is a server name
     (`"example.org"`: discovered through `https://example.org/.well-known/matrix/client`)
     or a URL (its origin's `.well-known` is tried, then the URL itself).
-    Reads `/versions`, `GET /login`, the OAuth 2.0 metadata and an empty
-    `POST /register`. With `check_guest_access` it also tries a guest
-    registration, which creates a guest account where guests are allowed.
-    `options` may be NULL for the defaults. Blocks for several requests.
+    Then reads, all at once, `/versions`, `GET /login`, the OAuth 2.0
+    metadata and an empty `POST /register`; with `check_guest_access` it also
+    tries a guest registration, which creates a guest account where guests
+    are allowed. `options` may be NULL for the defaults. Blocks for about two
+    round trips, at most `options->call_timeout_ms`; starts a few threads.
 
     On success writes the answer to `*probe_out`: caller owns it; free it with
-    `mxreg_probe_free`. A server that is not a Matrix homeserver gives
-    `MXREG_RESULT_INVALID_RESPONSE`.
+    `mxreg_probe_free`. A part that could not be found out does not fail the
+    call: see `mxreg_probe_unknown_parts`. A server that is not a Matrix
+    homeserver gives `MXREG_RESULT_INVALID_RESPONSE`; a failure of
+    `.well-known` or `/versions` gives its code.
     """
     result: int = _mxreg_probe_server(server, options, check_guest_access, probe_out, error_out)
     return result
@@ -1526,8 +1554,8 @@ _mxreg_probe_signup_methods = _loader.bind(_lib, "mxreg_probe_signup_methods", c
 
 
 def mxreg_probe_signup_methods(probe: ctypes._Pointer[mxreg_probe] | ctypes._CArgObject | None) -> int:
-    """The `mxreg_signup_method` flags the server offers; 0 means sign-up is
-    closed to this client.
+    """The `mxreg_signup_method` flags the server was found to offer; 0 with no
+    `mxreg_probe_unknown_parts` means sign-up is closed to this client.
     """
     result: int = _mxreg_probe_signup_methods(probe)
     return result
@@ -1544,13 +1572,72 @@ def mxreg_probe_auth_info(probe: ctypes._Pointer[mxreg_probe] | ctypes._CArgObje
     return result
 
 
+_mxreg_probe_unknown_parts = _loader.bind(_lib, "mxreg_probe_unknown_parts", ctypes.c_uint32, [ctypes.POINTER(mxreg_probe)])
+
+
+def mxreg_probe_unknown_parts(probe: ctypes._Pointer[mxreg_probe] | ctypes._CArgObject | None) -> int:
+    """The `mxreg_probe_part` flags of the parts that could not be found out
+    (0: the probe found out everything it asked). A method those parts
+    would have shown is not in `mxreg_probe_signup_methods`. 0 for NULL.
+    """
+    result: int = _mxreg_probe_unknown_parts(probe)
+    return result
+
+
+_mxreg_probe_unknown_count = _loader.bind(_lib, "mxreg_probe_unknown_count", ctypes.c_size_t, [ctypes.POINTER(mxreg_probe)])
+
+
+def mxreg_probe_unknown_count(probe: ctypes._Pointer[mxreg_probe] | ctypes._CArgObject | None) -> int:
+    """How many parts could not be found out (0 for NULL); read each with
+    `mxreg_probe_unknown_part`, `_result` and `_message`.
+    """
+    result: int = _mxreg_probe_unknown_count(probe)
+    return result
+
+
+_mxreg_probe_unknown_part = _loader.bind(_lib, "mxreg_probe_unknown_part", ctypes.c_uint32, [ctypes.POINTER(mxreg_probe), ctypes.c_size_t])
+
+
+def mxreg_probe_unknown_part(probe: ctypes._Pointer[mxreg_probe] | ctypes._CArgObject | None, index: int) -> int:
+    """Which part (a `mxreg_probe_part` value) the `index`-th unknown part is;
+    0 for NULL or an index out of range.
+    """
+    result: int = _mxreg_probe_unknown_part(probe, index)
+    return result
+
+
+_mxreg_probe_unknown_result = _loader.bind(_lib, "mxreg_probe_unknown_result", ctypes.c_uint32, [ctypes.POINTER(mxreg_probe), ctypes.c_size_t])
+
+
+def mxreg_probe_unknown_result(probe: ctypes._Pointer[mxreg_probe] | ctypes._CArgObject | None, index: int) -> int:
+    """The result code the `index`-th unknown part's request met (a timeout, a
+    reset, a rate limit, a server error, a malformed answer...).
+    `MXREG_RESULT_INVALID_ARGUMENT` for NULL or an index out of range.
+    """
+    result: int = _mxreg_probe_unknown_result(probe, index)
+    return result
+
+
+_mxreg_probe_unknown_message = _loader.bind(_lib, "mxreg_probe_unknown_message", ctypes.c_char_p, [ctypes.POINTER(mxreg_probe), ctypes.c_size_t])
+
+
+def mxreg_probe_unknown_message(probe: ctypes._Pointer[mxreg_probe] | ctypes._CArgObject | None, index: int) -> bytes | None:
+    """The error message of the `index`-th unknown part. Borrowed; valid until
+    `probe` is freed. NULL for NULL or an index out of range.
+    """
+    result: bytes | None = _mxreg_probe_unknown_message(probe, index)
+    return result
+
+
 _mxreg_probe_json = _loader.bind(_lib, "mxreg_probe_json", ctypes.c_char_p, [ctypes.POINTER(mxreg_probe)])
 
 
 def mxreg_probe_json(probe: ctypes._Pointer[mxreg_probe] | ctypes._CArgObject | None) -> bytes | None:
     """Everything the probe found as one JSON object (homeserver URL, versions,
     methods, registration flows or why registration is refused, login types,
-    OAuth issuer, guest access). Borrowed; valid until `probe` is freed.
+    OAuth issuer, guest access, and under `"unknown"` a list of the parts not
+    found out, each `{"part", "result", "code", "message"}`). Borrowed; valid
+    until `probe` is freed.
     """
     result: bytes | None = _mxreg_probe_json(probe)
     return result

@@ -210,6 +210,7 @@ class AsyncClient(_AsyncWrapper[Client]):
         allow_insecure_http: bool = False,
         rate_limit_max_wait: float | None = None,
         ca_pem: str | None = None,
+        call_timeout: float | None = None,
     ) -> None:
         super().__init__(
             Client(
@@ -221,6 +222,7 @@ class AsyncClient(_AsyncWrapper[Client]):
             allow_insecure_http=allow_insecure_http,
                 rate_limit_max_wait=rate_limit_max_wait,
                 ca_pem=ca_pem,
+                call_timeout=call_timeout,
             )
         )
 

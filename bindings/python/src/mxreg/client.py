@@ -75,6 +75,9 @@ class Client(HandleOwner[_raw.mxreg_client]):
     the server asks, up to that total; by default they raise
     `RateLimitedError` at once. `ca_pem` replaces the built-in root
     certificates (a private CA); verification is never turned off.
+    `call_timeout` (seconds, default 60) bounds a whole call however many
+    requests it sends (OAuth discovery and completion, retries); waits for
+    rate limits add to it.
     """
 
     def __init__(
@@ -88,6 +91,7 @@ class Client(HandleOwner[_raw.mxreg_client]):
         allow_insecure_http: bool = False,
         rate_limit_max_wait: float | None = None,
         ca_pem: str | None = None,
+        call_timeout: float | None = None,
     ) -> None:
         options = client_options(
             user_agent=user_agent,
@@ -97,6 +101,7 @@ class Client(HandleOwner[_raw.mxreg_client]):
             allow_insecure_http=allow_insecure_http,
             rate_limit_max_wait=rate_limit_max_wait,
             ca_pem=ca_pem,
+            call_timeout=call_timeout,
         )
         url = c_string(homeserver_url, "homeserver_url")
         client = ctypes.POINTER(_raw.mxreg_client)()

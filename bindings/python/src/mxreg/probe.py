@@ -13,10 +13,23 @@ from ._native import c_string, call_checked, py_string, read_auth_info, read_the
 from ._options import client_options
 from .auth import AuthInfo
 
-__all__ = ["ServerProbe", "SignupMethod", "probe_server"]
+__all__ = ["ProbePart", "ServerProbe", "SignupMethod", "UnknownPart", "probe_server"]
 
 SignupMethod = _raw.mxreg_signup_method
 """Sign-up methods, as flags: LEGACY (`Client.signup`), OAUTH_CREATE, OAUTH, SSO, GUEST."""
+
+ProbePart = _raw.mxreg_probe_part
+"""The parts of a probe found out on their own: LOGIN, OAUTH, REGISTRATION, GUEST."""
+
+
+@dataclass(frozen=True)
+class UnknownPart:
+    """A part the probe could not find out, and why."""
+
+    part: ProbePart
+    code: _raw.mxreg_result
+    """What its request met (TIMEOUT, RATE_LIMITED, HTTP_ERROR, ...)."""
+    message: str
 
 
 @dataclass(frozen=True)
@@ -26,12 +39,21 @@ class ServerProbe:
     homeserver_url: str
     """The client-server API base URL to give `Client`."""
     signup_methods: SignupMethod
-    """What the server offers; empty means sign-up is closed to this client."""
+    """What the server was found to offer; empty with no `unknown` parts
+    means sign-up is closed to this client."""
     auth_info: AuthInfo | None
     """The registration flows, when `SignupMethod.LEGACY` is offered."""
     details: Mapping[str, Any] = field(default_factory=dict)
     """Everything found (versions, login types, OAuth issuer, why registration
     is refused, ...), as the library reports it."""
+    unknown: tuple[UnknownPart, ...] = ()
+    """The parts that could not be found out (a method they would have shown
+    is missing from `signup_methods`)."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether every part asked was found out."""
+        return not self.unknown
 
 
 def probe_server(
@@ -45,12 +67,15 @@ def probe_server(
     allow_insecure_http: bool = False,
     rate_limit_max_wait: float | None = None,
     ca_pem: str | None = None,
+    call_timeout: float | None = None,
 ) -> ServerProbe:
     """Find out what sign-up `server` offers. `server` is a server name
     (`"example.org"`, discovered through its `.well-known`) or a URL.
     `check_guest_access` also tries a guest registration, which creates a
-    guest account where guests are allowed. Blocks for several requests;
-    the connection options are those of `Client`."""
+    guest account where guests are allowed. Blocks for about two round
+    trips, at most `call_timeout`; the connection options are those of
+    `Client`. A part that could not be found out does not raise: see
+    `ServerProbe.unknown`."""
     options = client_options(
         user_agent=user_agent,
         connect_timeout=connect_timeout,
@@ -59,6 +84,7 @@ def probe_server(
         allow_insecure_http=allow_insecure_http,
         rate_limit_max_wait=rate_limit_max_wait,
         ca_pem=ca_pem,
+        call_timeout=call_timeout,
     )
     name = c_string(server, "server")
     probe = ctypes.POINTER(_raw.mxreg_probe)()
@@ -78,4 +104,12 @@ def _read_probe(probe: ctypes._Pointer[_raw.mxreg_probe]) -> ServerProbe:
         signup_methods=SignupMethod(_raw.mxreg_probe_signup_methods(probe)),
         auth_info=read_auth_info(info) if info else None,
         details=details if isinstance(details, dict) else {},
+        unknown=tuple(
+            UnknownPart(
+                part=ProbePart(_raw.mxreg_probe_unknown_part(probe, index)),
+                code=_raw.mxreg_result(_raw.mxreg_probe_unknown_result(probe, index)),
+                message=py_string(_raw.mxreg_probe_unknown_message(probe, index)) or "",
+            )
+            for index in range(_raw.mxreg_probe_unknown_count(probe))
+        ),
     )

@@ -6,7 +6,7 @@ import kotlin.time.Duration
 
 /**
  * Connection settings for a [Client]; null means the library's default
- * (10 s to connect, 30 s per request, 1 MiB per answer). Timeouts always
+ * (10 s to connect, 30 s per request, 60 s per call, 1 MiB per answer). Timeouts always
  * exist, and they are what bounds a blocking call: see [Client].
  */
 public class ClientOptions(
@@ -30,11 +30,18 @@ public class ClientOptions(
      * private CA); null means the built-in roots. Verification is never off.
      */
     public val caPem: String? = null,
+    /**
+     * The bound on a whole call, however many requests it sends (the probe,
+     * OAuth discovery and completion, retries); rate-limit waits add to it.
+     * Null means the default (60 s).
+     */
+    public val callTimeout: Duration? = null,
 ) {
     override fun toString(): String =
         "ClientOptions(userAgent=$userAgent, connectTimeout=$connectTimeout, requestTimeout=$requestTimeout, " +
             "maxResponseBytes=$maxResponseBytes, allowInsecureHttp=$allowInsecureHttp, " +
-            "rateLimitMaxWait=$rateLimitMaxWait, caPem=${if (caPem == null) "null" else "<${caPem.length} chars>"})"
+            "rateLimitMaxWait=$rateLimitMaxWait, caPem=${if (caPem == null) "null" else "<${caPem.length} chars>"}, " +
+            "callTimeout=$callTimeout)"
 
     /** Write the set fields over [raw], which `mxreg_client_options_init` filled. */
     internal fun applyTo(raw: MxregClientOptions, strings: NativeStrings) {
@@ -48,6 +55,7 @@ public class ClientOptions(
         raw.allow_insecure_http = if (allowInsecureHttp) 1 else 0
         rateLimitMaxWait?.let { raw.rate_limit_max_wait_ms = millisAsUInt32("rateLimitMaxWait", it, minimum = 0) }
         caPem?.let { raw.ca_pem = strings.put("caPem", it) }
+        callTimeout?.let { raw.call_timeout_ms = millisAsUInt32("callTimeout", it) }
     }
 
     private fun millisAsUInt32(name: String, value: Duration, minimum: Long = 1): Int {

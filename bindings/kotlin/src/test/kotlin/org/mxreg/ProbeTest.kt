@@ -60,4 +60,50 @@ class ProbeTest {
             responder.join(5_000)
         }
     }
+
+    /**
+     * A scripted stand-in for an OAuth-only homeserver whose OAuth metadata
+     * answers 429 (no real server does on demand): the probe must report the
+     * OAuth part as unknown with RATE_LIMITED, not "SSO only", after asking once.
+     */
+    @Test
+    fun aRateLimitedOAuthPartIsUnknownNotMissing() {
+        val metadataRequests = java.util.concurrent.atomic.AtomicInteger()
+        ServerSocket(0, 16, InetAddress.getLoopbackAddress()).use { server ->
+            val responder = thread(isDaemon = true) {
+                runCatching {
+                    while (true) {
+                        server.accept().use { socket ->
+                            val head = ByteArray(8192)
+                            val read = socket.getInputStream().read(head)
+                            val path = String(head, 0, maxOf(read, 0)).substringAfter(' ').substringBefore(' ')
+                            val (status, body) = when (path) {
+                                "/_matrix/client/versions" -> 200 to """{"versions":["v1.15"]}"""
+                                "/_matrix/client/v3/login" -> 200 to """{"flows":[{"type":"m.login.sso"}]}"""
+                                "/_matrix/client/v1/auth_metadata" -> {
+                                    metadataRequests.incrementAndGet()
+                                    429 to """{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":0}"""
+                                }
+                                "/_matrix/client/v3/register" -> 403 to """{"errcode":"M_FORBIDDEN"}"""
+                                else -> 404 to """{"errcode":"M_NOT_FOUND"}"""
+                            }
+                            socket.getOutputStream().write(
+                                ("HTTP/1.1 $status X\r\nContent-Type: application/json\r\n" +
+                                    "Content-Length: ${body.length}\r\nConnection: close\r\n\r\n$body").toByteArray(),
+                            )
+                        }
+                    }
+                }
+            }
+            val probe = ServerProbe.probe("http://127.0.0.1:${server.localPort}")
+            assertEquals(setOf(SignupMethod.SSO), probe.signupMethods, probe.toString())
+            val unknown = probe.unknown.single()
+            assertEquals(ProbePart.OAUTH, unknown.part)
+            assertEquals(org.mxreg.raw.MxregResult.RATE_LIMITED, unknown.code)
+            assertTrue("M_LIMIT_EXCEEDED" in unknown.message, unknown.message)
+            assertEquals(1, metadataRequests.get(), "a 429 is asked once")
+            server.close()
+            responder.join(5_000)
+        }
+    }
 }

@@ -299,6 +299,23 @@ public object MxregSignupMethod {
 }
 
 /**
+ * The parts of a probe that are found out on their own (flags of
+ * `mxreg_probe_unknown_parts`, values of `mxreg_probe_unknown_part`). A part that could not be found out (a
+ * timeout, a reset, a rate limit, a server error, a malformed answer)
+ * says so with its result code, instead of counting as "not offered".
+ */
+public object MxregProbePart {
+    /** `GET /login`: the login types, and so single sign-on. */
+    public const val LOGIN: Int = 1
+    /** The OAuth 2.0 server metadata. */
+    public const val OAUTH: Int = 2
+    /** The empty `POST /register`: legacy registration and its flows. */
+    public const val REGISTRATION: Int = 4
+    /** The guest registration (only when the probe was asked to check). */
+    public const val GUEST: Int = 8
+}
+
+/**
  * The kind of app registering (`application_type`), which decides the
  * redirect URIs the server accepts.
  */

@@ -603,14 +603,17 @@ public interface MxregLibrary : Library {
      * Find out what sign-up `server` offers: `server` is a server name
      * (`"example.org"`: discovered through `https://example.org/.well-known/matrix/client`)
      * or a URL (its origin's `.well-known` is tried, then the URL itself).
-     * Reads `/versions`, `GET /login`, the OAuth 2.0 metadata and an empty
-     * `POST /register`. With `check_guest_access` it also tries a guest
-     * registration, which creates a guest account where guests are allowed.
-     * `options` may be NULL for the defaults. Blocks for several requests.
+     * Then reads, all at once, `/versions`, `GET /login`, the OAuth 2.0
+     * metadata and an empty `POST /register`; with `check_guest_access` it also
+     * tries a guest registration, which creates a guest account where guests
+     * are allowed. `options` may be NULL for the defaults. Blocks for about two
+     * round trips, at most `options->call_timeout_ms`; starts a few threads.
      *
      * On success writes the answer to `*probe_out`: caller owns it; free it with
-     * `mxreg_probe_free`. A server that is not a Matrix homeserver gives
-     * `MXREG_RESULT_INVALID_RESPONSE`.
+     * `mxreg_probe_free`. A part that could not be found out does not fail the
+     * call: see `mxreg_probe_unknown_parts`. A server that is not a Matrix
+     * homeserver gives `MXREG_RESULT_INVALID_RESPONSE`; a failure of
+     * `.well-known` or `/versions` gives its code.
      */
     public fun mxreg_probe_server(
         server: Pointer?,
@@ -627,8 +630,8 @@ public interface MxregLibrary : Library {
     public fun mxreg_probe_homeserver_url(probe: Pointer?): String?
 
     /**
-     * The `mxreg_signup_method` flags the server offers; 0 means sign-up is
-     * closed to this client.
+     * The `mxreg_signup_method` flags the server was found to offer; 0 with no
+     * `mxreg_probe_unknown_parts` means sign-up is closed to this client.
      */
     public fun mxreg_probe_signup_methods(probe: Pointer?): Int
 
@@ -639,9 +642,43 @@ public interface MxregLibrary : Library {
     public fun mxreg_probe_auth_info(probe: Pointer?): Pointer?
 
     /**
+     * The `mxreg_probe_part` flags of the parts that could not be found out
+     * (0: the probe found out everything it asked). A method those parts
+     * would have shown is not in `mxreg_probe_signup_methods`. 0 for NULL.
+     */
+    public fun mxreg_probe_unknown_parts(probe: Pointer?): Int
+
+    /**
+     * How many parts could not be found out (0 for NULL); read each with
+     * `mxreg_probe_unknown_part`, `_result` and `_message`.
+     */
+    public fun mxreg_probe_unknown_count(probe: Pointer?): SizeT
+
+    /**
+     * Which part (a `mxreg_probe_part` value) the `index`-th unknown part is;
+     * 0 for NULL or an index out of range.
+     */
+    public fun mxreg_probe_unknown_part(probe: Pointer?, index: SizeT): Int
+
+    /**
+     * The result code the `index`-th unknown part's request met (a timeout, a
+     * reset, a rate limit, a server error, a malformed answer...).
+     * `MXREG_RESULT_INVALID_ARGUMENT` for NULL or an index out of range.
+     */
+    public fun mxreg_probe_unknown_result(probe: Pointer?, index: SizeT): Int
+
+    /**
+     * The error message of the `index`-th unknown part. Borrowed; valid until
+     * `probe` is freed. NULL for NULL or an index out of range.
+     */
+    public fun mxreg_probe_unknown_message(probe: Pointer?, index: SizeT): String?
+
+    /**
      * Everything the probe found as one JSON object (homeserver URL, versions,
      * methods, registration flows or why registration is refused, login types,
-     * OAuth issuer, guest access). Borrowed; valid until `probe` is freed.
+     * OAuth issuer, guest access, and under `"unknown"` a list of the parts not
+     * found out, each `{"part", "result", "code", "message"}`). Borrowed; valid
+     * until `probe` is freed.
      */
     public fun mxreg_probe_json(probe: Pointer?): String?
 

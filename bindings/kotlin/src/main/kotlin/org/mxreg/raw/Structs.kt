@@ -18,6 +18,7 @@ import com.sun.jna.Structure
     "allow_insecure_http",
     "rate_limit_max_wait_ms",
     "ca_pem",
+    "call_timeout_ms",
 )
 public class MxregClientOptions : Structure() {
     /** `sizeof(mxreg_client_options)`; set by `mxreg_client_options_init`. */
@@ -57,6 +58,16 @@ public class MxregClientOptions : Structure() {
      * turned off. Copied; at most 64 KiB.
      */
     @JvmField public var ca_pem: Pointer? = null
+    /**
+     * The bound on a whole call in ms, however many requests it sends (the
+     * probe's five or so, OAuth discovery and completion, a call retried
+     * on rate limits); waits for rate limits (`rate_limit_max_wait_ms`)
+     * add to it. Each request still has its own timeouts. 0 means the
+     * default (60 000). A call past it fails with `MXREG_RESULT_TIMEOUT`
+     * (or `MXREG_RESULT_OUTCOME_UNKNOWN` for a request that creates an
+     * account and was sent).
+     */
+    @JvmField public var call_timeout_ms: Int = 0
 }
 
 /**
