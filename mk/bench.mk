@@ -21,7 +21,7 @@ SUITES += bench-smoke
 
 .PHONY: bench bench-smoke bench-peers bench-release
 
-bench: bench-peers $(addprefix $(BENCH_DIR)/,responder floor spawn_once mxreg_c register)
+bench: prerequisites-bench bench-peers $(addprefix $(BENCH_DIR)/,responder floor spawn_once mxreg_c register)
 	$(BENCH_RUN) --bin $(BENCH_DIR) --lib $(BENCH_DIR)/lib/libmxreg.so \
 	  --static $(RELEASE_DIR)/libmxreg.a
 
