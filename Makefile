@@ -19,7 +19,7 @@ LINK_DEBUG := -L$(DEBUG_DIR) -lmxreg -Wl,-rpath,$(CURDIR)/$(DEBUG_DIR)
 
 SUITES := prerequisites-suite rust-suite
 
-.PHONY: all build check-header lint demo test test-rust suites rust-suite \
+.PHONY: all build check-header lint docs demo test test-rust suites rust-suite \
         prerequisites prerequisites-suite homeserver-install homeserver-up homeserver-down clean
 
 # `make prerequisites-kotlin` etc.: one group of scripts/prerequisites.py.
@@ -48,6 +48,11 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
+# The Rust API documentation, into target/doc/mxreg/; a warning (a broken
+# link, say) fails it.
+docs:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps
+
 homeserver-install:
 	$(RIG) install
 
@@ -70,7 +75,7 @@ $(DEBUG_DIR)/examples/register: examples/register.c build
 	$(CC) $(CFLAGS_STRICT) -o $@ $< $(LINK_DEBUG)
 
 # The prerequisites first, so that a missing one stops the run in its first seconds.
-test: prerequisites check-header lint
+test: prerequisites check-header lint docs
 	$(WITH_HS) $(MAKE) --no-print-directory suites
 
 test-rust:
