@@ -1,6 +1,8 @@
 # mxreg command surface. `make demo` and `make test` work on a fresh machine
-# (Rust toolchain, Python 3, a C compiler); whatever else a target needs, it
-# installs. Per-area rules live in mk/*.mk; each adds its suite to SUITES.
+# (README, "Two commands"): they first run scripts/prerequisites.py, which
+# installs the missing Debian packages (as root, with apt-get) or stops at
+# once naming what to install; the PyPI and npm pieces each target installs
+# itself. Per-area rules live in mk/*.mk; each adds its suite to SUITES.
 #
 # Suites expect the local homeservers to be up (MXREG_HS_* variables); the
 # test-* targets start them through the rig, which starts only what is not
@@ -15,10 +17,20 @@ DEBUG_DIR  := target/debug
 CFLAGS_STRICT := -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude
 LINK_DEBUG := -L$(DEBUG_DIR) -lmxreg -Wl,-rpath,$(CURDIR)/$(DEBUG_DIR)
 
-SUITES := rust-suite
+SUITES := prerequisites-suite rust-suite
 
-.PHONY: all build check-header generate lint demo test test-rust suites rust-suite \
-        homeserver-install homeserver-up homeserver-down clean
+.PHONY: all build check-header generate lint docs demo test test-rust suites rust-suite \
+        prerequisites prerequisites-suite homeserver-install homeserver-up homeserver-down clean
+
+# `make prerequisites-kotlin` etc.: one group of scripts/prerequisites.py.
+prerequisites-%:
+	@$(PYTHON) scripts/prerequisites.py $*
+
+prerequisites: prerequisites-test
+
+# The check itself, on machines made to lack things (PATH and file views).
+prerequisites-suite:
+	$(PYTHON) -m unittest discover -s tests/prerequisites
 
 all: build
 
@@ -40,6 +52,11 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
+# The Rust API documentation, into target/doc/mxreg/; a warning (a broken
+# link, say) fails it.
+docs:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps
+
 homeserver-install:
 	$(RIG) install
 
@@ -51,7 +68,7 @@ homeserver-down:
 
 # Start a fresh local Synapse, register one account through the C API
 # (examples/register.c), print it, stop the server.
-demo: $(DEBUG_DIR)/examples/register
+demo: prerequisites-demo $(DEBUG_DIR)/examples/register
 	@$(RIG) run --variants open -- sh -c '\
 	  user="demo$$(date +%s)"; \
 	  echo "Registering $$user on $$MXREG_HS_OPEN through the C API:" >&2; \
@@ -61,7 +78,8 @@ $(DEBUG_DIR)/examples/register: examples/register.c build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_STRICT) -o $@ $< $(LINK_DEBUG)
 
-test: check-header lint
+# The prerequisites first, so that a missing one stops the run in its first seconds.
+test: prerequisites check-header lint docs
 	$(WITH_HS) $(MAKE) --no-print-directory suites
 
 test-rust:

@@ -25,7 +25,7 @@ SUITES += bench-smoke
 
 .PHONY: bench bench-smoke bench-peers bench-release
 
-bench: bench-peers $(addprefix $(BENCH_DIR)/,responder floor spawn_once mxreg_c register register_static)
+bench: prerequisites-bench bench-peers $(addprefix $(BENCH_DIR)/,responder floor spawn_once mxreg_c register register_static)
 	$(RIG) run --variants $(BENCH_VARIANTS) -- \
 	  $(BENCH_RUN) --bin $(BENCH_DIR) --lib $(BENCH_DIR)/lib/libmxreg.so \
 	  --static $(RELEASE_DIR)/libmxreg.a --static-example $(BENCH_DIR)/register_static

@@ -35,7 +35,7 @@ C_RUN := MXREG_RIG="$${MXREG_RIG:-$(CURDIR)/scripts/homeserver.py}" PYTHON=$(PYT
 .PHONY: test-c c-suite c-plain c-valgrind c-sanitize c-misuse-cases c-check-misuse-cases \
         signup-example
 
-test-c: build
+test-c: prerequisites-c build
 	$(WITH_HS) $(MAKE) --no-print-directory c-suite
 
 # All three passes, each to its end; the suite fails if any failed.

@@ -29,11 +29,11 @@ install: build-release
 	@PREFIX='$(PREFIX)' LIBDIR='$(LIBDIR)' INCLUDEDIR='$(INCLUDEDIR)' DESTDIR='$(DESTDIR)' \
 	  NATIVE_STATIC_LIBS='$(MXREG_NATIVE_STATIC_LIBS)' sh dist/install.sh $(RELEASE_DIR)
 
-test-distribution:
+test-distribution: prerequisites-distribution
 	$(RIG) run --variants open -- $(MAKE) --no-print-directory distribution-suite
 
 # Installs into a temporary prefix, then builds and runs consumers found
 # through pkg-config and CMake, linked shared and static (needs cmake,
-# pkg-config and a C++ compiler; .ci/apt-packages.txt lists them).
+# pkg-config and a C++ compiler; scripts/prerequisites.py installs them).
 distribution-suite: build-release
 	MAKE='$(MAKE)' bash tests/distribution/run.sh

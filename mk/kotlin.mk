@@ -1,6 +1,6 @@
 # Kotlin/JVM binding (bindings/kotlin). No Gradle here: kotlinc comes from
 # the npm package kotlin-compiler (installed into .kotlinc/, gitignored),
-# JNA and JUnit 5 from Debian. kotlinx-coroutines is the copy that ships in
+# JNA and JUnit 5 from Debian (scripts/prerequisites.py installs them). kotlinx-coroutines is the copy that ships in
 # the compiler package's lib/. Tests run against the local Synapse variants.
 # The raw JNA layer (src/main/kotlin/org/mxreg/raw/: MxregLibrary.kt,
 # HeaderConstants.kt, Structs.kt) is generated from include/mxreg.h and must
@@ -17,7 +17,6 @@ KOTLIN_LIBDIR   := $(KOTLIN_HOME)/node_modules/kotlin-compiler/lib
 KOTLIN_STDLIB   := $(KOTLIN_LIBDIR)/kotlin-stdlib.jar
 KOTLIN_COROUTINES := $(KOTLIN_LIBDIR)/kotlinx-coroutines-core-jvm.jar
 KOTLIN_TEST_LIB := $(KOTLIN_LIBDIR)/kotlin-test.jar
-KOTLIN_DEBS     := libjna-java junit5
 JNA_JAR         := /usr/share/java/jna.jar
 JUNIT_JAR       := /usr/share/java/junit-platform-console-standalone.jar
 
@@ -43,7 +42,7 @@ SUITES += $(if $(KOTLIN_TOOLS_MISSING),kotlin-skipped,kotlin-suite)
 kotlin-skipped:
 	@echo "kotlin-suite: SKIPPED: no $(KOTLIN_TOOLS_MISSING) on PATH (the Kotlin suite needs a JDK, and npm to install kotlinc)"
 
-test-kotlin: build
+test-kotlin: prerequisites-kotlin build
 	$(WITH_HS) $(MAKE) --no-print-directory kotlin-suite
 
 kotlin-raw:
@@ -87,7 +86,4 @@ $(KOTLIN_STAMP):
 	@touch $@
 
 $(JNA_JAR) $(JUNIT_JAR):
-	@dpkg -s $(KOTLIN_DEBS) >/dev/null 2>&1 || { \
-	  echo "== apt-get install $(KOTLIN_DEBS)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(KOTLIN_DEBS) >/dev/null; }
-	@test -f $@ || { echo "$@ missing after installing $(KOTLIN_DEBS)"; exit 1; }
+	@$(PYTHON) scripts/prerequisites.py kotlin

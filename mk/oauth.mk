@@ -11,7 +11,7 @@ OAUTH_C_TEST := $(DEBUG_DIR)/c-tests/test_oauth
 
 .PHONY: test-oauth oauth-suite
 
-test-oauth: build
+test-oauth: prerequisites-oauth build
 	$(RIG) run --variants oauth,open -- $(MAKE) --no-print-directory oauth-suite
 
 oauth-suite: build $(OAUTH_C_TEST)

@@ -1,6 +1,6 @@
 //! The blocking client: a homeserver URL plus a transport, immutable and
 //! shareable across threads. Every endpoint call goes through
-//! [`Client::post_json`] / [`Client::get_json`], which add the opt-in
+//! `Client::post_json` / `Client::get_json`, which add the opt-in
 //! automatic retry on rate limits.
 
 use std::collections::HashSet;

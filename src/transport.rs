@@ -50,9 +50,9 @@ pub struct TransportConfig {
     pub user_agent: String,
     pub max_response_bytes: u64,
     pub allow_insecure_http: bool,
-    /// PEM certificates to trust for https instead of the built-in Mozilla
-    /// roots (a private CA, a pinned self-signed server). `None`: the
-    /// built-in roots.
+    /// PEM certificates to trust for https instead of the platform's
+    /// verifier and trust store (a private CA, a pinned self-signed server).
+    /// `None`: the platform's.
     pub ca_pem: Option<String>,
 }
 
@@ -398,7 +398,7 @@ fn request_uri(url: &str, allow_insecure_http: bool) -> Result<Uri, Error> {
 }
 
 /// Certificate verification is always on; `ca_pem`, when given, replaces
-/// the built-in roots. (ureq's own TLS settings go unused: our TLS layer
+/// the platform's trust store. (ureq's own TLS settings go unused: our TLS layer
 /// replaces its connector.)
 fn tls_connector(ca_pem: Option<&str>) -> Result<tls::TlsConnector, Error> {
     let Some(pem) = ca_pem else {

@@ -1,5 +1,5 @@
-//! The C ABI. Every extern function body runs inside [`ffi_call`] or
-//! [`ffi_value`], which catch panics; every pointer goes through the checked
+//! The C ABI. Every extern function body runs inside `ffi_call` or
+//! `ffi_value`, which catch panics; every pointer goes through the checked
 //! helpers below. The functions themselves live next to the type they act on.
 
 #![allow(non_camel_case_types)]

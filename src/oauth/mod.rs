@@ -3,10 +3,12 @@
 //! MSC2966 client registration, MSC2967 scopes, MSC2964 authorization code
 //! grant with PKCE, `prompt=create` for sign-up).
 //!
-//! mxreg never opens a browser: [`start_authorization`] gives the URL to
-//! open, the app hands back the redirect it received, and
-//! [`complete_authorization`] turns it into a [`crate::Registration`]. The
-//! pending authorization serialises, so the app may be killed in between.
+//! mxreg never opens a browser:
+//! [`start_authorization`](crate::oauth::start_authorization) gives the URL
+//! to open, the app hands back the redirect it received, and
+//! [`complete_authorization`](crate::oauth::complete_authorization) turns it
+//! into a [`crate::Registration`]. The pending authorization serialises, so
+//! the app may be killed in between.
 //!
 //! Every file here but `server` is sans-I/O (bodies in, checked values
 //! out), unit-tested with a captured run in `tests/data/oauth/`.

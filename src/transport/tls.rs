@@ -22,7 +22,9 @@
 //!
 //! The configuration is ureq's (ring, or the process-wide rustls provider
 //! when one is installed; TLS 1.2 and 1.3; SNI), built once per client, on
-//! its first https connection.
+//! its first https connection. Certificates are verified by the operating
+//! system's verifier and trust store (rustls-platform-verifier), or only
+//! against the caller's roots when it pins some.
 
 use std::fmt;
 use std::io::{Read, Write};
@@ -32,6 +34,7 @@ use rustls::client::ClientConnection;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, RootCertStore, StreamOwned};
+use rustls_platform_verifier::BuilderVerifierExt;
 use ureq::Error;
 use ureq::http::Uri;
 use ureq::unversioned::transport::time::{Duration, Instant};
@@ -45,7 +48,8 @@ use super::tcp::LeanTcpTransport;
 
 /// Wraps the chained transport in TLS for https URLs.
 pub(crate) struct TlsConnector {
-    /// `None`: the Mozilla roots (webpki-roots, as ureq does).
+    /// `None`: the platform's verifier and trust store (on Linux the
+    /// system store, read when the configuration is built).
     roots: Option<RootCertStore>,
     /// Built on the first https connection, as ureq does (a client of a
     /// plain-http server never needs it), then shared with its session
@@ -54,7 +58,8 @@ pub(crate) struct TlsConnector {
 }
 
 impl TlsConnector {
-    /// Verify servers against `roots`, or the Mozilla roots when `None`.
+    /// Verify servers against `roots` only, or with the platform's verifier
+    /// when `None`.
     /// `Err` when none of the given roots is usable.
     pub(crate) fn new(roots: Option<&[CertificateDer<'static>]>) -> Result<Self, rustls::Error> {
         let roots = match roots {
@@ -78,16 +83,17 @@ impl TlsConnector {
         if let Some(config) = self.config.get() {
             return Ok(Arc::clone(config));
         }
-        let roots = self.roots.clone().unwrap_or_else(|| RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        });
         let provider = CryptoProvider::get_default()
             .cloned()
             .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
-        let config = ClientConfig::builder_with_provider(provider)
-            .with_protocol_versions(rustls::ALL_VERSIONS)?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+        let builder = ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(rustls::ALL_VERSIONS)?;
+        let config = match &self.roots {
+            Some(pinned) => builder.with_root_certificates(pinned.clone()),
+            // Fails when the system has no usable root at all.
+            None => builder.with_platform_verifier()?,
+        }
+        .with_no_client_auth();
         // Threads racing here build one each; the first one set is kept.
         Ok(Arc::clone(self.config.get_or_init(|| Arc::new(config))))
     }
@@ -309,9 +315,9 @@ mod tests {
     }
 
     #[test]
-    fn roots_are_the_given_ones_or_the_built_in_ones() {
+    fn roots_are_the_given_ones_or_the_platforms() {
         let built_in = TlsConnector::new(None).unwrap();
-        assert!(built_in.roots.is_none(), "the Mozilla roots");
+        assert!(built_in.roots.is_none(), "the platform verifier");
         let config = built_in.config().unwrap();
         assert!(
             Arc::ptr_eq(&config, &built_in.config().unwrap()),

@@ -24,8 +24,7 @@ failed=0
 
 for tool in "$cc" "$cxx" cmake pkg-config readelf nm ldd; do
   if ! command -v "$tool" >/dev/null; then
-    echo "distribution: '$tool' is missing (apt-get install cmake pkgconf g++ binutils;" \
-      ".ci/apt-packages.txt lists them)" >&2
+    echo "distribution: '$tool' is missing (make prerequisites-distribution installs it)" >&2
     exit 1
   fi
 done

@@ -56,7 +56,8 @@ def test_registration_token_stage() -> None:
     assert missing.returncode == 1 and "m.login.registration_token" in missing.stderr and "--token" in missing.stderr
     bad = mxreg_cli(*args, "--token", "not-a-token")
     assert bad.returncode == 1 and "M_UNAUTHORIZED" in bad.stderr
-    assert cli_json(mxreg_cli(*args, "--token", new_registration_token()))["user_id"]
+    # One argument: a token may start with "-", which argparse takes for an option.
+    assert cli_json(mxreg_cli(*args, f"--token={new_registration_token()}"))["user_id"]
 
 
 @pytest.mark.parametrize("name", TOKEN_NAMES_FROM_THE_ANSWER)

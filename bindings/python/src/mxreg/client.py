@@ -73,8 +73,8 @@ class Client(HandleOwner[_raw.mxreg_client]):
     Plain `http://` is allowed only to loopback unless `allow_insecure_http`.
     `rate_limit_max_wait` (seconds) lets calls wait out HTTP 429 answers as
     the server asks, up to that total; by default they raise
-    `RateLimitedError` at once. `ca_pem` replaces the built-in root
-    certificates (a private CA); verification is never turned off.
+    `RateLimitedError` at once. `ca_pem` (PEM text) replaces the system's
+    trust store (a private CA, pinned); verification is never turned off.
     `call_timeout` (seconds, default 60) bounds a whole call however many
     requests it sends (OAuth discovery and completion, retries); waits for
     rate limits add to it.

@@ -26,8 +26,9 @@ public class ClientOptions(
      */
     public val rateLimitMaxWait: Duration? = null,
     /**
-     * PEM certificates to trust for https *instead of* the built-in roots (a
-     * private CA); null means the built-in roots. Verification is never off.
+     * PEM certificates to trust for https *instead of* the system's (a
+     * private CA); null means the platform's verifier and trust store (on
+     * Android after its initialisation, see the README). Verification is never off.
      */
     public val caPem: String? = null,
     /**
