@@ -17,6 +17,7 @@ mod certs;
 #[path = "hostile/fault_server.rs"]
 mod fault_server;
 #[path = "hostile/tls_server.rs"]
+#[allow(dead_code)] // tests/tls.rs uses the rest
 mod tls_server;
 
 use std::path::Path;
