@@ -7,6 +7,14 @@ extension Client {
         try await Offload.run { try self.register(request) }
     }
 
+    public func recoverRegistration(_ request: RegisterRequest) async throws -> Registration {
+        try await Offload.run { try self.recoverRegistration(request) }
+    }
+
+    public func login(_ request: LoginRequest) async throws -> Registration {
+        try await Offload.run { try self.login(request) }
+    }
+
     public func registerGuest(initialDeviceDisplayName: String? = nil) async throws -> Registration {
         try await Offload.run { try self.registerGuest(initialDeviceDisplayName: initialDeviceDisplayName) }
     }

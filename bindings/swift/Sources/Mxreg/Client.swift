@@ -39,6 +39,33 @@ public final class Client: Sendable, CustomStringConvertible {
         return try Registration(owned: pointer)
     }
 
+    /// After `.outcomeUnknown` from `register`: end with the account on the
+    /// device the lost attempt named. Pass the same request (same `auth`)
+    /// with `deviceId` set to the app's, or to the error's `deviceId`
+    /// (nil is `.invalidArgument`). mxreg sends the attempt again and, when
+    /// the server no longer knows it, logs in onto that device;
+    /// `.authRequired` means the lost attempt had not finished: go on with the stages.
+    public func recoverRegistration(_ request: RegisterRequest) throws -> Registration {
+        let strings = CStrings()
+        var raw = try request.native(strings)
+        let pointer = try handle.withPointer { client in
+            try checkOutput("registration") { mxreg_client_recover_registration(client, &raw, $0, $1) }
+        }
+        return try Registration(owned: pointer)
+    }
+
+    /// Log in to an existing account (`POST /login`): after an `inhibitLogin`
+    /// registration, after `.outcomeUnknown`, or to redeem an SSO login token.
+    /// A wrong password, an unknown user and a used token are all `.forbidden`.
+    public func login(_ request: LoginRequest) throws -> Registration {
+        let strings = CStrings()
+        var raw = try request.native(strings)
+        let pointer = try handle.withPointer { client in
+            try checkOutput("registration") { mxreg_client_login(client, &raw, $0, $1) }
+        }
+        return try Registration(owned: pointer)
+    }
+
     /// Register a guest account (the server must allow guest access).
     public func registerGuest(initialDeviceDisplayName: String? = nil) throws -> Registration {
         try register(RegisterRequest(initialDeviceDisplayName: initialDeviceDisplayName, kind: .guest))

@@ -20,6 +20,7 @@ enum Library {
             structSizes: [
                 ("mxreg_client_options", mxreg_client_options_size(), MemoryLayout<mxreg_client_options>.size),
                 ("mxreg_register_request", mxreg_register_request_size(), MemoryLayout<mxreg_register_request>.size),
+                ("mxreg_login_request", mxreg_login_request_size(), MemoryLayout<mxreg_login_request>.size),
                 ("mxreg_oauth_client_metadata", mxreg_oauth_client_metadata_size(), MemoryLayout<mxreg_oauth_client_metadata>.size),
                 ("mxreg_oauth_authorization_request", mxreg_oauth_authorization_request_size(),
                  MemoryLayout<mxreg_oauth_authorization_request>.size),

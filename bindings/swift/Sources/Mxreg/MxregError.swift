@@ -17,6 +17,17 @@ public struct MxregError: Error, Sendable, CustomStringConvertible {
     public let bodyJSON: String?
     /// For `.authRequired`: the flows, completed stages, params and session.
     public let authInfo: AuthInfo?
+    /// For `.resourceLimitExceeded`: whom to ask (e.g. `mailto:admin@example.org`), when the server said.
+    public let adminContact: String?
+    /// For `.userLimitExceeded`: a page about the limit and plans, when the server gave one.
+    public let infoURI: String?
+    /// For `.userLimitExceeded`: whether a plan upgrade lifts the limit (false when the server said nothing).
+    public let canUpgrade: Bool
+    /// For `.consentNotGiven`: the page where the user reads and accepts the policy.
+    public let consentURI: String?
+    /// For `.outcomeUnknown` after a registration: the device the lost attempt
+    /// named, for `Client.recoverRegistration` (`request.with(deviceId:)`).
+    public let deviceId: String?
 
     /// An error raised by the binding itself, before or instead of a native call.
     init(local code: ResultCode, _ message: String) {
@@ -27,6 +38,11 @@ public struct MxregError: Error, Sendable, CustomStringConvertible {
         retryAfterMs = nil
         bodyJSON = nil
         authInfo = nil
+        adminContact = nil
+        infoURI = nil
+        canUpgrade = false
+        consentURI = nil
+        deviceId = nil
     }
 
     /// Copy a native error (borrowed: the caller frees it).
@@ -40,6 +56,11 @@ public struct MxregError: Error, Sendable, CustomStringConvertible {
         retryAfterMs = retry < 0 ? nil : retry
         bodyJSON = error.flatMap { mxreg_error_body_json($0) }.map { String(cString: $0) }
         authInfo = error.flatMap { mxreg_error_auth_info($0) }.map(AuthInfo.init(native:))
+        adminContact = error.flatMap { copied(mxreg_error_admin_contact($0)) }
+        infoURI = error.flatMap { copied(mxreg_error_info_uri($0)) }
+        canUpgrade = error.map { mxreg_error_can_upgrade($0) } ?? false
+        consentURI = error.flatMap { copied(mxreg_error_consent_uri($0)) }
+        deviceId = error.flatMap { copied(mxreg_error_device_id($0)) }
     }
 
     public var description: String {

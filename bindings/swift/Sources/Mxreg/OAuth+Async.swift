@@ -6,6 +6,10 @@ extension OAuthServer {
         try await Offload.run { try self.registerClient(metadata) }
     }
 
+    public func startDeviceAuthorization(clientId: String, deviceId: String? = nil) async throws -> OAuthDeviceAuthorization {
+        try await Offload.run { try self.startDeviceAuthorization(clientId: clientId, deviceId: deviceId) }
+    }
+
     public func refreshToken(clientId: String, _ refreshToken: String) async throws -> Tokens {
         try await Offload.run { try self.refreshToken(clientId: clientId, refreshToken) }
     }
@@ -19,4 +23,10 @@ extension OAuthAuthorization {
     public func complete(redirectURL: String) async throws -> Registration {
         try await Offload.run { try self.complete(redirectURL: redirectURL) }
     }
+}
+
+extension OAuthDeviceAuthorization {
+    public func poll() async throws -> Registration { try await Offload.run { try self.poll() } }
+
+    public func wait() async throws -> Registration { try await Offload.run { try self.wait() } }
 }

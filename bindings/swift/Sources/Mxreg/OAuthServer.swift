@@ -16,6 +16,8 @@ public final class OAuthServer: Sendable {
     /// nil: no dynamic client registration (use a client ID from the operator).
     public let registrationEndpoint: String?
     public let revocationEndpoint: String?
+    /// Whether the server offers the device authorization grant (`startDeviceAuthorization`).
+    public let supportsDeviceAuthorization: Bool
     /// Where users manage their account, or nil.
     public let accountManagementURI: String?
     /// The whole metadata document, unknown fields included.
@@ -24,6 +26,7 @@ public final class OAuthServer: Sendable {
     init(_ pointer: OpaquePointer) {
         handle = NativeHandle("OAuth server", pointer, free: { mxreg_oauth_server_free($0) })
         supportsSignUp = mxreg_oauth_server_supports_sign_up(pointer)
+        supportsDeviceAuthorization = mxreg_oauth_server_supports_device_authorization(pointer)
         issuer = copied(mxreg_oauth_server_issuer(pointer)) ?? ""
         authorizationEndpoint = copied(mxreg_oauth_server_authorization_endpoint(pointer)) ?? ""
         tokenEndpoint = copied(mxreg_oauth_server_token_endpoint(pointer)) ?? ""
@@ -56,6 +59,20 @@ public final class OAuthServer: Sendable {
             try checkOutput("authorization") { mxreg_oauth_authorization_start(server, &raw, $0, $1) }
         }
         return OAuthAuthorization(pointer)
+    }
+
+    /// Start a device authorization (RFC 8628) for the app `clientId` on
+    /// device `deviceId` (nil: a new one): show the user its `userCode` and
+    /// `verificationURI`, then `poll()` or `wait()`. Blocks for one request;
+    /// `.oauthUnsupported` when `supportsDeviceAuthorization` is false.
+    public func startDeviceAuthorization(clientId: String, deviceId: String? = nil) throws -> OAuthDeviceAuthorization {
+        let strings = CStrings()
+        let id = try strings.put("clientId", clientId)
+        let device = try strings.put("deviceId", deviceId)
+        let pointer = try handle.withPointer { server in
+            try checkOutput("device authorization") { mxreg_oauth_device_authorization_start(server, id, device, $0, $1) }
+        }
+        return OAuthDeviceAuthorization(pointer)
     }
 
     /// An authorization saved with `OAuthAuthorization.save()` (discover the

@@ -21,7 +21,8 @@ public struct RegisterRequest: Sendable, CustomStringConvertible, CustomReflecta
     public var password: String?
     /// The stage to complete with this attempt; nil for the first one.
     public var auth: Auth?
-    /// A device ID to use; nil lets the server generate one.
+    /// A device ID to use; nil lets mxreg choose one for the attempt (the
+    /// registration, or an `.outcomeUnknown` error's `deviceId`, gives it back).
     public var deviceId: String?
     /// Display name of the new device.
     public var initialDeviceDisplayName: String?
@@ -66,6 +67,13 @@ public struct RegisterRequest: Sendable, CustomStringConvertible, CustomReflecta
     public func with(auth: Auth?) -> RegisterRequest {
         var copy = self
         copy.auth = auth
+        return copy
+    }
+
+    /// The same request on device `deviceId` (for `Client.recoverRegistration`).
+    public func with(deviceId: String?) -> RegisterRequest {
+        var copy = self
+        copy.deviceId = deviceId
         return copy
     }
 

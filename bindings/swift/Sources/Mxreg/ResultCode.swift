@@ -63,4 +63,22 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let oauthAccessDenied = ResultCode(MXREG_RESULT_OAUTH_ACCESS_DENIED)
     public static let oauthInvalidGrant = ResultCode(MXREG_RESULT_OAUTH_INVALID_GRANT)
     public static let oauthError = ResultCode(MXREG_RESULT_OAUTH_ERROR)
+    /// `adminContact` on the error says whom to ask.
+    public static let resourceLimitExceeded = ResultCode(MXREG_RESULT_RESOURCE_LIMIT_EXCEEDED)
+    /// `infoURI` and `canUpgrade` on the error say more.
+    public static let userLimitExceeded = ResultCode(MXREG_RESULT_USER_LIMIT_EXCEEDED)
+    public static let tokenIncorrect = ResultCode(MXREG_RESULT_TOKEN_INCORRECT)
+    public static let threepidInUse = ResultCode(MXREG_RESULT_THREEPID_IN_USE)
+    public static let threepidDenied = ResultCode(MXREG_RESULT_THREEPID_DENIED)
+    public static let guestAccessForbidden = ResultCode(MXREG_RESULT_GUEST_ACCESS_FORBIDDEN)
+    public static let exclusive = ResultCode(MXREG_RESULT_EXCLUSIVE)
+    /// `consentURI` on the error is the page to show.
+    public static let consentNotGiven = ResultCode(MXREG_RESULT_CONSENT_NOT_GIVEN)
+    public static let appserviceLoginUnsupported = ResultCode(MXREG_RESULT_APPSERVICE_LOGIN_UNSUPPORTED)
+    public static let discoveryFailPrompt = ResultCode(MXREG_RESULT_DISCOVERY_FAIL_PROMPT)
+    public static let discoveryFailError = ResultCode(MXREG_RESULT_DISCOVERY_FAIL_ERROR)
+    /// The user has not decided on the device authorization yet: poll again after the interval.
+    public static let oauthAuthorizationPending = ResultCode(MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING)
+    /// The device code expired before the user approved it: start anew.
+    public static let oauthExpiredToken = ResultCode(MXREG_RESULT_OAUTH_EXPIRED_TOKEN)
 }

@@ -14,6 +14,10 @@ extension Signup {
 
     public func checkEmail() async throws -> Bool { try await Offload.run { try self.checkEmail() } }
 
+    public func submitEmailCode(_ code: String) async throws { try await Offload.run { try self.submitEmailCode(code) } }
+
+    public func recover() async throws { try await Offload.run { try self.recover() } }
+
     public func requestMsisdnToken(country: String, phoneNumber: String) async throws {
         try await Offload.run { try self.requestMsisdnToken(country: country, phoneNumber: phoneNumber) }
     }

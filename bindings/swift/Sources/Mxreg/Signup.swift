@@ -106,7 +106,9 @@ public final class Signup: @unchecked Sendable, CustomStringConvertible {
         }
     }
 
-    /// Complete `m.login.email.identity` if the link was followed: true when done, false when not yet.
+    /// Complete `m.login.email.identity` if the link was followed: true when
+    /// done, false when not yet. `.invalidState` when the server gave an
+    /// `emailSubmitURL` (there is no link: use `submitEmailCode`).
     public func checkEmail() throws -> Bool {
         do {
             try step { signup, _, error in mxreg_signup_check_email(signup, error) }
@@ -115,6 +117,24 @@ public final class Signup: @unchecked Sendable, CustomStringConvertible {
             return false
         }
     }
+
+    /// Where the server wants the code it mailed (its `submit_url`), or nil
+    /// when the mail holds a link instead (`checkEmail()`). When set, ask the
+    /// user for the code and call `submitEmailCode`.
+    public var emailSubmitURL: String? {
+        get throws { try handle.withPointer { copied(mxreg_signup_email_submit_url($0)) } }
+    }
+
+    /// Complete `m.login.email.identity` with the mailed code (sent to
+    /// `emailSubmitURL`); a wrong code is `.stageRejected` (the session goes on).
+    public func submitEmailCode(_ code: String) throws {
+        try step { signup, strings, error in mxreg_signup_submit_email_code(signup, try strings.put("code", code), error) }
+    }
+
+    /// After a step gave `.outcomeUnknown`: end with the account on the
+    /// session's device, whatever became of the lost attempt (or go on with
+    /// the stages when it had not finished). `.invalidState` when no attempt was lost.
+    public func recover() throws { try step { signup, _, error in mxreg_signup_recover(signup, error) } }
 
     /// Have the server text a code to `phoneNumber` (`country`: ISO 3166-1 alpha-2, e.g. `GB`).
     public func requestMsisdnToken(country: String, phoneNumber: String) throws {

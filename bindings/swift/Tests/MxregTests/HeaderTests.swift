@@ -42,4 +42,18 @@ struct HeaderTests {
         #expect(Header.define("MXREG_VERSION") == "\"\(MxregLibrary.version)\"")
         #expect(Header.define("MXREG_ABI_VERSION") == String(mxreg_abi_version()))
     }
+
+    /// The Swift layer calls every function of the C API, save those it has no use for.
+    @Test func everyFunctionInTheHeaderIsCalledByTheSwiftLayer() throws {
+        let notNeeded = [
+            "mxreg_client_clone": "a Client is shared by reference; NativeHandle keeps it alive during calls",
+            "mxreg_error_code": "`check` takes the code from the call's return value",
+        ]
+        let declared = Header.functions()
+        try #require(declared.count > 100, "the header was not read: \(declared.count) functions")
+        let called = Header.functions(in: Header.bindingSources)
+        let missing = declared.subtracting(called).subtracting(notNeeded.keys)
+        #expect(missing.isEmpty, "the Swift layer does not call \(missing.sorted())")
+        #expect(Set(notNeeded.keys).isSubset(of: declared), "an exemption names a function the header no longer has")
+    }
 }

@@ -12,10 +12,16 @@ struct OAuthTests {
     static let app = OAuthClientMetadata(clientURI: "https://mxreg.test.invalid/", redirectURIs: [redirectURI], clientName: "mxreg Swift tests")
 
     /// The redirect the user's browser reaches after the server's pages.
-    private func browse(_ authorization: OAuthAuthorization, username: String, action: String = "signup") async throws -> String {
+    static func browse(
+        _ authorization: OAuthAuthorization, username: String, action: String = "signup", redirectURI: String = redirectURI
+    ) async throws -> String {
         try await Servers.python(Servers.repository.appendingPathComponent("tests/oauth/browser.py").path, [
-            authorization.url, "--redirect-uri", Self.redirectURI, "--username", username, "--password", Self.password, "--action", action,
+            authorization.url, "--redirect-uri", redirectURI, "--username", username, "--password", password, "--action", action,
         ])
+    }
+
+    private func browse(_ authorization: OAuthAuthorization, username: String, action: String = "signup") async throws -> String {
+        try await Self.browse(authorization, username: username, action: action)
     }
 
     private func withServer<T>(_ body: (OAuthServer, String) async throws -> T) async throws -> T {
@@ -46,6 +52,33 @@ struct OAuthTests {
         await expectFailure(.forbidden) {
             try await client.register(RegisterRequest(username: Servers.uniqueUsername("oleg"), password: Self.password))
         }
+    }
+
+    /// Registered without the port (RFC 8252 §7.3): each flow registers a client and may use any port.
+    @Test func eachFlowRegistersAClientAndMayUseAnyLoopbackPort() async throws {
+        let client = try Servers.client("oauth")
+        defer { client.close() }
+        let server = try await client.discoverOAuthServer()
+        defer { server.close() }
+        for port in [18197, 18198] {
+            let registered = try await server.registerClient(Self.app)
+            #expect(registered.metadataJSON.contains(#""http://127.0.0.1/callback""#), "\(registered.metadataJSON)")
+            let redirectURI = "http://127.0.0.1:\(port)/callback"
+            let name = Servers.uniqueUsername("oport")
+            let authorization = try server.startAuthorization(OAuthAuthorizationRequest(clientId: registered.clientId, redirectURI: redirectURI))
+            defer { authorization.close() }
+            let redirect = try await Self.browse(authorization, username: name, redirectURI: redirectURI)
+            #expect(try await authorization.complete(redirectURL: redirect).userId == "@\(name):localhost")
+        }
+    }
+
+    /// The probe's summary names the device grant and the (absent) SSO providers.
+    @Test func theProbeReportsTheDeviceGrantAndNoSSO() async throws {
+        let probe = try await ServerProbe.probe(Servers.url("oauth"))
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(probe.json.utf8)) as? [String: Any])
+        #expect(summary["oauth_device_authorization"] as? Bool == true, "\(probe.json)")
+        #expect((summary["sso_identity_providers"] as? [Any])?.isEmpty == true, "\(probe.json)")
+        #expect(summary["oauth_aware_preferred"] as? Bool == false, "\(probe.json)")
     }
 
     @Test func aLegacyHomeserverHasNoOAuth() async throws {

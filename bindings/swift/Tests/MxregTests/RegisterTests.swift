@@ -76,6 +76,18 @@ struct RegisterTests {
         await expectFailure(.userInUse) { try await Servers.registerWithDummy(client, RegisterRequest(username: name, password: password)) }
     }
 
+    /// inhibit_login is always sent for an application service (spec v1.17), here the open variant's (@mxregbot_*).
+    @Test func anApplicationServiceRegistersWithInhibitLogin() async throws {
+        let token = try #require(ProcessInfo.processInfo.environment["MXREG_HS_OPEN_APPSERVICE_TOKEN"], "set by the rig")
+        let name = "mxregbot_" + Servers.uniqueUsername("as")
+        let client = try Servers.client("open")
+        defer { client.close() }
+        let registration = try await Servers.retryingRateLimits { try await client.register(RegisterRequest(username: name, appserviceToken: token)) }
+        #expect(registration.userId == "@\(name):localhost")
+        #expect(registration.accessToken == nil)
+        #expect(registration.deviceId == nil)
+    }
+
     @Test func noRefreshTokenUnlessAskedAndACustomDeviceIsUsed() async throws {
         let client = try Servers.client("open")
         defer { client.close() }

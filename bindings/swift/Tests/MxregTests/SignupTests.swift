@@ -48,6 +48,41 @@ struct SignupTests {
         #expect(try signup.requireRegistration().userId == "@\(name):localhost")
     }
 
+    /// Tokens named like words of the server's answer: hiding them from errors keeps the flows as sent.
+    @Test func tokensNamedLikePartsOfTheAnswerCompleteRegistration() async throws {
+        let client = try Servers.client("token")
+        defer { client.close() }
+        for name in ["login", "token", "dummy", "registration"] {
+            let token = try await Servers.rig(["token-create", "token", "--token", name, "--exist-ok"])
+            let signup = try client.signup(RegisterRequest(username: Servers.uniqueUsername("sname"), password: password), stages: [.registrationToken])
+            defer { signup.close() }
+            try await startPatiently(signup)
+            try await signup.submitToken(token)
+            #expect(try signup.status == .complete, "token \(name)")
+        }
+    }
+
+    /// A server that mails a code and gives a `submit_url` (the spec's example
+    /// requestToken answer, replayed on loopback by the stand-in
+    /// tests/standin/email_code_server.py, as no local Synapse does this): the code goes there.
+    @Test func anEmailCodeGoesToTheSubmitURL() async throws {
+        let url = try await Servers.python(Servers.repository.appendingPathComponent("tests/standin/email_code_server.py").path, ["--detach"])
+        defer { _ = try? Loopback.http("GET", url + "/stop") }
+        let client = try Client(url)
+        defer { client.close() }
+        let signup = try client.signup(RegisterRequest(username: "scripted", password: password), stages: [.email])
+        defer { signup.close() }
+        try await signup.start()
+        #expect(try signup.emailSubmitURL == nil)
+        try await signup.requestEmailToken("alice@example.org")
+        #expect(try signup.emailSubmitURL == url + "/path/to/submitToken")
+        await expectFailure(.invalidState) { try await signup.checkEmail() }
+        await expectFailure(.stageRejected) { try await signup.submitEmailCode("000000") }
+        #expect(try signup.status == .needsStage)
+        try await signup.submitEmailCode("654321")
+        #expect(try signup.status == .complete)
+    }
+
     @Test func flowsWithUnsupportedStagesAreRefusedWithTheirNames() async throws {
         let client = try Servers.client("token")
         defer { client.close() }

@@ -34,4 +34,22 @@ enum Header {
         let range = NSRange(text.startIndex..., in: text)
         return Set(pattern.matches(in: text, range: range).map { String(text[Range($0.range(at: 1), in: text)!]) })
     }
+
+    /// The functions the header declares (and any other `mxreg_name(` in `text`).
+    static func functions(in text: String = text) -> Set<String> {
+        let pattern = try! NSRegularExpression(pattern: "\\b(mxreg_[a-z0-9_]+)\\(")
+        let range = NSRange(text.startIndex..., in: text)
+        return Set(pattern.matches(in: text, range: range).map { String(text[Range($0.range(at: 1), in: text)!]) })
+    }
+
+    /// The Swift layer's sources (`Sources/Mxreg`) without comment lines, as one text.
+    static var bindingSources: String {
+        let directory = Servers.repository.appendingPathComponent("bindings/swift/Sources/Mxreg")
+        let files = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? []
+        return files.filter { $0.pathExtension == "swift" }
+            .compactMap { try? String(contentsOf: $0, encoding: .utf8) }
+            .flatMap { $0.split(separator: "\n") }
+            .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }
+            .joined(separator: "\n")
+    }
 }
