@@ -14,13 +14,15 @@ public struct ClientOptions: Sendable {
     public var allowInsecureHttp: Bool
     /// On HTTP 429, wait as the server asks and retry within this total; nil returns `.rateLimited` at once.
     public var rateLimitMaxWait: Duration?
-    /// PEM certificates to trust instead of the built-in roots (a private CA).
+    /// PEM certificates to trust instead of the system's trust store (a private CA, pinned).
     public var caPEM: String?
+    /// The bound on a whole call however many requests it sends (default 60 s); rate-limit waits add to it.
+    public var callTimeout: Duration?
 
     public init(
         userAgent: String? = nil, maxResponseBytes: UInt64? = nil, connectTimeout: Duration? = nil,
         requestTimeout: Duration? = nil, allowInsecureHttp: Bool = false, rateLimitMaxWait: Duration? = nil,
-        caPEM: String? = nil
+        caPEM: String? = nil, callTimeout: Duration? = nil
     ) {
         self.userAgent = userAgent
         self.maxResponseBytes = maxResponseBytes
@@ -29,6 +31,7 @@ public struct ClientOptions: Sendable {
         self.allowInsecureHttp = allowInsecureHttp
         self.rateLimitMaxWait = rateLimitMaxWait
         self.caPEM = caPEM
+        self.callTimeout = callTimeout
     }
 
     /// The C struct, from `mxreg_client_options_init` with these values over it.
@@ -46,6 +49,7 @@ public struct ClientOptions: Sendable {
         if let connectTimeout { raw.connect_timeout_ms = try milliseconds("connectTimeout", connectTimeout, positive: true) }
         if let requestTimeout { raw.request_timeout_ms = try milliseconds("requestTimeout", requestTimeout, positive: true) }
         if let rateLimitMaxWait { raw.rate_limit_max_wait_ms = try milliseconds("rateLimitMaxWait", rateLimitMaxWait, positive: false) }
+        if let callTimeout { raw.call_timeout_ms = try milliseconds("callTimeout", callTimeout, positive: true) }
         return raw
     }
 

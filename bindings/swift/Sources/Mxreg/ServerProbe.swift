@@ -17,6 +17,28 @@ public struct SignupMethods: OptionSet, Sendable, Hashable {
     public static let guest = SignupMethods(rawValue: MXREG_SIGNUP_METHOD_GUEST.rawValue)
 }
 
+/// The parts of a probe found out on their own (`mxreg_probe_part`).
+public struct ProbePart: RawRepresentable, Hashable, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// `GET /login`: the login types (and so SSO).
+    public static let login = ProbePart(rawValue: MXREG_PROBE_PART_LOGIN.rawValue)
+    /// The OAuth 2.0 server metadata.
+    public static let oauth = ProbePart(rawValue: MXREG_PROBE_PART_OAUTH.rawValue)
+    /// The empty `POST /register`: legacy registration and its flows.
+    public static let registration = ProbePart(rawValue: MXREG_PROBE_PART_REGISTRATION.rawValue)
+    /// The guest registration (only when asked for).
+    public static let guest = ProbePart(rawValue: MXREG_PROBE_PART_GUEST.rawValue)
+}
+
+/// A part the probe could not find out, and the error it met.
+public struct UnknownProbePart: Sendable {
+    public let part: ProbePart
+    public let result: ResultCode
+    public let message: String
+}
+
 /// What sign-up a server offers, copied out of `mxreg_probe_server`'s answer.
 public struct ServerProbe: Sendable {
     /// The client-server API base URL found (use it for `Client`).
@@ -27,6 +49,9 @@ public struct ServerProbe: Sendable {
     public let authInfo: AuthInfo?
     /// Everything the probe found, as one JSON object.
     public let json: String
+    /// The parts that could not be found out (a timeout, a rate limit, a
+    /// server error): with any, the answer is not one to rely on; ask again later.
+    public let unknown: [UnknownProbePart]
 
     /// Find out what sign-up `server` offers: a server name (`example.org`,
     /// through `.well-known`) or a URL. With `checkGuestAccess` it also
@@ -44,7 +69,13 @@ public struct ServerProbe: Sendable {
             homeserverURL: copied(mxreg_probe_homeserver_url(probe)) ?? server,
             signupMethods: SignupMethods(rawValue: mxreg_probe_signup_methods(probe)),
             authInfo: mxreg_probe_auth_info(probe).map(AuthInfo.init(native:)),
-            json: copied(mxreg_probe_json(probe)) ?? "{}")
+            json: copied(mxreg_probe_json(probe)) ?? "{}",
+            unknown: (0..<mxreg_probe_unknown_count(probe)).map { index in
+                UnknownProbePart(
+                    part: ProbePart(rawValue: mxreg_probe_unknown_part(probe, index)),
+                    result: ResultCode(rawValue: mxreg_probe_unknown_result(probe, index)),
+                    message: copied(mxreg_probe_unknown_message(probe, index)) ?? "")
+            })
     }
 
     /// The `async` form: runs the probe on a thread of its own.

@@ -30,4 +30,30 @@ struct ProbeTests {
         defer { web.stop() }
         await expectFailure(.invalidResponse) { try await ServerProbe.probe(web.url) }
     }
+
+    /// An OAuth-only server whose metadata answers 429 (a stand-in: no real
+    /// server does that on demand) is not reported as "SSO only": the OAuth
+    /// part is unknown, with its code, and the rest is found out.
+    @Test func aRateLimitedOAuthMetadataIsAnUnknownPartNotAMissingOne() async throws {
+        let server = try StandInServer(.routes([
+            "/_matrix/client/versions": .init(status: 200, body: #"{"versions":["v1.15"]}"#),
+            "/_matrix/client/v3/login": .init(status: 200, body: #"{"flows":[{"type":"m.login.sso"}]}"#),
+            "/_matrix/client/v1/auth_metadata": .init(status: 429, body: #"{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":0}"#),
+            "/_matrix/client/v3/register": .init(status: 403, body: #"{"errcode":"M_FORBIDDEN","error":"Registration has been disabled"}"#),
+        ]))
+        defer { server.stop() }
+        let probe = try await ServerProbe.probe(server.url, options: ClientOptions(callTimeout: .seconds(20)))
+        #expect(probe.signupMethods == .sso, "\(probe.json)")
+        let unknown = try #require(probe.unknown.first, "\(probe.json)")
+        #expect(probe.unknown.count == 1)
+        #expect(unknown.part == .oauth)
+        #expect(unknown.result == .rateLimited, "\(unknown)")
+        #expect(!unknown.message.isEmpty)
+    }
+
+    @Test func aZeroCallTimeoutIsRefused() async throws {
+        await expectFailure(.invalidArgument) {
+            try await ServerProbe.probe(Servers.url("open"), options: ClientOptions(callTimeout: .zero))
+        }
+    }
 }

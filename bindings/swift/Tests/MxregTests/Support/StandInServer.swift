@@ -7,13 +7,22 @@ import Glibc
 /// A loopback stand-in for what no real homeserver does on demand: a server
 /// that accepts connections and never answers (timeouts, cancellation, close
 /// mid-call), or one that answers every request with the same bytes (a
-/// malformed body, a web server that is not Matrix). Not a homeserver; the
+/// malformed body, a web server that is not Matrix), or one that answers by
+/// path with made-up JSON (a server misbehaving on one endpoint only). Not a
+/// homeserver; the
 /// Kotlin suite's `SilentServer` and the Rust fault server
 /// (tests/hostile/fault_server.rs) do the same for their languages.
 final class StandInServer: @unchecked Sendable {
     enum Behaviour: Sendable {
         case silent
         case reply(status: Int, contentType: String, body: String)
+        /// JSON answers by request path; other paths get 404.
+        case routes([String: JSONReply])
+    }
+
+    struct JSONReply: Sendable {
+        let status: Int
+        let body: String
     }
 
     let url: String
@@ -53,12 +62,22 @@ final class StandInServer: @unchecked Sendable {
                 held.withLock { $0.append(fd) }
             case let .reply(status, contentType, body):
                 _ = Loopback.read(fd) { Self.requestComplete($0) }
-                let payload = Array(body.utf8)
-                let head = "HTTP/1.1 \(status) Stand-in\r\nContent-Type: \(contentType)\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n"
-                Loopback.writeAll(fd, Array(head.utf8) + payload)
-                close(fd)
+                Self.answer(fd, status: status, contentType: contentType, body: body)
+            case let .routes(routes):
+                let request = String(decoding: Loopback.read(fd) { Self.requestComplete($0) }, as: UTF8.self)
+                // "GET /path HTTP/1.1": the second word of the first line.
+                let path = request.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init) ?? ""
+                let reply = routes[path] ?? JSONReply(status: 404, body: #"{"errcode":"M_NOT_FOUND"}"#)
+                Self.answer(fd, status: reply.status, contentType: "application/json", body: reply.body)
             }
         }
+    }
+
+    private static func answer(_ fd: Int32, status: Int, contentType: String, body: String) {
+        let payload = Array(body.utf8)
+        let head = "HTTP/1.1 \(status) Stand-in\r\nContent-Type: \(contentType)\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n"
+        Loopback.writeAll(fd, Array(head.utf8) + payload)
+        close(fd)
     }
 
     /// The head has arrived, and as many body bytes as it declares.
