@@ -87,6 +87,12 @@ enum mxreg_result
    */
   MXREG_RESULT_OAUTH_STATE_MISMATCH = 9,
   /**
+   * The server prefers OAuth 2.0 from OAuth-aware clients
+   * (`oauth_aware_preferred` on `m.login.sso`), so mxreg does not build
+   * an SSO URL: sign up and log in with the OAuth calls instead.
+   */
+  MXREG_RESULT_OAUTH_PREFERRED = 40,
+  /**
    * The host name could not be resolved.
    */
   MXREG_RESULT_DNS = 100,

@@ -11,5 +11,6 @@ pub mod refresh;
 pub mod register;
 pub mod retry_after;
 pub mod server_discovery;
+pub mod sso;
 pub mod threepid;
 pub mod uia;
