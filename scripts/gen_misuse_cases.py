@@ -566,11 +566,11 @@ class Generator:
         base = param.ctype.base
         if base == "bool":
             return
-        if base == "uint32_t" and re.search(rf"`{param.name}` is an? `mxreg_\w+` value", fn.doc):
-            enum = named_enum(
-                fn.doc, rf"`{param.name}` is an? `(mxreg_\w+)` value", self.header, f"{fn.name}: `{param.name}`"
-            )
-            self.enum_case(fn, param.name, f"{fn.name}__{param.name}", [], enum, flags=False,
+        value_enum = named_enum(
+            fn.doc, rf"`{param.name}` is an? `(mxreg_\w+)` value", self.header, f"{fn.name}: `{param.name}`"
+        )
+        if base == "uint32_t" and value_enum is not None:
+            self.enum_case(fn, param.name, f"{fn.name}__{param.name}", [], value_enum, flags=False,
                            overrides={param.name: "unknown[i]"})
             return
         if base == "uint32_t":
