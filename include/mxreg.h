@@ -87,6 +87,12 @@ enum mxreg_result
    */
   MXREG_RESULT_OAUTH_STATE_MISMATCH = 9,
   /**
+   * The server prefers OAuth 2.0 from OAuth-aware clients
+   * (`oauth_aware_preferred` on `m.login.sso`), so mxreg does not build
+   * an SSO URL: sign up and log in with the OAuth calls instead.
+   */
+  MXREG_RESULT_OAUTH_PREFERRED = 40,
+  /**
    * The host name could not be resolved.
    */
   MXREG_RESULT_DNS = 100,
@@ -537,6 +543,32 @@ enum mxreg_oauth_response_mode
 typedef enum mxreg_oauth_response_mode mxreg_oauth_response_mode;
 #else
 typedef uint32_t mxreg_oauth_response_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What the user means to do at the identity provider (the SSO URL's
+ * `action`); servers may show a sign-up or a sign-in page first.
+ */
+enum mxreg_sso_action
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Create an account (`action=register`).
+   */
+  MXREG_SSO_ACTION_REGISTER = 0,
+  /**
+   * Sign in to an existing account (`action=login`).
+   */
+  MXREG_SSO_ACTION_LOGIN = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum mxreg_sso_action mxreg_sso_action;
+#else
+typedef uint32_t mxreg_sso_action;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -1893,6 +1925,53 @@ const struct mxreg_registration *mxreg_signup_registration(const struct mxreg_si
  * is a no-op. Call once, when no other call on it is running.
  */
 void mxreg_signup_free(struct mxreg_signup *signup);
+
+/**
+ * The single sign-on URL for the app to open in a browser:
+ * `{homeserver}/_matrix/client/v3/login/sso/redirect[/{idp_id}]?redirectUrl=...&action=...`.
+ * After the user signs in (or up) at the identity provider, the server
+ * sends the browser to `redirect_url` with a `loginToken`: hand that URL to
+ * `mxreg_client_sso_complete`. A user's first sign-in creates the account.
+ *
+ * `action` is an `mxreg_sso_action` value. Fetches `GET /login` first.
+ * `idp_id` (may be NULL) is one of its identity providers (`mxreg_probe`
+ * lists them); NULL lets the server choose or ask the user.
+ * `redirect_url` must be absolute (`https://app.example/cb`,
+ * `com.example.app:/sso`), else `MXREG_RESULT_INVALID_ARGUMENT`; so is an
+ * `idp_id` the server does not list. A server without `m.login.sso` is
+ * `MXREG_RESULT_UNSUPPORTED_FLOW`. A server that prefers OAuth 2.0
+ * (`oauth_aware_preferred`) is `MXREG_RESULT_OAUTH_PREFERRED`: mxreg is an
+ * OAuth-aware client, so it follows the spec and builds no URL; use
+ * `mxreg_oauth_authorization_start` there.
+ *
+ * On success writes the URL to `*url_out`: caller owns it; free it with
+ * `mxreg_string_free`. Blocks until the answer or the client's timeouts.
+ * Thread-safe.
+ */
+mxreg_result mxreg_client_sso_url(const struct mxreg_client *client,
+                                  const char *idp_id,
+                                  const char *redirect_url,
+                                  uint32_t action,
+                                  char **url_out,
+                                  struct mxreg_error **error_out);
+
+/**
+ * Finish single sign-on: read the `loginToken` of the redirect the app
+ * received (`received_redirect_url`, the whole URL) and log in with it
+ * (`m.login.token`, a refresh token asked for).
+ *
+ * On success writes the account to `*registration_out`, the handle a
+ * registration gives: caller owns it; free it with
+ * `mxreg_registration_free`. A URL without a `loginToken` is
+ * `MXREG_RESULT_INVALID_ARGUMENT`; a token already used or expired is
+ * `MXREG_RESULT_FORBIDDEN` (from the server). An answer lost after the
+ * request went out is `MXREG_RESULT_OUTCOME_UNKNOWN`: the token may be
+ * spent; start SSO again. Blocks; thread-safe.
+ */
+mxreg_result mxreg_client_sso_complete(const struct mxreg_client *client,
+                                       const char *received_redirect_url,
+                                       struct mxreg_registration **registration_out,
+                                       struct mxreg_error **error_out);
 
 /**
  * Exchange a refresh token for a new access token (`POST /refresh`).

@@ -93,6 +93,7 @@ ARGUMENT_VALUES: dict[str | tuple[str, str], str] = {
     ("mxreg_oauth_server_discover", "client"): "fx.oauth_client",
     ("mxreg_signup_restore", "saved"): "fx.saved_signup",
     ("mxreg_oauth_authorization_restore", "saved"): "fx.saved_authorization",
+    "action": "MXREG_SSO_ACTION_REGISTER",
     "auth_json": "DUMMY_AUTH_JSON",
     "check_guest_access": "false",
     "client_id": "fx.client_id",
@@ -102,10 +103,12 @@ ARGUMENT_VALUES: dict[str | tuple[str, str], str] = {
     "email": '"misuse@example.org"',
     "flow": "0",
     "homeserver_url": "fx.open_url",
+    "idp_id": '"oidc-misuse"',
     "index": "0",
     "language": '"en"',
     "next_link": '"https://example.org/next"',
     "phone_number": '"07700900123"',
+    "received_redirect_url": '"http://127.0.0.1:9/mxreg-misuse?loginToken=mxreg-misuse-token"',
     "redirect_url": "STRAY_REDIRECT_URL",
     "refresh_token": '"mxreg-misuse-refresh-token"',
     "response": '"mxreg-misuse-captcha"',
@@ -563,12 +566,20 @@ class Generator:
         base = param.ctype.base
         if base == "bool":
             return
+        value_enum = named_enum(
+            fn.doc, rf"`{param.name}` is an? `(mxreg_\w+)` value", self.header, f"{fn.name}: `{param.name}`"
+        )
+        if base == "uint32_t" and value_enum is not None:
+            self.enum_case(fn, param.name, f"{fn.name}__{param.name}", [], value_enum, flags=False,
+                           overrides={param.name: "unknown[i]"})
+            return
         if base == "uint32_t":
             enum = named_enum(
                 fn.doc, rf"`{param.name}` (?:is|are) the `(mxreg_\w+)` flags", self.header, f"{fn.name}: `{param.name}`"
             )
             if enum is None:
-                raise HeaderError(f"{fn.name}: uint32_t `{param.name}` without \"`{param.name}` are the `mxreg_x` flags\"")
+                raise HeaderError(f"{fn.name}: uint32_t `{param.name}` without \"`{param.name}` are the `mxreg_x` flags\" "
+                                  f"or \"`{param.name}` is an `mxreg_x` value\"")
             self.enum_case(fn, param.name, f"{fn.name}__{param.name}", [], enum, flags=True,
                            overrides={param.name: "unknown[i]"})
             return

@@ -37,6 +37,10 @@ Variants (default port):
                      account_threepid_delegates.msisdn on a stand-in identity
                      service on 18127 (homeserver/msisdn_identity.py: the code
                      "texted" to a number is in <variant>/sms/<digits>.code)
+    sso       18114  SSO only (m.login.sso, idp "oidc-rig"): Synapse's OIDC
+                     login with the rig's OAuth server on 18115 as upstream
+                     identity provider; a user's first sign-in creates the
+                     account (localpart = the provider's preferred_username)
 
 Typical use:
 
@@ -93,7 +97,7 @@ VENV_PY = VENV / "bin" / "python"
 STAMP = VENV / "mxreg-install-stamp.json"
 TEMPLATES = SCRIPT_DIR / "homeserver"
 
-PINS = ["matrix-synapse==1.163.2", "aiosmtpd==1.4.6"]
+PINS = ["matrix-synapse[oidc]==1.163.2", "aiosmtpd==1.4.6"]
 
 # MXREG_RIG_PORT_OFFSET shifts every port below, so that two checkouts (or a
 # checkout and a user's own servers) can run their rigs side by side.
@@ -112,10 +116,16 @@ VARIANTS = {
         "limited": 18111,
         "captcha": 18112,
         "msisdn": 18113,
+        "sso": 18114,
     }.items()
 }
 SMTP_DEFAULT_PORT = 18125 + PORT_OFFSET
 OAUTH_PORT = 18109 + PORT_OFFSET
+# Each variant with an OAuth server runs its own: oauth's is the server auth
+# is delegated to, sso's the upstream identity provider of Synapse's OIDC login.
+OAUTH_PORTS = {"oauth": OAUTH_PORT, "sso": 18115 + PORT_OFFSET}
+SSO_IDP_ID = "oidc-rig"
+SSO_CLIENT_ID = "synapse-sso"
 # The stand-ins for services outside the homeserver (Google's captcha check,
 # a phone company behind an identity service): script and port per variant.
 STUBS = {
@@ -473,6 +483,30 @@ def build_config(variant: str, port: int, smtp_port: int) -> dict:
             "endpoint": f"http://127.0.0.1:{OAUTH_PORT}/",
             "secret": secrets.token_hex(24),
         }
+    if variant == "sso":
+        # Synapse signs users in (and up) through the rig's OAuth server as
+        # an upstream OpenID Connect provider; no /register.
+        cfg["enable_registration"] = False
+        cfg["oidc_providers"] = [{
+            "idp_id": SSO_IDP_ID.removeprefix("oidc-"),
+            "idp_name": "mxreg rig OAuth server",
+            # http on loopback: Synapse's metadata checks want https.
+            "skip_verification": True,
+            "issuer": f"http://127.0.0.1:{OAUTH_PORTS['sso']}/",
+            "client_id": SSO_CLIENT_ID,
+            "client_secret": secrets.token_hex(24),
+            "client_auth_method": "client_secret_basic",
+            "pkce_method": "always",
+            "scopes": ["openid", "profile"],
+            "allow_existing_users": True,
+            "user_mapping_provider": {"config": {
+                "localpart_template": "{{ user.preferred_username }}",
+                "display_name_template": "{{ user.name }}",
+            }},
+        }]
+        # Redirects to the tests' app URL go straight back, without the
+        # "continue to your app" confirmation page.
+        cfg["sso"] = {"client_whitelist": ["http://127.0.0.1:9/"]}
     if variant == "terms":
         cfg["user_consent"] = {
             "template_dir": str(TEMPLATES / "consent"),
@@ -608,22 +642,28 @@ def register_admin(base_url: str, secret: str) -> str:
 
 
 def _start_oauth_server(variant: str, cfg: dict, base_url: str) -> None:
-    """The OAuth 2.0 server Synapse delegates to, started before Synapse
-    (which fetches its metadata). The shared secret goes in a 0600 file, not
+    """The OAuth 2.0 server Synapse delegates to (oauth) or signs users in
+    with (sso), started before Synapse (which fetches its metadata). The
+    shared secret (sso: Synapse's client secret) goes in a 0600 file, not
     on the command line."""
     d = vdir(variant)
+    port = OAUTH_PORTS[variant]
     secret_file = d / "mas_secret"
-    secret_file.write_text(cfg["matrix_authentication_service"]["secret"] + "\n")
+    if variant == "sso":
+        secret, mode = cfg["oidc_providers"][0]["client_secret"], ["--upstream-for-synapse"]
+    else:
+        secret, mode = cfg["matrix_authentication_service"]["secret"], []
+    secret_file.write_text(secret + "\n")
     secret_file.chmod(0o600)
     server = _spawn([shutil.which("node") or "node", str(OAUTH_DIR / "server.mjs"),
-                     "--port", str(OAUTH_PORT), "--homeserver", base_url,
-                     "--secret-file", str(secret_file)], d / "oauth.log", d)
+                     "--port", str(port), "--homeserver", base_url,
+                     "--secret-file", str(secret_file), *mode], d / "oauth.log", d)
     oauth_pidfile(variant).write_text(f"{server.pid}\n")
-    if not _wait_port_open(OAUTH_PORT, 30):
+    if not _wait_port_open(port, 30):
         server.kill()
-        raise RigError(f"{variant}: OAuth server did not listen on {OAUTH_PORT}; log:\n"
+        raise RigError(f"{variant}: OAuth server did not listen on {port}; log:\n"
                        f"{log_tail(d / 'oauth.log')}")
-    log(f"{variant}: OAuth server on http://127.0.0.1:{OAUTH_PORT}/")
+    log(f"{variant}: OAuth server on http://127.0.0.1:{port}/")
 
 
 def _start_stub(variant: str) -> None:
@@ -662,10 +702,10 @@ def start(variant: str, port: int | None = None, smtp_port: int | None = None) -
         if variant == "email" and not port_free(smtp_port):
             raise RigError(f"{variant}: SMTP sink port {smtp_port} (127.0.0.1) is already in use "
                            f"by another process", EXIT_PORT_IN_USE)
-        if variant == "oauth":
-            if not port_free(OAUTH_PORT):
-                raise RigError(f"{variant}: OAuth server port {OAUTH_PORT} (127.0.0.1) is already in "
-                               f"use by another process", EXIT_PORT_IN_USE)
+        if variant in OAUTH_PORTS:
+            if not port_free(OAUTH_PORTS[variant]):
+                raise RigError(f"{variant}: OAuth server port {OAUTH_PORTS[variant]} (127.0.0.1) is "
+                               f"already in use by another process", EXIT_PORT_IN_USE)
             ensure_oauth_modules()
         d = vdir(variant)
         shutil.rmtree(d, ignore_errors=True)
@@ -687,7 +727,7 @@ def start(variant: str, port: int | None = None, smtp_port: int | None = None) -
                 raise RigError(f"{variant}: SMTP sink did not listen on {smtp_port}; log:\n"
                                f"{log_tail(d / 'smtp.log')}")
             log(f"{variant}: SMTP sink on 127.0.0.1:{smtp_port} writing to {md}")
-        if variant == "oauth":
+        if variant in OAUTH_PORTS:
             _start_oauth_server(variant, cfg, base_url)
         if variant in STUBS:
             _start_stub(variant)
@@ -861,7 +901,7 @@ def cmd_status(args) -> int:
             if v == "email":
                 spid = smtp_pid(v)
                 extra = f"  smtp-sink {'pid ' + str(spid) if spid else 'NOT running'}"
-            if v == "oauth":
+            if v in OAUTH_PORTS:
                 opid = oauth_pid(v)
                 extra = f"  oauth-server {'pid ' + str(opid) if opid else 'NOT running'}"
             print(f"{v:<10} running  {url}  pid {pid}{extra}")

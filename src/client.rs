@@ -13,12 +13,16 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::api::dialects;
+use crate::api::discovery::LoginFlows;
 use crate::api::login::{LOGIN_PATH, LoginCredential, LoginRequest};
 use crate::api::precheck::{
     AvailableResponse, TokenValidityResponse, available_path, check_localpart, token_validity_path,
 };
 use crate::api::refresh::{REFRESH_PATH, RefreshBody, RefreshResponse};
 use crate::api::register::{AccountKind, RegisterRequest, RegisterResponse};
+use crate::api::sso::{
+    SsoAction, check_redirect_url, check_sso_offered, login_token_from_redirect, redirect_path,
+};
 use crate::error::Error;
 use crate::homeserver_url::BaseUrl;
 use crate::random;
@@ -324,6 +328,30 @@ impl Client {
             ));
         }
         Ok(Registration::from_response(parsed, SystemTime::now()))
+    }
+
+    /// The URL of `GET /login/sso/redirect[/{idp_id}]` for the app to open
+    /// in a browser, after checking on `GET /login` that the server offers
+    /// SSO (and `idp_id`, when given) and does not prefer OAuth 2.0.
+    pub fn sso_url(
+        &self,
+        idp_id: Option<&str>,
+        redirect_url: &str,
+        action: SsoAction,
+    ) -> Result<String, Error> {
+        check_redirect_url(redirect_url)?;
+        let flows: LoginFlows = self.get_json(&self.homeserver.join(LOGIN_PATH), self.deadline())?;
+        check_sso_offered(&flows, idp_id)?;
+        Ok(self
+            .homeserver
+            .join(&redirect_path(idp_id, redirect_url, action)))
+    }
+
+    /// Redeem the `loginToken` of the redirect the app received after SSO
+    /// (`m.login.token`): the new or existing account's handle.
+    pub fn sso_complete(&self, received_redirect_url: &str) -> Result<Registration, Error> {
+        let token = login_token_from_redirect(received_redirect_url)?;
+        self.login(&LoginRequest::new(LoginCredential::Token { token }))
     }
 
     /// `GET /register/available`: `Ok(false)` when the name is taken; an

@@ -75,6 +75,8 @@ pub enum Error {
     OAuthStateMismatch(String),
     #[error("{0}")]
     OAuthUnsupported(String),
+    #[error("{0}")]
+    OAuthPreferred(String),
     #[error(transparent)]
     OAuth(OAuthErrorResponse),
     #[error("server discovery failed: {0}; ask for the homeserver URL")]
@@ -110,6 +112,7 @@ impl Error {
             Error::SessionExpired(_) => mxreg_result::SessionExpired,
             Error::OAuthStateMismatch(_) => mxreg_result::OauthStateMismatch,
             Error::OAuthUnsupported(_) => mxreg_result::OauthUnsupported,
+            Error::OAuthPreferred(_) => mxreg_result::OauthPreferred,
             Error::OAuth(oauth) => oauth.code(),
             Error::DiscoveryFailPrompt(_) => mxreg_result::DiscoveryFailPrompt,
             Error::DiscoveryFailError(_) => mxreg_result::DiscoveryFailError,
@@ -149,6 +152,7 @@ impl Error {
             | Error::SessionExpired(text)
             | Error::OAuthStateMismatch(text)
             | Error::OAuthUnsupported(text)
+            | Error::OAuthPreferred(text)
             | Error::DiscoveryFailPrompt(text)
             | Error::DiscoveryFailError(text)
             | Error::StageRejected { message: text, .. } => scrub(text),

@@ -37,6 +37,10 @@ pub enum mxreg_result {
     /// authorization: its `state` (or `iss`) is not the expected one. Ignore
     /// it; it may be forged.
     OauthStateMismatch = 9,
+    /// The server prefers OAuth 2.0 from OAuth-aware clients
+    /// (`oauth_aware_preferred` on `m.login.sso`), so mxreg does not build
+    /// an SSO URL: sign up and log in with the OAuth calls instead.
+    OauthPreferred = 40,
 
     // Transport errors.
     /// The host name could not be resolved.
@@ -165,6 +169,7 @@ impl mxreg_result {
         Self::InvalidState,
         Self::UnsupportedFlow,
         Self::OauthStateMismatch,
+        Self::OauthPreferred,
         Self::Dns,
         Self::Connect,
         Self::Tls,
@@ -222,6 +227,7 @@ impl mxreg_result {
             Self::InvalidState => "MXREG_RESULT_INVALID_STATE\0",
             Self::UnsupportedFlow => "MXREG_RESULT_UNSUPPORTED_FLOW\0",
             Self::OauthStateMismatch => "MXREG_RESULT_OAUTH_STATE_MISMATCH\0",
+            Self::OauthPreferred => "MXREG_RESULT_OAUTH_PREFERRED\0",
             Self::Dns => "MXREG_RESULT_DNS\0",
             Self::Connect => "MXREG_RESULT_CONNECT\0",
             Self::Tls => "MXREG_RESULT_TLS\0",
@@ -279,6 +285,7 @@ impl mxreg_result {
             Self::OauthStateMismatch => {
                 "the OAuth redirect does not answer this authorization (state or issuer differ)\0"
             }
+            Self::OauthPreferred => "the server prefers OAuth 2.0 to single sign-on\0",
             Self::Dns => "the host name could not be resolved\0",
             Self::Connect => "could not connect to the server\0",
             Self::Tls => "TLS handshake failed\0",

@@ -51,6 +51,19 @@ fn closed_server_reports_no_sign_up_and_why() {
 }
 
 #[test]
+fn sso_server_offers_sso_sign_up_with_its_identity_provider() {
+    let found = run("SSO", false);
+    assert_eq!(found.signup_methods, methods::SSO);
+    assert!(found.login_types.iter().any(|t| t == "m.login.sso"));
+    let [idp] = found.sso_identity_providers.as_slice() else {
+        panic!("one identity provider: {:?}", found.sso_identity_providers);
+    };
+    assert_eq!((idp.id.as_str(), idp.icon.as_deref()), ("oidc-rig", None));
+    assert_eq!(idp.name, "mxreg rig OAuth server");
+    assert!(!found.oauth_aware_preferred);
+}
+
+#[test]
 fn nothing_listening_is_a_connect_error() {
     // A loopback port nobody serves: bind one, note it, close it.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(tokens) => tokens,
         Err(err) => return mxreg_fuzz::exercise_error(&err),
     };
-    match read_whoami_answer(&whoami, &pending, tokens) {
+    match read_whoami_answer(&whoami, &pending.device_id, tokens) {
         Ok(registration) => {
             // What the app keeps must be what the checks allow.
             assert!(registration.user_id.starts_with('@'));

@@ -20,6 +20,7 @@ fn sent(answer: &Answer<'_>) -> Result<Response, Error> {
     Ok(Response {
         status: answer.status,
         retry_after_secs: answer.retry_after_secs,
+        location: None,
         body: answer.body.to_vec(),
     })
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 import { Accounts } from './accounts.mjs';
-import { deviceIdOf } from './provider.mjs';
+import { SSO_CLIENT_ID, deviceIdOf } from './provider.mjs';
 import { SynapseError } from './synapse.mjs';
 
 const PAGES = new URL('./pages/', import.meta.url);
@@ -79,7 +79,10 @@ export function interactionHandler({ provider, accounts, synapse }) {
     if (name === 'consent') {
       return showPage(req, res, details, { page: 'consent' });
     }
-    const wantsLogin = name === 'login' || url.searchParams.get('login') === '1';
+    // A client without prompt=create (Synapse's SSO) gets the sign-in page;
+    // its "Create an account" link (?signup=1) leads to the sign-up page.
+    const wantsSignUp = url.searchParams.get('signup') === '1';
+    const wantsLogin = (name === 'login' && !wantsSignUp) || url.searchParams.get('login') === '1';
     return showPage(req, res, details, { page: wantsLogin ? 'login' : 'signup' });
   }
 
@@ -100,8 +103,12 @@ export function interactionHandler({ provider, accounts, synapse }) {
       return retry('This username is taken.');
     }
     try {
-      await synapse.checkLocalpart(username);
-      await synapse.provisionUser(username, form.displayname);
+      // A Synapse that signs users in through this server (SSO) creates
+      // its own account on the first sign-in; a delegating one is told now.
+      if (synapse) {
+        await synapse.checkLocalpart(username);
+        await synapse.provisionUser(username, form.displayname);
+      }
     } catch (err) {
       if (err instanceof SynapseError && err.status < 500) {
         return retry(`The homeserver refused this username: ${err.errcode || err.message}.`);
@@ -134,7 +141,8 @@ export function interactionHandler({ provider, accounts, synapse }) {
   async function consent(req, res, details) {
     await readForm(req);
     const { prompt: { details: missing }, params, session } = details;
-    if (!deviceIdOf(params.scope)) {
+    // Matrix clients get a device; Synapse's own SSO client gets none.
+    if (params.client_id !== SSO_CLIENT_ID && !deviceIdOf(params.scope)) {
       return showPage(req, res, details, {
         page: 'consent', error: 'The client must ask for exactly one Matrix device scope.', status: 400,
       });

@@ -51,7 +51,25 @@ function requestedMatrixScopes(ctx) {
   return [...new Set(sources.flatMap(matrixScopes))];
 }
 
-export function createProvider({ issuer, homeserverUrl, sharedSecret, accounts }) {
+// The client a Synapse with `oidc_providers` signs users in with, when this
+// server is its upstream identity provider (server.mjs --upstream-for-synapse).
+export const SSO_CLIENT_ID = 'synapse-sso';
+
+// The confidential client of a Synapse that uses this server for SSO: its
+// OIDC callback is the only redirect URI; the secret is the shared one.
+function ssoClient(homeserverUrl, sharedSecret) {
+  return {
+    client_id: SSO_CLIENT_ID,
+    client_secret: sharedSecret,
+    client_name: 'Synapse single sign-on',
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    redirect_uris: [new URL('/_synapse/client/oidc/callback', homeserverUrl).href],
+    token_endpoint_auth_method: 'client_secret_basic',
+  };
+}
+
+export function createProvider({ issuer, homeserverUrl, sharedSecret, accounts, upstream = false }) {
   const audience = new URL('/', homeserverUrl).href;
   const policy = interactionPolicy.base();
   // prompt=create (OpenID Connect Prompt Create 1.0): asked for by the
@@ -62,7 +80,7 @@ export function createProvider({ issuer, homeserverUrl, sharedSecret, accounts }
     .privateKey.export({ format: 'jwk' });
 
   const provider = new Provider(issuer, {
-    clients: [{
+    clients: [upstream ? ssoClient(homeserverUrl, sharedSecret) : {
       // Synapse itself: it introspects with the shared secret (see the
       // bearer-to-basic bridge in server.mjs).
       client_id: 'synapse',
@@ -72,6 +90,9 @@ export function createProvider({ issuer, homeserverUrl, sharedSecret, accounts }
       redirect_uris: [],
       token_endpoint_auth_method: 'client_secret_basic',
     }],
+    // Synapse's SSO reads the localpart from the ID token's
+    // preferred_username (it asks for the profile scope, not the claim).
+    conformIdTokenClaims: !upstream,
     cookies: { keys: [randomBytes(32).toString('hex')] },
     jwks: { keys: [{ ...signingKey, use: 'sig', kid: 'rig-signing-key' }] },
     scopes: ['openid', 'offline_access', 'profile'],
@@ -107,7 +128,9 @@ export function createProvider({ issuer, homeserverUrl, sharedSecret, accounts }
       },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => audience,
+        // The SSO client's tokens are for this server (ID token, userinfo),
+        // not for the homeserver.
+        defaultResource: (_ctx, client) => (client?.clientId === SSO_CLIENT_ID ? undefined : audience),
         useGrantedResource: () => true,
         getResourceServerInfo(ctx, resourceIndicator) {
           if (resourceIndicator !== audience) {

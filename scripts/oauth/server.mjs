@@ -11,6 +11,11 @@
 //
 //   node server.mjs --port 18109 --homeserver http://127.0.0.1:18108 \
 //                   --secret-file PATH [--issuer http://127.0.0.1:18109/]
+//
+// With --upstream-for-synapse it is instead the upstream OpenID Connect
+// provider of a Synapse with `oidc_providers` (SSO): the secret is that
+// Synapse's client secret (client `synapse-sso`), and Synapse creates its
+// users itself at their first sign-in, so nothing is provisioned there.
 
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -27,6 +32,7 @@ const { values: args } = parseArgs({
     issuer: { type: 'string' },
     homeserver: { type: 'string' },
     'secret-file': { type: 'string' },
+    'upstream-for-synapse': { type: 'boolean' },
   },
 });
 if (!args.port || !args.homeserver || !args['secret-file']) {
@@ -38,9 +44,11 @@ const issuer = args.issuer || `http://127.0.0.1:${port}/`;
 const sharedSecret = readFileSync(args['secret-file'], 'utf8').trim();
 
 const accounts = new Accounts();
-const synapse = synapseClient(args.homeserver, sharedSecret);
+const upstream = Boolean(args['upstream-for-synapse']);
+// Only a delegating Synapse has the /_synapse/mas API.
+const synapse = upstream ? undefined : synapseClient(args.homeserver, sharedSecret);
 const provider = createProvider({
-  issuer, homeserverUrl: args.homeserver, sharedSecret, accounts,
+  issuer, homeserverUrl: args.homeserver, sharedSecret, accounts, upstream,
 });
 
 function sessionOf(token) {
@@ -69,7 +77,7 @@ provider.use(async (ctx, next) => {
   }
   const token = await provider.AccessToken.find(ctx.body.access_token);
   const session = sessionOf(token);
-  if (session) {
+  if (session && synapse) {
     const client = await provider.Client.find(token.clientId);
     await synapse.upsertDevice(session.localpart, session.deviceId, client?.clientName);
   }
@@ -83,7 +91,7 @@ provider.use(async (ctx, next) => {
   }
   const entities = ctx.oidc?.entities || {};
   const session = sessionOf(entities.AccessToken || entities.RefreshToken);
-  if (session) {
+  if (session && synapse) {
     await synapse.deleteDevice(session.localpart, session.deviceId);
   }
 });

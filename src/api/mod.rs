@@ -12,5 +12,6 @@ pub mod register;
 pub mod retry_after;
 pub mod server_discovery;
 pub mod server_values;
+pub mod sso;
 pub mod threepid;
 pub mod uia;

@@ -25,6 +25,7 @@ pub mod probe;
 pub mod register;
 pub mod registration;
 pub mod signup;
+pub mod sso;
 pub mod tokens;
 pub mod version;
 

@@ -3,8 +3,8 @@
  * Included by tests/c/test_misuse.c, which provides the fixtures (`fx`) and
  * the helpers these cases use.
  *
- * Functions: 72 accessor, 35 fallible, 11 free, 5 init, 9 pure.
- * 403 cases: 7 enum, 26 finished, 11 index, 67 long, 211 null, 5 null_field, 1 range, 8 struct_size, 67 utf8.
+ * Functions: 72 accessor, 37 fallible, 11 free, 5 init, 9 pure.
+ * 419 cases: 8 enum, 26 finished, 11 index, 70 long, 220 null, 5 null_field, 1 range, 8 struct_size, 70 utf8.
  */
 #ifndef MXREG_MISUSE_CASES_H
 #define MXREG_MISUSE_CASES_H
@@ -5625,6 +5625,262 @@ static void null__mxreg_signup_free__signup(void) {
   mxreg_signup_free(NULL);
 }
 
+/* mxreg_client_sso_url: NULL `client` */
+static void null__mxreg_client_sso_url__client(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  char *url_out = SENTINEL;
+  rc = mxreg_client_sso_url(NULL, "oidc-misuse", STRAY_REDIRECT_URL, MXREG_SSO_ACTION_REGISTER, &url_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client", NULL));
+  CHECK((const void *)url_out == SENTINEL);
+  rc = mxreg_client_sso_url(NULL, "oidc-misuse", STRAY_REDIRECT_URL, MXREG_SSO_ACTION_REGISTER, &url_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)url_out == SENTINEL);
+cleanup:
+  if ((const void *)url_out != SENTINEL) { mxreg_string_free(url_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_url: NULL `idp_id` */
+static void null__mxreg_client_sso_url__idp_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  char *url_out = SENTINEL;
+  rc = mxreg_client_sso_url(fx.client, NULL, STRAY_REDIRECT_URL, MXREG_SSO_ACTION_REGISTER, &url_out, &error);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)url_out != SENTINEL));
+cleanup:
+  if ((const void *)url_out != SENTINEL) { mxreg_string_free(url_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_url: invalid UTF-8 in `idp_id` */
+static void utf8__mxreg_client_sso_url__idp_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  char *url_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    rc = mxreg_client_sso_url(fx.client, bad_utf8[i], STRAY_REDIRECT_URL, MXREG_SSO_ACTION_REGISTER, &url_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "idp_id", NULL));
+    CHECK((const void *)url_out == SENTINEL);
+    rc = mxreg_client_sso_url(fx.client, bad_utf8[i], STRAY_REDIRECT_URL, MXREG_SSO_ACTION_REGISTER, &url_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)url_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)url_out != SENTINEL) { mxreg_string_free(url_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_url: over-long `idp_id` */
+static void long__mxreg_client_sso_url__idp_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  char *url_out = SENTINEL;
+  rc = mxreg_client_sso_url(fx.client, fx.long_text, STRAY_REDIRECT_URL, MXREG_SSO_ACTION_REGISTER, &url_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "idp_id", "longer than"));
+  CHECK((const void *)url_out == SENTINEL);
+  rc = mxreg_client_sso_url(fx.client, fx.long_text, STRAY_REDIRECT_URL, MXREG_SSO_ACTION_REGISTER, &url_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)url_out == SENTINEL);
+cleanup:
+  if ((const void *)url_out != SENTINEL) { mxreg_string_free(url_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_url: NULL `redirect_url` */
+static void null__mxreg_client_sso_url__redirect_url(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  char *url_out = SENTINEL;
+  rc = mxreg_client_sso_url(fx.client, "oidc-misuse", NULL, MXREG_SSO_ACTION_REGISTER, &url_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "redirect_url", NULL));
+  CHECK((const void *)url_out == SENTINEL);
+  rc = mxreg_client_sso_url(fx.client, "oidc-misuse", NULL, MXREG_SSO_ACTION_REGISTER, &url_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)url_out == SENTINEL);
+cleanup:
+  if ((const void *)url_out != SENTINEL) { mxreg_string_free(url_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_url: invalid UTF-8 in `redirect_url` */
+static void utf8__mxreg_client_sso_url__redirect_url(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  char *url_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    rc = mxreg_client_sso_url(fx.client, "oidc-misuse", bad_utf8[i], MXREG_SSO_ACTION_REGISTER, &url_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "redirect_url", NULL));
+    CHECK((const void *)url_out == SENTINEL);
+    rc = mxreg_client_sso_url(fx.client, "oidc-misuse", bad_utf8[i], MXREG_SSO_ACTION_REGISTER, &url_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)url_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)url_out != SENTINEL) { mxreg_string_free(url_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_url: over-long `redirect_url` */
+static void long__mxreg_client_sso_url__redirect_url(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  char *url_out = SENTINEL;
+  rc = mxreg_client_sso_url(fx.client, "oidc-misuse", fx.long_text, MXREG_SSO_ACTION_REGISTER, &url_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "redirect_url", "longer than"));
+  CHECK((const void *)url_out == SENTINEL);
+  rc = mxreg_client_sso_url(fx.client, "oidc-misuse", fx.long_text, MXREG_SSO_ACTION_REGISTER, &url_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)url_out == SENTINEL);
+cleanup:
+  if ((const void *)url_out != SENTINEL) { mxreg_string_free(url_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_url: an unknown value in `action` */
+static void enum__mxreg_client_sso_url__action(void) {
+  static const uint32_t unknown[] = {2u, 4294967295u};
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  char *url_out = SENTINEL;
+  for (i = 0; i < 2; i++) {
+    rc = mxreg_client_sso_url(fx.client, "oidc-misuse", STRAY_REDIRECT_URL, unknown[i], &url_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "action", NULL));
+    CHECK((const void *)url_out == SENTINEL);
+    rc = mxreg_client_sso_url(fx.client, "oidc-misuse", STRAY_REDIRECT_URL, unknown[i], &url_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+    CHECK((const void *)url_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)url_out != SENTINEL) { mxreg_string_free(url_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_url: NULL `url_out` */
+static void null__mxreg_client_sso_url__url_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  char *url_out = SENTINEL;
+  rc = mxreg_client_sso_url(fx.client, "oidc-misuse", STRAY_REDIRECT_URL, MXREG_SSO_ACTION_REGISTER, NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "url_out", NULL));
+  rc = mxreg_client_sso_url(fx.client, "oidc-misuse", STRAY_REDIRECT_URL, MXREG_SSO_ACTION_REGISTER, NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  if ((const void *)url_out != SENTINEL) { mxreg_string_free(url_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_url: NULL `error_out` */
+static void null__mxreg_client_sso_url__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  char *url_out = SENTINEL;
+  rc = mxreg_client_sso_url(fx.client, "oidc-misuse", STRAY_REDIRECT_URL, MXREG_SSO_ACTION_REGISTER, &url_out, NULL);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)url_out != SENTINEL));
+cleanup:
+  if ((const void *)url_out != SENTINEL) { mxreg_string_free(url_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_complete: NULL `client` */
+static void null__mxreg_client_sso_complete__client(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_registration *registration_out = SENTINEL;
+  rc = mxreg_client_sso_complete(NULL, "http://127.0.0.1:9/mxreg-misuse?loginToken=mxreg-misuse-token", &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client", NULL));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_sso_complete(NULL, "http://127.0.0.1:9/mxreg-misuse?loginToken=mxreg-misuse-token", &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_complete: NULL `received_redirect_url` */
+static void null__mxreg_client_sso_complete__received_redirect_url(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_registration *registration_out = SENTINEL;
+  rc = mxreg_client_sso_complete(fx.client, NULL, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "received_redirect_url", NULL));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_sso_complete(fx.client, NULL, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_complete: invalid UTF-8 in `received_redirect_url` */
+static void utf8__mxreg_client_sso_complete__received_redirect_url(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  struct mxreg_registration *registration_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    rc = mxreg_client_sso_complete(fx.client, bad_utf8[i], &registration_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "received_redirect_url", NULL));
+    CHECK((const void *)registration_out == SENTINEL);
+    rc = mxreg_client_sso_complete(fx.client, bad_utf8[i], &registration_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registration_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_complete: over-long `received_redirect_url` */
+static void long__mxreg_client_sso_complete__received_redirect_url(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_registration *registration_out = SENTINEL;
+  rc = mxreg_client_sso_complete(fx.client, fx.long_text, &registration_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "received_redirect_url", "longer than"));
+  CHECK((const void *)registration_out == SENTINEL);
+  rc = mxreg_client_sso_complete(fx.client, fx.long_text, &registration_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registration_out == SENTINEL);
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_complete: NULL `registration_out` */
+static void null__mxreg_client_sso_complete__registration_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_registration *registration_out = SENTINEL;
+  rc = mxreg_client_sso_complete(fx.client, "http://127.0.0.1:9/mxreg-misuse?loginToken=mxreg-misuse-token", NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "registration_out", NULL));
+  rc = mxreg_client_sso_complete(fx.client, "http://127.0.0.1:9/mxreg-misuse?loginToken=mxreg-misuse-token", NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_client_sso_complete: NULL `error_out` */
+static void null__mxreg_client_sso_complete__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_registration *registration_out = SENTINEL;
+  rc = mxreg_client_sso_complete(fx.client, "http://127.0.0.1:9/mxreg-misuse?loginToken=mxreg-misuse-token", &registration_out, NULL);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)registration_out != SENTINEL));
+cleanup:
+  if ((const void *)registration_out != SENTINEL) { mxreg_registration_free(registration_out); }
+  mxreg_error_free(error);
+}
+
 /* mxreg_client_refresh: NULL `client` */
 static void null__mxreg_client_refresh__client(void) {
   mxreg_error *error = NULL;
@@ -6141,6 +6397,22 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_signup_submit_auth_json on a failed session", failed__mxreg_signup_submit_auth_json},
     {"mxreg_signup_registration: NULL `signup`", null__mxreg_signup_registration__signup},
     {"mxreg_signup_free: NULL `signup` is a no-op", null__mxreg_signup_free__signup},
+    {"mxreg_client_sso_url: NULL `client`", null__mxreg_client_sso_url__client},
+    {"mxreg_client_sso_url: NULL `idp_id`", null__mxreg_client_sso_url__idp_id},
+    {"mxreg_client_sso_url: invalid UTF-8 in `idp_id`", utf8__mxreg_client_sso_url__idp_id},
+    {"mxreg_client_sso_url: over-long `idp_id`", long__mxreg_client_sso_url__idp_id},
+    {"mxreg_client_sso_url: NULL `redirect_url`", null__mxreg_client_sso_url__redirect_url},
+    {"mxreg_client_sso_url: invalid UTF-8 in `redirect_url`", utf8__mxreg_client_sso_url__redirect_url},
+    {"mxreg_client_sso_url: over-long `redirect_url`", long__mxreg_client_sso_url__redirect_url},
+    {"mxreg_client_sso_url: an unknown value in `action`", enum__mxreg_client_sso_url__action},
+    {"mxreg_client_sso_url: NULL `url_out`", null__mxreg_client_sso_url__url_out},
+    {"mxreg_client_sso_url: NULL `error_out`", null__mxreg_client_sso_url__error_out},
+    {"mxreg_client_sso_complete: NULL `client`", null__mxreg_client_sso_complete__client},
+    {"mxreg_client_sso_complete: NULL `received_redirect_url`", null__mxreg_client_sso_complete__received_redirect_url},
+    {"mxreg_client_sso_complete: invalid UTF-8 in `received_redirect_url`", utf8__mxreg_client_sso_complete__received_redirect_url},
+    {"mxreg_client_sso_complete: over-long `received_redirect_url`", long__mxreg_client_sso_complete__received_redirect_url},
+    {"mxreg_client_sso_complete: NULL `registration_out`", null__mxreg_client_sso_complete__registration_out},
+    {"mxreg_client_sso_complete: NULL `error_out`", null__mxreg_client_sso_complete__error_out},
     {"mxreg_client_refresh: NULL `client`", null__mxreg_client_refresh__client},
     {"mxreg_client_refresh: NULL `refresh_token`", null__mxreg_client_refresh__refresh_token},
     {"mxreg_client_refresh: invalid UTF-8 in `refresh_token`", utf8__mxreg_client_refresh__refresh_token},

@@ -20,6 +20,7 @@ use mxreg::ffi::probe::*;
 use mxreg::ffi::register::*;
 use mxreg::ffi::registration::*;
 use mxreg::ffi::signup::*;
+use mxreg::ffi::sso::*;
 use mxreg::ffi::tokens::*;
 use mxreg::mxreg_result;
 
@@ -286,6 +287,30 @@ impl CClient {
             assert!(account.is_null(), "no account written on failure");
         }
         mxreg_registration_free(account);
+        outcome
+    }
+
+    /// `mxreg_client_sso_url` for identity provider `idp_id`; the value is
+    /// the URL.
+    pub fn sso_url(&self, idp_id: &str) -> Outcome {
+        let idp_id = CString::new(idp_id).expect("no NUL");
+        let redirect_url = CString::new("https://app.example/sso").expect("no NUL");
+        let mut url = ptr::null_mut();
+        let mut error = ptr::null_mut();
+        let started = Instant::now();
+        let code = mxreg_client_sso_url(
+            self.0,
+            idp_id.as_ptr(),
+            redirect_url.as_ptr(),
+            mxreg_sso_action::Register as u32,
+            &mut url,
+            &mut error,
+        );
+        let outcome = finish(code, started, error, || text(url).expect("a URL"));
+        if code != mxreg_result::Ok {
+            assert!(url.is_null(), "no URL written on failure");
+        }
+        mxreg_string_free(url);
         outcome
     }
 

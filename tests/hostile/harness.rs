@@ -39,6 +39,8 @@ pub enum Endpoint {
     LoginPassword,
     /// `POST /login` with a single-use login token.
     LoginToken,
+    /// `GET /login` to check the identity provider, for the SSO URL.
+    SsoUrl,
     /// The device authorization endpoint (RFC 8628), after a discovery the
     /// fault server answers properly.
     DeviceStart,
@@ -71,6 +73,7 @@ impl Endpoint {
         Endpoint::SignupStart,
         Endpoint::LoginPassword,
         Endpoint::LoginToken,
+        Endpoint::SsoUrl,
         Endpoint::DeviceStart,
         Endpoint::DevicePoll,
     ];
@@ -146,6 +149,9 @@ impl Endpoint {
                 r#"{"user_id":"@alice:example.org","access_token":"syt_a","device_id":"DEV","refresh_token":"syr_a","expires_in_ms":300000}"#
             }
             Endpoint::UsernameAvailable => r#"{"available":true}"#,
+            Endpoint::SsoUrl => {
+                r#"{"flows":[{"type":"m.login.sso","identity_providers":[{"id":"oidc-a","name":"A"}]},{"type":"m.login.token"}]}"#
+            }
             Endpoint::DeviceStart => {
                 r#"{"device_code":"dc_a","user_code":"ABCD-EFGH","verification_uri":"http://127.0.0.1:9/device","expires_in":600,"interval":5}"#
             }
@@ -192,6 +198,7 @@ impl Endpoint {
             Endpoint::SignupStart => client.signup_start(&registration),
             Endpoint::LoginPassword => client.login(Some("alice"), Some("hostile-Passw0rd"), None),
             Endpoint::LoginToken => client.login(None, None, Some("syl_hostile")),
+            Endpoint::SsoUrl => client.sso_url("oidc-a"),
             Endpoint::DeviceStart => client.device_authorization(false),
             Endpoint::DevicePoll => client.device_authorization(true),
             Endpoint::OAuthMetadata => client.oauth_discover().0,

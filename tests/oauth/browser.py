@@ -6,8 +6,9 @@
     browser.py --device VERIFICATION_URI_COMPLETE --username U --password P
                [--action signup|login|deny]
 
-Opens the authorization URL, follows redirects with cookies, fills the
-sign-up (or sign-in) form and the consent page of the rig's OAuth server
+Opens the authorization URL (or a homeserver's SSO redirect URL, whose
+identity provider is the rig's OAuth server), follows redirects with cookies,
+fills the sign-up (or sign-in) form and the consent page of the rig's OAuth server
 (scripts/oauth), and stops at the redirect to the app's redirect URI, which
 it prints on stdout without opening it. `deny` refuses consent. With
 --device it plays the user of a device authorization (RFC 8628) instead:
@@ -41,10 +42,19 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class LoopbackCookiePolicy(http.cookiejar.DefaultCookiePolicy):
+    """Send `Secure` cookies over the rig's plain http (loopback only):
+    Synapse marks its SSO session cookie Secure whatever its scheme."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
+
+
 class Browser:
     def __init__(self) -> None:
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar(LoopbackCookiePolicy())),
+            NoRedirect())
 
     def request(self, url: str, form: dict[str, str] | None = None) -> tuple[int, dict, str]:
         data = None if form is None else urllib.parse.urlencode(form).encode()
@@ -60,6 +70,13 @@ class Browser:
 def form_action(page: str, form_id: str) -> str | None:
     match = re.search(rf'<form id="{form_id}"[^>]*action="([^"]+)"', page)
     return match.group(1).replace("&amp;", "&") if match else None
+
+
+def signup_link(page: str) -> str | None:
+    """The sign-in page's "Create an account" link (a client that did not
+    ask for prompt=create, such as Synapse signing a user up through SSO)."""
+    match = re.search(r'<a id="signup" href="([^"]+)"', page)
+    return html.unescape(match.group(1)) if match else None
 
 
 def hidden_inputs(page: str) -> dict[str, str]:
@@ -118,6 +135,9 @@ def run(args: argparse.Namespace) -> str:
                     "password": args.password, "password_confirm": args.password,
                     "accept_terms": "1"}
         elif (action := form_action(body, "login")) is not None:
+            if args.action == "signup" and (link := signup_link(body)) is not None:
+                url = urllib.parse.urljoin(url, link)
+                continue
             form = {"username": args.username, "password": args.password}
         elif (action := form_action(body, "deny" if args.action == "deny" else "consent")):
             form = {}

@@ -1,7 +1,8 @@
 //! The user's browser, played over HTTP with ureq against the test rig's
 //! OAuth server (scripts/oauth): follow redirects with cookies, fill the
 //! sign-up, sign-in and consent forms, and stop at the redirect to the
-//! app's redirect URI, which is returned unopened. The same job as
+//! app's redirect URI, which is returned unopened. The start may also be a
+//! homeserver's SSO redirect whose identity provider is that OAuth server. The same job as
 //! `tests/oauth/browser.py` does for the C tests.
 
 use ureq::Agent;
@@ -37,6 +38,14 @@ fn form_action(page: &str, id: &str) -> Option<String> {
     let tag = &page[start..start + page[start..].find('>')?];
     let action = tag.split("action=\"").nth(1)?.split('"').next()?;
     Some(action.replace("&amp;", "&"))
+}
+
+/// The sign-in page's "Create an account" link, shown to a client that did
+/// not ask for `prompt=create` (Synapse signing a user up through SSO).
+fn signup_link(page: &str) -> Option<String> {
+    let start = page.find("<a id=\"signup\" href=\"")? + "<a id=\"signup\" href=\"".len();
+    let href = &page[start..start + page[start..].find('"')?];
+    Some(href.replace("&amp;", "&"))
 }
 
 /// `https://host:port` of a URL.
@@ -189,6 +198,13 @@ impl Browser {
                 ]);
                 action_url
             } else if let Some(action_url) = form_action(&body, "login") {
+                match signup_link(&body) {
+                    Some(link) if action != Action::Login => {
+                        url = resolve(&url, &link);
+                        continue;
+                    }
+                    _ => {}
+                }
                 form = Some(vec![("username", username), ("password", password)]);
                 action_url
             } else if let Some(action_url) = form_action(

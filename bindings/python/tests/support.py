@@ -106,6 +106,22 @@ def mxreg_cli(
     )
 
 
+BROWSER = REPO_ROOT / "tests" / "oauth" / "browser.py"
+
+
+def browse_to(start_url: str, redirect_url: str, username: str, action: str = "signup") -> str:
+    """Play the user's browser (tests/oauth/browser.py) from `start_url` (an
+    OAuth authorization URL or an SSO URL) to the redirect to `redirect_url`,
+    which is returned unopened. `action`: signup, login or deny."""
+    done = subprocess.run(
+        [sys.executable, str(BROWSER), start_url, "--redirect-uri", redirect_url,
+         "--username", username, "--password", PASSWORD, "--action", action],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def cli_json(done: subprocess.CompletedProcess[str]) -> dict[str, object]:
     assert done.returncode == 0, f"exit {done.returncode}: {done.stderr}"
     value = json.loads(done.stdout)

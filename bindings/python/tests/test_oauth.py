@@ -13,25 +13,18 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from support import PASSWORD, REPO_ROOT, homeserver, rig_variable, unique_username
+from support import BROWSER, PASSWORD, browse_to, homeserver, rig_variable, unique_username
 
 import mxreg
 from mxreg.aio import AsyncClient
 from mxreg.oauth import OAuthIntent
 
 REDIRECT_URI = "http://127.0.0.1:18199/callback"
-BROWSER = REPO_ROOT / "tests" / "oauth" / "browser.py"
 
 
 def browse(authorization_url: str, username: str, action: str = "signup", redirect_uri: str = REDIRECT_URI) -> str:
     """The redirect URL the user's browser ends on (not opened)."""
-    done = subprocess.run(
-        [sys.executable, str(BROWSER), authorization_url, "--redirect-uri", redirect_uri,
-         "--username", username, "--password", PASSWORD, "--action", action],
-        capture_output=True, text=True, timeout=120, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+    return browse_to(authorization_url, redirect_uri, username, action)
 
 
 def whoami(access_token: str) -> tuple[int, dict[str, object]]:

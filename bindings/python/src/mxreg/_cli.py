@@ -155,6 +155,20 @@ def build_parser() -> argparse.ArgumentParser:
     device.add_argument("--show-tokens", action="store_true", help="include the access and refresh tokens")
     device.set_defaults(run=run_oauth_device, rate_limit_default=None)
 
+    sso_url = commands.add_parser(
+        "sso-url",
+        parents=[connection],
+        help="print the single sign-on URL to open in a browser (m.login.sso)",
+        description="Check on GET /login that the server offers SSO (and the identity provider), "
+        "then print the URL as JSON. The browser comes back to --redirect-url with a loginToken: "
+        "redeem it with sso-complete. A user's first sign-in creates the account.",
+    )
+    sso_url.add_argument("--homeserver", required=True, metavar="URL", help="homeserver base URL")
+    sso_url.add_argument("--redirect-url", required=True, metavar="URL", help="where the browser returns (absolute)")
+    sso_url.add_argument("--idp", metavar="ID", help="an identity provider ID (see probe; default: the server's choice)")
+    sso_url.add_argument("--login", action="store_true", help="ask for a sign-in page, not a sign-up page")
+    sso_url.set_defaults(run=run_sso_url, rate_limit_default=None)
+
     sso_complete = commands.add_parser(
         "sso-complete",
         parents=[connection],
@@ -290,6 +304,11 @@ def run_login(args: argparse.Namespace) -> dict[str, Any]:
             refresh_token=not args.no_refresh,
         )
         return _account_output(client, account, args)
+
+
+def run_sso_url(args: argparse.Namespace) -> dict[str, Any]:
+    with _client(args) as client:
+        return {"url": client.sso_url(args.redirect_url, idp_id=args.idp, login=args.login)}
 
 
 def run_sso_complete(args: argparse.Namespace) -> dict[str, Any]:

@@ -57,6 +57,11 @@ class mxreg_result(enum.IntEnum):
     authorization: its `state` (or `iss`) is not the expected one. Ignore
     it; it may be forged.
     """
+    OAUTH_PREFERRED = 40
+    """The server prefers OAuth 2.0 from OAuth-aware clients
+    (`oauth_aware_preferred` on `m.login.sso`), so mxreg does not build
+    an SSO URL: sign up and log in with the OAuth calls instead.
+    """
     DNS = 100
     """The host name could not be resolved."""
     CONNECT = 101
@@ -204,6 +209,7 @@ MXREG_RESULT_INSECURE_URL = 6
 MXREG_RESULT_INVALID_STATE = 7
 MXREG_RESULT_UNSUPPORTED_FLOW = 8
 MXREG_RESULT_OAUTH_STATE_MISMATCH = 9
+MXREG_RESULT_OAUTH_PREFERRED = 40
 MXREG_RESULT_DNS = 100
 MXREG_RESULT_CONNECT = 101
 MXREG_RESULT_TLS = 102
@@ -405,6 +411,21 @@ class mxreg_oauth_response_mode(enum.IntEnum):
 
 MXREG_OAUTH_RESPONSE_MODE_QUERY = 0
 MXREG_OAUTH_RESPONSE_MODE_FRAGMENT = 1
+
+
+class mxreg_sso_action(enum.IntEnum):
+    """What the user means to do at the identity provider (the SSO URL's
+    `action`); servers may show a sign-up or a sign-in page first.
+    """
+
+    REGISTER = 0
+    """Create an account (`action=register`)."""
+    LOGIN = 1
+    """Sign in to an existing account (`action=login`)."""
+
+
+MXREG_SSO_ACTION_REGISTER = 0
+MXREG_SSO_ACTION_LOGIN = 1
 
 
 class mxreg_auth_info(ctypes.Structure):
@@ -2135,6 +2156,55 @@ def mxreg_signup_free(signup: ctypes._Pointer[mxreg_signup] | ctypes._CArgObject
     is a no-op. Call once, when no other call on it is running.
     """
     _mxreg_signup_free(signup)
+
+
+_mxreg_client_sso_url = _loader.bind(_lib, "mxreg_client_sso_url", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint32, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_client_sso_url(client: ctypes._Pointer[mxreg_client] | ctypes._CArgObject | None, idp_id: bytes | None, redirect_url: bytes | None, action: int, url_out: ctypes._Pointer[ctypes.c_void_p] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """The single sign-on URL for the app to open in a browser:
+    `{homeserver}/_matrix/client/v3/login/sso/redirect[/{idp_id}]?redirectUrl=...&action=...`.
+    After the user signs in (or up) at the identity provider, the server
+    sends the browser to `redirect_url` with a `loginToken`: hand that URL to
+    `mxreg_client_sso_complete`. A user's first sign-in creates the account.
+
+    `action` is an `mxreg_sso_action` value. Fetches `GET /login` first.
+    `idp_id` (may be NULL) is one of its identity providers (`mxreg_probe`
+    lists them); NULL lets the server choose or ask the user.
+    `redirect_url` must be absolute (`https://app.example/cb`,
+    `com.example.app:/sso`), else `MXREG_RESULT_INVALID_ARGUMENT`; so is an
+    `idp_id` the server does not list. A server without `m.login.sso` is
+    `MXREG_RESULT_UNSUPPORTED_FLOW`. A server that prefers OAuth 2.0
+    (`oauth_aware_preferred`) is `MXREG_RESULT_OAUTH_PREFERRED`: mxreg is an
+    OAuth-aware client, so it follows the spec and builds no URL; use
+    `mxreg_oauth_authorization_start` there.
+
+    On success writes the URL to `*url_out`: caller owns it; free it with
+    `mxreg_string_free`. Blocks until the answer or the client's timeouts.
+    Thread-safe.
+    """
+    result: int = _mxreg_client_sso_url(client, idp_id, redirect_url, action, url_out, error_out)
+    return result
+
+
+_mxreg_client_sso_complete = _loader.bind(_lib, "mxreg_client_sso_complete", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_registration)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_client_sso_complete(client: ctypes._Pointer[mxreg_client] | ctypes._CArgObject | None, received_redirect_url: bytes | None, registration_out: ctypes._Pointer[ctypes._Pointer[mxreg_registration]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Finish single sign-on: read the `loginToken` of the redirect the app
+    received (`received_redirect_url`, the whole URL) and log in with it
+    (`m.login.token`, a refresh token asked for).
+
+    On success writes the account to `*registration_out`, the handle a
+    registration gives: caller owns it; free it with
+    `mxreg_registration_free`. A URL without a `loginToken` is
+    `MXREG_RESULT_INVALID_ARGUMENT`; a token already used or expired is
+    `MXREG_RESULT_FORBIDDEN` (from the server). An answer lost after the
+    request went out is `MXREG_RESULT_OUTCOME_UNKNOWN`: the token may be
+    spent; start SSO again. Blocks; thread-safe.
+    """
+    result: int = _mxreg_client_sso_complete(client, received_redirect_url, registration_out, error_out)
+    return result
 
 
 _mxreg_client_refresh = _loader.bind(_lib, "mxreg_client_refresh", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_tokens)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])

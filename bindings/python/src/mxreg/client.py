@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _raw
 from ._handles import HandleOwner, OwnedHandle
-from ._native import c_string, call_checked, py_string, read_registration, read_then_free, read_tokens
+from ._native import c_string, call_checked, py_string, read_registration, read_then_free, read_tokens, take_string
 from ._options import client_options
 from .registration import Registration
 from .oauth import OAuthServer
@@ -397,6 +397,34 @@ class Client(HandleOwner[_raw.mxreg_client]):
         account = ctypes.POINTER(_raw.mxreg_registration)()
         self._call(
             lambda client, error: _raw.mxreg_client_login(client, ctypes.byref(request), ctypes.byref(account), error)
+        )
+        return read_then_free(account, read_registration, _raw.mxreg_registration_free)
+
+    def sso_url(self, redirect_url: str, *, idp_id: str | None = None, login: bool = False) -> str:
+        """The single sign-on URL for the app to open in a browser; the server
+        sends the browser back to `redirect_url` (absolute) with a
+        `loginToken`: pass that URL to `sso_complete`. A user's first sign-in
+        creates the account. `idp_id` is one of the server's identity
+        providers (`probe().sso_identity_providers`), or None to let the
+        server choose; `login` asks for a sign-in page (`action=login`)
+        rather than a sign-up page. Raises `InvalidArgumentError` for a
+        relative URL or an unknown provider, `UnsupportedFlowError` without
+        SSO, `OAuthPreferredError` when the server prefers OAuth 2.0."""
+        idp = c_string(idp_id, "idp_id")
+        redirect = c_string(redirect_url, "redirect_url")
+        action = _raw.MXREG_SSO_ACTION_LOGIN if login else _raw.MXREG_SSO_ACTION_REGISTER
+        url = ctypes.c_void_p()
+        self._call(lambda client, error: _raw.mxreg_client_sso_url(client, idp, redirect, action, ctypes.byref(url), error))
+        return take_string(url, "the library returned no URL")
+
+    def sso_complete(self, received_redirect_url: str) -> Registration:
+        """Finish single sign-on: log in with the `loginToken` of the redirect
+        the app received (the whole URL). A token used twice raises
+        `ForbiddenError`; a URL without one `InvalidArgumentError`."""
+        received = c_string(received_redirect_url, "received_redirect_url")
+        account = ctypes.POINTER(_raw.mxreg_registration)()
+        self._call(
+            lambda client, error: _raw.mxreg_client_sso_complete(client, received, ctypes.byref(account), error)
         )
         return read_then_free(account, read_registration, _raw.mxreg_registration_free)
 

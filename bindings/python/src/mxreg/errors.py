@@ -50,6 +50,7 @@ __all__ = [
     "OAuthError",
     "OAuthExpiredTokenError",
     "OAuthInvalidGrantError",
+    "OAuthPreferredError",
     "OAuthStateMismatchError",
     "OAuthUnsupportedError",
     "OutcomeUnknownError",
@@ -194,6 +195,13 @@ class OAuthStateMismatchError(LocalError):
     authorization: ignore it, it may be forged."""
 
     default_code = ResultCode.OAUTH_STATE_MISMATCH
+
+
+class OAuthPreferredError(LocalError):
+    """The server prefers OAuth 2.0 to single sign-on (`oauth_aware_preferred`):
+    sign up with `discover_oauth()` instead."""
+
+    default_code = ResultCode.OAUTH_PREFERRED
 
 
 class DnsError(TransportError):
@@ -408,6 +416,7 @@ _BY_CODE: dict[int, type[MxregError]] = {
         InvalidStateError,
         UnsupportedFlowError,
         OAuthStateMismatchError,
+        OAuthPreferredError,
         DnsError,
         ConnectError,
         TlsError,

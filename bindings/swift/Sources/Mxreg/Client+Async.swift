@@ -15,6 +15,14 @@ extension Client {
         try await Offload.run { try self.login(request) }
     }
 
+    public func ssoURL(identityProvider: String? = nil, redirectURL: String, action: SSOAction = .register) async throws -> String {
+        try await Offload.run { try self.ssoURL(identityProvider: identityProvider, redirectURL: redirectURL, action: action) }
+    }
+
+    public func ssoComplete(receivedRedirectURL: String) async throws -> Registration {
+        try await Offload.run { try self.ssoComplete(receivedRedirectURL: receivedRedirectURL) }
+    }
+
     public func registerGuest(initialDeviceDisplayName: String? = nil) async throws -> Registration {
         try await Offload.run { try self.registerGuest(initialDeviceDisplayName: initialDeviceDisplayName) }
     }

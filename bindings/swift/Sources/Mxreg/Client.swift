@@ -66,6 +66,34 @@ public final class Client: Sendable, CustomStringConvertible {
         return try Registration(owned: pointer)
     }
 
+    /// The single sign-on URL to open in a browser (`GET /login` is checked
+    /// first). The server sends the browser to `redirectURL` with a
+    /// `loginToken`; hand that whole URL to `ssoComplete`. A user's first
+    /// sign-in creates the account. A relative `redirectURL` or an identity
+    /// provider the server does not list is `.invalidArgument`; a server
+    /// without SSO `.unsupportedFlow`; one that prefers OAuth 2.0
+    /// `.oauthPreferred` (use `OAuthServer` there).
+    public func ssoURL(identityProvider: String? = nil, redirectURL: String, action: SSOAction = .register) throws -> String {
+        let strings = CStrings()
+        let idp = try strings.put("identityProvider", identityProvider)
+        let redirect = try strings.put("redirectURL", redirectURL)
+        return try handle.withPointer { client in
+            try checkString("url") { mxreg_client_sso_url(client, idp, redirect, action.rawValue, $0, $1) }
+        }
+    }
+
+    /// Finish single sign-on with the redirect the app received: its
+    /// `loginToken` is redeemed through `m.login.token` (used once; a second
+    /// time is `.forbidden`).
+    public func ssoComplete(receivedRedirectURL: String) throws -> Registration {
+        let strings = CStrings()
+        let received = try strings.put("receivedRedirectURL", receivedRedirectURL)
+        let pointer = try handle.withPointer { client in
+            try checkOutput("registration") { mxreg_client_sso_complete(client, received, $0, $1) }
+        }
+        return try Registration(owned: pointer)
+    }
+
     /// Register a guest account (the server must allow guest access).
     public func registerGuest(initialDeviceDisplayName: String? = nil) throws -> Registration {
         try register(RegisterRequest(initialDeviceDisplayName: initialDeviceDisplayName, kind: .guest))

@@ -60,3 +60,18 @@ public struct LoginRequest: Sendable, CustomStringConvertible, CustomReflectable
 
     public var customMirror: Mirror { Mirror(self, children: ["user": user as Any, "description": description]) }
 }
+
+/// What the SSO URL asks the server for (`mxreg_sso_action`).
+public enum SSOAction: Sendable {
+    /// Sign-up: the server may show its registration pages first.
+    case register
+    /// Sign-in to an existing account.
+    case login
+
+    var rawValue: UInt32 {
+        switch self {
+        case .register: MXREG_SSO_ACTION_REGISTER.rawValue
+        case .login: MXREG_SSO_ACTION_LOGIN.rawValue
+        }
+    }
+}

@@ -81,4 +81,5 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let oauthAuthorizationPending = ResultCode(MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING)
     /// The device code expired before the user approved it: start anew.
     public static let oauthExpiredToken = ResultCode(MXREG_RESULT_OAUTH_EXPIRED_TOKEN)
+    public static let oauthPreferred = ResultCode(MXREG_RESULT_OAUTH_PREFERRED)
 }

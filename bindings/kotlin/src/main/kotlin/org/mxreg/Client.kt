@@ -7,6 +7,7 @@ import org.mxreg.raw.LoadedLibrary
 import org.mxreg.raw.MxregClientOptions
 import org.mxreg.raw.MxregLoginRequest
 import org.mxreg.raw.MxregRegisterRequest
+import org.mxreg.raw.MxregSsoAction
 
 /**
  * A client for one homeserver. Creating one does no I/O.
@@ -169,6 +170,59 @@ public class Client @Throws(MxregException::class) constructor(
                 lib.mxreg_login_request_init(raw)
                 request.applyTo(raw, strings)
                 checked { errorOut -> lib.mxreg_client_login(client, raw, accountOut, errorOut) }
+            }
+        }
+        return Registration(accountOut.value)
+    }
+
+    /**
+     * The single sign-on URL for the app to open in a browser. The server
+     * sends the browser back to [redirectUrl] (absolute) with a `loginToken`:
+     * pass that URL to [ssoComplete]. A user's first sign-in creates the
+     * account. [idpId] is one of the server's identity providers
+     * ([ServerProbe]), or null to let the server choose; [login] asks for a
+     * sign-in page rather than a sign-up page. A relative URL or an unknown
+     * provider is [MxregException.InvalidArgument], a server without SSO
+     * [MxregException.UnsupportedFlow], one that prefers OAuth 2.0
+     * [MxregException.OAuthPreferred]. Blocks.
+     */
+    @Throws(MxregException::class)
+    public fun ssoUrl(redirectUrl: String, idpId: String? = null, login: Boolean = false): String {
+        val urlOut = PointerByReference()
+        val action = if (login) MxregSsoAction.LOGIN else MxregSsoAction.REGISTER
+        withReference { client ->
+            NativeStrings().use { strings ->
+                checked {
+                    lib.mxreg_client_sso_url(
+                        client, strings.put("idpId", idpId), strings.put("redirectUrl", redirectUrl), action, urlOut, it,
+                    )
+                }
+            }
+        }
+        val url = urlOut.value
+        LiveHandles.opened("string")
+        try {
+            return url.getString(0, "UTF-8")
+        } finally {
+            lib.mxreg_string_free(url)
+            LiveHandles.closed("string")
+        }
+    }
+
+    /**
+     * Finish single sign-on with the full redirect URL the app received: logs
+     * in with its `loginToken`. A token used twice is
+     * [MxregException.Forbidden]; a URL without one
+     * [MxregException.InvalidArgument]. Blocks.
+     */
+    @Throws(MxregException::class)
+    public fun ssoComplete(receivedRedirectUrl: String): Registration {
+        val accountOut = PointerByReference()
+        withReference { client ->
+            NativeStrings().use { strings ->
+                checked {
+                    lib.mxreg_client_sso_complete(client, strings.put("receivedRedirectUrl", receivedRedirectUrl), accountOut, it)
+                }
             }
         }
         return Registration(accountOut.value)

@@ -94,6 +94,9 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
     /** An OAuth redirect that belongs to another authorization (`state`/`iss` differ): ignore it. */
     public class OAuthStateMismatch internal constructor(detail: ErrorDetail) : Local(detail)
 
+    /** The server prefers OAuth 2.0 to single sign-on (`oauth_aware_preferred`): use [Client.discoverOAuthServer]. */
+    public class OAuthPreferred internal constructor(detail: ErrorDetail) : Local(detail)
+
     public class Dns internal constructor(detail: ErrorDetail) : Transport(detail)
     public class Connect internal constructor(detail: ErrorDetail) : Transport(detail)
     public class Tls internal constructor(detail: ErrorDetail) : Transport(detail)
@@ -196,6 +199,7 @@ public sealed class MxregException(detail: ErrorDetail) : Exception(detail.messa
             MxregResult.INVALID_STATE -> InvalidState(detail)
             MxregResult.UNSUPPORTED_FLOW -> UnsupportedFlow(detail)
             MxregResult.OAUTH_STATE_MISMATCH -> OAuthStateMismatch(detail)
+            MxregResult.OAUTH_PREFERRED -> OAuthPreferred(detail)
             MxregResult.DNS -> Dns(detail)
             MxregResult.CONNECT -> Connect(detail)
             MxregResult.TLS -> Tls(detail)

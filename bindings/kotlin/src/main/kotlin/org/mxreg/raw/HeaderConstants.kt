@@ -55,6 +55,12 @@ public object MxregResult {
      * it; it may be forged.
      */
     public const val OAUTH_STATE_MISMATCH: Int = 9
+    /**
+     * The server prefers OAuth 2.0 from OAuth-aware clients
+     * (`oauth_aware_preferred` on `m.login.sso`), so mxreg does not build
+     * an SSO URL: sign up and log in with the OAuth calls instead.
+     */
+    public const val OAUTH_PREFERRED: Int = 40
     /** The host name could not be resolved. */
     public const val DNS: Int = 100
     /** No connection could be opened to the server. */
@@ -336,4 +342,15 @@ public object MxregOauthResponseMode {
     public const val QUERY: Int = 0
     /** The fragment (`#code=...`). */
     public const val FRAGMENT: Int = 1
+}
+
+/**
+ * What the user means to do at the identity provider (the SSO URL's
+ * `action`); servers may show a sign-up or a sign-in page first.
+ */
+public object MxregSsoAction {
+    /** Create an account (`action=register`). */
+    public const val REGISTER: Int = 0
+    /** Sign in to an existing account (`action=login`). */
+    public const val LOGIN: Int = 1
 }

@@ -1006,6 +1006,57 @@ public interface MxregLibrary : Library {
     public fun mxreg_signup_free(signup: Pointer?)
 
     /**
+     * The single sign-on URL for the app to open in a browser:
+     * `{homeserver}/_matrix/client/v3/login/sso/redirect[/{idp_id}]?redirectUrl=...&action=...`.
+     * After the user signs in (or up) at the identity provider, the server
+     * sends the browser to `redirect_url` with a `loginToken`: hand that URL to
+     * `mxreg_client_sso_complete`. A user's first sign-in creates the account.
+     *
+     * `action` is an `mxreg_sso_action` value. Fetches `GET /login` first.
+     * `idp_id` (may be NULL) is one of its identity providers (`mxreg_probe`
+     * lists them); NULL lets the server choose or ask the user.
+     * `redirect_url` must be absolute (`https://app.example/cb`,
+     * `com.example.app:/sso`), else `MXREG_RESULT_INVALID_ARGUMENT`; so is an
+     * `idp_id` the server does not list. A server without `m.login.sso` is
+     * `MXREG_RESULT_UNSUPPORTED_FLOW`. A server that prefers OAuth 2.0
+     * (`oauth_aware_preferred`) is `MXREG_RESULT_OAUTH_PREFERRED`: mxreg is an
+     * OAuth-aware client, so it follows the spec and builds no URL; use
+     * `mxreg_oauth_authorization_start` there.
+     *
+     * On success writes the URL to `*url_out`: caller owns it; free it with
+     * `mxreg_string_free`. Blocks until the answer or the client's timeouts.
+     * Thread-safe.
+     */
+    public fun mxreg_client_sso_url(
+        client: Pointer?,
+        idp_id: Pointer?,
+        redirect_url: Pointer?,
+        action: Int,
+        url_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+
+    /**
+     * Finish single sign-on: read the `loginToken` of the redirect the app
+     * received (`received_redirect_url`, the whole URL) and log in with it
+     * (`m.login.token`, a refresh token asked for).
+     *
+     * On success writes the account to `*registration_out`, the handle a
+     * registration gives: caller owns it; free it with
+     * `mxreg_registration_free`. A URL without a `loginToken` is
+     * `MXREG_RESULT_INVALID_ARGUMENT`; a token already used or expired is
+     * `MXREG_RESULT_FORBIDDEN` (from the server). An answer lost after the
+     * request went out is `MXREG_RESULT_OUTCOME_UNKNOWN`: the token may be
+     * spent; start SSO again. Blocks; thread-safe.
+     */
+    public fun mxreg_client_sso_complete(
+        client: Pointer?,
+        received_redirect_url: Pointer?,
+        registration_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+
+    /**
      * Exchange a refresh token for a new access token (`POST /refresh`).
      * A refresh token that was already exchanged is refused: Synapse answers
      * `MXREG_RESULT_FORBIDDEN` once the new access token has been used, and

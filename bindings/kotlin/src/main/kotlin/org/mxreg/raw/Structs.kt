@@ -52,10 +52,15 @@ public class MxregClientOptions : Structure() {
      */
     @JvmField public var rate_limit_max_wait_ms: Int = 0
     /**
-     * PEM text of the certificates to trust for https, *instead of* the
-     * built-in Mozilla roots (a private CA, or a self-signed server's own
-     * certificate); NULL means the built-in roots. Verification is never
-     * turned off. Copied; at most 64 KiB.
+     * Which certificates https trusts. NULL (the default): the operating
+     * system's, through its own verifier: the system trust store on Linux
+     * (read when the client makes its first https connection; `SSL_CERT_FILE`
+     * and `SSL_CERT_DIR` replace it when set), the platform verifier on
+     * Android (after its initialisation; see the Kotlin guide), Apple
+     * platforms and Windows, so a CA the user or an administrator installed
+     * is trusted. Set: PEM text of the only certificates to trust, pinned
+     * *instead of* the system's (a private CA, or a self-signed server's own
+     * certificate). Verification is never turned off. Copied; at most 64 KiB.
      */
     @JvmField public var ca_pem: Pointer? = null
     /**
