@@ -340,7 +340,8 @@ impl Client {
         action: SsoAction,
     ) -> Result<String, Error> {
         check_redirect_url(redirect_url)?;
-        let flows: LoginFlows = self.get_json(&self.homeserver.join(LOGIN_PATH), self.deadline())?;
+        let flows: LoginFlows =
+            self.get_json(&self.homeserver.join(LOGIN_PATH), self.deadline())?;
         check_sso_offered(&flows, idp_id)?;
         Ok(self
             .homeserver
