@@ -267,7 +267,8 @@ def running_url(variant: str) -> str | None:
 
 @contextlib.contextmanager
 def variant_lock(variant: str):
-    """Serialise start/stop of one variant between concurrent invocations."""
+    """Serialise start/stop of one variant (or another shared step, by
+    name) between concurrent invocations and threads."""
     HS_ROOT.mkdir(parents=True, exist_ok=True)
     with open(HS_ROOT / f".{variant}.lock", "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -356,14 +357,16 @@ def ensure_oauth_modules() -> None:
     lock = OAUTH_DIR / "package-lock.json"
     stamp = OAUTH_DIR / "node_modules" / ".mxreg-lock-sha256"
     wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
-    if read_text(stamp) == wanted:
-        return
-    log(f"oauth: npm ci in {OAUTH_DIR}")
-    r = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=OAUTH_DIR,
-                       stdout=sys.stderr)
-    if r.returncode != 0:
-        raise RigError(f"oauth: npm ci failed (exit {r.returncode})")
-    stamp.write_text(wanted + "\n")
+    # The oauth and sso variants start in parallel: one npm ci at a time.
+    with variant_lock("npm-ci"):
+        if read_text(stamp) == wanted:
+            return
+        log(f"oauth: npm ci in {OAUTH_DIR}")
+        r = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=OAUTH_DIR,
+                           stdout=sys.stderr)
+        if r.returncode != 0:
+            raise RigError(f"oauth: npm ci failed (exit {r.returncode})")
+        stamp.write_text(wanted + "\n")
 
 
 # --------------------------------------------------------------------------
