@@ -18,6 +18,8 @@ mod alloc_counter;
 mod c_api;
 #[path = "hostile/fault_server.rs"]
 mod fault_server;
+#[path = "hostile/harness.rs"]
+mod harness;
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -27,6 +29,7 @@ use mxreg::mxreg_result as R;
 
 use c_api::{Options, Outcome};
 use fault_server::{Fault, FaultServer, Reply};
+use harness::oauth_metadata;
 
 #[global_allocator]
 static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
@@ -100,21 +103,6 @@ impl Asked {
             .into(),
         }
     }
-}
-
-fn oauth_metadata(url: &str) -> String {
-    serde_json::json!({
-        "issuer": format!("{url}/"),
-        "authorization_endpoint": format!("{url}/oauth2/auth"),
-        "token_endpoint": format!("{url}/oauth2/token"),
-        "registration_endpoint": format!("{url}/oauth2/registration"),
-        "revocation_endpoint": format!("{url}/oauth2/revoke"),
-        "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
-        "code_challenge_methods_supported": ["S256"],
-        "prompt_values_supported": ["create"],
-    })
-    .to_string()
 }
 
 /// A server where `faulty` meets `fault` and everything else is healthy.
