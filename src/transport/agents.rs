@@ -13,16 +13,12 @@ use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use ureq::Agent;
 use ureq::config::Config;
-use ureq::http::Uri;
-use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{
-    ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout,
-};
-use ureq::{Agent, Error};
 
+use super::connector::Connector;
 use super::resolver::CachingResolver;
-use super::{tcp, tls};
+use super::{tls, ureq_adapter};
 
 /// More agents than this only spread idle connections thinner.
 pub(crate) const MAX_AGENTS: usize = 8;
@@ -32,17 +28,12 @@ pub(crate) struct Agents {
 }
 
 impl Agents {
-    /// ureq's default connector chain (HTTP CONNECT proxy, TCP, rustls) with
-    /// our TCP and TLS layers and resolver.
+    /// Agents sharing one connector (TCP, then TLS) and one name cache.
     pub(crate) fn new(config: Config, tls: tls::TlsConnector) -> Self {
-        let connector = Shared(Arc::new(
-            ().chain(ConnectProxyConnector::default())
-                .chain(tcp::LeanTcpConnector)
-                .chain(tls),
-        ));
-        let resolver = Shared(Arc::new(CachingResolver::default()));
+        let connector = Arc::new(Connector::new(tls));
+        let resolver = Arc::new(CachingResolver::default());
         let agents = (0..agent_count())
-            .map(|_| Agent::with_parts(config.clone(), connector.clone(), resolver.clone()))
+            .map(|_| ureq_adapter::agent(config.clone(), &connector, &resolver))
             .collect();
         Agents { agents }
     }
@@ -69,39 +60,6 @@ fn thread_number() -> usize {
         static NUMBER: usize = NEXT.fetch_add(1, Ordering::Relaxed);
     }
     NUMBER.with(|number| *number)
-}
-
-/// One connector or resolver used by every agent of a client.
-#[derive(Debug)]
-struct Shared<T>(Arc<T>);
-
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Shared(Arc::clone(&self.0))
-    }
-}
-
-impl<C: Connector<()>> Connector<()> for Shared<C> {
-    type Out = C::Out;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<()>,
-    ) -> Result<Option<Self::Out>, Error> {
-        self.0.connect(details, chained)
-    }
-}
-
-impl<R: Resolver> Resolver for Shared<R> {
-    fn resolve(
-        &self,
-        uri: &Uri,
-        config: &Config,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, Error> {
-        self.0.resolve(uri, config, timeout)
-    }
 }
 
 #[cfg(test)]
