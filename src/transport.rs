@@ -2,13 +2,14 @@
 //! always set, error statuses returned as answers (the Matrix error body
 //! matters), a cap on body size, no redirects, and the plain-http policy.
 //!
-//! How a request is sent is this file, top to bottom: [`Transport::send_as`]
-//! checks the URL (plain http only where allowed), builds the request
-//! (method, URL, `Authorization` in a wiped buffer, body, what is left of the
-//! call's deadline), sends it on the calling thread's agent, sends it once
-//! more when a pooled connection proves stale, wipes the body, reads the
-//! answer into a buffer that is wiped when it regrows, and maps ureq's errors
-//! onto ours. Underneath, one concept per file:
+//! How a request is sent is this file, top to bottom:
+//! [`Transport::send_as`](crate::transport::Transport::send_as) checks the
+//! URL (plain http only where allowed), builds the request (method, URL,
+//! `Authorization` in a wiped buffer, body, what is left of the call's
+//! deadline), sends it on the calling thread's agent, sends it once more when
+//! a pooled connection proves stale, wipes the body, reads the answer into a
+//! buffer that is wiped when it regrows, and maps ureq's errors onto ours.
+//! Underneath, one concept per file:
 //!
 //! - `agents`: one ureq agent per CPU, each thread always on the same one;
 //! - `ureq_adapter`: the only file using ureq's unversioned transport API:
