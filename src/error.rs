@@ -5,9 +5,13 @@
 
 use std::fmt;
 
-use crate::api::uia::UiaResponse;
-use crate::oauth::OAuthErrorResponse;
 use crate::result::mxreg_result;
+
+pub mod oauth;
+pub mod uia;
+
+use oauth::OAuthErrorResponse;
+use uia::UiaResponse;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -15,13 +15,15 @@ pub mod client;
 pub mod error;
 pub mod ffi;
 /// cbindgen:ignore
+pub mod form;
+/// cbindgen:ignore
 pub mod homeserver_url;
 /// cbindgen:ignore
 pub mod oauth;
 /// cbindgen:ignore
 pub mod probe;
 /// cbindgen:ignore
-mod random;
+pub mod random;
 /// cbindgen:ignore
 pub mod registration;
 pub mod result;

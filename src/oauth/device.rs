@@ -9,11 +9,11 @@ use serde::Deserialize;
 
 use crate::api::answer::Answer;
 use crate::error::Error;
-use crate::oauth::authorization::{check_device_id, scope_for};
+use crate::form;
 use crate::oauth::error_response::{self, OAuthErrorResponse};
-use crate::oauth::form;
+use crate::oauth::scope::{check_device_id, scope_for};
 use crate::oauth::url::check_endpoint;
-use crate::random::alphanumeric;
+use crate::random::Randomness;
 use crate::secret::Secret;
 
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -38,11 +38,12 @@ pub fn poll_body(client_id: &str, device_code: &Secret) -> Vec<u8> {
     ])
 }
 
-/// The device ID to ask for: the app's, checked, or a new one.
-pub fn device_id_or_new(device_id: Option<&str>) -> Result<String, Error> {
+/// The device ID to ask for: the app's, checked, or a new one drawn from
+/// `random`.
+pub fn device_id_or_new(device_id: Option<&str>, random: &dyn Randomness) -> Result<String, Error> {
     match device_id {
         Some(id) => check_device_id(id).map(|()| id.to_owned()),
-        None => alphanumeric(GENERATED_DEVICE_ID_LEN),
+        None => random.alphanumeric(GENERATED_DEVICE_ID_LEN),
     }
 }
 
@@ -148,7 +149,7 @@ impl DeviceAuthorization {
         if (200..=299).contains(&answer.status) {
             return Ok(PollOutcome::Granted);
         }
-        match OAuthErrorResponse::from_answer(answer) {
+        match error_response::parse(answer) {
             Some(oauth) if oauth.error == "authorization_pending" => {
                 Ok(PollOutcome::Pending(oauth))
             }
@@ -193,6 +194,15 @@ mod tests {
         assert!(!format!("{started:?}").contains("dc-secret"));
         assert!(started.is_expired(UNIX_EPOCH + Duration::from_secs(1_600)));
         assert!(!started.is_expired(UNIX_EPOCH + Duration::from_secs(1_599)));
+    }
+
+    #[test]
+    fn a_new_device_id_comes_from_the_randomness_given() {
+        let random = crate::random::CountingRandomness::new();
+        assert_eq!(device_id_or_new(None, &random).unwrap(), "ABCDEFGHIJ");
+        assert_eq!(device_id_or_new(Some("MINE"), &random).unwrap(), "MINE");
+        let err = device_id_or_new(Some("not mine"), &random).unwrap_err();
+        assert_eq!(err.code(), mxreg_result::InvalidArgument);
     }
 
     #[test]

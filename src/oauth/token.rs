@@ -9,9 +9,9 @@ use serde::Deserialize;
 use crate::api::refresh::RefreshResponse;
 use crate::api::server_values::check_token;
 use crate::error::Error;
-use crate::oauth::authorization::{API_SCOPE, DEVICE_SCOPE_PREFIX};
-use crate::oauth::form;
+use crate::form;
 use crate::oauth::pending::PendingAuthorization;
+use crate::oauth::scope::{API_SCOPE, DEVICE_SCOPE_PREFIX};
 use crate::registration::TokenPair;
 use crate::secret::Secret;
 

@@ -5,15 +5,17 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::api::identifiers::check_opaque_id;
+use crate::api::register::RegisterRequest;
 use crate::api::threepid::{
     EMAIL_REQUEST_TOKEN_PATH, EmailRequestTokenBody, MSISDN_REQUEST_TOKEN_PATH,
     MsisdnRequestTokenBody, RequestTokenResponse, SubmitTokenBody, Validation,
 };
 use crate::client::Client;
 use crate::error::Error;
-use crate::random;
+use crate::random::{Randomness, SystemRandomness};
 use crate::secret::Secret;
 use crate::signup::session::{SignupSession, Status};
+use crate::signup::stages::StageSet;
 use crate::signup::stages::{self, DUMMY};
 
 /// Length of generated client secrets (the spec allows up to 255).
@@ -24,6 +26,15 @@ const MAX_AUTOMATIC_STAGES: usize = 8;
 
 fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+impl SignupSession {
+    /// A session for `request` whose device, when the request names none,
+    /// comes from the system's random number generator (see
+    /// [`SignupSession::with_randomness`]).
+    pub fn new(homeserver: &str, request: RegisterRequest, supported: StageSet) -> Self {
+        SignupSession::with_randomness(homeserver, request, supported, &SystemRandomness)
+    }
 }
 
 impl Client {
@@ -318,7 +329,7 @@ fn next_validation(previous: Option<&Validation>, address: &str) -> Result<Valid
         },
         _ => Validation {
             address: address.to_owned(),
-            client_secret: Secret::new(random::alphanumeric(CLIENT_SECRET_LEN)?),
+            client_secret: Secret::new(SystemRandomness.alphanumeric(CLIENT_SECRET_LEN)?),
             send_attempt: 1,
             sid: None,
             submit_url: None,
