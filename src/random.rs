@@ -1,6 +1,8 @@
-//! Random identifiers. The sans-I/O code takes a [`Randomness`] as an input
-//! (like the clock), so that a test can fix it; the I/O drivers pass
-//! [`SystemRandomness`], the operating system's CSPRNG (through ring).
+//! Random identifiers. The sans-I/O code takes a
+//! [`Randomness`](crate::random::Randomness) as an input (like the clock),
+//! so that a test can fix it; the I/O drivers pass
+//! [`SystemRandomness`](crate::random::SystemRandomness), the operating
+//! system's CSPRNG (through ring).
 
 use ring::rand::{SecureRandom, SystemRandom};
 
