@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
-use crate::api::answer::Answer;
+use crate::api::answer::{Answer, parse_body};
 use crate::error::Error;
 use crate::form;
 use crate::oauth::error_response::{self, OAuthErrorResponse};
@@ -93,13 +93,7 @@ impl DeviceAuthorization {
         received_at: SystemTime,
         allow_insecure_http: bool,
     ) -> Result<Self, Error> {
-        let wire: Wire = serde_json::from_slice(body).map_err(|err| {
-            Error::InvalidResponse(format!(
-                "device authorization answer is not what RFC 8628 specifies (line {}, column {})",
-                err.line(),
-                err.column()
-            ))
-        })?;
+        let wire: Wire = parse_body(body, "device authorization answer", "RFC 8628")?;
         if wire.device_code.expose().is_empty() || wire.user_code.is_empty() {
             return Err(Error::InvalidResponse(
                 "empty device_code or user_code".into(),

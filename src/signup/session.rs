@@ -12,7 +12,7 @@ use crate::api::uia::UiaResponse;
 use crate::error::Error;
 use crate::random::Randomness;
 use crate::registration::Registration;
-use crate::signup::stages::{self, StageSet};
+use crate::signup::stages::{self, StageSet, Threepid};
 use crate::signup::terms::{Policy, policies};
 
 /// Version of the saved form; restore refuses others.
@@ -282,6 +282,21 @@ impl SignupSession {
 
     pub fn set_msisdn(&mut self, validation: Validation) {
         self.msisdn = Some(validation);
+    }
+
+    /// The validation of `medium`, once its token was asked for.
+    pub fn validation(&self, medium: Threepid) -> Option<&Validation> {
+        match medium {
+            Threepid::Email => self.email(),
+            Threepid::Msisdn => self.msisdn(),
+        }
+    }
+
+    pub fn set_validation(&mut self, medium: Threepid, validation: Validation) {
+        match medium {
+            Threepid::Email => self.set_email(validation),
+            Threepid::Msisdn => self.set_msisdn(validation),
+        }
     }
 
     /// Digest the answer to a `/register` attempt made to complete
