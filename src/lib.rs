@@ -7,8 +7,8 @@
 //! 1. `result` (the C result codes), `secret`, `error` (the one error type,
 //!    with the server answers it carries: Matrix error, UIA body, OAuth
 //!    error).
-//! 2. `form` (percent-encoding), `random` (a [`random::Randomness`] input),
-//!    `homeserver_url`.
+//! 2. `form` (percent-encoding), `clock` (ms since the epoch), `random` (a
+//!    [`random::Randomness`] input), `homeserver_url`.
 //! 3. `api`: the Matrix client-server API without I/O, bodies in, typed
 //!    values out.
 //! 4. `registration`: what a successful registration or refresh gives.
@@ -28,6 +28,8 @@
 pub mod api;
 /// cbindgen:ignore
 pub mod client;
+/// cbindgen:ignore
+pub mod clock;
 /// cbindgen:ignore
 pub mod error;
 pub mod ffi;

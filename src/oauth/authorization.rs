@@ -3,21 +3,21 @@
 //! authorization URL the app opens in a browser, with `prompt=create` for a
 //! sign-up.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use ring::digest::{SHA256, digest};
 
+use crate::clock::unix_ms;
 use crate::error::Error;
 use crate::form;
 use crate::oauth::base64url;
 use crate::oauth::metadata::{AuthMetadata, ResponseMode};
 use crate::oauth::pending::{Intent, PendingAuthorization};
-use crate::oauth::scope::{check_device_id, scope_for};
+use crate::oauth::scope::{device_id_or_new, scope_for};
 use crate::oauth::url::check_redirect_uri;
 use crate::random::Randomness;
 use crate::secret::Secret;
 
-const GENERATED_DEVICE_ID_LEN: usize = 10;
 /// 64 characters from 62: about 381 bits.
 const VERIFIER_LEN: usize = 64;
 const STATE_LEN: usize = 22;
@@ -76,16 +76,7 @@ pub fn start(
             request.response_mode.as_str()
         )));
     }
-    let device_id = match &request.device_id {
-        Some(device_id) => {
-            check_device_id(device_id)?;
-            device_id.clone()
-        }
-        None => random.alphanumeric(GENERATED_DEVICE_ID_LEN)?,
-    };
-    let created_at_ms = now
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let device_id = device_id_or_new(request.device_id.as_deref(), random)?;
     Ok(PendingAuthorization {
         version: PendingAuthorization::FORMAT_VERSION,
         issuer: metadata.issuer.clone(),
@@ -97,7 +88,7 @@ pub fn start(
         state: random.alphanumeric(STATE_LEN)?,
         code_verifier: Secret::new(random.alphanumeric(VERIFIER_LEN)?),
         login_hint: request.login_hint.clone(),
-        created_at_ms,
+        created_at_ms: unix_ms(now),
     })
 }
 
@@ -152,7 +143,7 @@ mod tests {
     }
 
     fn at_ms(ms: u64) -> SystemTime {
-        UNIX_EPOCH + std::time::Duration::from_millis(ms)
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms)
     }
 
     fn request() -> AuthorizationRequest {
@@ -238,9 +229,9 @@ mod tests {
         assert_ne!(a.state, b.state);
         assert_ne!(a.code_verifier, b.code_verifier);
         assert_ne!(a.device_id, b.device_id);
-        assert_eq!(a.device_id.len(), GENERATED_DEVICE_ID_LEN);
+        assert_eq!(a.device_id.len(), 10);
         check_verifier(a.code_verifier.expose()).unwrap();
-        check_device_id(&a.device_id).unwrap();
+        crate::oauth::scope::check_device_id(&a.device_id).unwrap();
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::oauth::error_response;
 use crate::oauth::metadata::{AUTH_METADATA_PATH, AuthMetadata, UNSTABLE_AUTH_METADATA_PATH};
 use crate::oauth::pending::PendingAuthorization;
 use crate::oauth::redirect;
+use crate::oauth::scope::device_id_or_new;
 use crate::oauth::token::{
     TokenKind, TokenResponse, authorization_code_body, refresh_body, revocation_body,
 };
@@ -213,7 +214,7 @@ pub fn start_device_authorization(
             ));
         }
     };
-    let device_id = device::device_id_or_new(device_id, &SystemRandomness)?;
+    let device_id = device_id_or_new(device_id, &SystemRandomness)?;
     let response = post_form(
         client,
         endpoint,
