@@ -206,3 +206,64 @@ pub(crate) fn init_request<T: RequestStruct>(ptr: *mut T) {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy)]
+    #[repr(C)]
+    struct test_request {
+        struct_size: usize,
+        value: u32,
+    }
+
+    impl Default for test_request {
+        fn default() -> Self {
+            test_request {
+                struct_size: size_of::<Self>(),
+                value: 7,
+            }
+        }
+    }
+
+    impl RequestStruct for test_request {
+        type Output = u32;
+
+        unsafe fn convert(self) -> Result<u32, Error> {
+            Ok(self.value)
+        }
+    }
+
+    #[test]
+    fn unknown_enum_values_are_invalid_arguments_naming_the_type() {
+        let values = [(0, 'a'), (1, 'b')];
+        assert_eq!(
+            enum_arg(1, "request.kind", "mxreg_kind", &values).unwrap(),
+            'b'
+        );
+        let err = enum_arg(9, "request.kind", "mxreg_kind", &values).unwrap_err();
+        assert!(err.to_string().contains("9 is not an mxreg_kind"), "{err}");
+    }
+
+    #[test]
+    fn requests_are_read_after_their_size_and_null_means_defaults() {
+        let mut request = test_request::default();
+        init_request(&mut request);
+        request.value = 3;
+        assert_eq!(unsafe { request_arg(&request, "request") }.unwrap(), 3);
+        assert_eq!(
+            unsafe { opt_request_arg::<test_request>(std::ptr::null(), "request") }.unwrap(),
+            7
+        );
+        assert!(matches!(
+            unsafe { request_arg::<test_request>(std::ptr::null(), "request") },
+            Err(Error::NullArgument("request"))
+        ));
+        request.struct_size -= 1;
+        assert!(matches!(
+            unsafe { request_arg(&request, "request") },
+            Err(Error::StructSize { .. })
+        ));
+    }
+}

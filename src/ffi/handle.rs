@@ -162,3 +162,46 @@ pub(crate) fn free_arc<H: Handle<Ownership = Shared>>(ptr: *const H) {
     };
     let _ = catch_unwind(AssertUnwindSafe(free));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A test handle: a boxed string, read through `read_str`.
+    struct test_handle {
+        _private: [u8; 0],
+    }
+
+    impl Handle for test_handle {
+        type Inner = Option<CString>;
+        type Ownership = Boxed;
+    }
+
+    #[test]
+    fn a_null_handle_argument_names_the_parameter() {
+        let err = unsafe { handle_arg::<test_handle>(std::ptr::null(), "thing") }.unwrap_err();
+        assert!(matches!(err, Error::NullArgument("thing")));
+    }
+
+    #[test]
+    fn string_accessors_give_null_for_null_and_absent_strings() {
+        assert!(read_str::<test_handle, _>(std::ptr::null(), |s| s).is_null());
+        let absent = into_box_ptr::<test_handle>(None);
+        assert!(read_str(absent, |s| s).is_null());
+        let present = into_box_ptr::<test_handle>(Some(CString::new("x").unwrap()));
+        let ptr = read_str(present, |s| s);
+        // SAFETY: borrowed from `present`, still alive.
+        assert_eq!(unsafe { std::ffi::CStr::from_ptr(ptr) }.to_str(), Ok("x"));
+        free_box(absent);
+        free_box(present);
+        free_box::<test_handle>(std::ptr::null_mut());
+    }
+
+    #[test]
+    fn a_borrowed_pointer_is_the_parent_field_or_null() {
+        let inner = Some(CString::new("y").unwrap());
+        let ptr: *const test_handle = borrowed_ptr(Some(&inner));
+        assert_eq!(ptr.cast::<Option<CString>>(), &inner as *const _);
+        assert!(borrowed_ptr::<test_handle>(None).is_null());
+    }
+}
