@@ -780,6 +780,44 @@ typedef struct mxreg_login_request {
 } mxreg_login_request;
 
 /**
+ * What to authorize. Initialise with
+ * `mxreg_oauth_authorization_request_init`, then set fields. Read during
+ * the call only.
+ */
+typedef struct mxreg_oauth_authorization_request {
+  /**
+   * `sizeof(mxreg_oauth_authorization_request)`; set by the init function.
+   */
+  size_t struct_size;
+  /**
+   * Required: from the `mxreg_oauth_server_register_client` call that
+   * started this flow, or given by the server's operator.
+   */
+  const char *client_id;
+  /**
+   * Required: one of the client's registered redirect URIs.
+   */
+  const char *redirect_uri;
+  /**
+   * The device to create (A-Z a-z 0-9 - . _ ~); NULL generates one.
+   */
+  const char *device_id;
+  /**
+   * A hint for the server's form, e.g. `"mxid:@alice:example.org"`; may
+   * be NULL.
+   */
+  const char *login_hint;
+  /**
+   * An `mxreg_oauth_intent` value (default sign-up).
+   */
+  uint32_t intent;
+  /**
+   * An `mxreg_oauth_response_mode` value (default query).
+   */
+  uint32_t response_mode;
+} mxreg_oauth_authorization_request;
+
+/**
  * The app's description for dynamic client registration (RFC 7591).
  * Initialise with `mxreg_oauth_client_metadata_init`, then set fields.
  * Read during the call only: the library keeps no pointer into it.
@@ -822,44 +860,6 @@ typedef struct mxreg_oauth_client_metadata {
    */
   const char *tos_uri;
 } mxreg_oauth_client_metadata;
-
-/**
- * What to authorize. Initialise with
- * `mxreg_oauth_authorization_request_init`, then set fields. Read during
- * the call only.
- */
-typedef struct mxreg_oauth_authorization_request {
-  /**
-   * `sizeof(mxreg_oauth_authorization_request)`; set by the init function.
-   */
-  size_t struct_size;
-  /**
-   * Required: from the `mxreg_oauth_server_register_client` call that
-   * started this flow, or given by the server's operator.
-   */
-  const char *client_id;
-  /**
-   * Required: one of the client's registered redirect URIs.
-   */
-  const char *redirect_uri;
-  /**
-   * The device to create (A-Z a-z 0-9 - . _ ~); NULL generates one.
-   */
-  const char *device_id;
-  /**
-   * A hint for the server's form, e.g. `"mxid:@alice:example.org"`; may
-   * be NULL.
-   */
-  const char *login_hint;
-  /**
-   * An `mxreg_oauth_intent` value (default sign-up).
-   */
-  uint32_t intent;
-  /**
-   * An `mxreg_oauth_response_mode` value (default query).
-   */
-  uint32_t response_mode;
-} mxreg_oauth_authorization_request;
 
 /**
  * What to register. Initialise with `mxreg_register_request_init`, then set
@@ -1121,130 +1121,6 @@ mxreg_result mxreg_client_login(const struct mxreg_client *client,
                                 struct mxreg_error **error_out);
 
 /**
- * Fetch the homeserver's OAuth 2.0 server metadata
- * (`GET /_matrix/client/v1/auth_metadata`, then the MSC2965 unstable
- * path) and check it: issuer and endpoints (plain http only to loopback
- * unless the client allows it), the `code` response type, PKCE `S256`.
- * A homeserver with legacy authentication only gives
- * `MXREG_RESULT_OAUTH_UNSUPPORTED`. Blocks.
- *
- * On success writes a new server to `*server_out`: caller owns it; free it
- * with `mxreg_oauth_server_free`. It keeps a reference to `client`.
- */
-mxreg_result mxreg_oauth_server_discover(const struct mxreg_client *client,
-                                         struct mxreg_oauth_server **server_out,
-                                         struct mxreg_error **error_out);
-
-/**
- * Whether the server lets users create accounts (`create` in
- * `prompt_values_supported`). False for NULL.
- */
-bool mxreg_oauth_server_supports_sign_up(const struct mxreg_oauth_server *server);
-
-/**
- * Whether the server offers the device authorization grant (RFC 8628: a
- * `device_authorization_endpoint` and the device code grant type), for
- * apps without a browser. False for NULL.
- */
-bool mxreg_oauth_server_supports_device_authorization(const struct mxreg_oauth_server *server);
-
-/**
- * The issuer identifier. Borrowed; valid until `server` is freed. NULL for
- * NULL.
- */
-const char *mxreg_oauth_server_issuer(const struct mxreg_oauth_server *server);
-
-/**
- * The authorization endpoint. Borrowed; valid until `server` is freed.
- */
-const char *mxreg_oauth_server_authorization_endpoint(const struct mxreg_oauth_server *server);
-
-/**
- * The token endpoint. Borrowed; valid until `server` is freed.
- */
-const char *mxreg_oauth_server_token_endpoint(const struct mxreg_oauth_server *server);
-
-/**
- * The dynamic client registration endpoint, or NULL when the server has
- * none (the app then needs a client ID from the server's operator).
- * Borrowed; valid until `server` is freed.
- */
-const char *mxreg_oauth_server_registration_endpoint(const struct mxreg_oauth_server *server);
-
-/**
- * The token revocation endpoint, or NULL. Borrowed; valid until `server`
- * is freed.
- */
-const char *mxreg_oauth_server_revocation_endpoint(const struct mxreg_oauth_server *server);
-
-/**
- * Where the user manages their account (to link to from the app), or
- * NULL. Borrowed; valid until `server` is freed.
- */
-const char *mxreg_oauth_server_account_management_uri(const struct mxreg_oauth_server *server);
-
-/**
- * The whole metadata document as JSON text, unknown fields included.
- * Borrowed; valid until `server` is freed.
- */
-const char *mxreg_oauth_server_metadata_json(const struct mxreg_oauth_server *server);
-
-/**
- * Free a server handle. Authorizations started from it stay valid. NULL is
- * a no-op. Call once, when no other thread uses it.
- */
-void mxreg_oauth_server_free(struct mxreg_oauth_server *server);
-
-/**
- * Fill `metadata` with the defaults (native app, everything else absent)
- * and its `struct_size`. NULL is a no-op.
- */
-void mxreg_oauth_client_metadata_init(struct mxreg_oauth_client_metadata *metadata);
-
-/**
- * `sizeof(mxreg_oauth_client_metadata)` as this library was built.
- */
-size_t mxreg_oauth_client_metadata_size(void);
-
-/**
- * Register the app as a public client (dynamic client registration,
- * RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
- * each authorization flow, as the spec says, and keep the client ID with
- * that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
- * `[::1]`, `localhost`) are registered without their port: the server
- * accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
- * registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
- * their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
- * (checked before any request) or the server's `invalid_redirect_uri` /
- * `invalid_client_metadata` as `MXREG_RESULT_OAUTH_ERROR`. Blocks;
- * thread-safe.
- *
- * On success writes the registration to `*registered_out`: caller owns it;
- * free it with `mxreg_oauth_registered_client_free`.
- */
-mxreg_result mxreg_oauth_server_register_client(const struct mxreg_oauth_server *server,
-                                                const struct mxreg_oauth_client_metadata *metadata,
-                                                struct mxreg_oauth_registered_client **registered_out,
-                                                struct mxreg_error **error_out);
-
-/**
- * The client ID. Borrowed; valid until `registered` is freed. NULL for NULL.
- */
-const char *mxreg_oauth_registered_client_client_id(const struct mxreg_oauth_registered_client *registered);
-
-/**
- * The registration the server answered, as JSON text, without the secrets
- * it may hold (`registration_access_token`). Borrowed; valid until
- * `registered` is freed.
- */
-const char *mxreg_oauth_registered_client_metadata_json(const struct mxreg_oauth_registered_client *registered);
-
-/**
- * Free a registered client. NULL is a no-op. Call once.
- */
-void mxreg_oauth_registered_client_free(struct mxreg_oauth_registered_client *registered);
-
-/**
  * Fill `request` with the defaults (sign-up, query response mode,
  * generated device ID) and its `struct_size`. NULL is a no-op.
  */
@@ -1349,29 +1225,53 @@ mxreg_result mxreg_oauth_authorization_complete(const struct mxreg_oauth_authori
 void mxreg_oauth_authorization_free(struct mxreg_oauth_authorization *authorization);
 
 /**
- * Exchange a refresh token at the token endpoint (refresh token grant).
- * The server rotates refresh tokens: keep the new one from `*tokens_out`;
- * the old one, or a revoked one, is `MXREG_RESULT_OAUTH_INVALID_GRANT`.
- * Blocks; thread-safe.
- *
- * On success writes the new tokens to `*tokens_out`: caller owns them;
- * free them with `mxreg_tokens_free`.
+ * Fill `metadata` with the defaults (native app, everything else absent)
+ * and its `struct_size`. NULL is a no-op.
  */
-mxreg_result mxreg_oauth_server_refresh_token(const struct mxreg_oauth_server *server,
-                                              const char *client_id,
-                                              const char *refresh_token,
-                                              struct mxreg_tokens **tokens_out,
-                                              struct mxreg_error **error_out);
+void mxreg_oauth_client_metadata_init(struct mxreg_oauth_client_metadata *metadata);
 
 /**
- * Revoke an access or refresh token (RFC 7009): on Matrix servers this
- * logs the device out (both tokens stop working). Revoking a token the
- * server does not know succeeds. Blocks; thread-safe.
+ * `sizeof(mxreg_oauth_client_metadata)` as this library was built.
  */
-mxreg_result mxreg_oauth_server_revoke_token(const struct mxreg_oauth_server *server,
-                                             const char *client_id,
-                                             const char *token,
-                                             struct mxreg_error **error_out);
+size_t mxreg_oauth_client_metadata_size(void);
+
+/**
+ * Register the app as a public client (dynamic client registration,
+ * RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
+ * each authorization flow, as the spec says, and keep the client ID with
+ * that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
+ * `[::1]`, `localhost`) are registered without their port: the server
+ * accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
+ * registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
+ * their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
+ * (checked before any request) or the server's `invalid_redirect_uri` /
+ * `invalid_client_metadata` as `MXREG_RESULT_OAUTH_ERROR`. Blocks;
+ * thread-safe.
+ *
+ * On success writes the registration to `*registered_out`: caller owns it;
+ * free it with `mxreg_oauth_registered_client_free`.
+ */
+mxreg_result mxreg_oauth_server_register_client(const struct mxreg_oauth_server *server,
+                                                const struct mxreg_oauth_client_metadata *metadata,
+                                                struct mxreg_oauth_registered_client **registered_out,
+                                                struct mxreg_error **error_out);
+
+/**
+ * The client ID. Borrowed; valid until `registered` is freed. NULL for NULL.
+ */
+const char *mxreg_oauth_registered_client_client_id(const struct mxreg_oauth_registered_client *registered);
+
+/**
+ * The registration the server answered, as JSON text, without the secrets
+ * it may hold (`registration_access_token`). Borrowed; valid until
+ * `registered` is freed.
+ */
+const char *mxreg_oauth_registered_client_metadata_json(const struct mxreg_oauth_registered_client *registered);
+
+/**
+ * Free a registered client. NULL is a no-op. Call once.
+ */
+void mxreg_oauth_registered_client_free(struct mxreg_oauth_registered_client *registered);
 
 /**
  * Start a device authorization for the app `client_id` (from
@@ -1466,6 +1366,106 @@ mxreg_result mxreg_oauth_device_authorization_wait(const struct mxreg_oauth_devi
  * Call once, when no other thread uses it.
  */
 void mxreg_oauth_device_authorization_free(struct mxreg_oauth_device_authorization *authorization);
+
+/**
+ * Fetch the homeserver's OAuth 2.0 server metadata
+ * (`GET /_matrix/client/v1/auth_metadata`, then the MSC2965 unstable
+ * path) and check it: issuer and endpoints (plain http only to loopback
+ * unless the client allows it), the `code` response type, PKCE `S256`.
+ * A homeserver with legacy authentication only gives
+ * `MXREG_RESULT_OAUTH_UNSUPPORTED`. Blocks.
+ *
+ * On success writes a new server to `*server_out`: caller owns it; free it
+ * with `mxreg_oauth_server_free`. It keeps a reference to `client`.
+ */
+mxreg_result mxreg_oauth_server_discover(const struct mxreg_client *client,
+                                         struct mxreg_oauth_server **server_out,
+                                         struct mxreg_error **error_out);
+
+/**
+ * Whether the server lets users create accounts (`create` in
+ * `prompt_values_supported`). False for NULL.
+ */
+bool mxreg_oauth_server_supports_sign_up(const struct mxreg_oauth_server *server);
+
+/**
+ * Whether the server offers the device authorization grant (RFC 8628: a
+ * `device_authorization_endpoint` and the device code grant type), for
+ * apps without a browser. False for NULL.
+ */
+bool mxreg_oauth_server_supports_device_authorization(const struct mxreg_oauth_server *server);
+
+/**
+ * The issuer identifier. Borrowed; valid until `server` is freed. NULL for
+ * NULL.
+ */
+const char *mxreg_oauth_server_issuer(const struct mxreg_oauth_server *server);
+
+/**
+ * The authorization endpoint. Borrowed; valid until `server` is freed.
+ */
+const char *mxreg_oauth_server_authorization_endpoint(const struct mxreg_oauth_server *server);
+
+/**
+ * The token endpoint. Borrowed; valid until `server` is freed.
+ */
+const char *mxreg_oauth_server_token_endpoint(const struct mxreg_oauth_server *server);
+
+/**
+ * The dynamic client registration endpoint, or NULL when the server has
+ * none (the app then needs a client ID from the server's operator).
+ * Borrowed; valid until `server` is freed.
+ */
+const char *mxreg_oauth_server_registration_endpoint(const struct mxreg_oauth_server *server);
+
+/**
+ * The token revocation endpoint, or NULL. Borrowed; valid until `server`
+ * is freed.
+ */
+const char *mxreg_oauth_server_revocation_endpoint(const struct mxreg_oauth_server *server);
+
+/**
+ * Where the user manages their account (to link to from the app), or
+ * NULL. Borrowed; valid until `server` is freed.
+ */
+const char *mxreg_oauth_server_account_management_uri(const struct mxreg_oauth_server *server);
+
+/**
+ * The whole metadata document as JSON text, unknown fields included.
+ * Borrowed; valid until `server` is freed.
+ */
+const char *mxreg_oauth_server_metadata_json(const struct mxreg_oauth_server *server);
+
+/**
+ * Free a server handle. Authorizations started from it stay valid. NULL is
+ * a no-op. Call once, when no other thread uses it.
+ */
+void mxreg_oauth_server_free(struct mxreg_oauth_server *server);
+
+/**
+ * Exchange a refresh token at the token endpoint (refresh token grant).
+ * The server rotates refresh tokens: keep the new one from `*tokens_out`;
+ * the old one, or a revoked one, is `MXREG_RESULT_OAUTH_INVALID_GRANT`.
+ * Blocks; thread-safe.
+ *
+ * On success writes the new tokens to `*tokens_out`: caller owns them;
+ * free them with `mxreg_tokens_free`.
+ */
+mxreg_result mxreg_oauth_server_refresh_token(const struct mxreg_oauth_server *server,
+                                              const char *client_id,
+                                              const char *refresh_token,
+                                              struct mxreg_tokens **tokens_out,
+                                              struct mxreg_error **error_out);
+
+/**
+ * Revoke an access or refresh token (RFC 7009): on Matrix servers this
+ * logs the device out (both tokens stop working). Revoking a token the
+ * server does not know succeeds. Blocks; thread-safe.
+ */
+mxreg_result mxreg_oauth_server_revoke_token(const struct mxreg_oauth_server *server,
+                                             const char *client_id,
+                                             const char *token,
+                                             struct mxreg_error **error_out);
 
 /**
  * Check `username` (a localpart) against the Matrix user ID grammar without
@@ -1732,12 +1732,6 @@ mxreg_result mxreg_signup_save(struct mxreg_signup *signup,
                                struct mxreg_error **error_out);
 
 /**
- * Free a string the library handed over (`mxreg_signup_save`), wiping it
- * first. NULL is a no-op. Call once.
- */
-void mxreg_string_free(char *string);
-
-/**
  * Send the first request. On success the status is
  * `MXREG_SIGNUP_STATE_NEEDS_STAGE` or `_COMPLETE`. Fails with
  * `MXREG_RESULT_UNSUPPORTED_FLOW` (the message names the stages needed)
@@ -1972,6 +1966,12 @@ mxreg_result mxreg_client_sso_complete(const struct mxreg_client *client,
                                        const char *received_redirect_url,
                                        struct mxreg_registration **registration_out,
                                        struct mxreg_error **error_out);
+
+/**
+ * Free a string the library handed over (`mxreg_signup_save`), wiping it
+ * first. NULL is a no-op. Call once.
+ */
+void mxreg_string_free(char *string);
 
 /**
  * Exchange a refresh token for a new access token (`POST /refresh`).

@@ -25,7 +25,7 @@ use crate::api::sso::{
 };
 use crate::error::Error;
 use crate::homeserver_url::BaseUrl;
-use crate::random;
+use crate::random::{Randomness, SystemRandomness};
 use crate::registration::{Registration, TokenPair};
 use crate::result::mxreg_result;
 use crate::secret::Secret;
@@ -195,7 +195,7 @@ impl Client {
             (Some(device_id), _) => Some(device_id.as_str()),
             (None, true) => None,
             (None, false) => {
-                generated = random::device_id()?;
+                generated = SystemRandomness.device_id()?;
                 Some(generated.as_str())
             }
         };

@@ -93,18 +93,7 @@ pub fn is_loopback_host(host: &str) -> bool {
 }
 
 /// Percent-encode a query parameter value (RFC 3986 unreserved kept).
-pub fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
-}
+pub use crate::form::encode_value as encode_query_value;
 
 #[cfg(test)]
 mod tests {

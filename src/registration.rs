@@ -1,9 +1,10 @@
 //! What a successful registration or refresh gives back.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use crate::api::refresh::RefreshResponse;
 use crate::api::register::RegisterResponse;
+use crate::clock::unix_ms;
 use crate::secret::Secret;
 
 /// The result of a successful registration. Tokens are `None` with
@@ -33,10 +34,7 @@ pub struct TokenPair {
 
 /// `received_at + lifetime` in ms since the Unix epoch.
 fn expiry(received_at: SystemTime, lifetime_ms: Option<u64>) -> Option<u64> {
-    let received_ms = received_at
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-    lifetime_ms.map(|lifetime| received_ms.saturating_add(lifetime))
+    lifetime_ms.map(|lifetime| unix_ms(received_at).saturating_add(lifetime))
 }
 
 impl Registration {

@@ -9,6 +9,18 @@ use serde_json::Value;
 use crate::api::uia::UiaResponse;
 use crate::error::{Error, ServerError};
 
+/// Parse a success body, the `what` that `spec` describes. serde's
+/// message may quote a value (a token): only its position is kept.
+pub fn parse_body<T: DeserializeOwned>(body: &[u8], what: &str, spec: &str) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|err| {
+        Error::InvalidResponse(format!(
+            "{what} is not what {spec} specifies (line {}, column {})",
+            err.line(),
+            err.column()
+        ))
+    })
+}
+
 /// What came back from the server, before interpretation.
 #[derive(Debug, Clone, Copy)]
 pub struct Answer<'a> {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::api::register::DeviceFields;
 use crate::error::Error;
 use crate::secret::Secret;
 
@@ -97,9 +98,11 @@ impl LoginRequest {
             identifier,
             password,
             token,
-            device_id: self.device_id.as_deref(),
-            initial_device_display_name: self.initial_device_display_name.as_deref(),
-            refresh_token: self.refresh_token,
+            device: DeviceFields {
+                device_id: self.device_id.as_deref(),
+                initial_device_display_name: self.initial_device_display_name.as_deref(),
+                refresh_token: self.refresh_token,
+            },
         }
     }
 }
@@ -121,12 +124,8 @@ pub struct LoginBody<'a> {
     password: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    device_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    initial_device_display_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    refresh_token: bool,
+    #[serde(flatten)]
+    device: DeviceFields<'a>,
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::server_values::check_tokens;
+use crate::error::Error;
 use crate::secret::Secret;
 
 pub const REFRESH_PATH: &str = "/_matrix/client/v3/refresh";
@@ -24,12 +26,7 @@ pub struct RefreshResponse {
 
 impl RefreshResponse {
     /// The new tokens must be ones the app can send.
-    pub fn check(&self) -> Result<(), crate::error::Error> {
-        use crate::api::server_values::check_token;
-        check_token("access_token", self.access_token.expose())?;
-        if let Some(token) = &self.refresh_token {
-            check_token("refresh_token", token.expose())?;
-        }
-        Ok(())
+    pub fn check(&self) -> Result<(), Error> {
+        check_tokens(Some(&self.access_token), self.refresh_token.as_ref())
     }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::api::identifiers::check_user_id;
+use crate::api::server_values::check_tokens;
 use crate::error::Error;
 use crate::secret::Secret;
 
@@ -61,6 +62,18 @@ impl Default for RegisterRequest {
     }
 }
 
+/// The device part of the `/register` and `/login` bodies: which device
+/// the tokens are for, its name, and whether to issue a refresh token.
+#[derive(Serialize)]
+pub struct DeviceFields<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_device_display_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub refresh_token: bool,
+}
+
 /// The JSON body on the wire, borrowing from the request.
 #[derive(Serialize)]
 pub struct RegisterBody<'a> {
@@ -70,14 +83,10 @@ pub struct RegisterBody<'a> {
     username: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     password: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    device_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    initial_device_display_name: Option<&'a str>,
+    #[serde(flatten)]
+    device: DeviceFields<'a>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     inhibit_login: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    refresh_token: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     guest_access_token: Option<&'a str>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -191,10 +200,12 @@ impl RegisterRequest {
             auth,
             username: self.username.as_deref(),
             password: self.password.as_ref().map(Secret::expose),
-            device_id,
-            initial_device_display_name: self.initial_device_display_name.as_deref(),
+            device: DeviceFields {
+                device_id,
+                initial_device_display_name: self.initial_device_display_name.as_deref(),
+                refresh_token: self.refresh_token,
+            },
             inhibit_login: self.inhibits_login(),
-            refresh_token: self.refresh_token,
             guest_access_token: self.guest_access_token.as_ref().map(Secret::expose),
             login_type: self
                 .appservice_token
@@ -231,15 +242,8 @@ pub struct RegisterResponse {
 
 impl RegisterResponse {
     /// What the app will keep must be usable: a user ID, tokens it can send.
-    pub fn check(&self) -> Result<(), crate::error::Error> {
-        use crate::api::server_values::check_token;
+    pub fn check(&self) -> Result<(), Error> {
         check_user_id(&self.user_id, "the registered user_id")?;
-        if let Some(token) = &self.access_token {
-            check_token("access_token", token.expose())?;
-        }
-        if let Some(token) = &self.refresh_token {
-            check_token("refresh_token", token.expose())?;
-        }
-        Ok(())
+        check_tokens(self.access_token.as_ref(), self.refresh_token.as_ref())
     }
 }

@@ -4,6 +4,7 @@
 //! the server's `InvalidResponse`, never taken as a success.
 
 use crate::error::Error;
+use crate::secret::Secret;
 
 /// Longer tokens cannot be sent back: common HTTP servers refuse request
 /// headers past 8 KiB.
@@ -16,6 +17,20 @@ pub const MAX_CLIENT_ID_BYTES: usize = 1024;
 /// could not go in a header). The message never quotes the token.
 pub fn check_token(what: &str, token: &str) -> Result<(), Error> {
     check_identifier(what, token, MAX_TOKEN_BYTES)
+}
+
+/// The access and refresh tokens of an answer, those it has.
+pub fn check_tokens(
+    access_token: Option<&Secret>,
+    refresh_token: Option<&Secret>,
+) -> Result<(), Error> {
+    if let Some(token) = access_token {
+        check_token("access_token", token.expose())?;
+    }
+    if let Some(token) = refresh_token {
+        check_token("refresh_token", token.expose())?;
+    }
+    Ok(())
 }
 
 /// An OAuth client ID the server registered.

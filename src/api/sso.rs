@@ -4,8 +4,8 @@
 
 use crate::api::discovery::LoginFlows;
 use crate::error::Error;
+use crate::form;
 use crate::homeserver_url::encode_query_value;
-use crate::oauth::form;
 use crate::secret::Secret;
 
 pub const SSO_REDIRECT_PATH: &str = "/_matrix/client/v3/login/sso/redirect";

@@ -5,7 +5,7 @@ use std::ffi::{CString, c_char};
 
 use crate::api::uia::UiaResponse;
 use crate::error::Error;
-use crate::ffi::{Handle, c_string, opt_ptr, read_handle};
+use crate::ffi::{Borrowed, Handle, c_string, opt_c_string, read_handle, read_opt_str, read_str};
 
 /// The server's UIA answer: the flows it accepts, the stages already
 /// completed, per-stage params and the session ID.
@@ -18,6 +18,7 @@ pub struct mxreg_auth_info {
 
 impl Handle for mxreg_auth_info {
     type Inner = AuthInfo;
+    type Ownership = Borrowed;
 }
 
 /// The C view of a [`UiaResponse`], with every string ready as a C string.
@@ -35,11 +36,7 @@ impl AuthInfo {
             list.iter().map(|s| c_string(s, "stage type")).collect()
         };
         Ok(AuthInfo {
-            session: uia
-                .session
-                .as_deref()
-                .map(|s| c_string(s, "session"))
-                .transpose()?,
+            session: opt_c_string(uia.session.as_deref(), "session")?,
             flows: uia
                 .flows
                 .iter()
@@ -58,7 +55,7 @@ impl AuthInfo {
 /// Borrowed; valid until the parent of `info` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_auth_info_session(info: *const mxreg_auth_info) -> *const c_char {
-    read_handle(info, std::ptr::null(), |i| opt_ptr(&i.session))
+    read_str(info, |i| &i.session)
 }
 
 /// How many flows the server offers (0 for NULL).
@@ -84,12 +81,7 @@ pub extern "C" fn mxreg_auth_info_flow_stage(
     flow: usize,
     stage: usize,
 ) -> *const c_char {
-    read_handle(info, std::ptr::null(), |i| {
-        i.flows
-            .get(flow)
-            .and_then(|f| f.get(stage))
-            .map_or(std::ptr::null(), |s| s.as_ptr())
-    })
+    read_opt_str(info, |i| i.flows.get(flow).and_then(|f| f.get(stage)))
 }
 
 /// How many stages the server says are completed.
@@ -105,16 +97,12 @@ pub extern "C" fn mxreg_auth_info_completed(
     info: *const mxreg_auth_info,
     index: usize,
 ) -> *const c_char {
-    read_handle(info, std::ptr::null(), |i| {
-        i.completed
-            .get(index)
-            .map_or(std::ptr::null(), |s| s.as_ptr())
-    })
+    read_opt_str(info, |i| i.completed.get(index))
 }
 
 /// The `params` object as JSON text (`"{}"` when the server sent none).
 /// Borrowed; valid until the parent of `info` is freed. NULL for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_auth_info_params_json(info: *const mxreg_auth_info) -> *const c_char {
-    read_handle(info, std::ptr::null(), |i| i.params_json.as_ptr())
+    read_str(info, |i| &i.params_json)
 }

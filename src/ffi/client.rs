@@ -9,8 +9,8 @@ use crate::client::{Client, ClientConfig, DEFAULT_CALL_TIMEOUT};
 use crate::error::Error;
 use crate::ffi::error::mxreg_error;
 use crate::ffi::{
-    Handle, arc_clone, ffi_call, ffi_value, free_arc, into_arc_ptr, opt_str_arg, out_arg,
-    read_handle, read_request_struct, str_arg,
+    Handle, RequestStruct, Shared, arc_clone, ffi_call, ffi_value, free_arc, init_request,
+    into_arc_ptr, opt_request_arg, opt_str_arg, out_arg, read_str, str_arg,
 };
 use crate::result::mxreg_result;
 use crate::transport::{
@@ -48,6 +48,17 @@ impl ClientHandle {
 
 impl Handle for mxreg_client {
     type Inner = ClientHandle;
+    type Ownership = Shared;
+}
+
+/// The client behind a required `client` argument, as one more reference
+/// (so that a free on another thread waits for the call).
+///
+/// # Safety
+/// `client` is NULL or a live client reference.
+pub(crate) unsafe fn client_arg(client: *const mxreg_client) -> Result<Arc<ClientHandle>, Error> {
+    // SAFETY: forwarded.
+    unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))
 }
 
 /// Connection settings for `mxreg_client_new`. Initialise with
@@ -111,8 +122,10 @@ impl Default for mxreg_client_options {
     }
 }
 
-impl mxreg_client_options {
-    pub(crate) fn to_config(self) -> Result<ClientConfig, Error> {
+impl RequestStruct for mxreg_client_options {
+    type Output = ClientConfig;
+
+    unsafe fn convert(self) -> Result<ClientConfig, Error> {
         let millis_or = |ms: u32, default: Duration| {
             if ms == 0 {
                 default
@@ -145,12 +158,7 @@ impl mxreg_client_options {
 /// Fill `options` with the defaults (and its `struct_size`). NULL is a no-op.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_client_options_init(options: *mut mxreg_client_options) {
-    ffi_value((), || {
-        if !options.is_null() {
-            // SAFETY: non-NULL and, per the contract, a writable options struct.
-            unsafe { options.write(mxreg_client_options::default()) };
-        }
-    })
+    init_request(options)
 }
 
 /// `sizeof(mxreg_client_options)` as this library was built: bindings that
@@ -177,12 +185,8 @@ pub extern "C" fn mxreg_client_new(
         // SAFETY: documented argument contracts.
         let url = unsafe { str_arg(homeserver_url, "homeserver_url") }?;
         let out = unsafe { out_arg(client_out, "client_out") }?;
-        let options = if options.is_null() {
-            mxreg_client_options::default()
-        } else {
-            unsafe { read_request_struct(options, "options") }?
-        };
-        let client = Client::new(url, &options.to_config()?)?;
+        let config = unsafe { opt_request_arg(options, "options") }?;
+        let client = Client::new(url, &config)?;
         let homeserver_url = CString::new(client.homeserver().as_str())
             .map_err(|_| Error::invalid_argument("homeserver_url", "contains a NUL byte"))?;
         *out = into_arc_ptr(Arc::new(ClientHandle {
@@ -207,14 +211,11 @@ pub extern "C" fn mxreg_client_clone(client: *const mxreg_client) -> *const mxre
 /// until this reference of `client` is freed. NULL for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_client_homeserver_url(client: *const mxreg_client) -> *const c_char {
-    read_handle(client, std::ptr::null(), |c| c.homeserver_url.as_ptr())
+    read_str(client, |c| &c.homeserver_url)
 }
 
 /// Drop one reference to a client. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_client_free(client: *const mxreg_client) {
-    ffi_value((), || {
-        // SAFETY: NULL or a live reference, freed once.
-        unsafe { free_arc(client) }
-    })
+    free_arc(client)
 }

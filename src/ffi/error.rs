@@ -4,7 +4,7 @@ use std::ffi::{CString, c_char};
 
 use crate::error::Error;
 use crate::ffi::auth_info::{AuthInfo, mxreg_auth_info};
-use crate::ffi::{Handle, ffi_value, free_box, millis, opt_ptr, read_handle};
+use crate::ffi::{Boxed, Handle, borrowed_ptr, free_box, millis, read_handle, read_str};
 use crate::result::mxreg_result;
 
 /// What went wrong: the result code, a message, and what the server said.
@@ -18,6 +18,7 @@ pub struct mxreg_error {
 
 impl Handle for mxreg_error {
     type Inner = ErrorDetails;
+    type Ownership = Boxed;
 }
 
 #[derive(Debug)]
@@ -80,14 +81,14 @@ pub extern "C" fn mxreg_error_code(error: *const mxreg_error) -> mxreg_result {
 /// Borrowed; valid until `error` is freed. NULL for NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_error_message(error: *const mxreg_error) -> *const c_char {
-    read_handle(error, std::ptr::null(), |e| e.message.as_ptr())
+    read_str(error, |e| &e.message)
 }
 
 /// The Matrix `errcode` (e.g. `"M_USER_IN_USE"`), or NULL when the server gave
 /// none. Borrowed; valid until `error` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_error_errcode(error: *const mxreg_error) -> *const c_char {
-    read_handle(error, std::ptr::null(), |e| opt_ptr(&e.errcode))
+    read_str(error, |e| &e.errcode)
 }
 
 /// The HTTP status of the server's answer, or 0 when there was no answer.
@@ -108,7 +109,7 @@ pub extern "C" fn mxreg_error_retry_after_ms(error: *const mxreg_error) -> i64 {
 /// answer had no JSON body. Borrowed; valid until `error` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_error_body_json(error: *const mxreg_error) -> *const c_char {
-    read_handle(error, std::ptr::null(), |e| opt_ptr(&e.body_json))
+    read_str(error, |e| &e.body_json)
 }
 
 /// For `MXREG_RESULT_AUTH_REQUIRED`: the flows, params and session the server
@@ -116,9 +117,7 @@ pub extern "C" fn mxreg_error_body_json(error: *const mxreg_error) -> *const c_c
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_error_auth_info(error: *const mxreg_error) -> *const mxreg_auth_info {
     read_handle(error, std::ptr::null(), |e| {
-        e.auth_info
-            .as_ref()
-            .map_or(std::ptr::null(), |info| (info as *const AuthInfo).cast())
+        borrowed_ptr(e.auth_info.as_ref())
     })
 }
 
@@ -127,7 +126,7 @@ pub extern "C" fn mxreg_error_auth_info(error: *const mxreg_error) -> *const mxr
 /// Borrowed; valid until `error` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_error_admin_contact(error: *const mxreg_error) -> *const c_char {
-    read_handle(error, std::ptr::null(), |e| opt_ptr(&e.admin_contact))
+    read_str(error, |e| &e.admin_contact)
 }
 
 /// For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `info_uri` (a page
@@ -135,7 +134,7 @@ pub extern "C" fn mxreg_error_admin_contact(error: *const mxreg_error) -> *const
 /// until `error` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_error_info_uri(error: *const mxreg_error) -> *const c_char {
-    read_handle(error, std::ptr::null(), |e| opt_ptr(&e.info_uri))
+    read_str(error, |e| &e.info_uri)
 }
 
 /// For `MXREG_RESULT_USER_LIMIT_EXCEEDED`: the server's `can_upgrade`
@@ -151,7 +150,7 @@ pub extern "C" fn mxreg_error_can_upgrade(error: *const mxreg_error) -> bool {
 /// none. Borrowed; valid until `error` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_error_consent_uri(error: *const mxreg_error) -> *const c_char {
-    read_handle(error, std::ptr::null(), |e| opt_ptr(&e.consent_uri))
+    read_str(error, |e| &e.consent_uri)
 }
 
 /// For `MXREG_RESULT_OUTCOME_UNKNOWN` after a registration: the device ID
@@ -161,14 +160,11 @@ pub extern "C" fn mxreg_error_consent_uri(error: *const mxreg_error) -> *const c
 /// NULL for other errors. Borrowed; valid until `error` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_error_device_id(error: *const mxreg_error) -> *const c_char {
-    read_handle(error, std::ptr::null(), |e| opt_ptr(&e.device_id))
+    read_str(error, |e| &e.device_id)
 }
 
 /// Free an error. NULL is a no-op. Call once per error.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_error_free(error: *mut mxreg_error) {
-    ffi_value((), || {
-        // SAFETY: `error` is NULL or a live handle that is freed once.
-        unsafe { free_box(error) }
-    })
+    free_box(error)
 }

@@ -5,11 +5,11 @@ use std::ffi::c_char;
 
 use crate::api::login::{LoginCredential, LoginRequest};
 use crate::error::Error;
-use crate::ffi::client::mxreg_client;
+use crate::ffi::client::{client_arg, mxreg_client};
 use crate::ffi::error::mxreg_error;
 use crate::ffi::registration::{RegistrationHandle, mxreg_registration};
 use crate::ffi::{
-    arc_clone, ffi_call, ffi_value, into_box_ptr, opt_str_arg, out_arg, read_request_struct,
+    RequestStruct, ffi_call, init_request, into_box_ptr, opt_string_arg, out_arg, request_arg,
 };
 use crate::result::mxreg_result;
 use crate::secret::Secret;
@@ -54,14 +54,12 @@ impl Default for mxreg_login_request {
     }
 }
 
-impl mxreg_login_request {
-    /// The Rust request.
-    ///
-    /// # Safety
-    /// Every string pointer is NULL or a NUL-terminated string.
-    unsafe fn to_request(self) -> Result<LoginRequest, Error> {
-        // SAFETY: forwarded to the caller.
-        let text = |ptr, name| unsafe { opt_str_arg(ptr, name) }.map(|s| s.map(str::to_owned));
+impl RequestStruct for mxreg_login_request {
+    type Output = LoginRequest;
+
+    unsafe fn convert(self) -> Result<LoginRequest, Error> {
+        // SAFETY: every string field is NULL or NUL-terminated (the struct's contract).
+        let text = |ptr, name| unsafe { opt_string_arg(ptr, name) };
         let user = text(self.user, "request.user")?;
         let password = text(self.password, "request.password")?.map(Secret::new);
         let token = text(self.login_token, "request.login_token")?.map(Secret::new);
@@ -98,12 +96,7 @@ impl mxreg_login_request {
 /// else absent) and its `struct_size`. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_login_request_init(request: *mut mxreg_login_request) {
-    ffi_value((), || {
-        if !request.is_null() {
-            // SAFETY: non-NULL and, per the contract, a writable request struct.
-            unsafe { request.write(mxreg_login_request::default()) };
-        }
-    })
+    init_request(request)
 }
 
 /// `sizeof(mxreg_login_request)` as this library was built.
@@ -133,10 +126,9 @@ pub extern "C" fn mxreg_client_login(
 ) -> mxreg_result {
     ffi_call(error_out, || {
         // SAFETY: documented argument contracts.
-        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
-        let request = unsafe { read_request_struct(request, "request") }?;
+        let client = unsafe { client_arg(client) }?;
+        let request = unsafe { request_arg(request, "request") }?;
         let out = unsafe { out_arg(registration_out, "registration_out") }?;
-        let request = unsafe { request.to_request() }?;
         let account = client.client.login(&request)?;
         *out = into_box_ptr(RegistrationHandle::new(&account)?);
         Ok(())

@@ -4,10 +4,11 @@
 use std::ffi::c_char;
 
 use crate::api::precheck::check_localpart;
+use crate::client::Client;
 use crate::error::Error;
-use crate::ffi::client::mxreg_client;
+use crate::ffi::client::{client_arg, mxreg_client};
 use crate::ffi::error::mxreg_error;
-use crate::ffi::{arc_clone, ffi_call, opt_str_arg, out_arg, str_arg};
+use crate::ffi::{ffi_call, opt_str_arg, out_arg, str_arg};
 use crate::result::mxreg_result;
 
 /// Check `username` (a localpart) against the Matrix user ID grammar without
@@ -30,6 +31,24 @@ pub extern "C" fn mxreg_username_check(
     })
 }
 
+/// The body of a yes/no question to the server about one string argument.
+fn ask_server(
+    client: *const mxreg_client,
+    (text, text_name): (*const c_char, &'static str),
+    (answer_out, answer_name): (*mut bool, &'static str),
+    error_out: *mut *mut mxreg_error,
+    ask: fn(&Client, &str) -> Result<bool, Error>,
+) -> mxreg_result {
+    ffi_call(error_out, || {
+        // SAFETY: the argument contracts of the extern functions.
+        let client = unsafe { client_arg(client) }?;
+        let text = unsafe { str_arg(text, text_name) }?;
+        let out = unsafe { out_arg(answer_out, answer_name) }?;
+        *out = ask(&client.client, text)?;
+        Ok(())
+    })
+}
+
 /// Ask the server whether `username` is free (`GET /register/available`),
 /// after the local grammar check. Writes true/false to `*available_out`; a
 /// name the server finds invalid is `MXREG_RESULT_INVALID_USERNAME`. Synapse
@@ -42,14 +61,9 @@ pub extern "C" fn mxreg_client_username_available(
     available_out: *mut bool,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    ffi_call(error_out, || {
-        // SAFETY: documented argument contracts.
-        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
-        let username = unsafe { str_arg(username, "username") }?;
-        let out = unsafe { out_arg(available_out, "available_out") }?;
-        *out = client.client.username_available(username)?;
-        Ok(())
-    })
+    let text = (username, "username");
+    let answer = (available_out, "available_out");
+    ask_server(client, text, answer, error_out, Client::username_available)
 }
 
 /// Ask the server whether a registration token is valid (`GET
@@ -64,12 +78,13 @@ pub extern "C" fn mxreg_client_registration_token_valid(
     valid_out: *mut bool,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    ffi_call(error_out, || {
-        // SAFETY: documented argument contracts.
-        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
-        let token = unsafe { str_arg(token, "token") }?;
-        let out = unsafe { out_arg(valid_out, "valid_out") }?;
-        *out = client.client.registration_token_valid(token)?;
-        Ok(())
-    })
+    let text = (token, "token");
+    let answer = (valid_out, "valid_out");
+    ask_server(
+        client,
+        text,
+        answer,
+        error_out,
+        Client::registration_token_valid,
+    )
 }

@@ -6,8 +6,8 @@ use crate::ffi::auth_info::{AuthInfo, mxreg_auth_info};
 use crate::ffi::client::mxreg_client_options;
 use crate::ffi::error::mxreg_error;
 use crate::ffi::{
-    Handle, c_string, ffi_call, ffi_value, free_box, into_box_ptr, out_arg, read_handle,
-    read_request_struct, str_arg,
+    Boxed, Handle, borrowed_ptr, c_string, ffi_call, free_box, into_box_ptr, opt_request_arg,
+    out_arg, read_handle, read_opt_str, read_str, str_arg,
 };
 #[cfg(test)]
 use crate::probe::methods;
@@ -57,6 +57,7 @@ pub struct mxreg_probe {
 
 impl Handle for mxreg_probe {
     type Inner = ProbeHandle;
+    type Ownership = Boxed;
 }
 
 pub struct ProbeHandle {
@@ -100,12 +101,8 @@ pub extern "C" fn mxreg_probe_server(
         // SAFETY: documented argument contracts.
         let server = unsafe { str_arg(server, "server") }?;
         let out = unsafe { out_arg(probe_out, "probe_out") }?;
-        let options = if options.is_null() {
-            mxreg_client_options::default()
-        } else {
-            unsafe { read_request_struct(options, "options") }?
-        };
-        let found = probe(server, &options.to_config()?, check_guest_access)?;
+        let config = unsafe { opt_request_arg(options, "options") }?;
+        let found = probe(server, &config, check_guest_access)?;
         let handle = ProbeHandle {
             homeserver_url: c_string(&found.homeserver_url, "homeserver_url")?,
             signup_methods: found.signup_methods,
@@ -132,7 +129,7 @@ pub extern "C" fn mxreg_probe_server(
 /// Borrowed; valid until `probe` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_probe_homeserver_url(probe: *const mxreg_probe) -> *const c_char {
-    read_handle(probe, std::ptr::null(), |p| p.homeserver_url.as_ptr())
+    read_str(probe, |p| &p.homeserver_url)
 }
 
 /// The `mxreg_signup_method` flags the server was found to offer; 0 with no
@@ -147,9 +144,7 @@ pub extern "C" fn mxreg_probe_signup_methods(probe: *const mxreg_probe) -> u32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_probe_auth_info(probe: *const mxreg_probe) -> *const mxreg_auth_info {
     read_handle(probe, std::ptr::null(), |p| {
-        p.auth_info
-            .as_ref()
-            .map_or(std::ptr::null(), |info| (info as *const AuthInfo).cast())
+        borrowed_ptr(p.auth_info.as_ref())
     })
 }
 
@@ -201,11 +196,7 @@ pub extern "C" fn mxreg_probe_unknown_message(
     probe: *const mxreg_probe,
     index: usize,
 ) -> *const c_char {
-    read_handle(probe, std::ptr::null(), |p| {
-        p.unknown
-            .get(index)
-            .map_or(std::ptr::null(), |u| u.message.as_ptr())
-    })
+    read_opt_str(probe, |p| p.unknown.get(index).map(|u| &u.message))
 }
 
 /// Everything the probe found as one JSON object (homeserver URL, versions,
@@ -215,16 +206,13 @@ pub extern "C" fn mxreg_probe_unknown_message(
 /// until `probe` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_probe_json(probe: *const mxreg_probe) -> *const c_char {
-    read_handle(probe, std::ptr::null(), |p| p.json.as_ptr())
+    read_str(probe, |p| &p.json)
 }
 
 /// Free a probe answer. NULL is a no-op. Call once.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_probe_free(probe: *mut mxreg_probe) {
-    ffi_value((), || {
-        // SAFETY: NULL or a live handle, freed once.
-        unsafe { free_box(probe) }
-    })
+    free_box(probe)
 }
 
 #[cfg(test)]

@@ -3,14 +3,16 @@
 use std::ffi::c_char;
 
 use crate::api::register::{AccountKind, RegisterRequest};
+use crate::client::Client;
 use crate::error::Error;
-use crate::ffi::client::mxreg_client;
+use crate::ffi::client::{client_arg, mxreg_client};
 use crate::ffi::error::mxreg_error;
 use crate::ffi::registration::{RegistrationHandle, mxreg_registration};
 use crate::ffi::{
-    arc_clone, ffi_call, ffi_value, into_box_ptr, opt_json_arg, opt_str_arg, out_arg,
-    read_request_struct,
+    RequestStruct, enum_arg, ffi_call, init_request, into_box_ptr, opt_json_arg, opt_string_arg,
+    out_arg, request_arg,
 };
+use crate::registration::Registration;
 use crate::result::mxreg_result;
 use crate::secret::Secret;
 
@@ -80,27 +82,23 @@ impl Default for mxreg_register_request {
     }
 }
 
-impl mxreg_register_request {
-    /// The Rust request, plus the `auth` dict of this attempt.
-    ///
-    /// # Safety
-    /// Every string pointer is NULL or a NUL-terminated string.
-    pub(crate) unsafe fn to_request(
-        self,
-    ) -> Result<(RegisterRequest, Option<serde_json::Value>), Error> {
-        // SAFETY: forwarded to the caller.
-        let text = |ptr, name| unsafe { opt_str_arg(ptr, name) }.map(|s| s.map(str::to_owned));
-        let secret = |ptr, name| unsafe { opt_str_arg(ptr, name) }.map(|s| s.map(Secret::new));
-        let kind = match self.kind {
-            k if k == mxreg_account_kind::User as u32 => AccountKind::User,
-            k if k == mxreg_account_kind::Guest as u32 => AccountKind::Guest,
-            other => {
-                return Err(Error::invalid_argument(
-                    "request.kind",
-                    format!("{other} is not an mxreg_account_kind"),
-                ));
-            }
-        };
+/// The Rust request, plus the `auth` dict of this attempt.
+impl RequestStruct for mxreg_register_request {
+    type Output = (RegisterRequest, Option<serde_json::Value>);
+
+    unsafe fn convert(self) -> Result<Self::Output, Error> {
+        // SAFETY: every string field is NULL or NUL-terminated (the struct's contract).
+        let text = |ptr, name| unsafe { opt_string_arg(ptr, name) };
+        let secret = |ptr, name| text(ptr, name).map(|s| s.map(Secret::new));
+        let kind = enum_arg(
+            self.kind,
+            "request.kind",
+            "mxreg_account_kind",
+            &[
+                (mxreg_account_kind::User as u32, AccountKind::User),
+                (mxreg_account_kind::Guest as u32, AccountKind::Guest),
+            ],
+        )?;
         let request = RegisterRequest {
             kind,
             username: text(self.username, "request.username")?,
@@ -115,7 +113,7 @@ impl mxreg_register_request {
             guest_access_token: secret(self.guest_access_token, "request.guest_access_token")?,
             appservice_token: secret(self.appservice_token, "request.appservice_token")?,
         };
-        // SAFETY: forwarded to the caller.
+        // SAFETY: as above.
         let auth = unsafe { opt_json_arg(self.auth_json, "request.auth_json") }?;
         Ok((request, auth))
     }
@@ -125,18 +123,33 @@ impl mxreg_register_request {
 /// everything else absent) and its `struct_size`. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_register_request_init(request: *mut mxreg_register_request) {
-    ffi_value((), || {
-        if !request.is_null() {
-            // SAFETY: non-NULL and, per the contract, a writable request struct.
-            unsafe { request.write(mxreg_register_request::default()) };
-        }
-    })
+    init_request(request)
 }
 
 /// `sizeof(mxreg_register_request)` as this library was built.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_register_request_size() -> usize {
     size_of::<mxreg_register_request>()
+}
+
+/// The body of the calls that send a registration request and answer with
+/// the account.
+fn register_call(
+    client: *const mxreg_client,
+    request: *const mxreg_register_request,
+    registration_out: *mut *mut mxreg_registration,
+    error_out: *mut *mut mxreg_error,
+    send: fn(&Client, &RegisterRequest, Option<&serde_json::Value>) -> Result<Registration, Error>,
+) -> mxreg_result {
+    ffi_call(error_out, || {
+        // SAFETY: the argument contracts of the extern functions.
+        let client = unsafe { client_arg(client) }?;
+        let (request, auth) = unsafe { request_arg(request, "request") }?;
+        let out = unsafe { out_arg(registration_out, "registration_out") }?;
+        let registration = send(&client.client, &request, auth.as_ref())?;
+        *out = into_box_ptr(RegistrationHandle::new(&registration)?);
+        Ok(())
+    })
 }
 
 /// Send one `POST /_matrix/client/v3/register` and wait for the answer.
@@ -166,16 +179,13 @@ pub extern "C" fn mxreg_client_register(
     registration_out: *mut *mut mxreg_registration,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    ffi_call(error_out, || {
-        // SAFETY: documented argument contracts.
-        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
-        let request = unsafe { read_request_struct(request, "request") }?;
-        let out = unsafe { out_arg(registration_out, "registration_out") }?;
-        let (request, auth) = unsafe { request.to_request() }?;
-        let registration = client.client.register(&request, auth.as_ref())?;
-        *out = into_box_ptr(RegistrationHandle::new(&registration)?);
-        Ok(())
-    })
+    register_call(
+        client,
+        request,
+        registration_out,
+        error_out,
+        Client::register,
+    )
 }
 
 /// After `MXREG_RESULT_OUTCOME_UNKNOWN` from `mxreg_client_register`: end
@@ -200,16 +210,11 @@ pub extern "C" fn mxreg_client_recover_registration(
     registration_out: *mut *mut mxreg_registration,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    ffi_call(error_out, || {
-        // SAFETY: documented argument contracts.
-        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
-        let request = unsafe { read_request_struct(request, "request") }?;
-        let out = unsafe { out_arg(registration_out, "registration_out") }?;
-        let (request, auth) = unsafe { request.to_request() }?;
-        let registration = client
-            .client
-            .recover_registration(&request, auth.as_ref())?;
-        *out = into_box_ptr(RegistrationHandle::new(&registration)?);
-        Ok(())
-    })
+    register_call(
+        client,
+        request,
+        registration_out,
+        error_out,
+        Client::recover_registration,
+    )
 }

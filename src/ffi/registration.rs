@@ -3,7 +3,10 @@
 use std::ffi::{CString, c_char};
 
 use crate::error::Error;
-use crate::ffi::{Handle, c_string, ffi_value, free_box, millis, opt_ptr, read_handle};
+use crate::ffi::{
+    Boxed, Handle, c_string, free_box, millis, opt_c_string, opt_secret_c_string, read_handle,
+    read_str,
+};
 use crate::registration::Registration;
 use crate::secret::SecretCString;
 
@@ -17,6 +20,7 @@ pub struct mxreg_registration {
 
 impl Handle for mxreg_registration {
     type Inner = RegistrationHandle;
+    type Ownership = Boxed;
 }
 
 #[derive(Debug)]
@@ -31,25 +35,14 @@ pub struct RegistrationHandle {
 
 impl RegistrationHandle {
     pub fn new(registration: &Registration) -> Result<Self, Error> {
-        let secret = |value: &Option<crate::secret::Secret>, what: &str| {
-            value
-                .as_ref()
-                .map(|s| {
-                    SecretCString::new(s).ok_or_else(|| {
-                        Error::InvalidResponse(format!("{what} contains a NUL byte"))
-                    })
-                })
-                .transpose()
-        };
         Ok(RegistrationHandle {
             user_id: c_string(&registration.user_id, "user_id")?,
-            device_id: registration
-                .device_id
-                .as_deref()
-                .map(|d| c_string(d, "device_id"))
-                .transpose()?,
-            access_token: secret(&registration.access_token, "access_token")?,
-            refresh_token: secret(&registration.refresh_token, "refresh_token")?,
+            device_id: opt_c_string(registration.device_id.as_deref(), "device_id")?,
+            access_token: opt_secret_c_string(registration.access_token.as_ref(), "access_token")?,
+            refresh_token: opt_secret_c_string(
+                registration.refresh_token.as_ref(),
+                "refresh_token",
+            )?,
             expires_in_ms: registration.expires_in_ms,
             expires_at_ms: registration.expires_at_ms,
         })
@@ -62,7 +55,7 @@ impl RegistrationHandle {
 pub extern "C" fn mxreg_registration_user_id(
     registration: *const mxreg_registration,
 ) -> *const c_char {
-    read_handle(registration, std::ptr::null(), |r| r.user_id.as_ptr())
+    read_str(registration, |r| &r.user_id)
 }
 
 /// The device ID, or NULL with `inhibit_login`. Borrowed; valid until
@@ -71,7 +64,7 @@ pub extern "C" fn mxreg_registration_user_id(
 pub extern "C" fn mxreg_registration_device_id(
     registration: *const mxreg_registration,
 ) -> *const c_char {
-    read_handle(registration, std::ptr::null(), |r| opt_ptr(&r.device_id))
+    read_str(registration, |r| &r.device_id)
 }
 
 /// The access token (a secret: never log it), or NULL with `inhibit_login`.
@@ -80,11 +73,7 @@ pub extern "C" fn mxreg_registration_device_id(
 pub extern "C" fn mxreg_registration_access_token(
     registration: *const mxreg_registration,
 ) -> *const c_char {
-    read_handle(registration, std::ptr::null(), |r| {
-        r.access_token
-            .as_ref()
-            .map_or(std::ptr::null(), SecretCString::as_ptr)
-    })
+    read_str(registration, |r| &r.access_token)
 }
 
 /// The refresh token (a secret), or NULL when none was requested or the
@@ -93,11 +82,7 @@ pub extern "C" fn mxreg_registration_access_token(
 pub extern "C" fn mxreg_registration_refresh_token(
     registration: *const mxreg_registration,
 ) -> *const c_char {
-    read_handle(registration, std::ptr::null(), |r| {
-        r.refresh_token
-            .as_ref()
-            .map_or(std::ptr::null(), SecretCString::as_ptr)
-    })
+    read_str(registration, |r| &r.refresh_token)
 }
 
 /// Lifetime of the access token in ms as the server gave it, or -1 when the
@@ -117,8 +102,5 @@ pub extern "C" fn mxreg_registration_expires_at_ms(registration: *const mxreg_re
 /// Free a registration and wipe its tokens. NULL is a no-op. Call once.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_registration_free(registration: *mut mxreg_registration) {
-    ffi_value((), || {
-        // SAFETY: NULL or a live handle, freed once.
-        unsafe { free_box(registration) }
-    })
+    free_box(registration)
 }

@@ -6,16 +6,19 @@ use std::sync::{Arc, Mutex, TryLockError};
 use crate::client::Client;
 use crate::error::Error;
 use crate::ffi::auth_info::{AuthInfo, mxreg_auth_info};
-use crate::ffi::client::{ClientHandle, mxreg_client};
+use crate::ffi::client::{ClientHandle, client_arg, mxreg_client};
 use crate::ffi::error::mxreg_error;
 use crate::ffi::register::mxreg_register_request;
 use crate::ffi::registration::{RegistrationHandle, mxreg_registration};
+// `mxreg_signup_save` hands out such strings; the tests import it from here.
+pub use crate::ffi::string::mxreg_string_free;
+use crate::ffi::string::owned_secret_string;
 use crate::ffi::{
-    Handle, arc_clone, c_string, document_arg, ffi_call, ffi_value, free_box, into_box_ptr,
-    opt_json_arg, opt_str_arg, out_arg, read_handle, read_request_struct, str_arg,
+    Boxed, CStrField, Handle, borrowed_ptr, document_arg, ffi_call, free_box, handle_arg,
+    into_box_ptr, opt_json_arg, opt_str_arg, out_arg, read_handle, request_arg, str_arg,
 };
 use crate::result::mxreg_result;
-use crate::secret::wipe_vec;
+use crate::secret::Secret;
 use crate::signup::terms::Policy;
 use crate::signup::{SignupSession, StageSet, Status};
 
@@ -87,6 +90,7 @@ pub struct mxreg_signup {
 
 impl Handle for mxreg_signup {
     type Inner = SignupHandle;
+    type Ownership = Boxed;
 }
 
 pub struct SignupHandle {
@@ -200,9 +204,12 @@ impl SignupHandle {
 
 /// The handle behind a signup pointer. Only shared access is taken: the
 /// session itself sits behind a mutex.
-fn signup_ref<'a>(signup: *mut mxreg_signup) -> Result<&'a SignupHandle, Error> {
-    // SAFETY: NULL or a live signup handle (documented contract).
-    unsafe { signup.cast::<SignupHandle>().as_ref() }.ok_or(Error::NullArgument("signup"))
+///
+/// # Safety
+/// `signup` is NULL or a live signup handle.
+unsafe fn signup_arg<'a>(signup: *mut mxreg_signup) -> Result<&'a SignupHandle, Error> {
+    // SAFETY: forwarded.
+    unsafe { handle_arg(signup, "signup") }
 }
 
 /// Run a step on a signup handle from an extern function.
@@ -211,7 +218,41 @@ fn signup_step(
     error_out: *mut *mut mxreg_error,
     run: impl FnOnce(&Client, &mut SignupSession) -> Result<(), Error>,
 ) -> mxreg_result {
-    ffi_call(error_out, || signup_ref(signup)?.step(run))
+    // SAFETY: the argument contract of the extern functions.
+    ffi_call(error_out, || unsafe { signup_arg(signup) }?.step(run))
+}
+
+/// Run a step that takes one required string argument.
+fn signup_text_step(
+    signup: *mut mxreg_signup,
+    (text, name): (*const c_char, &'static str),
+    error_out: *mut *mut mxreg_error,
+    run: fn(&Client, &mut SignupSession, &str) -> Result<(), Error>,
+) -> mxreg_result {
+    signup_step(signup, error_out, |client, session| {
+        // SAFETY: the argument contract of the extern functions.
+        let text = unsafe { str_arg(text, name) }?;
+        run(client, session, text)
+    })
+}
+
+/// The body of an accessor: reads the state; `fallback` for NULL and while
+/// a step runs.
+fn read_signup<T: Copy>(
+    signup: *const mxreg_signup,
+    fallback: T,
+    read: impl FnOnce(&SignupState) -> T,
+) -> T {
+    read_handle(signup, fallback, |h| h.read(fallback, read))
+}
+
+/// The body of a string accessor: NULL for NULL, while a step runs, and
+/// when the state has no such string.
+fn read_signup_str(
+    signup: *const mxreg_signup,
+    pick: impl FnOnce(&SignupState) -> &Option<CString>,
+) -> *const c_char {
+    read_signup(signup, std::ptr::null(), |s| pick(s).c_ptr())
 }
 
 fn new_handle(client: Arc<ClientHandle>, session: SignupSession) -> *mut mxreg_signup {
@@ -238,8 +279,8 @@ pub extern "C" fn mxreg_signup_new(
 ) -> mxreg_result {
     ffi_call(error_out, || {
         // SAFETY: documented argument contracts.
-        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
-        let request = unsafe { read_request_struct(request, "request") }?;
+        let client = unsafe { client_arg(client) }?;
+        let (request, _) = unsafe { request_arg(request, "request") }?;
         let out = unsafe { out_arg(signup_out, "signup_out") }?;
         if supported_stages & !StageSet::ALL != 0 {
             return Err(Error::invalid_argument(
@@ -247,7 +288,6 @@ pub extern "C" fn mxreg_signup_new(
                 "contains bits that are not mxreg_stage flags",
             ));
         }
-        let (request, _) = unsafe { request.to_request() }?;
         request.validate()?;
         let session = SignupSession::new(
             client.client.homeserver().as_str(),
@@ -273,7 +313,7 @@ pub extern "C" fn mxreg_signup_restore(
 ) -> mxreg_result {
     ffi_call(error_out, || {
         // SAFETY: documented argument contracts.
-        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
+        let client = unsafe { client_arg(client) }?;
         let saved = unsafe { document_arg(saved, "saved") }?;
         let out = unsafe { out_arg(signup_out, "signup_out") }?;
         let session = SignupSession::restore(saved, client.client.homeserver().as_str())?;
@@ -299,28 +339,13 @@ pub extern "C" fn mxreg_signup_save(
     ffi_call(error_out, || {
         // SAFETY: documented argument contract.
         let out = unsafe { out_arg(saved_out, "saved_out") }?;
-        let mut saved = String::new();
-        signup_ref(signup)?.step(|_, session| {
-            saved = session.save()?;
+        let mut saved = Secret::new(String::new());
+        unsafe { signup_arg(signup) }?.step(|_, session| {
+            saved = Secret::new(session.save()?);
             Ok(())
         })?;
-        let c_saved = c_string(&saved, "saved");
-        wipe_vec(&mut saved.into_bytes());
-        *out = c_saved?.into_raw();
+        *out = owned_secret_string(&saved, "saved")?;
         Ok(())
-    })
-}
-
-/// Free a string the library handed over (`mxreg_signup_save`), wiping it
-/// first. NULL is a no-op. Call once.
-#[unsafe(no_mangle)]
-pub extern "C" fn mxreg_string_free(string: *mut c_char) {
-    ffi_value((), || {
-        if !string.is_null() {
-            // SAFETY: came from `CString::into_raw` in this library, freed once.
-            let owned = unsafe { CString::from_raw(string) };
-            wipe_vec(&mut owned.into_bytes_with_nul());
-        }
     })
 }
 
@@ -334,9 +359,7 @@ pub extern "C" fn mxreg_signup_start(
     signup: *mut mxreg_signup,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    signup_step(signup, error_out, |client, session| {
-        client.signup_start(session)
-    })
+    signup_step(signup, error_out, Client::signup_start)
 }
 
 /// Where the session is: `MXREG_SIGNUP_STATE_BUSY` while a call on it runs
@@ -352,13 +375,7 @@ pub extern "C" fn mxreg_signup_status(signup: *const mxreg_signup) -> mxreg_sign
 /// none is pending. Borrowed; valid until the next call on `signup`.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_signup_next_stage(signup: *const mxreg_signup) -> *const c_char {
-    read_handle(signup, std::ptr::null(), |h| {
-        h.read(std::ptr::null(), |s| {
-            s.next_stage
-                .as_ref()
-                .map_or(std::ptr::null(), |c| c.as_ptr())
-        })
-    })
+    read_signup_str(signup, |s| &s.next_stage)
 }
 
 /// The server's last UIA answer (all flows, params, completed stages,
@@ -366,12 +383,8 @@ pub extern "C" fn mxreg_signup_next_stage(signup: *const mxreg_signup) -> *const
 /// next call on `signup`.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_signup_auth_info(signup: *const mxreg_signup) -> *const mxreg_auth_info {
-    read_handle(signup, std::ptr::null(), |h| {
-        h.read(std::ptr::null(), |s| {
-            s.auth_info
-                .as_ref()
-                .map_or(std::ptr::null(), |info| (info as *const AuthInfo).cast())
-        })
+    read_signup(signup, std::ptr::null(), |s| {
+        borrowed_ptr(s.auth_info.as_ref())
     })
 }
 
@@ -383,17 +396,18 @@ pub extern "C" fn mxreg_signup_submit_token(
     token: *const c_char,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    signup_step(signup, error_out, |client, session| {
-        // SAFETY: documented argument contract.
-        let token = unsafe { str_arg(token, "token") }?;
-        client.signup_submit_token(session, token)
-    })
+    signup_text_step(
+        signup,
+        (token, "token"),
+        error_out,
+        Client::signup_submit_token,
+    )
 }
 
 /// How many policies the `m.login.terms` stage lists (0 when none).
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_signup_policy_count(signup: *const mxreg_signup) -> usize {
-    read_handle(signup, 0, |h| h.read(0, |s| s.policies.len()))
+    read_signup(signup, 0, |s| s.policies.len())
 }
 
 fn policy_field(
@@ -401,10 +415,8 @@ fn policy_field(
     index: usize,
     pick: impl FnOnce(&PolicyView) -> *const c_char,
 ) -> *const c_char {
-    read_handle(signup, std::ptr::null(), |h| {
-        h.read(std::ptr::null(), |s| {
-            s.policies.get(index).map_or(std::ptr::null(), pick)
-        })
+    read_signup(signup, std::ptr::null(), |s| {
+        s.policies.get(index).map_or(std::ptr::null(), pick)
     })
 }
 
@@ -470,9 +482,7 @@ pub extern "C" fn mxreg_signup_accept_terms(
     signup: *mut mxreg_signup,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    signup_step(signup, error_out, |client, session| {
-        client.signup_accept_terms(session)
-    })
+    signup_step(signup, error_out, Client::signup_accept_terms)
 }
 
 /// Ask the server to mail a validation link to `email` (for
@@ -506,9 +516,7 @@ pub extern "C" fn mxreg_signup_check_email(
     signup: *mut mxreg_signup,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    signup_step(signup, error_out, |client, session| {
-        client.signup_check_email(session)
-    })
+    signup_step(signup, error_out, Client::signup_check_email)
 }
 
 /// Where the server wants the code it mailed (the `submit_url` of its
@@ -518,13 +526,7 @@ pub extern "C" fn mxreg_signup_check_email(
 /// Borrowed; valid until the next call on `signup`.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_signup_email_submit_url(signup: *const mxreg_signup) -> *const c_char {
-    read_handle(signup, std::ptr::null(), |h| {
-        h.read(std::ptr::null(), |s| {
-            s.email_submit_url
-                .as_ref()
-                .map_or(std::ptr::null(), |c| c.as_ptr())
-        })
-    })
+    read_signup_str(signup, |s| &s.email_submit_url)
 }
 
 /// Submit the code the user received by email to the server's submit URL
@@ -537,11 +539,12 @@ pub extern "C" fn mxreg_signup_submit_email_code(
     code: *const c_char,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    signup_step(signup, error_out, |client, session| {
-        // SAFETY: documented argument contract.
-        let code = unsafe { str_arg(code, "code") }?;
-        client.signup_submit_email_code(session, code)
-    })
+    signup_text_step(
+        signup,
+        (code, "code"),
+        error_out,
+        Client::signup_submit_email_code,
+    )
 }
 
 /// Ask the server to text a code to `phone_number` in `country` (ISO 3166-1
@@ -570,11 +573,12 @@ pub extern "C" fn mxreg_signup_submit_msisdn_code(
     code: *const c_char,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    signup_step(signup, error_out, |client, session| {
-        // SAFETY: documented argument contract.
-        let code = unsafe { str_arg(code, "code") }?;
-        client.signup_submit_msisdn_code(session, code)
-    })
+    signup_text_step(
+        signup,
+        (code, "code"),
+        error_out,
+        Client::signup_submit_msisdn_code,
+    )
 }
 
 /// Complete `m.login.recaptcha` with the response token the captcha widget
@@ -586,11 +590,12 @@ pub extern "C" fn mxreg_signup_submit_recaptcha(
     response: *const c_char,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    signup_step(signup, error_out, |client, session| {
-        // SAFETY: documented argument contract.
-        let response = unsafe { str_arg(response, "response") }?;
-        client.signup_submit_recaptcha(session, response)
-    })
+    signup_text_step(
+        signup,
+        (response, "response"),
+        error_out,
+        Client::signup_submit_recaptcha,
+    )
 }
 
 /// After a call on the session gave `MXREG_RESULT_OUTCOME_UNKNOWN`: end with
@@ -605,9 +610,7 @@ pub extern "C" fn mxreg_signup_recover(
     signup: *mut mxreg_signup,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    signup_step(signup, error_out, |client, session| {
-        client.signup_recover(session)
-    })
+    signup_step(signup, error_out, Client::signup_recover)
 }
 
 /// The server's fallback web page for the next stage
@@ -616,13 +619,7 @@ pub extern "C" fn mxreg_signup_recover(
 /// call `mxreg_signup_fallback_done`. Borrowed; valid until the next call.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_signup_fallback_url(signup: *const mxreg_signup) -> *const c_char {
-    read_handle(signup, std::ptr::null(), |h| {
-        h.read(std::ptr::null(), |s| {
-            s.fallback_url
-                .as_ref()
-                .map_or(std::ptr::null(), |c| c.as_ptr())
-        })
-    })
+    read_signup_str(signup, |s| &s.fallback_url)
 }
 
 /// The user finished the fallback page: ask the server to go on. Blocks.
@@ -631,9 +628,7 @@ pub extern "C" fn mxreg_signup_fallback_done(
     signup: *mut mxreg_signup,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    signup_step(signup, error_out, |client, session| {
-        client.signup_fallback_done(session)
-    })
+    signup_step(signup, error_out, Client::signup_fallback_done)
 }
 
 /// Complete any stage with an `auth` object the app built, as JSON text
@@ -660,12 +655,8 @@ pub extern "C" fn mxreg_signup_submit_auth_json(
 pub extern "C" fn mxreg_signup_registration(
     signup: *const mxreg_signup,
 ) -> *const mxreg_registration {
-    read_handle(signup, std::ptr::null(), |h| {
-        h.read(std::ptr::null(), |s| {
-            s.registration.as_ref().map_or(std::ptr::null(), |r| {
-                (r as *const RegistrationHandle).cast()
-            })
-        })
+    read_signup(signup, std::ptr::null(), |s| {
+        borrowed_ptr(s.registration.as_ref())
     })
 }
 
@@ -673,10 +664,7 @@ pub extern "C" fn mxreg_signup_registration(
 /// is a no-op. Call once, when no other call on it is running.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_signup_free(signup: *mut mxreg_signup) {
-    ffi_value((), || {
-        // SAFETY: NULL or a live handle, freed once.
-        unsafe { free_box(signup) }
-    })
+    free_box(signup)
 }
 
 #[cfg(test)]

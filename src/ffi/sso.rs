@@ -6,10 +6,11 @@ use std::ffi::c_char;
 
 use crate::api::sso::SsoAction;
 use crate::error::Error;
-use crate::ffi::client::mxreg_client;
+use crate::ffi::client::{client_arg, mxreg_client};
 use crate::ffi::error::mxreg_error;
 use crate::ffi::registration::{RegistrationHandle, mxreg_registration};
-use crate::ffi::{arc_clone, c_string, ffi_call, into_box_ptr, opt_str_arg, out_arg, str_arg};
+use crate::ffi::string::owned_string;
+use crate::ffi::{enum_arg, ffi_call, into_box_ptr, opt_str_arg, out_arg, str_arg};
 use crate::result::mxreg_result;
 
 /// What the user means to do at the identity provider (the SSO URL's
@@ -24,14 +25,11 @@ pub enum mxreg_sso_action {
 }
 
 fn sso_action(value: u32) -> Result<SsoAction, Error> {
-    match value {
-        v if v == mxreg_sso_action::Register as u32 => Ok(SsoAction::Register),
-        v if v == mxreg_sso_action::Login as u32 => Ok(SsoAction::Login),
-        other => Err(Error::invalid_argument(
-            "action",
-            format!("{other} is not an mxreg_sso_action"),
-        )),
-    }
+    let values = [
+        (mxreg_sso_action::Register as u32, SsoAction::Register),
+        (mxreg_sso_action::Login as u32, SsoAction::Login),
+    ];
+    enum_arg(value, "action", "mxreg_sso_action", &values)
 }
 
 /// The single sign-on URL for the app to open in a browser:
@@ -65,13 +63,13 @@ pub extern "C" fn mxreg_client_sso_url(
 ) -> mxreg_result {
     ffi_call(error_out, || {
         // SAFETY: documented argument contracts.
-        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
+        let client = unsafe { client_arg(client) }?;
         let idp_id = unsafe { opt_str_arg(idp_id, "idp_id") }?;
         let redirect_url = unsafe { str_arg(redirect_url, "redirect_url") }?;
         let out = unsafe { out_arg(url_out, "url_out") }?;
         let action = sso_action(action)?;
         let url = client.client.sso_url(idp_id, redirect_url, action)?;
-        *out = c_string(&url, "the SSO URL")?.into_raw();
+        *out = owned_string(&url, "the SSO URL")?;
         Ok(())
     })
 }
@@ -96,7 +94,7 @@ pub extern "C" fn mxreg_client_sso_complete(
 ) -> mxreg_result {
     ffi_call(error_out, || {
         // SAFETY: documented argument contracts.
-        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
+        let client = unsafe { client_arg(client) }?;
         let received = unsafe { str_arg(received_redirect_url, "received_redirect_url") }?;
         let out = unsafe { out_arg(registration_out, "registration_out") }?;
         let account = client.client.sso_complete(received)?;

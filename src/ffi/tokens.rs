@@ -4,10 +4,11 @@
 use std::ffi::c_char;
 
 use crate::error::Error;
-use crate::ffi::client::mxreg_client;
+use crate::ffi::client::{client_arg, mxreg_client};
 use crate::ffi::error::mxreg_error;
 use crate::ffi::{
-    Handle, arc_clone, ffi_call, ffi_value, free_box, into_box_ptr, out_arg, read_handle, str_arg,
+    Boxed, Handle, ffi_call, free_box, into_box_ptr, millis, opt_secret_c_string, out_arg,
+    read_handle, read_str, secret_c_string, str_arg,
 };
 use crate::registration::TokenPair;
 use crate::result::mxreg_result;
@@ -23,6 +24,7 @@ pub struct mxreg_tokens {
 
 impl Handle for mxreg_tokens {
     type Inner = TokensHandle;
+    type Ownership = Boxed;
 }
 
 pub struct TokensHandle {
@@ -32,20 +34,11 @@ pub struct TokensHandle {
     expires_at_ms: Option<u64>,
 }
 
-fn nul_error(what: &str) -> Error {
-    Error::InvalidResponse(format!("{what} contains a NUL byte"))
-}
-
 impl TokensHandle {
     pub(crate) fn new(pair: &TokenPair) -> Result<Self, Error> {
         Ok(TokensHandle {
-            access_token: SecretCString::new(&pair.access_token)
-                .ok_or_else(|| nul_error("access_token"))?,
-            refresh_token: pair
-                .refresh_token
-                .as_ref()
-                .map(|t| SecretCString::new(t).ok_or_else(|| nul_error("refresh_token")))
-                .transpose()?,
+            access_token: secret_c_string(&pair.access_token, "access_token")?,
+            refresh_token: opt_secret_c_string(pair.refresh_token.as_ref(), "refresh_token")?,
             expires_in_ms: pair.expires_in_ms,
             expires_at_ms: pair.expires_at_ms,
         })
@@ -69,7 +62,7 @@ pub extern "C" fn mxreg_client_refresh(
 ) -> mxreg_result {
     ffi_call(error_out, || {
         // SAFETY: documented argument contracts.
-        let client = unsafe { arc_clone(client) }.ok_or(Error::NullArgument("client"))?;
+        let client = unsafe { client_arg(client) }?;
         let refresh_token = unsafe { str_arg(refresh_token, "refresh_token") }?;
         let out = unsafe { out_arg(tokens_out, "tokens_out") }?;
         let pair = client.client.refresh(refresh_token)?;
@@ -81,37 +74,30 @@ pub extern "C" fn mxreg_client_refresh(
 /// The new access token (a secret). Borrowed; valid until `tokens` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_tokens_access_token(tokens: *const mxreg_tokens) -> *const c_char {
-    read_handle(tokens, std::ptr::null(), |t| t.access_token.as_ptr())
+    read_str(tokens, |t| &t.access_token)
 }
 
 /// The refresh token to use next time, or NULL when the server kept the old
 /// one valid. Borrowed; valid until `tokens` is freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_tokens_refresh_token(tokens: *const mxreg_tokens) -> *const c_char {
-    read_handle(tokens, std::ptr::null(), |t| {
-        t.refresh_token
-            .as_ref()
-            .map_or(std::ptr::null(), SecretCString::as_ptr)
-    })
+    read_str(tokens, |t| &t.refresh_token)
 }
 
 /// Lifetime of the new access token in ms, or -1 when it does not expire.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_tokens_expires_in_ms(tokens: *const mxreg_tokens) -> i64 {
-    read_handle(tokens, -1, |t| crate::ffi::millis(t.expires_in_ms))
+    read_handle(tokens, -1, |t| millis(t.expires_in_ms))
 }
 
 /// Expiry of the new access token in ms since the Unix epoch, or -1.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_tokens_expires_at_ms(tokens: *const mxreg_tokens) -> i64 {
-    read_handle(tokens, -1, |t| crate::ffi::millis(t.expires_at_ms))
+    read_handle(tokens, -1, |t| millis(t.expires_at_ms))
 }
 
 /// Free a token pair and wipe it. NULL is a no-op. Call once.
 #[unsafe(no_mangle)]
 pub extern "C" fn mxreg_tokens_free(tokens: *mut mxreg_tokens) {
-    ffi_value((), || {
-        // SAFETY: NULL or a live handle, freed once.
-        unsafe { free_box(tokens) }
-    })
+    free_box(tokens)
 }

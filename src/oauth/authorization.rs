@@ -3,41 +3,24 @@
 //! authorization URL the app opens in a browser, with `prompt=create` for a
 //! sign-up.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use ring::digest::{SHA256, digest};
-use serde::{Deserialize, Serialize};
 
+use crate::clock::unix_ms;
 use crate::error::Error;
+use crate::form;
 use crate::oauth::base64url;
-use crate::oauth::form;
 use crate::oauth::metadata::{AuthMetadata, ResponseMode};
-use crate::oauth::pending::PendingAuthorization;
+use crate::oauth::pending::{Intent, PendingAuthorization};
+use crate::oauth::scope::{device_id_or_new, scope_for};
 use crate::oauth::url::check_redirect_uri;
-use crate::random::alphanumeric;
+use crate::random::Randomness;
 use crate::secret::Secret;
 
-/// Access to the whole client-server API.
-pub const API_SCOPE: &str = "urn:matrix:client:api:*";
-/// Followed by the device ID: the device the tokens belong to.
-pub const DEVICE_SCOPE_PREFIX: &str = "urn:matrix:client:device:";
-
-const GENERATED_DEVICE_ID_LEN: usize = 10;
 /// 64 characters from 62: about 381 bits.
 const VERIFIER_LEN: usize = 64;
 const STATE_LEN: usize = 22;
-const MAX_DEVICE_ID_LEN: usize = 255;
-
-/// What the user is asked to do in the browser.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Intent {
-    /// Create an account (`prompt=create`).
-    #[default]
-    SignUp,
-    /// Sign in to an existing account (no `prompt`).
-    Login,
-}
 
 /// What the app asks for.
 #[derive(Clone, Debug, Default)]
@@ -54,55 +37,19 @@ pub struct AuthorizationRequest {
     pub login_hint: Option<String>,
 }
 
-/// The scope for full API access as `device_id`.
-pub fn scope_for(device_id: &str) -> String {
-    format!("{API_SCOPE} {DEVICE_SCOPE_PREFIX}{device_id}")
-}
-
 /// PKCE S256: `base64url(SHA-256(verifier))`.
 pub fn code_challenge(verifier: &str) -> String {
     base64url::encode(digest(&SHA256, verifier.as_bytes()).as_ref())
 }
 
-fn is_unreserved(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')
-}
-
-/// A device ID fit for the device scope: unreserved URI characters only.
-pub fn check_device_id(device_id: &str) -> Result<(), Error> {
-    if device_id.is_empty() || device_id.len() > MAX_DEVICE_ID_LEN {
-        return Err(Error::invalid_argument(
-            "device_id",
-            format!("must have 1 to {MAX_DEVICE_ID_LEN} characters"),
-        ));
-    }
-    if !device_id.chars().all(is_unreserved) {
-        return Err(Error::invalid_argument(
-            "device_id",
-            "may only use A-Z a-z 0-9 - . _ ~ (it goes into the OAuth scope)",
-        ));
-    }
-    Ok(())
-}
-
-/// A PKCE code verifier: 43 to 128 unreserved characters (RFC 7636 §4.1).
-pub fn check_verifier(verifier: &str) -> Result<(), Error> {
-    if (43..=128).contains(&verifier.len()) && verifier.chars().all(is_unreserved) {
-        Ok(())
-    } else {
-        Err(Error::invalid_argument(
-            "code_verifier",
-            "is not a PKCE code verifier",
-        ))
-    }
-}
-
 /// Check the request against the server's metadata and create the pending
-/// authorization with a fresh verifier and `state` (and device ID when the
-/// app gave none). Does no I/O.
+/// authorization, started at `now`, with a verifier and `state` (and device
+/// ID when the app gave none) drawn from `random`. Does no I/O.
 pub fn start(
     metadata: &AuthMetadata,
     request: &AuthorizationRequest,
+    now: SystemTime,
+    random: &dyn Randomness,
 ) -> Result<PendingAuthorization, Error> {
     if request.client_id.is_empty() {
         return Err(Error::invalid_argument("client_id", "must not be empty"));
@@ -129,16 +76,7 @@ pub fn start(
             request.response_mode.as_str()
         )));
     }
-    let device_id = match &request.device_id {
-        Some(device_id) => {
-            check_device_id(device_id)?;
-            device_id.clone()
-        }
-        None => alphanumeric(GENERATED_DEVICE_ID_LEN)?,
-    };
-    let created_at_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let device_id = device_id_or_new(request.device_id.as_deref(), random)?;
     Ok(PendingAuthorization {
         version: PendingAuthorization::FORMAT_VERSION,
         issuer: metadata.issuer.clone(),
@@ -147,10 +85,10 @@ pub fn start(
         response_mode: request.response_mode,
         intent: request.intent,
         device_id,
-        state: alphanumeric(STATE_LEN)?,
-        code_verifier: Secret::new(alphanumeric(VERIFIER_LEN)?),
+        state: random.alphanumeric(STATE_LEN)?,
+        code_verifier: Secret::new(random.alphanumeric(VERIFIER_LEN)?),
         login_hint: request.login_hint.clone(),
-        created_at_ms,
+        created_at_ms: unix_ms(now),
     })
 }
 
@@ -185,9 +123,28 @@ impl PendingAuthorization {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oauth::pending::check_verifier;
     use crate::oauth::test_data::captured_metadata as metadata;
     use crate::oauth::test_data::{request_field, request_url};
+    use crate::random::{CountingRandomness, SystemRandomness};
     use crate::result::mxreg_result;
+
+    /// A start at a fixed time with fixed randomness.
+    fn start(
+        metadata: &AuthMetadata,
+        request: &AuthorizationRequest,
+    ) -> Result<PendingAuthorization, Error> {
+        super::start(
+            metadata,
+            request,
+            at_ms(1_700_000_000_123),
+            &CountingRandomness::new(),
+        )
+    }
+
+    fn at_ms(ms: u64) -> SystemTime {
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms)
+    }
 
     fn request() -> AuthorizationRequest {
         AuthorizationRequest {
@@ -266,14 +223,35 @@ mod tests {
             device_id: None,
             ..request()
         };
-        let a = start(&metadata(), &request).unwrap();
-        let b = start(&metadata(), &request).unwrap();
+        let now = SystemTime::now();
+        let a = super::start(&metadata(), &request, now, &SystemRandomness).unwrap();
+        let b = super::start(&metadata(), &request, now, &SystemRandomness).unwrap();
         assert_ne!(a.state, b.state);
         assert_ne!(a.code_verifier, b.code_verifier);
         assert_ne!(a.device_id, b.device_id);
-        assert_eq!(a.device_id.len(), GENERATED_DEVICE_ID_LEN);
+        assert_eq!(a.device_id.len(), 10);
         check_verifier(a.code_verifier.expose()).unwrap();
-        check_device_id(&a.device_id).unwrap();
+        crate::oauth::scope::check_device_id(&a.device_id).unwrap();
+    }
+
+    #[test]
+    fn the_clock_and_randomness_are_inputs() {
+        let request = AuthorizationRequest {
+            device_id: None,
+            ..request()
+        };
+        let pending = start(&metadata(), &request).unwrap();
+        assert_eq!(pending.created_at_ms, 1_700_000_000_123);
+        // Draws in order from the counting source, 64 bytes per fill: the
+        // device ID, then `state`, then the verifier.
+        assert_eq!(pending.device_id, "ABCDEFGHIJ");
+        assert_eq!(pending.state, "CDEFGHIJKLMNOPQRSTUVWX");
+        assert_eq!(
+            pending.code_verifier.expose(),
+            "EFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789ABCDEF"
+        );
+        let again = start(&metadata(), &request).unwrap();
+        assert_eq!(again, pending);
     }
 
     #[test]

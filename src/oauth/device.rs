@@ -3,17 +3,17 @@
 //! device at the verification URI, and the app polls the token endpoint
 //! until the user has approved or denied, or the code has expired.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 
-use crate::api::answer::Answer;
+use crate::api::answer::{Answer, parse_body};
+use crate::clock::unix_ms;
 use crate::error::Error;
-use crate::oauth::authorization::{check_device_id, scope_for};
+use crate::form;
 use crate::oauth::error_response::{self, OAuthErrorResponse};
-use crate::oauth::form;
+use crate::oauth::scope::scope_for;
 use crate::oauth::url::check_endpoint;
-use crate::random::alphanumeric;
 use crate::secret::Secret;
 
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -22,7 +22,6 @@ pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_cod
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 /// RFC 8628 §3.5: `slow_down` adds 5 s to the interval for good.
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
-const GENERATED_DEVICE_ID_LEN: usize = 10;
 
 /// The body of the device authorization request.
 pub fn authorization_body(client_id: &str, device_id: &str) -> Vec<u8> {
@@ -36,14 +35,6 @@ pub fn poll_body(client_id: &str, device_code: &Secret) -> Vec<u8> {
         ("device_code", device_code.expose()),
         ("client_id", client_id),
     ])
-}
-
-/// The device ID to ask for: the app's, checked, or a new one.
-pub fn device_id_or_new(device_id: Option<&str>) -> Result<String, Error> {
-    match device_id {
-        Some(id) => check_device_id(id).map(|()| id.to_owned()),
-        None => alphanumeric(GENERATED_DEVICE_ID_LEN),
-    }
 }
 
 #[derive(Deserialize)]
@@ -92,13 +83,7 @@ impl DeviceAuthorization {
         received_at: SystemTime,
         allow_insecure_http: bool,
     ) -> Result<Self, Error> {
-        let wire: Wire = serde_json::from_slice(body).map_err(|err| {
-            Error::InvalidResponse(format!(
-                "device authorization answer is not what RFC 8628 specifies (line {}, column {})",
-                err.line(),
-                err.column()
-            ))
-        })?;
+        let wire: Wire = parse_body(body, "device authorization answer", "RFC 8628")?;
         if wire.device_code.expose().is_empty() || wire.user_code.is_empty() {
             return Err(Error::InvalidResponse(
                 "empty device_code or user_code".into(),
@@ -123,9 +108,7 @@ impl DeviceAuthorization {
                 ));
             }
         }
-        let received_ms = received_at
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let received_ms = unix_ms(received_at);
         Ok(DeviceAuthorization {
             client_id: client_id.to_owned(),
             device_id,
@@ -148,7 +131,7 @@ impl DeviceAuthorization {
         if (200..=299).contains(&answer.status) {
             return Ok(PollOutcome::Granted);
         }
-        match OAuthErrorResponse::from_answer(answer) {
+        match error_response::parse(answer) {
             Some(oauth) if oauth.error == "authorization_pending" => {
                 Ok(PollOutcome::Pending(oauth))
             }
@@ -162,10 +145,7 @@ impl DeviceAuthorization {
 
     /// Past the expiry the server gave.
     pub fn is_expired(&self, now: SystemTime) -> bool {
-        let now_ms = now
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        now_ms >= self.expires_at_ms
+        unix_ms(now) >= self.expires_at_ms
     }
 }
 
@@ -173,6 +153,7 @@ impl DeviceAuthorization {
 mod tests {
     use super::*;
     use crate::result::mxreg_result;
+    use std::time::UNIX_EPOCH;
 
     const ANSWER: &[u8] = br#"{"device_code":"dc-secret","user_code":"WDJB-MJHT",
         "verification_uri":"http://127.0.0.1:18109/device",

@@ -2,88 +2,48 @@
 //! optional `error_description`, from the token, registration and revocation
 //! endpoints (as JSON) or from the authorization endpoint (in the redirect).
 
-use std::fmt;
-
 use serde_json::Value;
 
 use crate::api::answer::Answer;
 use crate::error::Error;
-use crate::result::mxreg_result;
+pub use crate::error::oauth::OAuthErrorResponse;
 
-/// An error the authorization server reported.
-#[derive(Debug, Clone)]
-pub struct OAuthErrorResponse {
-    /// The HTTP status, or `None` when the error came in a redirect.
-    pub status: Option<u16>,
-    /// The OAuth `error` code, e.g. `invalid_grant`.
-    pub error: String,
-    pub description: Option<String>,
-    /// The whole JSON body, when it came as one.
-    pub body: Option<Value>,
-}
-
-impl OAuthErrorResponse {
-    /// The error of a non-2xx answer that carries an OAuth error body (a
-    /// JSON object with a string `error` and no Matrix `errcode`).
-    pub fn from_answer(answer: &Answer<'_>) -> Option<Self> {
-        let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(answer.body) else {
-            return None;
-        };
-        if map.contains_key("errcode") {
-            return None;
-        }
-        let error = map.get("error")?.as_str()?.to_owned();
-        Some(OAuthErrorResponse {
-            status: Some(answer.status),
-            description: map
-                .get("error_description")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            error,
-            body: Some(Value::Object(map)),
-        })
+/// The error of a non-2xx answer that carries an OAuth error body (a JSON
+/// object with a string `error` and no Matrix `errcode`).
+pub fn parse(answer: &Answer<'_>) -> Option<OAuthErrorResponse> {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(answer.body) else {
+        return None;
+    };
+    if map.contains_key("errcode") {
+        return None;
     }
-
-    pub fn code(&self) -> mxreg_result {
-        match self.error.as_str() {
-            "access_denied" => mxreg_result::OauthAccessDenied,
-            "invalid_grant" => mxreg_result::OauthInvalidGrant,
-            "authorization_pending" | "slow_down" => mxreg_result::OauthAuthorizationPending,
-            "expired_token" => mxreg_result::OauthExpiredToken,
-            _ => mxreg_result::OauthError,
-        }
-    }
+    let error = map.get("error")?.as_str()?.to_owned();
+    Some(OAuthErrorResponse {
+        status: Some(answer.status),
+        description: map
+            .get("error_description")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        error,
+        body: Some(Value::Object(map)),
+    })
 }
 
 /// The error for a failed answer from the authorization server: its OAuth
 /// error when it sent one, else what any HTTP failure gives (rate limit,
 /// HTML error page, ...).
 pub fn failure(answer: &Answer<'_>) -> Error {
-    match OAuthErrorResponse::from_answer(answer) {
+    match parse(answer) {
         Some(oauth) => Error::OAuth(oauth),
         None => answer.failure(),
     }
 }
 
-impl fmt::Display for OAuthErrorResponse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the authorization server answered `{}`", self.error)?;
-        if let Some(description) = &self.description {
-            write!(f, ": {description}")?;
-        }
-        match self.status {
-            Some(status) => write!(f, " (HTTP {status})"),
-            None => write!(f, " (in the redirect)"),
-        }
-    }
-}
-
-impl std::error::Error for OAuthErrorResponse {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::oauth::test_data::response_of;
+    use crate::result::mxreg_result;
 
     #[test]
     fn a_wrong_verifier_is_invalid_grant() {

@@ -236,67 +236,64 @@ mod tests {
         );
     }
 
+    /// The captured document with `field` set to `value` (`None` removes it).
+    fn edited(field: &str, value: Option<Value>) -> Value {
+        let mut doc = captured();
+        match value {
+            Some(value) => doc[field] = value,
+            None => _ = doc.as_object_mut().unwrap().remove(field),
+        }
+        doc
+    }
+
     #[test]
     fn no_create_prompt_means_no_sign_up() {
-        let mut doc = captured();
-        doc["prompt_values_supported"] = json!(["none", "login", "consent"]);
-        assert!(!parse(&doc).unwrap().supports_sign_up());
-        doc.as_object_mut()
-            .unwrap()
-            .remove("prompt_values_supported");
-        assert!(!parse(&doc).unwrap().supports_sign_up());
+        for value in [Some(json!(["none", "login", "consent"])), None] {
+            let doc = edited("prompt_values_supported", value);
+            assert!(!parse(&doc).unwrap().supports_sign_up());
+        }
+    }
+
+    fn refused(field: &str, value: Option<Value>) -> Error {
+        parse(&edited(field, value)).unwrap_err()
     }
 
     #[test]
-    fn missing_pkce_s256_is_unsupported() {
-        let mut doc = captured();
-        doc["code_challenge_methods_supported"] = json!(["plain"]);
-        assert_eq!(
-            parse(&doc).unwrap_err().code(),
-            mxreg_result::OauthUnsupported
-        );
-        doc.as_object_mut()
-            .unwrap()
-            .remove("code_challenge_methods_supported");
-        assert_eq!(
-            parse(&doc).unwrap_err().code(),
-            mxreg_result::OauthUnsupported
-        );
+    fn missing_capabilities_are_unsupported() {
+        let cases = [
+            ("code_challenge_methods_supported", Some(json!(["plain"]))),
+            ("code_challenge_methods_supported", None),
+            ("response_types_supported", Some(json!(["id_token"]))),
+            ("grant_types_supported", Some(json!(["implicit"]))),
+        ];
+        for (field, value) in cases {
+            let code = refused(field, value).code();
+            assert_eq!(code, mxreg_result::OauthUnsupported, "{field}");
+        }
     }
 
+    /// The endpoints must be URLs; the spec requires the registration and
+    /// revocation endpoints and the refresh_token grant too. The message
+    /// names what is missing.
     #[test]
-    fn missing_code_flow_is_unsupported() {
-        let mut doc = captured();
-        doc["response_types_supported"] = json!(["id_token"]);
-        assert_eq!(
-            parse(&doc).unwrap_err().code(),
-            mxreg_result::OauthUnsupported
-        );
-        let mut doc = captured();
-        doc["grant_types_supported"] = json!(["implicit"]);
-        assert_eq!(
-            parse(&doc).unwrap_err().code(),
-            mxreg_result::OauthUnsupported
-        );
-    }
-
-    #[test]
-    fn missing_or_bad_endpoints_are_invalid_responses() {
+    fn missing_or_bad_required_fields_are_invalid_responses() {
+        let mut cases = vec![
+            ("registration_endpoint", None, "registration_endpoint"),
+            ("revocation_endpoint", None, "revocation_endpoint"),
+            (
+                "grant_types_supported",
+                Some(json!(["authorization_code"])),
+                "refresh_token",
+            ),
+        ];
         for field in ["issuer", "authorization_endpoint", "token_endpoint"] {
-            let mut doc = captured();
-            doc.as_object_mut().unwrap().remove(field);
-            assert_eq!(
-                parse(&doc).unwrap_err().code(),
-                mxreg_result::InvalidResponse,
-                "{field}"
-            );
-            let mut doc = captured();
-            doc[field] = json!("not a url");
-            assert_eq!(
-                parse(&doc).unwrap_err().code(),
-                mxreg_result::InvalidResponse,
-                "{field}"
-            );
+            cases.push((field, None, ""));
+            cases.push((field, Some(json!("not a url")), ""));
+        }
+        for (field, value, named) in cases {
+            let err = refused(field, value);
+            assert_eq!(err.code(), mxreg_result::InvalidResponse, "{field}");
+            assert!(err.to_string().contains(named), "{err}");
         }
         assert_eq!(
             AuthMetadata::parse(b"<html>", false).unwrap_err().code(),
@@ -310,23 +307,5 @@ mod tests {
         doc["token_endpoint"] = json!("http://auth.example.org/oauth2/token");
         assert_eq!(parse(&doc).unwrap_err().code(), mxreg_result::InsecureUrl);
         assert!(AuthMetadata::parse(doc.to_string().as_bytes(), true).is_ok());
-    }
-
-    /// The spec's server metadata requires both endpoints and the
-    /// refresh_token grant; without them the document is not usable.
-    #[test]
-    fn registration_and_revocation_endpoints_and_refresh_are_required() {
-        for field in ["registration_endpoint", "revocation_endpoint"] {
-            let mut doc = captured();
-            doc.as_object_mut().unwrap().remove(field);
-            let err = parse(&doc).unwrap_err();
-            assert_eq!(err.code(), mxreg_result::InvalidResponse, "{field}");
-            assert!(err.to_string().contains(field), "{err}");
-        }
-        let mut doc = captured();
-        doc["grant_types_supported"] = json!(["authorization_code"]);
-        let err = parse(&doc).unwrap_err();
-        assert_eq!(err.code(), mxreg_result::InvalidResponse);
-        assert!(err.to_string().contains("refresh_token"), "{err}");
     }
 }

@@ -18,25 +18,25 @@ pub mod base64url;
 pub mod client_registration;
 pub mod device;
 pub mod error_response;
-pub mod form;
 pub mod metadata;
 pub mod pending;
 pub mod redirect;
+pub mod scope;
 pub mod server;
 #[cfg(test)]
 mod test_data;
 pub mod token;
 pub mod url;
 
-pub use authorization::{AuthorizationRequest, Intent, start as start_authorization};
+pub use authorization::AuthorizationRequest;
 pub use client_registration::{ApplicationType, ClientMetadata, RegisteredClient};
 pub use device::DeviceAuthorization;
 pub use error_response::OAuthErrorResponse;
 pub use metadata::{AuthMetadata, ResponseMode};
-pub use pending::PendingAuthorization;
+pub use pending::{Intent, PendingAuthorization};
 pub use server::{
     complete_authorization, discover, discover_within, poll_device_authorization,
     read_metadata_answer, read_token_answer, read_whoami_answer, refresh, register_client, revoke,
-    start_device_authorization,
+    start_authorization, start_device_authorization,
 };
 pub use token::TokenKind;

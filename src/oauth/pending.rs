@@ -6,13 +6,36 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::oauth::authorization::{Intent, check_device_id, check_verifier};
 use crate::oauth::metadata::{AuthMetadata, ResponseMode};
+use crate::oauth::scope::{check_device_id, is_unreserved};
 use crate::secret::Secret;
 
 /// Room for the serialised JSON, so that the verifier is not left behind in
 /// a reallocated buffer.
 const SERIALISED_CAPACITY: usize = 16 * 1024;
+
+/// What the user is asked to do in the browser.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    /// Create an account (`prompt=create`).
+    #[default]
+    SignUp,
+    /// Sign in to an existing account (no `prompt`).
+    Login,
+}
+
+/// A PKCE code verifier: 43 to 128 unreserved characters (RFC 7636 §4.1).
+pub fn check_verifier(verifier: &str) -> Result<(), Error> {
+    if (43..=128).contains(&verifier.len()) && verifier.chars().all(is_unreserved) {
+        Ok(())
+    } else {
+        Err(Error::invalid_argument(
+            "code_verifier",
+            "is not a PKCE code verifier",
+        ))
+    }
+}
 
 /// One authorization in progress. `Debug` redacts the verifier.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -4,8 +4,8 @@
 //! is trusted.
 
 use crate::error::Error;
+use crate::form;
 use crate::oauth::error_response::OAuthErrorResponse;
-use crate::oauth::form;
 use crate::oauth::metadata::{AuthMetadata, ResponseMode};
 use crate::oauth::pending::PendingAuthorization;
 use crate::secret::Secret;

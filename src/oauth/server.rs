@@ -12,15 +12,18 @@ use crate::api::answer::Answer;
 use crate::api::identifiers::check_user_id;
 use crate::client::{Client, Deadline};
 use crate::error::Error;
+use crate::oauth::authorization::{self, AuthorizationRequest};
 use crate::oauth::client_registration::{ClientMetadata, RegisteredClient};
 use crate::oauth::device::{self, DeviceAuthorization, PollOutcome};
 use crate::oauth::error_response;
 use crate::oauth::metadata::{AUTH_METADATA_PATH, AuthMetadata, UNSTABLE_AUTH_METADATA_PATH};
 use crate::oauth::pending::PendingAuthorization;
 use crate::oauth::redirect;
+use crate::oauth::scope::device_id_or_new;
 use crate::oauth::token::{
     TokenKind, TokenResponse, authorization_code_body, refresh_body, revocation_body,
 };
+use crate::random::SystemRandomness;
 use crate::registration::{Registration, TokenPair};
 use crate::transport::{ContentType, Method, Request, Response};
 
@@ -141,6 +144,16 @@ pub fn register_client(
     RegisteredClient::parse(answer.body)
 }
 
+/// Start an authorization ([`authorization::start`]) now, with secrets from
+/// the system's random number generator. Does no network I/O: the app opens
+/// the pending authorization's URL.
+pub fn start_authorization(
+    metadata: &AuthMetadata,
+    request: &AuthorizationRequest,
+) -> Result<PendingAuthorization, Error> {
+    authorization::start(metadata, request, SystemTime::now(), &SystemRandomness)
+}
+
 /// Finish an authorization with the redirect the app received: check it,
 /// exchange the code, and ask the homeserver who the tokens belong to.
 pub fn complete_authorization(
@@ -201,7 +214,7 @@ pub fn start_device_authorization(
             ));
         }
     };
-    let device_id = device::device_id_or_new(device_id)?;
+    let device_id = device_id_or_new(device_id, &SystemRandomness)?;
     let response = post_form(
         client,
         endpoint,

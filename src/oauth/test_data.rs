@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::oauth::authorization::Intent;
 use crate::oauth::metadata::{AuthMetadata, ResponseMode};
+use crate::oauth::pending::Intent;
 use crate::oauth::pending::PendingAuthorization;
 use crate::secret::Secret;
 

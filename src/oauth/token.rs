@@ -6,12 +6,13 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
+use crate::api::answer::parse_body;
 use crate::api::refresh::RefreshResponse;
-use crate::api::server_values::check_token;
+use crate::api::server_values::check_tokens;
 use crate::error::Error;
-use crate::oauth::authorization::{API_SCOPE, DEVICE_SCOPE_PREFIX};
-use crate::oauth::form;
+use crate::form;
 use crate::oauth::pending::PendingAuthorization;
+use crate::oauth::scope::{API_SCOPE, DEVICE_SCOPE_PREFIX};
 use crate::registration::TokenPair;
 use crate::secret::Secret;
 
@@ -78,24 +79,14 @@ pub struct TokenResponse {
 
 impl TokenResponse {
     pub fn parse(body: &[u8], received_at: SystemTime) -> Result<Self, Error> {
-        let wire: Wire = serde_json::from_slice(body).map_err(|err| {
-            // serde's message may quote a value; only its position is kept.
-            Error::InvalidResponse(format!(
-                "token answer is not what RFC 6749 specifies (line {}, column {})",
-                err.line(),
-                err.column()
-            ))
-        })?;
+        let wire: Wire = parse_body(body, "token answer", "RFC 6749")?;
         if !wire.token_type.eq_ignore_ascii_case("bearer") {
             return Err(Error::InvalidResponse(format!(
                 "token_type `{}` is not Bearer",
                 wire.token_type
             )));
         }
-        check_token("access_token", wire.access_token.expose())?;
-        if let Some(refresh_token) = &wire.refresh_token {
-            check_token("refresh_token", refresh_token.expose())?;
-        }
+        check_tokens(Some(&wire.access_token), wire.refresh_token.as_ref())?;
         // The same pair as a Matrix refresh gives, the lifetime in ms.
         let as_matrix = RefreshResponse {
             access_token: wire.access_token,

@@ -5,16 +5,18 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::api::identifiers::check_opaque_id;
+use crate::api::register::RegisterRequest;
 use crate::api::threepid::{
     EMAIL_REQUEST_TOKEN_PATH, EmailRequestTokenBody, MSISDN_REQUEST_TOKEN_PATH,
     MsisdnRequestTokenBody, RequestTokenResponse, SubmitTokenBody, Validation,
 };
 use crate::client::Client;
 use crate::error::Error;
-use crate::random;
+use crate::random::{Randomness, SystemRandomness};
 use crate::secret::Secret;
 use crate::signup::session::{SignupSession, Status};
 use crate::signup::stages::{self, DUMMY};
+use crate::signup::stages::{StageSet, Threepid};
 
 /// Length of generated client secrets (the spec allows up to 255).
 const CLIENT_SECRET_LEN: usize = 32;
@@ -24,6 +26,15 @@ const MAX_AUTOMATIC_STAGES: usize = 8;
 
 fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+impl SignupSession {
+    /// A session for `request` whose device, when the request names none,
+    /// comes from the system's random number generator (see
+    /// [`SignupSession::with_randomness`]).
+    pub fn new(homeserver: &str, request: RegisterRequest, supported: StageSet) -> Self {
+        SignupSession::with_randomness(homeserver, request, supported, &SystemRandomness)
+    }
 }
 
 impl Client {
@@ -41,8 +52,7 @@ impl Client {
         session: &mut SignupSession,
         token: &str,
     ) -> Result<(), Error> {
-        let fields = fields([("token", json!(token))]);
-        self.submit_stage(session, stages::REGISTRATION_TOKEN, fields)
+        self.submit_field(session, stages::REGISTRATION_TOKEN, "token", token)
     }
 
     /// `m.login.terms`: the user accepted every listed policy.
@@ -58,22 +68,15 @@ impl Client {
         address: &str,
         next_link: Option<&str>,
     ) -> Result<(), Error> {
-        session.expect_stage(stages::EMAIL)?;
-        let mut validation = next_validation(session.email(), address)?;
-        let body = EmailRequestTokenBody {
-            client_secret: validation.client_secret.expose(),
-            email: address,
-            send_attempt: validation.send_attempt,
-            next_link,
-        };
-        let answer = self.request_token(
-            EMAIL_REQUEST_TOKEN_PATH,
-            &body,
-            validation.client_secret.expose(),
-        )?;
-        validation.record(answer);
-        session.set_email(validation);
-        Ok(())
+        self.request_validation(session, Threepid::Email, address, |validation| {
+            let body = EmailRequestTokenBody {
+                client_secret: validation.client_secret.expose(),
+                email: address,
+                send_attempt: validation.send_attempt,
+                next_link,
+            };
+            self.request_token(EMAIL_REQUEST_TOKEN_PATH, &body, body.client_secret)
+        })
     }
 
     /// Complete `m.login.email.identity` once the user followed the link.
@@ -82,16 +85,14 @@ impl Client {
     /// link to wait for: the user types the code instead
     /// ([`Client::signup_submit_email_code`]).
     pub fn signup_check_email(&self, session: &mut SignupSession) -> Result<(), Error> {
-        session.expect_stage(stages::EMAIL)?;
-        let validation = requested(session.email(), "email")?;
+        let validation = requested(session, Threepid::Email)?;
         if validation.submit_url.is_some() {
             return Err(Error::InvalidState(
                 "the server mailed a code to type in (it gave a submit_url): submit the code instead of waiting"
                     .into(),
             ));
         }
-        let creds = validation.threepid_creds();
-        self.submit_stage(session, stages::EMAIL, fields([("threepid_creds", creds)]))
+        self.submit_threepid(session, Threepid::Email, &validation)
     }
 
     /// Submit the code the user received by email to the `submit_url` the
@@ -102,16 +103,7 @@ impl Client {
         session: &mut SignupSession,
         code: &str,
     ) -> Result<(), Error> {
-        session.expect_stage(stages::EMAIL)?;
-        let validation = requested(session.email(), "email")?.clone();
-        let Some(submit_url) = &validation.submit_url else {
-            return Err(Error::InvalidState(
-                "the server gave no submit_url: the user follows the link in the mail, then check the email".into(),
-            ));
-        };
-        self.submit_validation_code(&validation, submit_url, code)?;
-        let fields = fields([("threepid_creds", validation.threepid_creds())]);
-        self.submit_stage(session, stages::EMAIL, fields)
+        self.submit_code(session, Threepid::Email, code)
     }
 
     /// Ask the server to text a code to the phone number.
@@ -121,24 +113,17 @@ impl Client {
         country: &str,
         phone_number: &str,
     ) -> Result<(), Error> {
-        session.expect_stage(stages::MSISDN)?;
-        let mut validation =
-            next_validation(session.msisdn(), &format!("{country}:{phone_number}"))?;
-        let body = MsisdnRequestTokenBody {
-            client_secret: validation.client_secret.expose(),
-            country,
-            phone_number,
-            send_attempt: validation.send_attempt,
-            next_link: None,
-        };
-        let answer = self.request_token(
-            MSISDN_REQUEST_TOKEN_PATH,
-            &body,
-            validation.client_secret.expose(),
-        )?;
-        validation.record(answer);
-        session.set_msisdn(validation);
-        Ok(())
+        let address = format!("{country}:{phone_number}");
+        self.request_validation(session, Threepid::Msisdn, &address, |validation| {
+            let body = MsisdnRequestTokenBody {
+                client_secret: validation.client_secret.expose(),
+                country,
+                phone_number,
+                send_attempt: validation.send_attempt,
+                next_link: None,
+            };
+            self.request_token(MSISDN_REQUEST_TOKEN_PATH, &body, body.client_secret)
+        })
     }
 
     /// Submit the code the user received (to the `submit_url` the server
@@ -148,13 +133,7 @@ impl Client {
         session: &mut SignupSession,
         code: &str,
     ) -> Result<(), Error> {
-        session.expect_stage(stages::MSISDN)?;
-        let validation = requested(session.msisdn(), "phone")?.clone();
-        if let Some(submit_url) = &validation.submit_url {
-            self.submit_validation_code(&validation, submit_url, code)?;
-        }
-        let fields = fields([("threepid_creds", validation.threepid_creds())]);
-        self.submit_stage(session, stages::MSISDN, fields)
+        self.submit_code(session, Threepid::Msisdn, code)
     }
 
     /// `m.login.recaptcha` with the response the captcha widget produced.
@@ -163,8 +142,7 @@ impl Client {
         session: &mut SignupSession,
         response: &str,
     ) -> Result<(), Error> {
-        let fields = fields([("response", json!(response))]);
-        self.submit_stage(session, stages::RECAPTCHA, fields)
+        self.submit_field(session, stages::RECAPTCHA, "response", response)
     }
 
     /// After the user finished the fallback page: retry with only the
@@ -240,6 +218,67 @@ impl Client {
             .map_err(|err| err.redact(&[client_secret]))?;
         check_opaque_id(&answer.sid, "the requestToken sid")?;
         Ok(answer)
+    }
+
+    /// Ask for a validation token for `address`: `send` posts the
+    /// `requestToken` body made from the validation (its secret and attempt
+    /// number), and the session keeps the validation the answer opened.
+    fn request_validation(
+        &self,
+        session: &mut SignupSession,
+        medium: Threepid,
+        address: &str,
+        send: impl FnOnce(&Validation) -> Result<RequestTokenResponse, Error>,
+    ) -> Result<(), Error> {
+        session.expect_stage(medium.stage())?;
+        let mut validation = next_validation(session.validation(medium), address)?;
+        validation.record(send(&validation)?);
+        session.set_validation(medium, validation);
+        Ok(())
+    }
+
+    /// Submit the code the user received to the `submit_url`, then complete
+    /// `medium`'s stage. Without a `submit_url` a phone stage is completed
+    /// as it is; an email one waits for the link instead.
+    fn submit_code(
+        &self,
+        session: &mut SignupSession,
+        medium: Threepid,
+        code: &str,
+    ) -> Result<(), Error> {
+        let validation = requested(session, medium)?;
+        match (&validation.submit_url, medium) {
+            (Some(submit_url), _) => self.submit_validation_code(&validation, submit_url, code)?,
+            (None, Threepid::Msisdn) => {}
+            (None, Threepid::Email) => {
+                return Err(Error::InvalidState(
+                    "the server gave no submit_url: the user follows the link in the mail, then check the email".into(),
+                ));
+            }
+        }
+        self.submit_threepid(session, medium, &validation)
+    }
+
+    /// Complete `medium`'s stage with the validation's `threepid_creds`.
+    fn submit_threepid(
+        &self,
+        session: &mut SignupSession,
+        medium: Threepid,
+        validation: &Validation,
+    ) -> Result<(), Error> {
+        let fields = fields([("threepid_creds", validation.threepid_creds())]);
+        self.submit_stage(session, medium.stage(), fields)
+    }
+
+    /// Complete `stage` with one string field.
+    fn submit_field(
+        &self,
+        session: &mut SignupSession,
+        stage: &str,
+        name: &str,
+        value: &str,
+    ) -> Result<(), Error> {
+        self.submit_stage(session, stage, fields([(name, json!(value))]))
     }
 
     /// Complete `stage` of the chosen flow with its stage-specific fields.
@@ -318,7 +357,7 @@ fn next_validation(previous: Option<&Validation>, address: &str) -> Result<Valid
         },
         _ => Validation {
             address: address.to_owned(),
-            client_secret: Secret::new(random::alphanumeric(CLIENT_SECRET_LEN)?),
+            client_secret: Secret::new(SystemRandomness.alphanumeric(CLIENT_SECRET_LEN)?),
             send_attempt: 1,
             sid: None,
             submit_url: None,
@@ -326,8 +365,13 @@ fn next_validation(previous: Option<&Validation>, address: &str) -> Result<Valid
     })
 }
 
-fn requested<'a>(validation: Option<&'a Validation>, what: &str) -> Result<&'a Validation, Error> {
-    validation
+/// A copy of the validation of `medium`, whose stage is next, once its
+/// token was asked for.
+fn requested(session: &SignupSession, medium: Threepid) -> Result<Validation, Error> {
+    session.expect_stage(medium.stage())?;
+    session
+        .validation(medium)
         .filter(|v| v.sid.is_some())
-        .ok_or_else(|| Error::InvalidState(format!("request the {what} token first")))
+        .cloned()
+        .ok_or_else(|| Error::InvalidState(format!("request the {} token first", medium.noun())))
 }

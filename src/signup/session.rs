@@ -10,9 +10,9 @@ use crate::api::register::RegisterRequest;
 use crate::api::threepid::Validation;
 use crate::api::uia::UiaResponse;
 use crate::error::Error;
-use crate::random;
+use crate::random::Randomness;
 use crate::registration::Registration;
-use crate::signup::stages::{self, StageSet};
+use crate::signup::stages::{self, StageSet, Threepid};
 use crate::signup::terms::{Policy, policies};
 
 /// Version of the saved form; restore refuses others.
@@ -62,13 +62,19 @@ pub struct LostAttempt {
 
 impl SignupSession {
     /// A session for `request`. Unless the request names a device (or
-    /// inhibits login), the session chooses one now: every attempt, a
-    /// re-sent one included, then names the same device, so a lost answer
-    /// never leaves a second device behind.
-    pub fn new(homeserver: &str, mut request: RegisterRequest, supported: StageSet) -> Self {
+    /// inhibits login), the session draws one from `random` now: every
+    /// attempt, a re-sent one included, then names the same device, so a
+    /// lost answer never leaves a second device behind.
+    /// ([`SignupSession::new`] passes the system's generator.)
+    pub fn with_randomness(
+        homeserver: &str,
+        mut request: RegisterRequest,
+        supported: StageSet,
+        random: &dyn Randomness,
+    ) -> Self {
         if request.device_id.is_none() && !request.inhibit_login {
-            // Should the system RNG fail, the first attempt reports it.
-            request.device_id = random::device_id().ok();
+            // Should the generator fail, the first attempt reports it.
+            request.device_id = random.device_id().ok();
         }
         SignupSession {
             version: SAVED_FORMAT_VERSION,
@@ -278,6 +284,21 @@ impl SignupSession {
         self.msisdn = Some(validation);
     }
 
+    /// The validation of `medium`, once its token was asked for.
+    pub fn validation(&self, medium: Threepid) -> Option<&Validation> {
+        match medium {
+            Threepid::Email => self.email(),
+            Threepid::Msisdn => self.msisdn(),
+        }
+    }
+
+    pub fn set_validation(&mut self, medium: Threepid, validation: Validation) {
+        match medium {
+            Threepid::Email => self.set_email(validation),
+            Threepid::Msisdn => self.set_msisdn(validation),
+        }
+    }
+
     /// Digest the answer to a `/register` attempt made to complete
     /// `attempted` (`None` for the first request). Returns the error the
     /// caller should see, if any; the session's status says whether it can
@@ -428,17 +449,40 @@ impl SignupSession {
 mod tests {
     use super::*;
     use crate::api::answer::Answer;
+    use crate::random::CountingRandomness;
     use crate::result::mxreg_result;
 
     fn uia(body: &str) -> Error {
         Answer::new(401, body.as_bytes()).failure()
     }
 
+    fn new_session(request: RegisterRequest, supported: u32) -> SignupSession {
+        let random = CountingRandomness::new();
+        SignupSession::with_randomness("http://hs", request, StageSet(supported), &random)
+    }
+
     fn started(supported: u32, body: &str) -> (SignupSession, Result<(), Error>) {
-        let mut session =
-            SignupSession::new("http://hs", RegisterRequest::default(), StageSet(supported));
+        let mut session = new_session(RegisterRequest::default(), supported);
         let result = session.handle(Err(uia(body)), None);
         (session, result)
+    }
+
+    #[test]
+    fn the_device_is_drawn_from_the_randomness_given_unless_named() {
+        let drawn = new_session(RegisterRequest::default(), StageSet::TERMS);
+        assert_eq!(drawn.request.device_id.as_deref(), Some("ABCDEFGHIJ"));
+        let named = RegisterRequest {
+            device_id: Some("MINE".into()),
+            ..RegisterRequest::default()
+        };
+        let named = new_session(named, StageSet::TERMS);
+        assert_eq!(named.request.device_id.as_deref(), Some("MINE"));
+        let no_login = RegisterRequest {
+            inhibit_login: true,
+            ..RegisterRequest::default()
+        };
+        let no_login = new_session(no_login, StageSet::TERMS);
+        assert_eq!(no_login.request.device_id, None);
     }
 
     const TOKEN_FLOWS: &str = r#"{"session":"S","flows":[{"stages":["m.login.registration_token","m.login.dummy"]}],"params":{}}"#;

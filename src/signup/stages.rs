@@ -9,6 +9,30 @@ pub const EMAIL: &str = "m.login.email.identity";
 pub const MSISDN: &str = "m.login.msisdn";
 pub const RECAPTCHA: &str = "m.login.recaptcha";
 
+/// The two stages that validate an address the server sends a token to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threepid {
+    Email,
+    Msisdn,
+}
+
+impl Threepid {
+    pub fn stage(self) -> &'static str {
+        match self {
+            Threepid::Email => EMAIL,
+            Threepid::Msisdn => MSISDN,
+        }
+    }
+
+    /// What the app asks the server to send the token to, for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Threepid::Email => "email",
+            Threepid::Msisdn => "phone",
+        }
+    }
+}
+
 /// Stages an app supports, as bit flags (the C `MXREG_STAGE_*` values).
 /// `FALLBACK` means the app can show the server's fallback web page, which
 /// makes any stage completable.

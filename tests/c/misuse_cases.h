@@ -714,580 +714,6 @@ cleanup:
   mxreg_error_free(error);
 }
 
-/* mxreg_oauth_server_discover: NULL `client` */
-static void null__mxreg_oauth_server_discover__client(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  struct mxreg_oauth_server *server_out = SENTINEL;
-  rc = mxreg_oauth_server_discover(NULL, &server_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client", NULL));
-  CHECK((const void *)server_out == SENTINEL);
-  rc = mxreg_oauth_server_discover(NULL, &server_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-  CHECK((const void *)server_out == SENTINEL);
-cleanup:
-  if ((const void *)server_out != SENTINEL) { mxreg_oauth_server_free(server_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_discover: NULL `server_out` */
-static void null__mxreg_oauth_server_discover__server_out(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  struct mxreg_oauth_server *server_out = SENTINEL;
-  rc = mxreg_oauth_server_discover(fx.oauth_client, NULL, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "server_out", NULL));
-  rc = mxreg_oauth_server_discover(fx.oauth_client, NULL, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-cleanup:
-  if ((const void *)server_out != SENTINEL) { mxreg_oauth_server_free(server_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_discover: NULL `error_out` */
-static void null__mxreg_oauth_server_discover__error_out(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  struct mxreg_oauth_server *server_out = SENTINEL;
-  rc = mxreg_oauth_server_discover(fx.oauth_client, &server_out, NULL);
-  CHECK(expect_accepted(rc, &error));
-  CHECK((rc == MXREG_RESULT_OK) == ((const void *)server_out != SENTINEL));
-cleanup:
-  if ((const void *)server_out != SENTINEL) { mxreg_oauth_server_free(server_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_supports_sign_up: NULL `server` */
-static void null__mxreg_oauth_server_supports_sign_up__server(void) {
-  CHECK(mxreg_oauth_server_supports_sign_up(NULL) == false);
-cleanup:;
-}
-
-/* mxreg_oauth_server_supports_device_authorization: NULL `server` */
-static void null__mxreg_oauth_server_supports_device_authorization__server(void) {
-  CHECK(mxreg_oauth_server_supports_device_authorization(NULL) == false);
-cleanup:;
-}
-
-/* mxreg_oauth_server_issuer: NULL `server` */
-static void null__mxreg_oauth_server_issuer__server(void) {
-  CHECK(mxreg_oauth_server_issuer(NULL) == NULL);
-cleanup:;
-}
-
-/* mxreg_oauth_server_authorization_endpoint: NULL `server` */
-static void null__mxreg_oauth_server_authorization_endpoint__server(void) {
-  CHECK(mxreg_oauth_server_authorization_endpoint(NULL) == NULL);
-cleanup:;
-}
-
-/* mxreg_oauth_server_token_endpoint: NULL `server` */
-static void null__mxreg_oauth_server_token_endpoint__server(void) {
-  CHECK(mxreg_oauth_server_token_endpoint(NULL) == NULL);
-cleanup:;
-}
-
-/* mxreg_oauth_server_registration_endpoint: NULL `server` */
-static void null__mxreg_oauth_server_registration_endpoint__server(void) {
-  CHECK(mxreg_oauth_server_registration_endpoint(NULL) == NULL);
-cleanup:;
-}
-
-/* mxreg_oauth_server_revocation_endpoint: NULL `server` */
-static void null__mxreg_oauth_server_revocation_endpoint__server(void) {
-  CHECK(mxreg_oauth_server_revocation_endpoint(NULL) == NULL);
-cleanup:;
-}
-
-/* mxreg_oauth_server_account_management_uri: NULL `server` */
-static void null__mxreg_oauth_server_account_management_uri__server(void) {
-  CHECK(mxreg_oauth_server_account_management_uri(NULL) == NULL);
-cleanup:;
-}
-
-/* mxreg_oauth_server_metadata_json: NULL `server` */
-static void null__mxreg_oauth_server_metadata_json__server(void) {
-  CHECK(mxreg_oauth_server_metadata_json(NULL) == NULL);
-cleanup:;
-}
-
-/* mxreg_oauth_server_free: NULL `server` is a no-op */
-static void null__mxreg_oauth_server_free__server(void) {
-  mxreg_oauth_server_free(NULL);
-}
-
-/* mxreg_oauth_client_metadata_init: NULL `metadata` is a no-op */
-static void null__mxreg_oauth_client_metadata_init__metadata(void) {
-  mxreg_oauth_client_metadata_init(NULL);
-}
-
-/* mxreg_oauth_server_register_client: NULL `server` */
-static void null__mxreg_oauth_server_register_client__server(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  rc = mxreg_oauth_server_register_client(NULL, &metadata, &registered_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "server", NULL));
-  CHECK((const void *)registered_out == SENTINEL);
-  rc = mxreg_oauth_server_register_client(NULL, &metadata, &registered_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-  CHECK((const void *)registered_out == SENTINEL);
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: NULL `metadata` */
-static void null__mxreg_oauth_server_register_client__metadata(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, NULL, &registered_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "metadata", NULL));
-  CHECK((const void *)registered_out == SENTINEL);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, NULL, &registered_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-  CHECK((const void *)registered_out == SENTINEL);
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: wrong `metadata.struct_size` */
-static void struct_size__mxreg_oauth_server_register_client__metadata(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  size_t i;
-  union { mxreg_oauth_client_metadata value; unsigned char bytes[sizeof(mxreg_oauth_client_metadata) + 64]; } metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  for (i = 0; i < WRONG_STRUCT_SIZE_COUNT; i++) {
-    memset(&metadata, 0, sizeof metadata);
-    fill_oauth_client_metadata(&metadata.value);
-    metadata.value.struct_size = wrong_struct_size(sizeof metadata.value, i);
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata.value, &registered_out, &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_STRUCT_SIZE, &error, "metadata.struct_size", NULL));
-    CHECK((const void *)registered_out == SENTINEL);
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata.value, &registered_out, NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_STRUCT_SIZE));
-    CHECK((const void *)registered_out == SENTINEL);
-  }
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.client_name` */
-static void utf8__mxreg_oauth_server_register_client__metadata_client_name(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  size_t i;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  for (i = 0; i < BAD_UTF8_COUNT; i++) {
-    fill_oauth_client_metadata(&metadata);
-    metadata.client_name = bad_utf8[i];
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.client_name", NULL));
-    CHECK((const void *)registered_out == SENTINEL);
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
-    CHECK((const void *)registered_out == SENTINEL);
-  }
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: over-long `metadata.client_name` */
-static void long__mxreg_oauth_server_register_client__metadata_client_name(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  metadata.client_name = fx.long_text;
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.client_name", "longer than"));
-  CHECK((const void *)registered_out == SENTINEL);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-  CHECK((const void *)registered_out == SENTINEL);
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: NULL `metadata.client_uri` */
-static void null_field__mxreg_oauth_server_register_client__metadata_client_uri(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  metadata.client_uri = NULL;
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "metadata.client_uri", NULL));
-  CHECK((const void *)registered_out == SENTINEL);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-  CHECK((const void *)registered_out == SENTINEL);
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.client_uri` */
-static void utf8__mxreg_oauth_server_register_client__metadata_client_uri(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  size_t i;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  for (i = 0; i < BAD_UTF8_COUNT; i++) {
-    fill_oauth_client_metadata(&metadata);
-    metadata.client_uri = bad_utf8[i];
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.client_uri", NULL));
-    CHECK((const void *)registered_out == SENTINEL);
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
-    CHECK((const void *)registered_out == SENTINEL);
-  }
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: over-long `metadata.client_uri` */
-static void long__mxreg_oauth_server_register_client__metadata_client_uri(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  metadata.client_uri = fx.long_text;
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.client_uri", "longer than"));
-  CHECK((const void *)registered_out == SENTINEL);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-  CHECK((const void *)registered_out == SENTINEL);
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: NULL `metadata.redirect_uris` */
-static void null_field__mxreg_oauth_server_register_client__metadata_redirect_uris(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  metadata.redirect_uris = NULL;
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "metadata.redirect_uris", NULL));
-  CHECK((const void *)registered_out == SENTINEL);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-  CHECK((const void *)registered_out == SENTINEL);
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: a NULL entry in `metadata.redirect_uris` */
-static void null_entry__mxreg_oauth_server_register_client__metadata_redirect_uris(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  const char *entries[65];
-  entries[0] = NULL;
-  metadata.redirect_uris = entries;
-  metadata.redirect_uri_count = 1;
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "metadata.redirect_uris", NULL));
-  CHECK((const void *)registered_out == SENTINEL);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-  CHECK((const void *)registered_out == SENTINEL);
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: invalid UTF-8 in an entry of `metadata.redirect_uris` */
-static void utf8__mxreg_oauth_server_register_client__metadata_redirect_uris(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  size_t i;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  for (i = 0; i < BAD_UTF8_COUNT; i++) {
-    fill_oauth_client_metadata(&metadata);
-    const char *entries[65];
-    entries[0] = bad_utf8[i];
-    metadata.redirect_uris = entries;
-    metadata.redirect_uri_count = 1;
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.redirect_uris", NULL));
-    CHECK((const void *)registered_out == SENTINEL);
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
-    CHECK((const void *)registered_out == SENTINEL);
-  }
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: an over-long entry in `metadata.redirect_uris` */
-static void long__mxreg_oauth_server_register_client__metadata_redirect_uris(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  const char *entries[65];
-  entries[0] = fx.long_text;
-  metadata.redirect_uris = entries;
-  metadata.redirect_uri_count = 1;
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.redirect_uris", "longer than"));
-  CHECK((const void *)registered_out == SENTINEL);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-  CHECK((const void *)registered_out == SENTINEL);
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: `metadata.redirect_uri_count` outside 1 to 64 */
-static void count__mxreg_oauth_server_register_client__metadata_redirect_uris(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  size_t i;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  for (i = 0; i < 2; i++) {
-    fill_oauth_client_metadata(&metadata);
-    const char *entries[65];
-    fill_entries(entries, 65, metadata.redirect_uris[0]);
-    metadata.redirect_uris = entries;
-    metadata.redirect_uri_count = i == 0 ? 0 : 65;
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.redirect_uri_count", NULL));
-    CHECK((const void *)registered_out == SENTINEL);
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-    CHECK((const void *)registered_out == SENTINEL);
-  }
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: an unknown value in `metadata.application_type` */
-static void enum__mxreg_oauth_server_register_client__metadata_application_type(void) {
-  static const uint32_t unknown[] = {2u, 4294967295u};
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  size_t i;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  for (i = 0; i < 2; i++) {
-    fill_oauth_client_metadata(&metadata);
-    metadata.application_type = unknown[i];
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.application_type", NULL));
-    CHECK((const void *)registered_out == SENTINEL);
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-    CHECK((const void *)registered_out == SENTINEL);
-  }
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.logo_uri` */
-static void utf8__mxreg_oauth_server_register_client__metadata_logo_uri(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  size_t i;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  for (i = 0; i < BAD_UTF8_COUNT; i++) {
-    fill_oauth_client_metadata(&metadata);
-    metadata.logo_uri = bad_utf8[i];
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.logo_uri", NULL));
-    CHECK((const void *)registered_out == SENTINEL);
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
-    CHECK((const void *)registered_out == SENTINEL);
-  }
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: over-long `metadata.logo_uri` */
-static void long__mxreg_oauth_server_register_client__metadata_logo_uri(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  metadata.logo_uri = fx.long_text;
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.logo_uri", "longer than"));
-  CHECK((const void *)registered_out == SENTINEL);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-  CHECK((const void *)registered_out == SENTINEL);
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.policy_uri` */
-static void utf8__mxreg_oauth_server_register_client__metadata_policy_uri(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  size_t i;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  for (i = 0; i < BAD_UTF8_COUNT; i++) {
-    fill_oauth_client_metadata(&metadata);
-    metadata.policy_uri = bad_utf8[i];
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.policy_uri", NULL));
-    CHECK((const void *)registered_out == SENTINEL);
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
-    CHECK((const void *)registered_out == SENTINEL);
-  }
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: over-long `metadata.policy_uri` */
-static void long__mxreg_oauth_server_register_client__metadata_policy_uri(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  metadata.policy_uri = fx.long_text;
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.policy_uri", "longer than"));
-  CHECK((const void *)registered_out == SENTINEL);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-  CHECK((const void *)registered_out == SENTINEL);
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.tos_uri` */
-static void utf8__mxreg_oauth_server_register_client__metadata_tos_uri(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  size_t i;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  for (i = 0; i < BAD_UTF8_COUNT; i++) {
-    fill_oauth_client_metadata(&metadata);
-    metadata.tos_uri = bad_utf8[i];
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.tos_uri", NULL));
-    CHECK((const void *)registered_out == SENTINEL);
-    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
-    CHECK((const void *)registered_out == SENTINEL);
-  }
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: over-long `metadata.tos_uri` */
-static void long__mxreg_oauth_server_register_client__metadata_tos_uri(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  metadata.tos_uri = fx.long_text;
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.tos_uri", "longer than"));
-  CHECK((const void *)registered_out == SENTINEL);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-  CHECK((const void *)registered_out == SENTINEL);
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: NULL `registered_out` */
-static void null__mxreg_oauth_server_register_client__registered_out(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, NULL, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "registered_out", NULL));
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, NULL, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_register_client: NULL `error_out` */
-static void null__mxreg_oauth_server_register_client__error_out(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  mxreg_oauth_client_metadata metadata;
-  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
-  fill_oauth_client_metadata(&metadata);
-  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
-  CHECK(expect_accepted(rc, &error));
-  CHECK((rc == MXREG_RESULT_OK) == ((const void *)registered_out != SENTINEL));
-cleanup:
-  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_registered_client_client_id: NULL `registered` */
-static void null__mxreg_oauth_registered_client_client_id__registered(void) {
-  CHECK(mxreg_oauth_registered_client_client_id(NULL) == NULL);
-cleanup:;
-}
-
-/* mxreg_oauth_registered_client_metadata_json: NULL `registered` */
-static void null__mxreg_oauth_registered_client_metadata_json__registered(void) {
-  CHECK(mxreg_oauth_registered_client_metadata_json(NULL) == NULL);
-cleanup:;
-}
-
-/* mxreg_oauth_registered_client_free: NULL `registered` is a no-op */
-static void null__mxreg_oauth_registered_client_free__registered(void) {
-  mxreg_oauth_registered_client_free(NULL);
-}
-
 /* mxreg_oauth_authorization_request_init: NULL `request` is a no-op */
 static void null__mxreg_oauth_authorization_request_init__request(void) {
   mxreg_oauth_authorization_request_init(NULL);
@@ -1891,249 +1317,476 @@ static void null__mxreg_oauth_authorization_free__authorization(void) {
   mxreg_oauth_authorization_free(NULL);
 }
 
-/* mxreg_oauth_server_refresh_token: NULL `server` */
-static void null__mxreg_oauth_server_refresh_token__server(void) {
+/* mxreg_oauth_client_metadata_init: NULL `metadata` is a no-op */
+static void null__mxreg_oauth_client_metadata_init__metadata(void) {
+  mxreg_oauth_client_metadata_init(NULL);
+}
+
+/* mxreg_oauth_server_register_client: NULL `server` */
+static void null__mxreg_oauth_server_register_client__server(void) {
   mxreg_error *error = NULL;
   mxreg_result rc;
-  struct mxreg_tokens *tokens_out = SENTINEL;
-  rc = mxreg_oauth_server_refresh_token(NULL, fx.client_id, "mxreg-misuse-refresh-token", &tokens_out, &error);
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  rc = mxreg_oauth_server_register_client(NULL, &metadata, &registered_out, &error);
   CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "server", NULL));
-  CHECK((const void *)tokens_out == SENTINEL);
-  rc = mxreg_oauth_server_refresh_token(NULL, fx.client_id, "mxreg-misuse-refresh-token", &tokens_out, NULL);
+  CHECK((const void *)registered_out == SENTINEL);
+  rc = mxreg_oauth_server_register_client(NULL, &metadata, &registered_out, NULL);
   CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-  CHECK((const void *)tokens_out == SENTINEL);
+  CHECK((const void *)registered_out == SENTINEL);
 cleanup:
-  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
   mxreg_error_free(error);
 }
 
-/* mxreg_oauth_server_refresh_token: NULL `client_id` */
-static void null__mxreg_oauth_server_refresh_token__client_id(void) {
+/* mxreg_oauth_server_register_client: NULL `metadata` */
+static void null__mxreg_oauth_server_register_client__metadata(void) {
   mxreg_error *error = NULL;
   mxreg_result rc;
-  struct mxreg_tokens *tokens_out = SENTINEL;
-  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, NULL, "mxreg-misuse-refresh-token", &tokens_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client_id", NULL));
-  CHECK((const void *)tokens_out == SENTINEL);
-  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, NULL, "mxreg-misuse-refresh-token", &tokens_out, NULL);
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, NULL, &registered_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "metadata", NULL));
+  CHECK((const void *)registered_out == SENTINEL);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, NULL, &registered_out, NULL);
   CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-  CHECK((const void *)tokens_out == SENTINEL);
+  CHECK((const void *)registered_out == SENTINEL);
 cleanup:
-  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
   mxreg_error_free(error);
 }
 
-/* mxreg_oauth_server_refresh_token: invalid UTF-8 in `client_id` */
-static void utf8__mxreg_oauth_server_refresh_token__client_id(void) {
+/* mxreg_oauth_server_register_client: wrong `metadata.struct_size` */
+static void struct_size__mxreg_oauth_server_register_client__metadata(void) {
   mxreg_error *error = NULL;
   mxreg_result rc;
   size_t i;
-  struct mxreg_tokens *tokens_out = SENTINEL;
-  for (i = 0; i < BAD_UTF8_COUNT; i++) {
-    rc = mxreg_oauth_server_refresh_token(fx.oauth_server, bad_utf8[i], "mxreg-misuse-refresh-token", &tokens_out, &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "client_id", NULL));
-    CHECK((const void *)tokens_out == SENTINEL);
-    rc = mxreg_oauth_server_refresh_token(fx.oauth_server, bad_utf8[i], "mxreg-misuse-refresh-token", &tokens_out, NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
-    CHECK((const void *)tokens_out == SENTINEL);
+  union { mxreg_oauth_client_metadata value; unsigned char bytes[sizeof(mxreg_oauth_client_metadata) + 64]; } metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  for (i = 0; i < WRONG_STRUCT_SIZE_COUNT; i++) {
+    memset(&metadata, 0, sizeof metadata);
+    fill_oauth_client_metadata(&metadata.value);
+    metadata.value.struct_size = wrong_struct_size(sizeof metadata.value, i);
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata.value, &registered_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_STRUCT_SIZE, &error, "metadata.struct_size", NULL));
+    CHECK((const void *)registered_out == SENTINEL);
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata.value, &registered_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_STRUCT_SIZE));
+    CHECK((const void *)registered_out == SENTINEL);
   }
 cleanup:
-  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
   mxreg_error_free(error);
 }
 
-/* mxreg_oauth_server_refresh_token: over-long `client_id` */
-static void long__mxreg_oauth_server_refresh_token__client_id(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  struct mxreg_tokens *tokens_out = SENTINEL;
-  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.long_text, "mxreg-misuse-refresh-token", &tokens_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "client_id", "longer than"));
-  CHECK((const void *)tokens_out == SENTINEL);
-  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.long_text, "mxreg-misuse-refresh-token", &tokens_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-  CHECK((const void *)tokens_out == SENTINEL);
-cleanup:
-  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_refresh_token: NULL `refresh_token` */
-static void null__mxreg_oauth_server_refresh_token__refresh_token(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  struct mxreg_tokens *tokens_out = SENTINEL;
-  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, NULL, &tokens_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "refresh_token", NULL));
-  CHECK((const void *)tokens_out == SENTINEL);
-  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, NULL, &tokens_out, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-  CHECK((const void *)tokens_out == SENTINEL);
-cleanup:
-  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_refresh_token: invalid UTF-8 in `refresh_token` */
-static void utf8__mxreg_oauth_server_refresh_token__refresh_token(void) {
+/* mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.client_name` */
+static void utf8__mxreg_oauth_server_register_client__metadata_client_name(void) {
   mxreg_error *error = NULL;
   mxreg_result rc;
   size_t i;
-  struct mxreg_tokens *tokens_out = SENTINEL;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
   for (i = 0; i < BAD_UTF8_COUNT; i++) {
-    rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, bad_utf8[i], &tokens_out, &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "refresh_token", NULL));
-    CHECK((const void *)tokens_out == SENTINEL);
-    rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, bad_utf8[i], &tokens_out, NULL);
+    fill_oauth_client_metadata(&metadata);
+    metadata.client_name = bad_utf8[i];
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.client_name", NULL));
+    CHECK((const void *)registered_out == SENTINEL);
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
     CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
-    CHECK((const void *)tokens_out == SENTINEL);
+    CHECK((const void *)registered_out == SENTINEL);
   }
 cleanup:
-  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
   mxreg_error_free(error);
 }
 
-/* mxreg_oauth_server_refresh_token: over-long `refresh_token` */
-static void long__mxreg_oauth_server_refresh_token__refresh_token(void) {
+/* mxreg_oauth_server_register_client: over-long `metadata.client_name` */
+static void long__mxreg_oauth_server_register_client__metadata_client_name(void) {
   mxreg_error *error = NULL;
   mxreg_result rc;
-  struct mxreg_tokens *tokens_out = SENTINEL;
-  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, fx.long_text, &tokens_out, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "refresh_token", "longer than"));
-  CHECK((const void *)tokens_out == SENTINEL);
-  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, fx.long_text, &tokens_out, NULL);
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  metadata.client_name = fx.long_text;
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.client_name", "longer than"));
+  CHECK((const void *)registered_out == SENTINEL);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
   CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-  CHECK((const void *)tokens_out == SENTINEL);
+  CHECK((const void *)registered_out == SENTINEL);
 cleanup:
-  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
   mxreg_error_free(error);
 }
 
-/* mxreg_oauth_server_refresh_token: NULL `tokens_out` */
-static void null__mxreg_oauth_server_refresh_token__tokens_out(void) {
+/* mxreg_oauth_server_register_client: NULL `metadata.client_uri` */
+static void null_field__mxreg_oauth_server_register_client__metadata_client_uri(void) {
   mxreg_error *error = NULL;
   mxreg_result rc;
-  struct mxreg_tokens *tokens_out = SENTINEL;
-  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, "mxreg-misuse-refresh-token", NULL, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "tokens_out", NULL));
-  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, "mxreg-misuse-refresh-token", NULL, NULL);
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  metadata.client_uri = NULL;
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "metadata.client_uri", NULL));
+  CHECK((const void *)registered_out == SENTINEL);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registered_out == SENTINEL);
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.client_uri` */
+static void utf8__mxreg_oauth_server_register_client__metadata_client_uri(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_oauth_client_metadata(&metadata);
+    metadata.client_uri = bad_utf8[i];
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.client_uri", NULL));
+    CHECK((const void *)registered_out == SENTINEL);
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registered_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: over-long `metadata.client_uri` */
+static void long__mxreg_oauth_server_register_client__metadata_client_uri(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  metadata.client_uri = fx.long_text;
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.client_uri", "longer than"));
+  CHECK((const void *)registered_out == SENTINEL);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registered_out == SENTINEL);
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: NULL `metadata.redirect_uris` */
+static void null_field__mxreg_oauth_server_register_client__metadata_redirect_uris(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  metadata.redirect_uris = NULL;
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "metadata.redirect_uris", NULL));
+  CHECK((const void *)registered_out == SENTINEL);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registered_out == SENTINEL);
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: a NULL entry in `metadata.redirect_uris` */
+static void null_entry__mxreg_oauth_server_register_client__metadata_redirect_uris(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  const char *entries[65];
+  entries[0] = NULL;
+  metadata.redirect_uris = entries;
+  metadata.redirect_uri_count = 1;
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "metadata.redirect_uris", NULL));
+  CHECK((const void *)registered_out == SENTINEL);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)registered_out == SENTINEL);
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: invalid UTF-8 in an entry of `metadata.redirect_uris` */
+static void utf8__mxreg_oauth_server_register_client__metadata_redirect_uris(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_oauth_client_metadata(&metadata);
+    const char *entries[65];
+    entries[0] = bad_utf8[i];
+    metadata.redirect_uris = entries;
+    metadata.redirect_uri_count = 1;
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.redirect_uris", NULL));
+    CHECK((const void *)registered_out == SENTINEL);
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registered_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: an over-long entry in `metadata.redirect_uris` */
+static void long__mxreg_oauth_server_register_client__metadata_redirect_uris(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  const char *entries[65];
+  entries[0] = fx.long_text;
+  metadata.redirect_uris = entries;
+  metadata.redirect_uri_count = 1;
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.redirect_uris", "longer than"));
+  CHECK((const void *)registered_out == SENTINEL);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registered_out == SENTINEL);
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: `metadata.redirect_uri_count` outside 1 to 64 */
+static void count__mxreg_oauth_server_register_client__metadata_redirect_uris(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  for (i = 0; i < 2; i++) {
+    fill_oauth_client_metadata(&metadata);
+    const char *entries[65];
+    fill_entries(entries, 65, metadata.redirect_uris[0]);
+    metadata.redirect_uris = entries;
+    metadata.redirect_uri_count = i == 0 ? 0 : 65;
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.redirect_uri_count", NULL));
+    CHECK((const void *)registered_out == SENTINEL);
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+    CHECK((const void *)registered_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: an unknown value in `metadata.application_type` */
+static void enum__mxreg_oauth_server_register_client__metadata_application_type(void) {
+  static const uint32_t unknown[] = {2u, 4294967295u};
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  for (i = 0; i < 2; i++) {
+    fill_oauth_client_metadata(&metadata);
+    metadata.application_type = unknown[i];
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.application_type", NULL));
+    CHECK((const void *)registered_out == SENTINEL);
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+    CHECK((const void *)registered_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.logo_uri` */
+static void utf8__mxreg_oauth_server_register_client__metadata_logo_uri(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_oauth_client_metadata(&metadata);
+    metadata.logo_uri = bad_utf8[i];
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.logo_uri", NULL));
+    CHECK((const void *)registered_out == SENTINEL);
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registered_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: over-long `metadata.logo_uri` */
+static void long__mxreg_oauth_server_register_client__metadata_logo_uri(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  metadata.logo_uri = fx.long_text;
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.logo_uri", "longer than"));
+  CHECK((const void *)registered_out == SENTINEL);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registered_out == SENTINEL);
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.policy_uri` */
+static void utf8__mxreg_oauth_server_register_client__metadata_policy_uri(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_oauth_client_metadata(&metadata);
+    metadata.policy_uri = bad_utf8[i];
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.policy_uri", NULL));
+    CHECK((const void *)registered_out == SENTINEL);
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registered_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: over-long `metadata.policy_uri` */
+static void long__mxreg_oauth_server_register_client__metadata_policy_uri(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  metadata.policy_uri = fx.long_text;
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.policy_uri", "longer than"));
+  CHECK((const void *)registered_out == SENTINEL);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registered_out == SENTINEL);
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.tos_uri` */
+static void utf8__mxreg_oauth_server_register_client__metadata_tos_uri(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    fill_oauth_client_metadata(&metadata);
+    metadata.tos_uri = bad_utf8[i];
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "metadata.tos_uri", NULL));
+    CHECK((const void *)registered_out == SENTINEL);
+    rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)registered_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: over-long `metadata.tos_uri` */
+static void long__mxreg_oauth_server_register_client__metadata_tos_uri(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  metadata.tos_uri = fx.long_text;
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "metadata.tos_uri", "longer than"));
+  CHECK((const void *)registered_out == SENTINEL);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)registered_out == SENTINEL);
+cleanup:
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_register_client: NULL `registered_out` */
+static void null__mxreg_oauth_server_register_client__registered_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "registered_out", NULL));
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, NULL, NULL);
   CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
 cleanup:
-  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
   mxreg_error_free(error);
 }
 
-/* mxreg_oauth_server_refresh_token: NULL `error_out` */
-static void null__mxreg_oauth_server_refresh_token__error_out(void) {
+/* mxreg_oauth_server_register_client: NULL `error_out` */
+static void null__mxreg_oauth_server_register_client__error_out(void) {
   mxreg_error *error = NULL;
   mxreg_result rc;
-  struct mxreg_tokens *tokens_out = SENTINEL;
-  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, "mxreg-misuse-refresh-token", &tokens_out, NULL);
+  mxreg_oauth_client_metadata metadata;
+  struct mxreg_oauth_registered_client *registered_out = SENTINEL;
+  fill_oauth_client_metadata(&metadata);
+  rc = mxreg_oauth_server_register_client(fx.oauth_server, &metadata, &registered_out, NULL);
   CHECK(expect_accepted(rc, &error));
-  CHECK((rc == MXREG_RESULT_OK) == ((const void *)tokens_out != SENTINEL));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)registered_out != SENTINEL));
 cleanup:
-  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  if ((const void *)registered_out != SENTINEL) { mxreg_oauth_registered_client_free(registered_out); }
   mxreg_error_free(error);
 }
 
-/* mxreg_oauth_server_revoke_token: NULL `server` */
-static void null__mxreg_oauth_server_revoke_token__server(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  rc = mxreg_oauth_server_revoke_token(NULL, fx.client_id, "mxreg-misuse-token", &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "server", NULL));
-  rc = mxreg_oauth_server_revoke_token(NULL, fx.client_id, "mxreg-misuse-token", NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-cleanup:
-  mxreg_error_free(error);
+/* mxreg_oauth_registered_client_client_id: NULL `registered` */
+static void null__mxreg_oauth_registered_client_client_id__registered(void) {
+  CHECK(mxreg_oauth_registered_client_client_id(NULL) == NULL);
+cleanup:;
 }
 
-/* mxreg_oauth_server_revoke_token: NULL `client_id` */
-static void null__mxreg_oauth_server_revoke_token__client_id(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, NULL, "mxreg-misuse-token", &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client_id", NULL));
-  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, NULL, "mxreg-misuse-token", NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-cleanup:
-  mxreg_error_free(error);
+/* mxreg_oauth_registered_client_metadata_json: NULL `registered` */
+static void null__mxreg_oauth_registered_client_metadata_json__registered(void) {
+  CHECK(mxreg_oauth_registered_client_metadata_json(NULL) == NULL);
+cleanup:;
 }
 
-/* mxreg_oauth_server_revoke_token: invalid UTF-8 in `client_id` */
-static void utf8__mxreg_oauth_server_revoke_token__client_id(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  size_t i;
-  for (i = 0; i < BAD_UTF8_COUNT; i++) {
-    rc = mxreg_oauth_server_revoke_token(fx.oauth_server, bad_utf8[i], "mxreg-misuse-token", &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "client_id", NULL));
-    rc = mxreg_oauth_server_revoke_token(fx.oauth_server, bad_utf8[i], "mxreg-misuse-token", NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
-  }
-cleanup:
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_revoke_token: over-long `client_id` */
-static void long__mxreg_oauth_server_revoke_token__client_id(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.long_text, "mxreg-misuse-token", &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "client_id", "longer than"));
-  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.long_text, "mxreg-misuse-token", NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-cleanup:
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_revoke_token: NULL `token` */
-static void null__mxreg_oauth_server_revoke_token__token(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, NULL, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "token", NULL));
-  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, NULL, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
-cleanup:
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_revoke_token: invalid UTF-8 in `token` */
-static void utf8__mxreg_oauth_server_revoke_token__token(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  size_t i;
-  for (i = 0; i < BAD_UTF8_COUNT; i++) {
-    rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, bad_utf8[i], &error);
-    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "token", NULL));
-    rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, bad_utf8[i], NULL);
-    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
-  }
-cleanup:
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_revoke_token: over-long `token` */
-static void long__mxreg_oauth_server_revoke_token__token(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, fx.long_text, &error);
-  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "token", "longer than"));
-  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, fx.long_text, NULL);
-  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
-cleanup:
-  mxreg_error_free(error);
-}
-
-/* mxreg_oauth_server_revoke_token: NULL `error_out` */
-static void null__mxreg_oauth_server_revoke_token__error_out(void) {
-  mxreg_error *error = NULL;
-  mxreg_result rc;
-  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, "mxreg-misuse-token", NULL);
-  CHECK(expect_accepted(rc, &error));
-cleanup:
-  mxreg_error_free(error);
+/* mxreg_oauth_registered_client_free: NULL `registered` is a no-op */
+static void null__mxreg_oauth_registered_client_free__registered(void) {
+  mxreg_oauth_registered_client_free(NULL);
 }
 
 /* mxreg_oauth_device_authorization_start: NULL `server` */
@@ -2403,6 +2056,353 @@ cleanup:
 /* mxreg_oauth_device_authorization_free: NULL `authorization` is a no-op */
 static void null__mxreg_oauth_device_authorization_free__authorization(void) {
   mxreg_oauth_device_authorization_free(NULL);
+}
+
+/* mxreg_oauth_server_discover: NULL `client` */
+static void null__mxreg_oauth_server_discover__client(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_oauth_server *server_out = SENTINEL;
+  rc = mxreg_oauth_server_discover(NULL, &server_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client", NULL));
+  CHECK((const void *)server_out == SENTINEL);
+  rc = mxreg_oauth_server_discover(NULL, &server_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)server_out == SENTINEL);
+cleanup:
+  if ((const void *)server_out != SENTINEL) { mxreg_oauth_server_free(server_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_discover: NULL `server_out` */
+static void null__mxreg_oauth_server_discover__server_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_oauth_server *server_out = SENTINEL;
+  rc = mxreg_oauth_server_discover(fx.oauth_client, NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "server_out", NULL));
+  rc = mxreg_oauth_server_discover(fx.oauth_client, NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  if ((const void *)server_out != SENTINEL) { mxreg_oauth_server_free(server_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_discover: NULL `error_out` */
+static void null__mxreg_oauth_server_discover__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_oauth_server *server_out = SENTINEL;
+  rc = mxreg_oauth_server_discover(fx.oauth_client, &server_out, NULL);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)server_out != SENTINEL));
+cleanup:
+  if ((const void *)server_out != SENTINEL) { mxreg_oauth_server_free(server_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_supports_sign_up: NULL `server` */
+static void null__mxreg_oauth_server_supports_sign_up__server(void) {
+  CHECK(mxreg_oauth_server_supports_sign_up(NULL) == false);
+cleanup:;
+}
+
+/* mxreg_oauth_server_supports_device_authorization: NULL `server` */
+static void null__mxreg_oauth_server_supports_device_authorization__server(void) {
+  CHECK(mxreg_oauth_server_supports_device_authorization(NULL) == false);
+cleanup:;
+}
+
+/* mxreg_oauth_server_issuer: NULL `server` */
+static void null__mxreg_oauth_server_issuer__server(void) {
+  CHECK(mxreg_oauth_server_issuer(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_oauth_server_authorization_endpoint: NULL `server` */
+static void null__mxreg_oauth_server_authorization_endpoint__server(void) {
+  CHECK(mxreg_oauth_server_authorization_endpoint(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_oauth_server_token_endpoint: NULL `server` */
+static void null__mxreg_oauth_server_token_endpoint__server(void) {
+  CHECK(mxreg_oauth_server_token_endpoint(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_oauth_server_registration_endpoint: NULL `server` */
+static void null__mxreg_oauth_server_registration_endpoint__server(void) {
+  CHECK(mxreg_oauth_server_registration_endpoint(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_oauth_server_revocation_endpoint: NULL `server` */
+static void null__mxreg_oauth_server_revocation_endpoint__server(void) {
+  CHECK(mxreg_oauth_server_revocation_endpoint(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_oauth_server_account_management_uri: NULL `server` */
+static void null__mxreg_oauth_server_account_management_uri__server(void) {
+  CHECK(mxreg_oauth_server_account_management_uri(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_oauth_server_metadata_json: NULL `server` */
+static void null__mxreg_oauth_server_metadata_json__server(void) {
+  CHECK(mxreg_oauth_server_metadata_json(NULL) == NULL);
+cleanup:;
+}
+
+/* mxreg_oauth_server_free: NULL `server` is a no-op */
+static void null__mxreg_oauth_server_free__server(void) {
+  mxreg_oauth_server_free(NULL);
+}
+
+/* mxreg_oauth_server_refresh_token: NULL `server` */
+static void null__mxreg_oauth_server_refresh_token__server(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_tokens *tokens_out = SENTINEL;
+  rc = mxreg_oauth_server_refresh_token(NULL, fx.client_id, "mxreg-misuse-refresh-token", &tokens_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "server", NULL));
+  CHECK((const void *)tokens_out == SENTINEL);
+  rc = mxreg_oauth_server_refresh_token(NULL, fx.client_id, "mxreg-misuse-refresh-token", &tokens_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)tokens_out == SENTINEL);
+cleanup:
+  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_refresh_token: NULL `client_id` */
+static void null__mxreg_oauth_server_refresh_token__client_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_tokens *tokens_out = SENTINEL;
+  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, NULL, "mxreg-misuse-refresh-token", &tokens_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client_id", NULL));
+  CHECK((const void *)tokens_out == SENTINEL);
+  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, NULL, "mxreg-misuse-refresh-token", &tokens_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)tokens_out == SENTINEL);
+cleanup:
+  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_refresh_token: invalid UTF-8 in `client_id` */
+static void utf8__mxreg_oauth_server_refresh_token__client_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  struct mxreg_tokens *tokens_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    rc = mxreg_oauth_server_refresh_token(fx.oauth_server, bad_utf8[i], "mxreg-misuse-refresh-token", &tokens_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "client_id", NULL));
+    CHECK((const void *)tokens_out == SENTINEL);
+    rc = mxreg_oauth_server_refresh_token(fx.oauth_server, bad_utf8[i], "mxreg-misuse-refresh-token", &tokens_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)tokens_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_refresh_token: over-long `client_id` */
+static void long__mxreg_oauth_server_refresh_token__client_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_tokens *tokens_out = SENTINEL;
+  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.long_text, "mxreg-misuse-refresh-token", &tokens_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "client_id", "longer than"));
+  CHECK((const void *)tokens_out == SENTINEL);
+  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.long_text, "mxreg-misuse-refresh-token", &tokens_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)tokens_out == SENTINEL);
+cleanup:
+  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_refresh_token: NULL `refresh_token` */
+static void null__mxreg_oauth_server_refresh_token__refresh_token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_tokens *tokens_out = SENTINEL;
+  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, NULL, &tokens_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "refresh_token", NULL));
+  CHECK((const void *)tokens_out == SENTINEL);
+  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, NULL, &tokens_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+  CHECK((const void *)tokens_out == SENTINEL);
+cleanup:
+  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_refresh_token: invalid UTF-8 in `refresh_token` */
+static void utf8__mxreg_oauth_server_refresh_token__refresh_token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  struct mxreg_tokens *tokens_out = SENTINEL;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, bad_utf8[i], &tokens_out, &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "refresh_token", NULL));
+    CHECK((const void *)tokens_out == SENTINEL);
+    rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, bad_utf8[i], &tokens_out, NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+    CHECK((const void *)tokens_out == SENTINEL);
+  }
+cleanup:
+  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_refresh_token: over-long `refresh_token` */
+static void long__mxreg_oauth_server_refresh_token__refresh_token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_tokens *tokens_out = SENTINEL;
+  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, fx.long_text, &tokens_out, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "refresh_token", "longer than"));
+  CHECK((const void *)tokens_out == SENTINEL);
+  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, fx.long_text, &tokens_out, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+  CHECK((const void *)tokens_out == SENTINEL);
+cleanup:
+  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_refresh_token: NULL `tokens_out` */
+static void null__mxreg_oauth_server_refresh_token__tokens_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_tokens *tokens_out = SENTINEL;
+  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, "mxreg-misuse-refresh-token", NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "tokens_out", NULL));
+  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, "mxreg-misuse-refresh-token", NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_refresh_token: NULL `error_out` */
+static void null__mxreg_oauth_server_refresh_token__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  struct mxreg_tokens *tokens_out = SENTINEL;
+  rc = mxreg_oauth_server_refresh_token(fx.oauth_server, fx.client_id, "mxreg-misuse-refresh-token", &tokens_out, NULL);
+  CHECK(expect_accepted(rc, &error));
+  CHECK((rc == MXREG_RESULT_OK) == ((const void *)tokens_out != SENTINEL));
+cleanup:
+  if ((const void *)tokens_out != SENTINEL) { mxreg_tokens_free(tokens_out); }
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_revoke_token: NULL `server` */
+static void null__mxreg_oauth_server_revoke_token__server(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_oauth_server_revoke_token(NULL, fx.client_id, "mxreg-misuse-token", &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "server", NULL));
+  rc = mxreg_oauth_server_revoke_token(NULL, fx.client_id, "mxreg-misuse-token", NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_revoke_token: NULL `client_id` */
+static void null__mxreg_oauth_server_revoke_token__client_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, NULL, "mxreg-misuse-token", &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "client_id", NULL));
+  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, NULL, "mxreg-misuse-token", NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_revoke_token: invalid UTF-8 in `client_id` */
+static void utf8__mxreg_oauth_server_revoke_token__client_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    rc = mxreg_oauth_server_revoke_token(fx.oauth_server, bad_utf8[i], "mxreg-misuse-token", &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "client_id", NULL));
+    rc = mxreg_oauth_server_revoke_token(fx.oauth_server, bad_utf8[i], "mxreg-misuse-token", NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+  }
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_revoke_token: over-long `client_id` */
+static void long__mxreg_oauth_server_revoke_token__client_id(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.long_text, "mxreg-misuse-token", &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "client_id", "longer than"));
+  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.long_text, "mxreg-misuse-token", NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_revoke_token: NULL `token` */
+static void null__mxreg_oauth_server_revoke_token__token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, NULL, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_NULL_ARGUMENT, &error, "token", NULL));
+  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, NULL, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_NULL_ARGUMENT));
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_revoke_token: invalid UTF-8 in `token` */
+static void utf8__mxreg_oauth_server_revoke_token__token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  size_t i;
+  for (i = 0; i < BAD_UTF8_COUNT; i++) {
+    rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, bad_utf8[i], &error);
+    CHECK(expect_refused(rc, MXREG_RESULT_INVALID_UTF8, &error, "token", NULL));
+    rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, bad_utf8[i], NULL);
+    CHECK(expect_code(rc, MXREG_RESULT_INVALID_UTF8));
+  }
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_revoke_token: over-long `token` */
+static void long__mxreg_oauth_server_revoke_token__token(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, fx.long_text, &error);
+  CHECK(expect_refused(rc, MXREG_RESULT_INVALID_ARGUMENT, &error, "token", "longer than"));
+  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, fx.long_text, NULL);
+  CHECK(expect_code(rc, MXREG_RESULT_INVALID_ARGUMENT));
+cleanup:
+  mxreg_error_free(error);
+}
+
+/* mxreg_oauth_server_revoke_token: NULL `error_out` */
+static void null__mxreg_oauth_server_revoke_token__error_out(void) {
+  mxreg_error *error = NULL;
+  mxreg_result rc;
+  rc = mxreg_oauth_server_revoke_token(fx.oauth_server, fx.client_id, "mxreg-misuse-token", NULL);
+  CHECK(expect_accepted(rc, &error));
+cleanup:
+  mxreg_error_free(error);
 }
 
 /* mxreg_username_check: NULL `username` */
@@ -4431,11 +4431,6 @@ cleanup:
   mxreg_error_free(error);
 }
 
-/* mxreg_string_free: NULL `string` is a no-op */
-static void null__mxreg_string_free__string(void) {
-  mxreg_string_free(NULL);
-}
-
 /* mxreg_signup_start: NULL `signup` */
 static void null__mxreg_signup_start__signup(void) {
   mxreg_error *error = NULL;
@@ -5881,6 +5876,11 @@ cleanup:
   mxreg_error_free(error);
 }
 
+/* mxreg_string_free: NULL `string` is a no-op */
+static void null__mxreg_string_free__string(void) {
+  mxreg_string_free(NULL);
+}
+
 /* mxreg_client_refresh: NULL `client` */
 static void null__mxreg_client_refresh__client(void) {
   mxreg_error *error = NULL;
@@ -6060,45 +6060,6 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_client_login: over-long `request.initial_device_display_name`", long__mxreg_client_login__request_initial_device_display_name},
     {"mxreg_client_login: NULL `registration_out`", null__mxreg_client_login__registration_out},
     {"mxreg_client_login: NULL `error_out`", null__mxreg_client_login__error_out},
-    {"mxreg_oauth_server_discover: NULL `client`", null__mxreg_oauth_server_discover__client},
-    {"mxreg_oauth_server_discover: NULL `server_out`", null__mxreg_oauth_server_discover__server_out},
-    {"mxreg_oauth_server_discover: NULL `error_out`", null__mxreg_oauth_server_discover__error_out},
-    {"mxreg_oauth_server_supports_sign_up: NULL `server`", null__mxreg_oauth_server_supports_sign_up__server},
-    {"mxreg_oauth_server_supports_device_authorization: NULL `server`", null__mxreg_oauth_server_supports_device_authorization__server},
-    {"mxreg_oauth_server_issuer: NULL `server`", null__mxreg_oauth_server_issuer__server},
-    {"mxreg_oauth_server_authorization_endpoint: NULL `server`", null__mxreg_oauth_server_authorization_endpoint__server},
-    {"mxreg_oauth_server_token_endpoint: NULL `server`", null__mxreg_oauth_server_token_endpoint__server},
-    {"mxreg_oauth_server_registration_endpoint: NULL `server`", null__mxreg_oauth_server_registration_endpoint__server},
-    {"mxreg_oauth_server_revocation_endpoint: NULL `server`", null__mxreg_oauth_server_revocation_endpoint__server},
-    {"mxreg_oauth_server_account_management_uri: NULL `server`", null__mxreg_oauth_server_account_management_uri__server},
-    {"mxreg_oauth_server_metadata_json: NULL `server`", null__mxreg_oauth_server_metadata_json__server},
-    {"mxreg_oauth_server_free: NULL `server` is a no-op", null__mxreg_oauth_server_free__server},
-    {"mxreg_oauth_client_metadata_init: NULL `metadata` is a no-op", null__mxreg_oauth_client_metadata_init__metadata},
-    {"mxreg_oauth_server_register_client: NULL `server`", null__mxreg_oauth_server_register_client__server},
-    {"mxreg_oauth_server_register_client: NULL `metadata`", null__mxreg_oauth_server_register_client__metadata},
-    {"mxreg_oauth_server_register_client: wrong `metadata.struct_size`", struct_size__mxreg_oauth_server_register_client__metadata},
-    {"mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.client_name`", utf8__mxreg_oauth_server_register_client__metadata_client_name},
-    {"mxreg_oauth_server_register_client: over-long `metadata.client_name`", long__mxreg_oauth_server_register_client__metadata_client_name},
-    {"mxreg_oauth_server_register_client: NULL `metadata.client_uri`", null_field__mxreg_oauth_server_register_client__metadata_client_uri},
-    {"mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.client_uri`", utf8__mxreg_oauth_server_register_client__metadata_client_uri},
-    {"mxreg_oauth_server_register_client: over-long `metadata.client_uri`", long__mxreg_oauth_server_register_client__metadata_client_uri},
-    {"mxreg_oauth_server_register_client: NULL `metadata.redirect_uris`", null_field__mxreg_oauth_server_register_client__metadata_redirect_uris},
-    {"mxreg_oauth_server_register_client: a NULL entry in `metadata.redirect_uris`", null_entry__mxreg_oauth_server_register_client__metadata_redirect_uris},
-    {"mxreg_oauth_server_register_client: invalid UTF-8 in an entry of `metadata.redirect_uris`", utf8__mxreg_oauth_server_register_client__metadata_redirect_uris},
-    {"mxreg_oauth_server_register_client: an over-long entry in `metadata.redirect_uris`", long__mxreg_oauth_server_register_client__metadata_redirect_uris},
-    {"mxreg_oauth_server_register_client: `metadata.redirect_uri_count` outside 1 to 64", count__mxreg_oauth_server_register_client__metadata_redirect_uris},
-    {"mxreg_oauth_server_register_client: an unknown value in `metadata.application_type`", enum__mxreg_oauth_server_register_client__metadata_application_type},
-    {"mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.logo_uri`", utf8__mxreg_oauth_server_register_client__metadata_logo_uri},
-    {"mxreg_oauth_server_register_client: over-long `metadata.logo_uri`", long__mxreg_oauth_server_register_client__metadata_logo_uri},
-    {"mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.policy_uri`", utf8__mxreg_oauth_server_register_client__metadata_policy_uri},
-    {"mxreg_oauth_server_register_client: over-long `metadata.policy_uri`", long__mxreg_oauth_server_register_client__metadata_policy_uri},
-    {"mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.tos_uri`", utf8__mxreg_oauth_server_register_client__metadata_tos_uri},
-    {"mxreg_oauth_server_register_client: over-long `metadata.tos_uri`", long__mxreg_oauth_server_register_client__metadata_tos_uri},
-    {"mxreg_oauth_server_register_client: NULL `registered_out`", null__mxreg_oauth_server_register_client__registered_out},
-    {"mxreg_oauth_server_register_client: NULL `error_out`", null__mxreg_oauth_server_register_client__error_out},
-    {"mxreg_oauth_registered_client_client_id: NULL `registered`", null__mxreg_oauth_registered_client_client_id__registered},
-    {"mxreg_oauth_registered_client_metadata_json: NULL `registered`", null__mxreg_oauth_registered_client_metadata_json__registered},
-    {"mxreg_oauth_registered_client_free: NULL `registered` is a no-op", null__mxreg_oauth_registered_client_free__registered},
     {"mxreg_oauth_authorization_request_init: NULL `request` is a no-op", null__mxreg_oauth_authorization_request_init__request},
     {"mxreg_oauth_authorization_start: NULL `server`", null__mxreg_oauth_authorization_start__server},
     {"mxreg_oauth_authorization_start: NULL `request`", null__mxreg_oauth_authorization_start__request},
@@ -6137,23 +6098,32 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_oauth_authorization_complete: NULL `registration_out`", null__mxreg_oauth_authorization_complete__registration_out},
     {"mxreg_oauth_authorization_complete: NULL `error_out`", null__mxreg_oauth_authorization_complete__error_out},
     {"mxreg_oauth_authorization_free: NULL `authorization` is a no-op", null__mxreg_oauth_authorization_free__authorization},
-    {"mxreg_oauth_server_refresh_token: NULL `server`", null__mxreg_oauth_server_refresh_token__server},
-    {"mxreg_oauth_server_refresh_token: NULL `client_id`", null__mxreg_oauth_server_refresh_token__client_id},
-    {"mxreg_oauth_server_refresh_token: invalid UTF-8 in `client_id`", utf8__mxreg_oauth_server_refresh_token__client_id},
-    {"mxreg_oauth_server_refresh_token: over-long `client_id`", long__mxreg_oauth_server_refresh_token__client_id},
-    {"mxreg_oauth_server_refresh_token: NULL `refresh_token`", null__mxreg_oauth_server_refresh_token__refresh_token},
-    {"mxreg_oauth_server_refresh_token: invalid UTF-8 in `refresh_token`", utf8__mxreg_oauth_server_refresh_token__refresh_token},
-    {"mxreg_oauth_server_refresh_token: over-long `refresh_token`", long__mxreg_oauth_server_refresh_token__refresh_token},
-    {"mxreg_oauth_server_refresh_token: NULL `tokens_out`", null__mxreg_oauth_server_refresh_token__tokens_out},
-    {"mxreg_oauth_server_refresh_token: NULL `error_out`", null__mxreg_oauth_server_refresh_token__error_out},
-    {"mxreg_oauth_server_revoke_token: NULL `server`", null__mxreg_oauth_server_revoke_token__server},
-    {"mxreg_oauth_server_revoke_token: NULL `client_id`", null__mxreg_oauth_server_revoke_token__client_id},
-    {"mxreg_oauth_server_revoke_token: invalid UTF-8 in `client_id`", utf8__mxreg_oauth_server_revoke_token__client_id},
-    {"mxreg_oauth_server_revoke_token: over-long `client_id`", long__mxreg_oauth_server_revoke_token__client_id},
-    {"mxreg_oauth_server_revoke_token: NULL `token`", null__mxreg_oauth_server_revoke_token__token},
-    {"mxreg_oauth_server_revoke_token: invalid UTF-8 in `token`", utf8__mxreg_oauth_server_revoke_token__token},
-    {"mxreg_oauth_server_revoke_token: over-long `token`", long__mxreg_oauth_server_revoke_token__token},
-    {"mxreg_oauth_server_revoke_token: NULL `error_out`", null__mxreg_oauth_server_revoke_token__error_out},
+    {"mxreg_oauth_client_metadata_init: NULL `metadata` is a no-op", null__mxreg_oauth_client_metadata_init__metadata},
+    {"mxreg_oauth_server_register_client: NULL `server`", null__mxreg_oauth_server_register_client__server},
+    {"mxreg_oauth_server_register_client: NULL `metadata`", null__mxreg_oauth_server_register_client__metadata},
+    {"mxreg_oauth_server_register_client: wrong `metadata.struct_size`", struct_size__mxreg_oauth_server_register_client__metadata},
+    {"mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.client_name`", utf8__mxreg_oauth_server_register_client__metadata_client_name},
+    {"mxreg_oauth_server_register_client: over-long `metadata.client_name`", long__mxreg_oauth_server_register_client__metadata_client_name},
+    {"mxreg_oauth_server_register_client: NULL `metadata.client_uri`", null_field__mxreg_oauth_server_register_client__metadata_client_uri},
+    {"mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.client_uri`", utf8__mxreg_oauth_server_register_client__metadata_client_uri},
+    {"mxreg_oauth_server_register_client: over-long `metadata.client_uri`", long__mxreg_oauth_server_register_client__metadata_client_uri},
+    {"mxreg_oauth_server_register_client: NULL `metadata.redirect_uris`", null_field__mxreg_oauth_server_register_client__metadata_redirect_uris},
+    {"mxreg_oauth_server_register_client: a NULL entry in `metadata.redirect_uris`", null_entry__mxreg_oauth_server_register_client__metadata_redirect_uris},
+    {"mxreg_oauth_server_register_client: invalid UTF-8 in an entry of `metadata.redirect_uris`", utf8__mxreg_oauth_server_register_client__metadata_redirect_uris},
+    {"mxreg_oauth_server_register_client: an over-long entry in `metadata.redirect_uris`", long__mxreg_oauth_server_register_client__metadata_redirect_uris},
+    {"mxreg_oauth_server_register_client: `metadata.redirect_uri_count` outside 1 to 64", count__mxreg_oauth_server_register_client__metadata_redirect_uris},
+    {"mxreg_oauth_server_register_client: an unknown value in `metadata.application_type`", enum__mxreg_oauth_server_register_client__metadata_application_type},
+    {"mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.logo_uri`", utf8__mxreg_oauth_server_register_client__metadata_logo_uri},
+    {"mxreg_oauth_server_register_client: over-long `metadata.logo_uri`", long__mxreg_oauth_server_register_client__metadata_logo_uri},
+    {"mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.policy_uri`", utf8__mxreg_oauth_server_register_client__metadata_policy_uri},
+    {"mxreg_oauth_server_register_client: over-long `metadata.policy_uri`", long__mxreg_oauth_server_register_client__metadata_policy_uri},
+    {"mxreg_oauth_server_register_client: invalid UTF-8 in `metadata.tos_uri`", utf8__mxreg_oauth_server_register_client__metadata_tos_uri},
+    {"mxreg_oauth_server_register_client: over-long `metadata.tos_uri`", long__mxreg_oauth_server_register_client__metadata_tos_uri},
+    {"mxreg_oauth_server_register_client: NULL `registered_out`", null__mxreg_oauth_server_register_client__registered_out},
+    {"mxreg_oauth_server_register_client: NULL `error_out`", null__mxreg_oauth_server_register_client__error_out},
+    {"mxreg_oauth_registered_client_client_id: NULL `registered`", null__mxreg_oauth_registered_client_client_id__registered},
+    {"mxreg_oauth_registered_client_metadata_json: NULL `registered`", null__mxreg_oauth_registered_client_metadata_json__registered},
+    {"mxreg_oauth_registered_client_free: NULL `registered` is a no-op", null__mxreg_oauth_registered_client_free__registered},
     {"mxreg_oauth_device_authorization_start: NULL `server`", null__mxreg_oauth_device_authorization_start__server},
     {"mxreg_oauth_device_authorization_start: NULL `client_id`", null__mxreg_oauth_device_authorization_start__client_id},
     {"mxreg_oauth_device_authorization_start: invalid UTF-8 in `client_id`", utf8__mxreg_oauth_device_authorization_start__client_id},
@@ -6176,6 +6146,36 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_oauth_device_authorization_wait: NULL `registration_out`", null__mxreg_oauth_device_authorization_wait__registration_out},
     {"mxreg_oauth_device_authorization_wait: NULL `error_out`", null__mxreg_oauth_device_authorization_wait__error_out},
     {"mxreg_oauth_device_authorization_free: NULL `authorization` is a no-op", null__mxreg_oauth_device_authorization_free__authorization},
+    {"mxreg_oauth_server_discover: NULL `client`", null__mxreg_oauth_server_discover__client},
+    {"mxreg_oauth_server_discover: NULL `server_out`", null__mxreg_oauth_server_discover__server_out},
+    {"mxreg_oauth_server_discover: NULL `error_out`", null__mxreg_oauth_server_discover__error_out},
+    {"mxreg_oauth_server_supports_sign_up: NULL `server`", null__mxreg_oauth_server_supports_sign_up__server},
+    {"mxreg_oauth_server_supports_device_authorization: NULL `server`", null__mxreg_oauth_server_supports_device_authorization__server},
+    {"mxreg_oauth_server_issuer: NULL `server`", null__mxreg_oauth_server_issuer__server},
+    {"mxreg_oauth_server_authorization_endpoint: NULL `server`", null__mxreg_oauth_server_authorization_endpoint__server},
+    {"mxreg_oauth_server_token_endpoint: NULL `server`", null__mxreg_oauth_server_token_endpoint__server},
+    {"mxreg_oauth_server_registration_endpoint: NULL `server`", null__mxreg_oauth_server_registration_endpoint__server},
+    {"mxreg_oauth_server_revocation_endpoint: NULL `server`", null__mxreg_oauth_server_revocation_endpoint__server},
+    {"mxreg_oauth_server_account_management_uri: NULL `server`", null__mxreg_oauth_server_account_management_uri__server},
+    {"mxreg_oauth_server_metadata_json: NULL `server`", null__mxreg_oauth_server_metadata_json__server},
+    {"mxreg_oauth_server_free: NULL `server` is a no-op", null__mxreg_oauth_server_free__server},
+    {"mxreg_oauth_server_refresh_token: NULL `server`", null__mxreg_oauth_server_refresh_token__server},
+    {"mxreg_oauth_server_refresh_token: NULL `client_id`", null__mxreg_oauth_server_refresh_token__client_id},
+    {"mxreg_oauth_server_refresh_token: invalid UTF-8 in `client_id`", utf8__mxreg_oauth_server_refresh_token__client_id},
+    {"mxreg_oauth_server_refresh_token: over-long `client_id`", long__mxreg_oauth_server_refresh_token__client_id},
+    {"mxreg_oauth_server_refresh_token: NULL `refresh_token`", null__mxreg_oauth_server_refresh_token__refresh_token},
+    {"mxreg_oauth_server_refresh_token: invalid UTF-8 in `refresh_token`", utf8__mxreg_oauth_server_refresh_token__refresh_token},
+    {"mxreg_oauth_server_refresh_token: over-long `refresh_token`", long__mxreg_oauth_server_refresh_token__refresh_token},
+    {"mxreg_oauth_server_refresh_token: NULL `tokens_out`", null__mxreg_oauth_server_refresh_token__tokens_out},
+    {"mxreg_oauth_server_refresh_token: NULL `error_out`", null__mxreg_oauth_server_refresh_token__error_out},
+    {"mxreg_oauth_server_revoke_token: NULL `server`", null__mxreg_oauth_server_revoke_token__server},
+    {"mxreg_oauth_server_revoke_token: NULL `client_id`", null__mxreg_oauth_server_revoke_token__client_id},
+    {"mxreg_oauth_server_revoke_token: invalid UTF-8 in `client_id`", utf8__mxreg_oauth_server_revoke_token__client_id},
+    {"mxreg_oauth_server_revoke_token: over-long `client_id`", long__mxreg_oauth_server_revoke_token__client_id},
+    {"mxreg_oauth_server_revoke_token: NULL `token`", null__mxreg_oauth_server_revoke_token__token},
+    {"mxreg_oauth_server_revoke_token: invalid UTF-8 in `token`", utf8__mxreg_oauth_server_revoke_token__token},
+    {"mxreg_oauth_server_revoke_token: over-long `token`", long__mxreg_oauth_server_revoke_token__token},
+    {"mxreg_oauth_server_revoke_token: NULL `error_out`", null__mxreg_oauth_server_revoke_token__error_out},
     {"mxreg_username_check: NULL `username`", null__mxreg_username_check__username},
     {"mxreg_username_check: invalid UTF-8 in `username`", utf8__mxreg_username_check__username},
     {"mxreg_username_check: over-long `username`", long__mxreg_username_check__username},
@@ -6299,7 +6299,6 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_signup_save: NULL `error_out`", null__mxreg_signup_save__error_out},
     {"mxreg_signup_save on a complete session", complete__mxreg_signup_save},
     {"mxreg_signup_save on a failed session", failed__mxreg_signup_save},
-    {"mxreg_string_free: NULL `string` is a no-op", null__mxreg_string_free__string},
     {"mxreg_signup_start: NULL `signup`", null__mxreg_signup_start__signup},
     {"mxreg_signup_start: NULL `error_out`", null__mxreg_signup_start__error_out},
     {"mxreg_signup_start on a complete session", complete__mxreg_signup_start},
@@ -6413,6 +6412,7 @@ static const struct misuse_case misuse_cases[] = {
     {"mxreg_client_sso_complete: over-long `received_redirect_url`", long__mxreg_client_sso_complete__received_redirect_url},
     {"mxreg_client_sso_complete: NULL `registration_out`", null__mxreg_client_sso_complete__registration_out},
     {"mxreg_client_sso_complete: NULL `error_out`", null__mxreg_client_sso_complete__error_out},
+    {"mxreg_string_free: NULL `string` is a no-op", null__mxreg_string_free__string},
     {"mxreg_client_refresh: NULL `client`", null__mxreg_client_refresh__client},
     {"mxreg_client_refresh: NULL `refresh_token`", null__mxreg_client_refresh__refresh_token},
     {"mxreg_client_refresh: invalid UTF-8 in `refresh_token`", utf8__mxreg_client_refresh__refresh_token},

@@ -584,6 +584,30 @@ class mxreg_login_request(ctypes.Structure):
     refresh_token: bool
 
 
+class mxreg_oauth_authorization_request(ctypes.Structure):
+    """What to authorize. Initialise with
+    `mxreg_oauth_authorization_request_init`, then set fields. Read during
+    the call only.
+    """
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("client_id", ctypes.c_char_p),
+        ("redirect_uri", ctypes.c_char_p),
+        ("device_id", ctypes.c_char_p),
+        ("login_hint", ctypes.c_char_p),
+        ("intent", ctypes.c_uint32),
+        ("response_mode", ctypes.c_uint32),
+    ]
+    struct_size: int
+    client_id: bytes | None
+    redirect_uri: bytes | None
+    device_id: bytes | None
+    login_hint: bytes | None
+    intent: int
+    response_mode: int
+
+
 class mxreg_oauth_client_metadata(ctypes.Structure):
     """The app's description for dynamic client registration (RFC 7591).
     Initialise with `mxreg_oauth_client_metadata_init`, then set fields.
@@ -610,30 +634,6 @@ class mxreg_oauth_client_metadata(ctypes.Structure):
     logo_uri: bytes | None
     policy_uri: bytes | None
     tos_uri: bytes | None
-
-
-class mxreg_oauth_authorization_request(ctypes.Structure):
-    """What to authorize. Initialise with
-    `mxreg_oauth_authorization_request_init`, then set fields. Read during
-    the call only.
-    """
-
-    _fields_ = [
-        ("struct_size", ctypes.c_size_t),
-        ("client_id", ctypes.c_char_p),
-        ("redirect_uri", ctypes.c_char_p),
-        ("device_id", ctypes.c_char_p),
-        ("login_hint", ctypes.c_char_p),
-        ("intent", ctypes.c_uint32),
-        ("response_mode", ctypes.c_uint32),
-    ]
-    struct_size: int
-    client_id: bytes | None
-    redirect_uri: bytes | None
-    device_id: bytes | None
-    login_hint: bytes | None
-    intent: int
-    response_mode: int
 
 
 class mxreg_register_request(ctypes.Structure):
@@ -991,202 +991,6 @@ def mxreg_client_login(client: ctypes._Pointer[mxreg_client] | ctypes._CArgObjec
     return result
 
 
-_mxreg_oauth_server_discover = _loader.bind(_lib, "mxreg_oauth_server_discover", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.POINTER(ctypes.POINTER(mxreg_oauth_server)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
-
-
-def mxreg_oauth_server_discover(client: ctypes._Pointer[mxreg_client] | ctypes._CArgObject | None, server_out: ctypes._Pointer[ctypes._Pointer[mxreg_oauth_server]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
-    """Fetch the homeserver's OAuth 2.0 server metadata
-    (`GET /_matrix/client/v1/auth_metadata`, then the MSC2965 unstable
-    path) and check it: issuer and endpoints (plain http only to loopback
-    unless the client allows it), the `code` response type, PKCE `S256`.
-    A homeserver with legacy authentication only gives
-    `MXREG_RESULT_OAUTH_UNSUPPORTED`. Blocks.
-
-    On success writes a new server to `*server_out`: caller owns it; free it
-    with `mxreg_oauth_server_free`. It keeps a reference to `client`.
-    """
-    result: int = _mxreg_oauth_server_discover(client, server_out, error_out)
-    return result
-
-
-_mxreg_oauth_server_supports_sign_up = _loader.bind(_lib, "mxreg_oauth_server_supports_sign_up", ctypes.c_bool, [ctypes.POINTER(mxreg_oauth_server)])
-
-
-def mxreg_oauth_server_supports_sign_up(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bool:
-    """Whether the server lets users create accounts (`create` in
-    `prompt_values_supported`). False for NULL.
-    """
-    result: bool = _mxreg_oauth_server_supports_sign_up(server)
-    return result
-
-
-_mxreg_oauth_server_supports_device_authorization = _loader.bind(_lib, "mxreg_oauth_server_supports_device_authorization", ctypes.c_bool, [ctypes.POINTER(mxreg_oauth_server)])
-
-
-def mxreg_oauth_server_supports_device_authorization(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bool:
-    """Whether the server offers the device authorization grant (RFC 8628: a
-    `device_authorization_endpoint` and the device code grant type), for
-    apps without a browser. False for NULL.
-    """
-    result: bool = _mxreg_oauth_server_supports_device_authorization(server)
-    return result
-
-
-_mxreg_oauth_server_issuer = _loader.bind(_lib, "mxreg_oauth_server_issuer", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
-
-
-def mxreg_oauth_server_issuer(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
-    """The issuer identifier. Borrowed; valid until `server` is freed. NULL for
-    NULL.
-    """
-    result: bytes | None = _mxreg_oauth_server_issuer(server)
-    return result
-
-
-_mxreg_oauth_server_authorization_endpoint = _loader.bind(_lib, "mxreg_oauth_server_authorization_endpoint", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
-
-
-def mxreg_oauth_server_authorization_endpoint(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
-    """The authorization endpoint. Borrowed; valid until `server` is freed."""
-    result: bytes | None = _mxreg_oauth_server_authorization_endpoint(server)
-    return result
-
-
-_mxreg_oauth_server_token_endpoint = _loader.bind(_lib, "mxreg_oauth_server_token_endpoint", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
-
-
-def mxreg_oauth_server_token_endpoint(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
-    """The token endpoint. Borrowed; valid until `server` is freed."""
-    result: bytes | None = _mxreg_oauth_server_token_endpoint(server)
-    return result
-
-
-_mxreg_oauth_server_registration_endpoint = _loader.bind(_lib, "mxreg_oauth_server_registration_endpoint", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
-
-
-def mxreg_oauth_server_registration_endpoint(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
-    """The dynamic client registration endpoint, or NULL when the server has
-    none (the app then needs a client ID from the server's operator).
-    Borrowed; valid until `server` is freed.
-    """
-    result: bytes | None = _mxreg_oauth_server_registration_endpoint(server)
-    return result
-
-
-_mxreg_oauth_server_revocation_endpoint = _loader.bind(_lib, "mxreg_oauth_server_revocation_endpoint", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
-
-
-def mxreg_oauth_server_revocation_endpoint(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
-    """The token revocation endpoint, or NULL. Borrowed; valid until `server`
-    is freed.
-    """
-    result: bytes | None = _mxreg_oauth_server_revocation_endpoint(server)
-    return result
-
-
-_mxreg_oauth_server_account_management_uri = _loader.bind(_lib, "mxreg_oauth_server_account_management_uri", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
-
-
-def mxreg_oauth_server_account_management_uri(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
-    """Where the user manages their account (to link to from the app), or
-    NULL. Borrowed; valid until `server` is freed.
-    """
-    result: bytes | None = _mxreg_oauth_server_account_management_uri(server)
-    return result
-
-
-_mxreg_oauth_server_metadata_json = _loader.bind(_lib, "mxreg_oauth_server_metadata_json", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
-
-
-def mxreg_oauth_server_metadata_json(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
-    """The whole metadata document as JSON text, unknown fields included.
-    Borrowed; valid until `server` is freed.
-    """
-    result: bytes | None = _mxreg_oauth_server_metadata_json(server)
-    return result
-
-
-_mxreg_oauth_server_free = _loader.bind(_lib, "mxreg_oauth_server_free", None, [ctypes.POINTER(mxreg_oauth_server)])
-
-
-def mxreg_oauth_server_free(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> None:
-    """Free a server handle. Authorizations started from it stay valid. NULL is
-    a no-op. Call once, when no other thread uses it.
-    """
-    _mxreg_oauth_server_free(server)
-
-
-_mxreg_oauth_client_metadata_init = _loader.bind(_lib, "mxreg_oauth_client_metadata_init", None, [ctypes.POINTER(mxreg_oauth_client_metadata)])
-
-
-def mxreg_oauth_client_metadata_init(metadata: ctypes._Pointer[mxreg_oauth_client_metadata] | ctypes._CArgObject | None) -> None:
-    """Fill `metadata` with the defaults (native app, everything else absent)
-    and its `struct_size`. NULL is a no-op.
-    """
-    _mxreg_oauth_client_metadata_init(metadata)
-
-
-_mxreg_oauth_client_metadata_size = _loader.bind(_lib, "mxreg_oauth_client_metadata_size", ctypes.c_size_t, [])
-
-
-def mxreg_oauth_client_metadata_size() -> int:
-    """`sizeof(mxreg_oauth_client_metadata)` as this library was built."""
-    result: int = _mxreg_oauth_client_metadata_size()
-    return result
-
-
-_mxreg_oauth_server_register_client = _loader.bind(_lib, "mxreg_oauth_server_register_client", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_server), ctypes.POINTER(mxreg_oauth_client_metadata), ctypes.POINTER(ctypes.POINTER(mxreg_oauth_registered_client)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
-
-
-def mxreg_oauth_server_register_client(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None, metadata: ctypes._Pointer[mxreg_oauth_client_metadata] | ctypes._CArgObject | None, registered_out: ctypes._Pointer[ctypes._Pointer[mxreg_oauth_registered_client]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
-    """Register the app as a public client (dynamic client registration,
-    RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
-    each authorization flow, as the spec says, and keep the client ID with
-    that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
-    `[::1]`, `localhost`) are registered without their port: the server
-    accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
-    registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
-    their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
-    (checked before any request) or the server's `invalid_redirect_uri` /
-    `invalid_client_metadata` as `MXREG_RESULT_OAUTH_ERROR`. Blocks;
-    thread-safe.
-
-    On success writes the registration to `*registered_out`: caller owns it;
-    free it with `mxreg_oauth_registered_client_free`.
-    """
-    result: int = _mxreg_oauth_server_register_client(server, metadata, registered_out, error_out)
-    return result
-
-
-_mxreg_oauth_registered_client_client_id = _loader.bind(_lib, "mxreg_oauth_registered_client_client_id", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_registered_client)])
-
-
-def mxreg_oauth_registered_client_client_id(registered: ctypes._Pointer[mxreg_oauth_registered_client] | ctypes._CArgObject | None) -> bytes | None:
-    """The client ID. Borrowed; valid until `registered` is freed. NULL for NULL."""
-    result: bytes | None = _mxreg_oauth_registered_client_client_id(registered)
-    return result
-
-
-_mxreg_oauth_registered_client_metadata_json = _loader.bind(_lib, "mxreg_oauth_registered_client_metadata_json", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_registered_client)])
-
-
-def mxreg_oauth_registered_client_metadata_json(registered: ctypes._Pointer[mxreg_oauth_registered_client] | ctypes._CArgObject | None) -> bytes | None:
-    """The registration the server answered, as JSON text, without the secrets
-    it may hold (`registration_access_token`). Borrowed; valid until
-    `registered` is freed.
-    """
-    result: bytes | None = _mxreg_oauth_registered_client_metadata_json(registered)
-    return result
-
-
-_mxreg_oauth_registered_client_free = _loader.bind(_lib, "mxreg_oauth_registered_client_free", None, [ctypes.POINTER(mxreg_oauth_registered_client)])
-
-
-def mxreg_oauth_registered_client_free(registered: ctypes._Pointer[mxreg_oauth_registered_client] | ctypes._CArgObject | None) -> None:
-    """Free a registered client. NULL is a no-op. Call once."""
-    _mxreg_oauth_registered_client_free(registered)
-
-
 _mxreg_oauth_authorization_request_init = _loader.bind(_lib, "mxreg_oauth_authorization_request_init", None, [ctypes.POINTER(mxreg_oauth_authorization_request)])
 
 
@@ -1332,32 +1136,75 @@ def mxreg_oauth_authorization_free(authorization: ctypes._Pointer[mxreg_oauth_au
     _mxreg_oauth_authorization_free(authorization)
 
 
-_mxreg_oauth_server_refresh_token = _loader.bind(_lib, "mxreg_oauth_server_refresh_token", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_server), ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_tokens)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+_mxreg_oauth_client_metadata_init = _loader.bind(_lib, "mxreg_oauth_client_metadata_init", None, [ctypes.POINTER(mxreg_oauth_client_metadata)])
 
 
-def mxreg_oauth_server_refresh_token(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None, client_id: bytes | None, refresh_token: bytes | None, tokens_out: ctypes._Pointer[ctypes._Pointer[mxreg_tokens]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
-    """Exchange a refresh token at the token endpoint (refresh token grant).
-    The server rotates refresh tokens: keep the new one from `*tokens_out`;
-    the old one, or a revoked one, is `MXREG_RESULT_OAUTH_INVALID_GRANT`.
-    Blocks; thread-safe.
-
-    On success writes the new tokens to `*tokens_out`: caller owns them;
-    free them with `mxreg_tokens_free`.
+def mxreg_oauth_client_metadata_init(metadata: ctypes._Pointer[mxreg_oauth_client_metadata] | ctypes._CArgObject | None) -> None:
+    """Fill `metadata` with the defaults (native app, everything else absent)
+    and its `struct_size`. NULL is a no-op.
     """
-    result: int = _mxreg_oauth_server_refresh_token(server, client_id, refresh_token, tokens_out, error_out)
+    _mxreg_oauth_client_metadata_init(metadata)
+
+
+_mxreg_oauth_client_metadata_size = _loader.bind(_lib, "mxreg_oauth_client_metadata_size", ctypes.c_size_t, [])
+
+
+def mxreg_oauth_client_metadata_size() -> int:
+    """`sizeof(mxreg_oauth_client_metadata)` as this library was built."""
+    result: int = _mxreg_oauth_client_metadata_size()
     return result
 
 
-_mxreg_oauth_server_revoke_token = _loader.bind(_lib, "mxreg_oauth_server_revoke_token", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_server), ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+_mxreg_oauth_server_register_client = _loader.bind(_lib, "mxreg_oauth_server_register_client", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_server), ctypes.POINTER(mxreg_oauth_client_metadata), ctypes.POINTER(ctypes.POINTER(mxreg_oauth_registered_client)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
 
 
-def mxreg_oauth_server_revoke_token(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None, client_id: bytes | None, token: bytes | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
-    """Revoke an access or refresh token (RFC 7009): on Matrix servers this
-    logs the device out (both tokens stop working). Revoking a token the
-    server does not know succeeds. Blocks; thread-safe.
+def mxreg_oauth_server_register_client(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None, metadata: ctypes._Pointer[mxreg_oauth_client_metadata] | ctypes._CArgObject | None, registered_out: ctypes._Pointer[ctypes._Pointer[mxreg_oauth_registered_client]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Register the app as a public client (dynamic client registration,
+    RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
+    each authorization flow, as the spec says, and keep the client ID with
+    that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
+    `[::1]`, `localhost`) are registered without their port: the server
+    accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
+    registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
+    their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
+    (checked before any request) or the server's `invalid_redirect_uri` /
+    `invalid_client_metadata` as `MXREG_RESULT_OAUTH_ERROR`. Blocks;
+    thread-safe.
+
+    On success writes the registration to `*registered_out`: caller owns it;
+    free it with `mxreg_oauth_registered_client_free`.
     """
-    result: int = _mxreg_oauth_server_revoke_token(server, client_id, token, error_out)
+    result: int = _mxreg_oauth_server_register_client(server, metadata, registered_out, error_out)
     return result
+
+
+_mxreg_oauth_registered_client_client_id = _loader.bind(_lib, "mxreg_oauth_registered_client_client_id", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_registered_client)])
+
+
+def mxreg_oauth_registered_client_client_id(registered: ctypes._Pointer[mxreg_oauth_registered_client] | ctypes._CArgObject | None) -> bytes | None:
+    """The client ID. Borrowed; valid until `registered` is freed. NULL for NULL."""
+    result: bytes | None = _mxreg_oauth_registered_client_client_id(registered)
+    return result
+
+
+_mxreg_oauth_registered_client_metadata_json = _loader.bind(_lib, "mxreg_oauth_registered_client_metadata_json", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_registered_client)])
+
+
+def mxreg_oauth_registered_client_metadata_json(registered: ctypes._Pointer[mxreg_oauth_registered_client] | ctypes._CArgObject | None) -> bytes | None:
+    """The registration the server answered, as JSON text, without the secrets
+    it may hold (`registration_access_token`). Borrowed; valid until
+    `registered` is freed.
+    """
+    result: bytes | None = _mxreg_oauth_registered_client_metadata_json(registered)
+    return result
+
+
+_mxreg_oauth_registered_client_free = _loader.bind(_lib, "mxreg_oauth_registered_client_free", None, [ctypes.POINTER(mxreg_oauth_registered_client)])
+
+
+def mxreg_oauth_registered_client_free(registered: ctypes._Pointer[mxreg_oauth_registered_client] | ctypes._CArgObject | None) -> None:
+    """Free a registered client. NULL is a no-op. Call once."""
+    _mxreg_oauth_registered_client_free(registered)
 
 
 _mxreg_oauth_device_authorization_start = _loader.bind(_lib, "mxreg_oauth_device_authorization_start", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_server), ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_oauth_device_authorization)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
@@ -1492,6 +1339,159 @@ def mxreg_oauth_device_authorization_free(authorization: ctypes._Pointer[mxreg_o
     Call once, when no other thread uses it.
     """
     _mxreg_oauth_device_authorization_free(authorization)
+
+
+_mxreg_oauth_server_discover = _loader.bind(_lib, "mxreg_oauth_server_discover", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.POINTER(ctypes.POINTER(mxreg_oauth_server)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_oauth_server_discover(client: ctypes._Pointer[mxreg_client] | ctypes._CArgObject | None, server_out: ctypes._Pointer[ctypes._Pointer[mxreg_oauth_server]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Fetch the homeserver's OAuth 2.0 server metadata
+    (`GET /_matrix/client/v1/auth_metadata`, then the MSC2965 unstable
+    path) and check it: issuer and endpoints (plain http only to loopback
+    unless the client allows it), the `code` response type, PKCE `S256`.
+    A homeserver with legacy authentication only gives
+    `MXREG_RESULT_OAUTH_UNSUPPORTED`. Blocks.
+
+    On success writes a new server to `*server_out`: caller owns it; free it
+    with `mxreg_oauth_server_free`. It keeps a reference to `client`.
+    """
+    result: int = _mxreg_oauth_server_discover(client, server_out, error_out)
+    return result
+
+
+_mxreg_oauth_server_supports_sign_up = _loader.bind(_lib, "mxreg_oauth_server_supports_sign_up", ctypes.c_bool, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_supports_sign_up(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bool:
+    """Whether the server lets users create accounts (`create` in
+    `prompt_values_supported`). False for NULL.
+    """
+    result: bool = _mxreg_oauth_server_supports_sign_up(server)
+    return result
+
+
+_mxreg_oauth_server_supports_device_authorization = _loader.bind(_lib, "mxreg_oauth_server_supports_device_authorization", ctypes.c_bool, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_supports_device_authorization(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bool:
+    """Whether the server offers the device authorization grant (RFC 8628: a
+    `device_authorization_endpoint` and the device code grant type), for
+    apps without a browser. False for NULL.
+    """
+    result: bool = _mxreg_oauth_server_supports_device_authorization(server)
+    return result
+
+
+_mxreg_oauth_server_issuer = _loader.bind(_lib, "mxreg_oauth_server_issuer", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_issuer(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
+    """The issuer identifier. Borrowed; valid until `server` is freed. NULL for
+    NULL.
+    """
+    result: bytes | None = _mxreg_oauth_server_issuer(server)
+    return result
+
+
+_mxreg_oauth_server_authorization_endpoint = _loader.bind(_lib, "mxreg_oauth_server_authorization_endpoint", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_authorization_endpoint(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
+    """The authorization endpoint. Borrowed; valid until `server` is freed."""
+    result: bytes | None = _mxreg_oauth_server_authorization_endpoint(server)
+    return result
+
+
+_mxreg_oauth_server_token_endpoint = _loader.bind(_lib, "mxreg_oauth_server_token_endpoint", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_token_endpoint(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
+    """The token endpoint. Borrowed; valid until `server` is freed."""
+    result: bytes | None = _mxreg_oauth_server_token_endpoint(server)
+    return result
+
+
+_mxreg_oauth_server_registration_endpoint = _loader.bind(_lib, "mxreg_oauth_server_registration_endpoint", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_registration_endpoint(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
+    """The dynamic client registration endpoint, or NULL when the server has
+    none (the app then needs a client ID from the server's operator).
+    Borrowed; valid until `server` is freed.
+    """
+    result: bytes | None = _mxreg_oauth_server_registration_endpoint(server)
+    return result
+
+
+_mxreg_oauth_server_revocation_endpoint = _loader.bind(_lib, "mxreg_oauth_server_revocation_endpoint", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_revocation_endpoint(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
+    """The token revocation endpoint, or NULL. Borrowed; valid until `server`
+    is freed.
+    """
+    result: bytes | None = _mxreg_oauth_server_revocation_endpoint(server)
+    return result
+
+
+_mxreg_oauth_server_account_management_uri = _loader.bind(_lib, "mxreg_oauth_server_account_management_uri", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_account_management_uri(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
+    """Where the user manages their account (to link to from the app), or
+    NULL. Borrowed; valid until `server` is freed.
+    """
+    result: bytes | None = _mxreg_oauth_server_account_management_uri(server)
+    return result
+
+
+_mxreg_oauth_server_metadata_json = _loader.bind(_lib, "mxreg_oauth_server_metadata_json", ctypes.c_char_p, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_metadata_json(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> bytes | None:
+    """The whole metadata document as JSON text, unknown fields included.
+    Borrowed; valid until `server` is freed.
+    """
+    result: bytes | None = _mxreg_oauth_server_metadata_json(server)
+    return result
+
+
+_mxreg_oauth_server_free = _loader.bind(_lib, "mxreg_oauth_server_free", None, [ctypes.POINTER(mxreg_oauth_server)])
+
+
+def mxreg_oauth_server_free(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None) -> None:
+    """Free a server handle. Authorizations started from it stay valid. NULL is
+    a no-op. Call once, when no other thread uses it.
+    """
+    _mxreg_oauth_server_free(server)
+
+
+_mxreg_oauth_server_refresh_token = _loader.bind(_lib, "mxreg_oauth_server_refresh_token", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_server), ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_tokens)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_oauth_server_refresh_token(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None, client_id: bytes | None, refresh_token: bytes | None, tokens_out: ctypes._Pointer[ctypes._Pointer[mxreg_tokens]] | ctypes._CArgObject | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Exchange a refresh token at the token endpoint (refresh token grant).
+    The server rotates refresh tokens: keep the new one from `*tokens_out`;
+    the old one, or a revoked one, is `MXREG_RESULT_OAUTH_INVALID_GRANT`.
+    Blocks; thread-safe.
+
+    On success writes the new tokens to `*tokens_out`: caller owns them;
+    free them with `mxreg_tokens_free`.
+    """
+    result: int = _mxreg_oauth_server_refresh_token(server, client_id, refresh_token, tokens_out, error_out)
+    return result
+
+
+_mxreg_oauth_server_revoke_token = _loader.bind(_lib, "mxreg_oauth_server_revoke_token", ctypes.c_uint32, [ctypes.POINTER(mxreg_oauth_server), ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_error))])
+
+
+def mxreg_oauth_server_revoke_token(server: ctypes._Pointer[mxreg_oauth_server] | ctypes._CArgObject | None, client_id: bytes | None, token: bytes | None, error_out: ctypes._Pointer[ctypes._Pointer[mxreg_error]] | ctypes._CArgObject | None) -> int:
+    """Revoke an access or refresh token (RFC 7009): on Matrix servers this
+    logs the device out (both tokens stop working). Revoking a token the
+    server does not know succeeds. Blocks; thread-safe.
+    """
+    result: int = _mxreg_oauth_server_revoke_token(server, client_id, token, error_out)
+    return result
 
 
 _mxreg_username_check = _loader.bind(_lib, "mxreg_username_check", ctypes.c_uint32, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_error))])
@@ -1865,16 +1865,6 @@ def mxreg_signup_save(signup: ctypes._Pointer[mxreg_signup] | ctypes._CArgObject
     return result
 
 
-_mxreg_string_free = _loader.bind(_lib, "mxreg_string_free", None, [ctypes.c_void_p])
-
-
-def mxreg_string_free(string: int | None) -> None:
-    """Free a string the library handed over (`mxreg_signup_save`), wiping it
-    first. NULL is a no-op. Call once.
-    """
-    _mxreg_string_free(string)
-
-
 _mxreg_signup_start = _loader.bind(_lib, "mxreg_signup_start", ctypes.c_uint32, [ctypes.POINTER(mxreg_signup), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
 
 
@@ -2207,6 +2197,16 @@ def mxreg_client_sso_complete(client: ctypes._Pointer[mxreg_client] | ctypes._CA
     return result
 
 
+_mxreg_string_free = _loader.bind(_lib, "mxreg_string_free", None, [ctypes.c_void_p])
+
+
+def mxreg_string_free(string: int | None) -> None:
+    """Free a string the library handed over (`mxreg_signup_save`), wiping it
+    first. NULL is a no-op. Call once.
+    """
+    _mxreg_string_free(string)
+
+
 _mxreg_client_refresh = _loader.bind(_lib, "mxreg_client_refresh", ctypes.c_uint32, [ctypes.POINTER(mxreg_client), ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(mxreg_tokens)), ctypes.POINTER(ctypes.POINTER(mxreg_error))])
 
 
@@ -2320,8 +2320,8 @@ def mxreg_result_name(code: int) -> bytes | None:
 STRUCT_SIZE_FUNCTIONS = {
     "mxreg_client_options": (mxreg_client_options, mxreg_client_options_size),
     "mxreg_login_request": (mxreg_login_request, mxreg_login_request_size),
-    "mxreg_oauth_client_metadata": (mxreg_oauth_client_metadata, mxreg_oauth_client_metadata_size),
     "mxreg_oauth_authorization_request": (mxreg_oauth_authorization_request, mxreg_oauth_authorization_request_size),
+    "mxreg_oauth_client_metadata": (mxreg_oauth_client_metadata, mxreg_oauth_client_metadata_size),
     "mxreg_register_request": (mxreg_register_request, mxreg_register_request_size),
 }
 

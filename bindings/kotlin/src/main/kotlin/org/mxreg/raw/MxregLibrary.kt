@@ -207,124 +207,6 @@ public interface MxregLibrary : Library {
     ): Int
 
     /**
-     * Fetch the homeserver's OAuth 2.0 server metadata
-     * (`GET /_matrix/client/v1/auth_metadata`, then the MSC2965 unstable
-     * path) and check it: issuer and endpoints (plain http only to loopback
-     * unless the client allows it), the `code` response type, PKCE `S256`.
-     * A homeserver with legacy authentication only gives
-     * `MXREG_RESULT_OAUTH_UNSUPPORTED`. Blocks.
-     *
-     * On success writes a new server to `*server_out`: caller owns it; free it
-     * with `mxreg_oauth_server_free`. It keeps a reference to `client`.
-     */
-    public fun mxreg_oauth_server_discover(
-        client: Pointer?,
-        server_out: PointerByReference?,
-        error_out: PointerByReference?,
-    ): Int
-
-    /**
-     * Whether the server lets users create accounts (`create` in
-     * `prompt_values_supported`). False for NULL.
-     */
-    public fun mxreg_oauth_server_supports_sign_up(server: Pointer?): Byte
-
-    /**
-     * Whether the server offers the device authorization grant (RFC 8628: a
-     * `device_authorization_endpoint` and the device code grant type), for
-     * apps without a browser. False for NULL.
-     */
-    public fun mxreg_oauth_server_supports_device_authorization(server: Pointer?): Byte
-
-    /**
-     * The issuer identifier. Borrowed; valid until `server` is freed. NULL for
-     * NULL.
-     */
-    public fun mxreg_oauth_server_issuer(server: Pointer?): String?
-
-    /** The authorization endpoint. Borrowed; valid until `server` is freed. */
-    public fun mxreg_oauth_server_authorization_endpoint(server: Pointer?): String?
-
-    /** The token endpoint. Borrowed; valid until `server` is freed. */
-    public fun mxreg_oauth_server_token_endpoint(server: Pointer?): String?
-
-    /**
-     * The dynamic client registration endpoint, or NULL when the server has
-     * none (the app then needs a client ID from the server's operator).
-     * Borrowed; valid until `server` is freed.
-     */
-    public fun mxreg_oauth_server_registration_endpoint(server: Pointer?): String?
-
-    /**
-     * The token revocation endpoint, or NULL. Borrowed; valid until `server`
-     * is freed.
-     */
-    public fun mxreg_oauth_server_revocation_endpoint(server: Pointer?): String?
-
-    /**
-     * Where the user manages their account (to link to from the app), or
-     * NULL. Borrowed; valid until `server` is freed.
-     */
-    public fun mxreg_oauth_server_account_management_uri(server: Pointer?): String?
-
-    /**
-     * The whole metadata document as JSON text, unknown fields included.
-     * Borrowed; valid until `server` is freed.
-     */
-    public fun mxreg_oauth_server_metadata_json(server: Pointer?): String?
-
-    /**
-     * Free a server handle. Authorizations started from it stay valid. NULL is
-     * a no-op. Call once, when no other thread uses it.
-     */
-    public fun mxreg_oauth_server_free(server: Pointer?)
-
-    /**
-     * Fill `metadata` with the defaults (native app, everything else absent)
-     * and its `struct_size`. NULL is a no-op.
-     */
-    public fun mxreg_oauth_client_metadata_init(metadata: MxregOauthClientMetadata?)
-
-    /** `sizeof(mxreg_oauth_client_metadata)` as this library was built. */
-    public fun mxreg_oauth_client_metadata_size(): SizeT
-
-    /**
-     * Register the app as a public client (dynamic client registration,
-     * RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
-     * each authorization flow, as the spec says, and keep the client ID with
-     * that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
-     * `[::1]`, `localhost`) are registered without their port: the server
-     * accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
-     * registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
-     * their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
-     * (checked before any request) or the server's `invalid_redirect_uri` /
-     * `invalid_client_metadata` as `MXREG_RESULT_OAUTH_ERROR`. Blocks;
-     * thread-safe.
-     *
-     * On success writes the registration to `*registered_out`: caller owns it;
-     * free it with `mxreg_oauth_registered_client_free`.
-     */
-    public fun mxreg_oauth_server_register_client(
-        server: Pointer?,
-        metadata: MxregOauthClientMetadata?,
-        registered_out: PointerByReference?,
-        error_out: PointerByReference?,
-    ): Int
-
-    /** The client ID. Borrowed; valid until `registered` is freed. NULL for NULL. */
-    public fun mxreg_oauth_registered_client_client_id(registered: Pointer?): String?
-
-    /**
-     * The registration the server answered, as JSON text, without the secrets
-     * it may hold (`registration_access_token`). Borrowed; valid until
-     * `registered` is freed.
-     */
-    public fun mxreg_oauth_registered_client_metadata_json(registered: Pointer?): String?
-
-    /** Free a registered client. NULL is a no-op. Call once. */
-    public fun mxreg_oauth_registered_client_free(registered: Pointer?)
-
-    /**
      * Fill `request` with the defaults (sign-up, query response mode,
      * generated device ID) and its `struct_size`. NULL is a no-op.
      */
@@ -435,33 +317,49 @@ public interface MxregLibrary : Library {
     public fun mxreg_oauth_authorization_free(authorization: Pointer?)
 
     /**
-     * Exchange a refresh token at the token endpoint (refresh token grant).
-     * The server rotates refresh tokens: keep the new one from `*tokens_out`;
-     * the old one, or a revoked one, is `MXREG_RESULT_OAUTH_INVALID_GRANT`.
-     * Blocks; thread-safe.
-     *
-     * On success writes the new tokens to `*tokens_out`: caller owns them;
-     * free them with `mxreg_tokens_free`.
+     * Fill `metadata` with the defaults (native app, everything else absent)
+     * and its `struct_size`. NULL is a no-op.
      */
-    public fun mxreg_oauth_server_refresh_token(
+    public fun mxreg_oauth_client_metadata_init(metadata: MxregOauthClientMetadata?)
+
+    /** `sizeof(mxreg_oauth_client_metadata)` as this library was built. */
+    public fun mxreg_oauth_client_metadata_size(): SizeT
+
+    /**
+     * Register the app as a public client (dynamic client registration,
+     * RFC 7591; `token_endpoint_auth_method: none`). Call it at the start of
+     * each authorization flow, as the spec says, and keep the client ID with
+     * that flow's tokens. Loopback redirect URIs (`http://127.0.0.1:<port>/…`,
+     * `[::1]`, `localhost`) are registered without their port: the server
+     * accepts any port in the authorization request (RFC 8252 §7.3). Servers without dynamic
+     * registration give `MXREG_RESULT_OAUTH_UNSUPPORTED`: use a client ID from
+     * their operator instead. Bad metadata is `MXREG_RESULT_INVALID_ARGUMENT`
+     * (checked before any request) or the server's `invalid_redirect_uri` /
+     * `invalid_client_metadata` as `MXREG_RESULT_OAUTH_ERROR`. Blocks;
+     * thread-safe.
+     *
+     * On success writes the registration to `*registered_out`: caller owns it;
+     * free it with `mxreg_oauth_registered_client_free`.
+     */
+    public fun mxreg_oauth_server_register_client(
         server: Pointer?,
-        client_id: Pointer?,
-        refresh_token: Pointer?,
-        tokens_out: PointerByReference?,
+        metadata: MxregOauthClientMetadata?,
+        registered_out: PointerByReference?,
         error_out: PointerByReference?,
     ): Int
 
+    /** The client ID. Borrowed; valid until `registered` is freed. NULL for NULL. */
+    public fun mxreg_oauth_registered_client_client_id(registered: Pointer?): String?
+
     /**
-     * Revoke an access or refresh token (RFC 7009): on Matrix servers this
-     * logs the device out (both tokens stop working). Revoking a token the
-     * server does not know succeeds. Blocks; thread-safe.
+     * The registration the server answered, as JSON text, without the secrets
+     * it may hold (`registration_access_token`). Borrowed; valid until
+     * `registered` is freed.
      */
-    public fun mxreg_oauth_server_revoke_token(
-        server: Pointer?,
-        client_id: Pointer?,
-        token: Pointer?,
-        error_out: PointerByReference?,
-    ): Int
+    public fun mxreg_oauth_registered_client_metadata_json(registered: Pointer?): String?
+
+    /** Free a registered client. NULL is a no-op. Call once. */
+    public fun mxreg_oauth_registered_client_free(registered: Pointer?)
 
     /**
      * Start a device authorization for the app `client_id` (from
@@ -560,6 +458,108 @@ public interface MxregLibrary : Library {
      * Call once, when no other thread uses it.
      */
     public fun mxreg_oauth_device_authorization_free(authorization: Pointer?)
+
+    /**
+     * Fetch the homeserver's OAuth 2.0 server metadata
+     * (`GET /_matrix/client/v1/auth_metadata`, then the MSC2965 unstable
+     * path) and check it: issuer and endpoints (plain http only to loopback
+     * unless the client allows it), the `code` response type, PKCE `S256`.
+     * A homeserver with legacy authentication only gives
+     * `MXREG_RESULT_OAUTH_UNSUPPORTED`. Blocks.
+     *
+     * On success writes a new server to `*server_out`: caller owns it; free it
+     * with `mxreg_oauth_server_free`. It keeps a reference to `client`.
+     */
+    public fun mxreg_oauth_server_discover(
+        client: Pointer?,
+        server_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+
+    /**
+     * Whether the server lets users create accounts (`create` in
+     * `prompt_values_supported`). False for NULL.
+     */
+    public fun mxreg_oauth_server_supports_sign_up(server: Pointer?): Byte
+
+    /**
+     * Whether the server offers the device authorization grant (RFC 8628: a
+     * `device_authorization_endpoint` and the device code grant type), for
+     * apps without a browser. False for NULL.
+     */
+    public fun mxreg_oauth_server_supports_device_authorization(server: Pointer?): Byte
+
+    /**
+     * The issuer identifier. Borrowed; valid until `server` is freed. NULL for
+     * NULL.
+     */
+    public fun mxreg_oauth_server_issuer(server: Pointer?): String?
+
+    /** The authorization endpoint. Borrowed; valid until `server` is freed. */
+    public fun mxreg_oauth_server_authorization_endpoint(server: Pointer?): String?
+
+    /** The token endpoint. Borrowed; valid until `server` is freed. */
+    public fun mxreg_oauth_server_token_endpoint(server: Pointer?): String?
+
+    /**
+     * The dynamic client registration endpoint, or NULL when the server has
+     * none (the app then needs a client ID from the server's operator).
+     * Borrowed; valid until `server` is freed.
+     */
+    public fun mxreg_oauth_server_registration_endpoint(server: Pointer?): String?
+
+    /**
+     * The token revocation endpoint, or NULL. Borrowed; valid until `server`
+     * is freed.
+     */
+    public fun mxreg_oauth_server_revocation_endpoint(server: Pointer?): String?
+
+    /**
+     * Where the user manages their account (to link to from the app), or
+     * NULL. Borrowed; valid until `server` is freed.
+     */
+    public fun mxreg_oauth_server_account_management_uri(server: Pointer?): String?
+
+    /**
+     * The whole metadata document as JSON text, unknown fields included.
+     * Borrowed; valid until `server` is freed.
+     */
+    public fun mxreg_oauth_server_metadata_json(server: Pointer?): String?
+
+    /**
+     * Free a server handle. Authorizations started from it stay valid. NULL is
+     * a no-op. Call once, when no other thread uses it.
+     */
+    public fun mxreg_oauth_server_free(server: Pointer?)
+
+    /**
+     * Exchange a refresh token at the token endpoint (refresh token grant).
+     * The server rotates refresh tokens: keep the new one from `*tokens_out`;
+     * the old one, or a revoked one, is `MXREG_RESULT_OAUTH_INVALID_GRANT`.
+     * Blocks; thread-safe.
+     *
+     * On success writes the new tokens to `*tokens_out`: caller owns them;
+     * free them with `mxreg_tokens_free`.
+     */
+    public fun mxreg_oauth_server_refresh_token(
+        server: Pointer?,
+        client_id: Pointer?,
+        refresh_token: Pointer?,
+        tokens_out: PointerByReference?,
+        error_out: PointerByReference?,
+    ): Int
+
+    /**
+     * Revoke an access or refresh token (RFC 7009): on Matrix servers this
+     * logs the device out (both tokens stop working). Revoking a token the
+     * server does not know succeeds. Blocks; thread-safe.
+     */
+    public fun mxreg_oauth_server_revoke_token(
+        server: Pointer?,
+        client_id: Pointer?,
+        token: Pointer?,
+        error_out: PointerByReference?,
+    ): Int
 
     /**
      * Check `username` (a localpart) against the Matrix user ID grammar without
@@ -830,12 +830,6 @@ public interface MxregLibrary : Library {
     public fun mxreg_signup_save(signup: Pointer?, saved_out: PointerByReference?, error_out: PointerByReference?): Int
 
     /**
-     * Free a string the library handed over (`mxreg_signup_save`), wiping it
-     * first. NULL is a no-op. Call once.
-     */
-    public fun mxreg_string_free(string: Pointer?)
-
-    /**
      * Send the first request. On success the status is
      * `MXREG_SIGNUP_STATE_NEEDS_STAGE` or `_COMPLETE`. Fails with
      * `MXREG_RESULT_UNSUPPORTED_FLOW` (the message names the stages needed)
@@ -1055,6 +1049,12 @@ public interface MxregLibrary : Library {
         registration_out: PointerByReference?,
         error_out: PointerByReference?,
     ): Int
+
+    /**
+     * Free a string the library handed over (`mxreg_signup_save`), wiping it
+     * first. NULL is a no-op. Call once.
+     */
+    public fun mxreg_string_free(string: Pointer?)
 
     /**
      * Exchange a refresh token for a new access token (`POST /refresh`).

@@ -117,6 +117,35 @@ public class MxregLoginRequest : Structure() {
 }
 
 /**
+ * What to authorize. Initialise with
+ * `mxreg_oauth_authorization_request_init`, then set fields. Read during
+ * the call only.
+ */
+@Structure.FieldOrder("struct_size", "client_id", "redirect_uri", "device_id", "login_hint", "intent", "response_mode")
+public class MxregOauthAuthorizationRequest : Structure() {
+    /** `sizeof(mxreg_oauth_authorization_request)`; set by the init function. */
+    @JvmField public var struct_size: SizeT = SizeT()
+    /**
+     * Required: from the `mxreg_oauth_server_register_client` call that
+     * started this flow, or given by the server's operator.
+     */
+    @JvmField public var client_id: Pointer? = null
+    /** Required: one of the client's registered redirect URIs. */
+    @JvmField public var redirect_uri: Pointer? = null
+    /** The device to create (A-Z a-z 0-9 - . _ ~); NULL generates one. */
+    @JvmField public var device_id: Pointer? = null
+    /**
+     * A hint for the server's form, e.g. `"mxid:@alice:example.org"`; may
+     * be NULL.
+     */
+    @JvmField public var login_hint: Pointer? = null
+    /** An `mxreg_oauth_intent` value (default sign-up). */
+    @JvmField public var intent: Int = 0
+    /** An `mxreg_oauth_response_mode` value (default query). */
+    @JvmField public var response_mode: Int = 0
+}
+
+/**
  * The app's description for dynamic client registration (RFC 7591).
  * Initialise with `mxreg_oauth_client_metadata_init`, then set fields.
  * Read during the call only: the library keeps no pointer into it.
@@ -151,35 +180,6 @@ public class MxregOauthClientMetadata : Structure() {
     @JvmField public var policy_uri: Pointer? = null
     /** The app's terms of service (https); may be NULL. */
     @JvmField public var tos_uri: Pointer? = null
-}
-
-/**
- * What to authorize. Initialise with
- * `mxreg_oauth_authorization_request_init`, then set fields. Read during
- * the call only.
- */
-@Structure.FieldOrder("struct_size", "client_id", "redirect_uri", "device_id", "login_hint", "intent", "response_mode")
-public class MxregOauthAuthorizationRequest : Structure() {
-    /** `sizeof(mxreg_oauth_authorization_request)`; set by the init function. */
-    @JvmField public var struct_size: SizeT = SizeT()
-    /**
-     * Required: from the `mxreg_oauth_server_register_client` call that
-     * started this flow, or given by the server's operator.
-     */
-    @JvmField public var client_id: Pointer? = null
-    /** Required: one of the client's registered redirect URIs. */
-    @JvmField public var redirect_uri: Pointer? = null
-    /** The device to create (A-Z a-z 0-9 - . _ ~); NULL generates one. */
-    @JvmField public var device_id: Pointer? = null
-    /**
-     * A hint for the server's form, e.g. `"mxid:@alice:example.org"`; may
-     * be NULL.
-     */
-    @JvmField public var login_hint: Pointer? = null
-    /** An `mxreg_oauth_intent` value (default sign-up). */
-    @JvmField public var intent: Int = 0
-    /** An `mxreg_oauth_response_mode` value (default query). */
-    @JvmField public var response_mode: Int = 0
 }
 
 /**
@@ -249,11 +249,11 @@ public class MxregRegisterRequest : Structure() {
 internal val requestStructMirrors: Map<String, MirroredStruct> = mapOf(
     "mxreg_client_options" to MirroredStruct(::MxregClientOptions) { it.mxreg_client_options_size() },
     "mxreg_login_request" to MirroredStruct(::MxregLoginRequest) { it.mxreg_login_request_size() },
-    "mxreg_oauth_client_metadata" to MirroredStruct(::MxregOauthClientMetadata) {
-        it.mxreg_oauth_client_metadata_size()
-    },
     "mxreg_oauth_authorization_request" to MirroredStruct(::MxregOauthAuthorizationRequest) {
         it.mxreg_oauth_authorization_request_size()
+    },
+    "mxreg_oauth_client_metadata" to MirroredStruct(::MxregOauthClientMetadata) {
+        it.mxreg_oauth_client_metadata_size()
     },
     "mxreg_register_request" to MirroredStruct(::MxregRegisterRequest) { it.mxreg_register_request_size() },
 )

@@ -10,11 +10,11 @@ use std::time::SystemTime;
 
 use crate::error::Error;
 use crate::ffi::error::mxreg_error;
-use crate::ffi::oauth::{ServerContext, mxreg_oauth_server, server_ref};
+use crate::ffi::oauth::server::{ServerContext, mxreg_oauth_server, server_arg};
 use crate::ffi::registration::{RegistrationHandle, mxreg_registration};
 use crate::ffi::{
-    Handle, c_string, ffi_call, ffi_value, free_box, into_box_ptr, millis, opt_ptr, opt_str_arg,
-    out_arg, read_handle, str_arg,
+    Boxed, Handle, c_string, ffi_call, free_box, handle_arg, into_box_ptr, millis, opt_c_string,
+    opt_str_arg, out_arg, read_handle, read_str, str_arg,
 };
 use crate::oauth::{
     DeviceAuthorization, OAuthErrorResponse, poll_device_authorization, start_device_authorization,
@@ -45,6 +45,7 @@ pub struct DeviceAuthorizationHandle {
 
 impl Handle for mxreg_oauth_device_authorization {
     type Inner = DeviceAuthorizationHandle;
+    type Ownership = Boxed;
 }
 
 impl DeviceAuthorizationHandle {
@@ -52,11 +53,10 @@ impl DeviceAuthorizationHandle {
         Ok(DeviceAuthorizationHandle {
             user_code: c_string(&started.user_code, "user_code")?,
             verification_uri: c_string(&started.verification_uri, "verification_uri")?,
-            verification_uri_complete: started
-                .verification_uri_complete
-                .as_deref()
-                .map(|uri| c_string(uri, "verification_uri_complete"))
-                .transpose()?,
+            verification_uri_complete: opt_c_string(
+                started.verification_uri_complete.as_deref(),
+                "verification_uri_complete",
+            )?,
             device_id: c_string(&started.device_id, "device_id")?,
             expires_at_ms: started.expires_at_ms,
             state: Mutex::new(started),
@@ -76,6 +76,28 @@ impl DeviceAuthorizationHandle {
         )
     }
 
+    /// Poll until the user decides or the code expires.
+    fn wait(&self) -> Result<Registration, Error> {
+        loop {
+            match self.poll() {
+                Err(err) if err.code() == mxreg_result::OauthAuthorizationPending => {
+                    if self.is_expired() {
+                        return Err(Error::OAuth(OAuthErrorResponse {
+                            status: None,
+                            error: "expired_token".into(),
+                            description: Some(
+                                "the user code expired before the user decided".into(),
+                            ),
+                            body: None,
+                        }));
+                    }
+                    sleep(self.interval());
+                }
+                other => return other,
+            }
+        }
+    }
+
     fn interval(&self) -> std::time::Duration {
         self.state
             .lock()
@@ -91,14 +113,22 @@ impl DeviceAuthorizationHandle {
     }
 }
 
-/// # Safety
-/// `authorization` is NULL or a live handle.
-unsafe fn device_ref<'a>(
+/// The body of `_poll` and `_wait`: the account `obtain` gets, written to
+/// `registration_out`.
+fn obtain_account(
     authorization: *const mxreg_oauth_device_authorization,
-) -> Result<&'a DeviceAuthorizationHandle, Error> {
-    // SAFETY: per this function's contract.
-    unsafe { authorization.cast::<DeviceAuthorizationHandle>().as_ref() }
-        .ok_or(Error::NullArgument("authorization"))
+    registration_out: *mut *mut mxreg_registration,
+    error_out: *mut *mut mxreg_error,
+    obtain: fn(&DeviceAuthorizationHandle) -> Result<Registration, Error>,
+) -> mxreg_result {
+    ffi_call(error_out, || {
+        // SAFETY: the argument contracts of the extern functions.
+        let authorization = unsafe { handle_arg(authorization, "authorization") }?;
+        let out = unsafe { out_arg(registration_out, "registration_out") }?;
+        let account = obtain(authorization)?;
+        *out = into_box_ptr(RegistrationHandle::new(&account)?);
+        Ok(())
+    })
 }
 
 /// Start a device authorization for the app `client_id` (from
@@ -123,7 +153,7 @@ pub extern "C" fn mxreg_oauth_device_authorization_start(
 ) -> mxreg_result {
     ffi_call(error_out, || {
         // SAFETY: documented argument contracts.
-        let server = unsafe { server_ref(server) }?;
+        let server = unsafe { server_arg(server) }?;
         let client_id = unsafe { str_arg(client_id, "client_id") }?;
         let device_id = unsafe { opt_str_arg(device_id, "device_id") }?;
         let out = unsafe { out_arg(authorization_out, "authorization_out") }?;
@@ -148,7 +178,7 @@ pub extern "C" fn mxreg_oauth_device_authorization_start(
 pub extern "C" fn mxreg_oauth_device_authorization_user_code(
     authorization: *const mxreg_oauth_device_authorization,
 ) -> *const c_char {
-    read_handle(authorization, std::ptr::null(), |a| a.user_code.as_ptr())
+    read_str(authorization, |a| &a.user_code)
 }
 
 /// Where the user enters the code (on a phone or computer). Borrowed; valid
@@ -157,9 +187,7 @@ pub extern "C" fn mxreg_oauth_device_authorization_user_code(
 pub extern "C" fn mxreg_oauth_device_authorization_verification_uri(
     authorization: *const mxreg_oauth_device_authorization,
 ) -> *const c_char {
-    read_handle(authorization, std::ptr::null(), |a| {
-        a.verification_uri.as_ptr()
-    })
+    read_str(authorization, |a| &a.verification_uri)
 }
 
 /// The verification URI with the user code in it (for a QR code), or NULL
@@ -169,9 +197,7 @@ pub extern "C" fn mxreg_oauth_device_authorization_verification_uri(
 pub extern "C" fn mxreg_oauth_device_authorization_verification_uri_complete(
     authorization: *const mxreg_oauth_device_authorization,
 ) -> *const c_char {
-    read_handle(authorization, std::ptr::null(), |a| {
-        opt_ptr(&a.verification_uri_complete)
-    })
+    read_str(authorization, |a| &a.verification_uri_complete)
 }
 
 /// The Matrix device ID the tokens will be for. Borrowed; valid until
@@ -180,7 +206,7 @@ pub extern "C" fn mxreg_oauth_device_authorization_verification_uri_complete(
 pub extern "C" fn mxreg_oauth_device_authorization_device_id(
     authorization: *const mxreg_oauth_device_authorization,
 ) -> *const c_char {
-    read_handle(authorization, std::ptr::null(), |a| a.device_id.as_ptr())
+    read_str(authorization, |a| &a.device_id)
 }
 
 /// When the user code expires, in ms since the Unix epoch. -1 for NULL.
@@ -223,14 +249,12 @@ pub extern "C" fn mxreg_oauth_device_authorization_poll(
     registration_out: *mut *mut mxreg_registration,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    ffi_call(error_out, || {
-        // SAFETY: documented argument contracts.
-        let authorization = unsafe { device_ref(authorization) }?;
-        let out = unsafe { out_arg(registration_out, "registration_out") }?;
-        let account = authorization.poll()?;
-        *out = into_box_ptr(RegistrationHandle::new(&account)?);
-        Ok(())
-    })
+    obtain_account(
+        authorization,
+        registration_out,
+        error_out,
+        DeviceAuthorizationHandle::poll,
+    )
 }
 
 /// Poll until the user approves or denies, or the code expires, waiting the
@@ -246,31 +270,12 @@ pub extern "C" fn mxreg_oauth_device_authorization_wait(
     registration_out: *mut *mut mxreg_registration,
     error_out: *mut *mut mxreg_error,
 ) -> mxreg_result {
-    ffi_call(error_out, || {
-        // SAFETY: documented argument contracts.
-        let authorization = unsafe { device_ref(authorization) }?;
-        let out = unsafe { out_arg(registration_out, "registration_out") }?;
-        let account = loop {
-            match authorization.poll() {
-                Err(err) if err.code() == mxreg_result::OauthAuthorizationPending => {
-                    if authorization.is_expired() {
-                        return Err(Error::OAuth(OAuthErrorResponse {
-                            status: None,
-                            error: "expired_token".into(),
-                            description: Some(
-                                "the user code expired before the user decided".into(),
-                            ),
-                            body: None,
-                        }));
-                    }
-                    sleep(authorization.interval());
-                }
-                other => break other?,
-            }
-        };
-        *out = into_box_ptr(RegistrationHandle::new(&account)?);
-        Ok(())
-    })
+    obtain_account(
+        authorization,
+        registration_out,
+        error_out,
+        DeviceAuthorizationHandle::wait,
+    )
 }
 
 /// Free a device authorization and wipe its device code. NULL is a no-op.
@@ -279,8 +284,5 @@ pub extern "C" fn mxreg_oauth_device_authorization_wait(
 pub extern "C" fn mxreg_oauth_device_authorization_free(
     authorization: *mut mxreg_oauth_device_authorization,
 ) {
-    ffi_value((), || {
-        // SAFETY: NULL or a live handle, freed once.
-        unsafe { free_box(authorization) }
-    })
+    free_box(authorization)
 }

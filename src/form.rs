@@ -1,5 +1,6 @@
 //! `application/x-www-form-urlencoded`: the body of token, revocation and
-//! authorization-URL parameters, and the parameters of a redirect URL.
+//! authorization-URL parameters, the parameters of a redirect URL, and the
+//! query values and path segments of Matrix URLs.
 
 use crate::error::Error;
 use crate::secret::wipe_vec;
@@ -22,6 +23,14 @@ pub fn encode(pairs: &[(&str, &str)]) -> Vec<u8> {
         push_encoded(&mut out, value);
     }
     out
+}
+
+/// One value or path segment, percent-encoded (RFC 3986 unreserved
+/// characters kept).
+pub fn encode_value(text: &str) -> String {
+    let mut out = Vec::with_capacity(3 * text.len());
+    push_encoded(&mut out, text);
+    String::from_utf8(out).expect("percent-encoding is ASCII")
 }
 
 fn push_encoded(out: &mut Vec<u8>, text: &str) {
