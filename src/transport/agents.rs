@@ -21,6 +21,7 @@ use ureq::unversioned::transport::{
 };
 use ureq::{Agent, Error};
 
+use super::preconnect::{Arming, Preconnect, WarmConnections};
 use super::resolver::CachingResolver;
 use super::{tcp, tls};
 
@@ -29,22 +30,29 @@ pub(crate) const MAX_AGENTS: usize = 8;
 
 pub(crate) struct Agents {
     agents: Box<[Agent]>,
+    /// The connections the chain opens ahead (see `preconnect`).
+    warm: Arc<dyn Arming>,
 }
 
 impl Agents {
     /// ureq's default connector chain (HTTP CONNECT proxy, TCP, rustls) with
-    /// our TCP and TLS layers and resolver.
+    /// our TCP and TLS layers and resolver, and warm connections in front.
     pub(crate) fn new(config: Config, tls: tls::TlsConnector) -> Self {
-        let connector = Shared(Arc::new(
+        let chain =
             ().chain(ConnectProxyConnector::default())
                 .chain(tcp::LeanTcpConnector)
-                .chain(tls),
-        ));
+                .chain(tls);
+        let warm = Arc::new(WarmConnections::new());
+        let connector = Shared(Arc::new(Preconnect::new(chain, Arc::clone(&warm))));
         let resolver = Shared(Arc::new(CachingResolver::default()));
         let agents = (0..agent_count())
             .map(|_| Agent::with_parts(config.clone(), connector.clone(), resolver.clone()))
             .collect();
-        Agents { agents }
+        Agents { agents, warm }
+    }
+
+    pub(crate) fn warm_connections(&self) -> Arc<dyn Arming> {
+        Arc::clone(&self.warm)
     }
 
     /// The calling thread's agent.
