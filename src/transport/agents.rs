@@ -16,9 +16,7 @@ use std::sync::{Arc, OnceLock};
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{
-    ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout,
-};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, NextTimeout};
 use ureq::{Agent, Error};
 
 use super::preconnect::{Arming, Preconnect, WarmConnections};
@@ -43,7 +41,7 @@ impl Agents {
                 .chain(tcp::LeanTcpConnector)
                 .chain(tls);
         let warm = Arc::new(WarmConnections::new());
-        let connector = Shared(Arc::new(Preconnect::new(chain, Arc::clone(&warm))));
+        let connector = Preconnect::new(chain, Arc::clone(&warm));
         let resolver = Shared(Arc::new(CachingResolver::default()));
         let agents = (0..agent_count())
             .map(|_| Agent::with_parts(config.clone(), connector.clone(), resolver.clone()))
@@ -79,25 +77,13 @@ fn thread_number() -> usize {
     NUMBER.with(|number| *number)
 }
 
-/// One connector or resolver used by every agent of a client.
+/// One resolver used by every agent of a client.
 #[derive(Debug)]
 struct Shared<T>(Arc<T>);
 
 impl<T> Clone for Shared<T> {
     fn clone(&self) -> Self {
         Shared(Arc::clone(&self.0))
-    }
-}
-
-impl<C: Connector<()>> Connector<()> for Shared<C> {
-    type Out = C::Out;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<()>,
-    ) -> Result<Option<Self::Out>, Error> {
-        self.0.connect(details, chained)
     }
 }
 

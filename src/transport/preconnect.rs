@@ -116,7 +116,8 @@ impl<T: Send> Arming for WarmConnections<T> {
     }
 }
 
-/// The connector chain `C` with warm connections in front of it.
+/// The connector chain `C` with warm connections in front of it; its clones
+/// (one per agent) share both.
 pub(crate) struct Preconnect<C: Connector<()>> {
     inner: Arc<C>,
     warm: Arc<WarmConnections<C::Out>>,
@@ -127,6 +128,15 @@ impl<C: Connector<()>> Preconnect<C> {
         Preconnect {
             inner: Arc::new(inner),
             warm,
+        }
+    }
+}
+
+impl<C: Connector<()>> Clone for Preconnect<C> {
+    fn clone(&self) -> Self {
+        Preconnect {
+            inner: Arc::clone(&self.inner),
+            warm: Arc::clone(&self.warm),
         }
     }
 }
