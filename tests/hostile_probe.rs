@@ -120,26 +120,40 @@ impl Asked {
     }
 }
 
-/// A server where `faulty` meets `fault` and everything else is healthy.
-/// The guest route comes before the registration route it extends.
-fn server(faulty: Option<Asked>, fault: &Fault) -> FaultServer {
-    let fault = fault.clone();
+/// A server answering each of the probe's requests as `answer` says, and
+/// anything else with 404. The guest route comes before the registration
+/// route it extends (the longest targets first).
+fn answering(answer: impl Fn(Asked, &str) -> Fault) -> FaultServer {
     FaultServer::routed_for(move |url| {
         let mut order = Asked::ALL;
         order.sort_by_key(|asked| std::cmp::Reverse(asked.target().len()));
         let routes = order
             .iter()
-            .map(|&asked| {
-                let answer = if Some(asked) == faulty {
-                    fault.clone()
-                } else {
-                    asked.healthy(url)
-                };
-                (asked.target().to_owned(), answer)
-            })
+            .map(|&asked| (asked.target().to_owned(), answer(asked, url)))
             .collect();
         let unknown_path = Reply::json(404, r#"{"errcode":"M_UNRECOGNIZED"}"#).into();
         (routes, vec![unknown_path])
+    })
+}
+
+/// A server where `faulty` meets `fault` and everything else is healthy.
+fn server(faulty: Option<Asked>, fault: &Fault) -> FaultServer {
+    answering(|asked, url| {
+        if Some(asked) == faulty {
+            fault.clone()
+        } else {
+            asked.healthy(url)
+        }
+    })
+}
+
+/// A healthy server whose every answer comes `delay` late.
+fn late_server(delay: Duration) -> FaultServer {
+    answering(|asked, url| {
+        let Fault::Reply(reply) = asked.healthy(url) else {
+            unreachable!()
+        };
+        Fault::ReplyAfter { delay, reply }
     })
 }
 
@@ -369,23 +383,7 @@ fn rate_limited_with_a_zero_delay_is_asked_once() {
 fn the_requests_after_well_known_go_out_at_once() {
     let _alone = one_at_a_time();
     let delay = Duration::from_millis(400);
-    let server = FaultServer::routed_for(|url| {
-        let mut order = Asked::ALL;
-        order.sort_by_key(|asked| std::cmp::Reverse(asked.target().len()));
-        let routes = order
-            .iter()
-            .map(|&asked| {
-                let Fault::Reply(reply) = asked.healthy(url) else {
-                    unreachable!()
-                };
-                (
-                    asked.target().to_owned(),
-                    Fault::ReplyAfter { delay, reply },
-                )
-            })
-            .collect();
-        (routes, vec![Reply::json(404, "{}").into()])
-    });
+    let server = late_server(delay);
     // Without the guest check, which waits for `/versions`.
     let outcome = c_api::probe(&server.url(), &options(), false);
     assert_eq!(outcome.code(), R::Ok, "{outcome:#?}");
@@ -401,22 +399,7 @@ fn the_requests_after_well_known_go_out_at_once() {
 fn one_deadline_bounds_the_whole_probe() {
     let _alone = one_at_a_time();
     let delay = Duration::from_secs(3);
-    let server = FaultServer::routed_for(|url| {
-        let routes = Asked::ALL
-            .iter()
-            .rev()
-            .map(|&asked| {
-                let Fault::Reply(reply) = asked.healthy(url) else {
-                    unreachable!()
-                };
-                (
-                    asked.target().to_owned(),
-                    Fault::ReplyAfter { delay, reply },
-                )
-            })
-            .collect();
-        (routes, vec![Reply::json(404, "{}").into()])
-    });
+    let server = late_server(delay);
     let options = Options {
         request_timeout_ms: 5000,
         call_timeout_ms: 4000,
@@ -434,21 +417,14 @@ fn one_deadline_bounds_the_whole_probe() {
 fn the_probe_refuses_the_metadata_discovery_refuses() {
     let _alone = one_at_a_time();
     // A NUL in an otherwise fine URL: C cannot hold it.
-    let server = FaultServer::routed_for(|url| {
-        let mut metadata: serde_json::Value = serde_json::from_str(&oauth_metadata(url)).unwrap();
-        metadata["account_management_uri"] = format!("{url}/account\u{0}").into();
-        let routes = Asked::ALL
-            .iter()
-            .rev()
-            .map(|&asked| {
-                let answer = match asked {
-                    Asked::AuthMetadata => Reply::json(200, metadata.to_string()).into(),
-                    other => other.healthy(url),
-                };
-                (asked.target().to_owned(), answer)
-            })
-            .collect();
-        (routes, vec![Reply::json(404, "{}").into()])
+    let server = answering(|asked, url| match asked {
+        Asked::AuthMetadata => {
+            let mut metadata: serde_json::Value =
+                serde_json::from_str(&oauth_metadata(url)).unwrap();
+            metadata["account_management_uri"] = format!("{url}/account\u{0}").into();
+            Reply::json(200, metadata.to_string()).into()
+        }
+        other => other.healthy(url),
     });
     let probed = c_api::probe(&server.url(), &options(), false);
     assert_eq!(
@@ -469,22 +445,9 @@ fn the_probe_refuses_the_metadata_discovery_refuses() {
 #[test]
 fn the_msc2965_metadata_counts_when_the_stable_endpoint_is_not_there() {
     let _alone = one_at_a_time();
-    let server = FaultServer::routed_for(|url| {
-        let mut order = Asked::ALL;
-        order.sort_by_key(|asked| std::cmp::Reverse(asked.target().len()));
-        let routes = order
-            .iter()
-            .map(|&asked| {
-                let answer = match asked {
-                    Asked::AuthMetadata => {
-                        Reply::json(404, r#"{"errcode":"M_UNRECOGNIZED"}"#).into()
-                    }
-                    other => other.healthy(url),
-                };
-                (asked.target().to_owned(), answer)
-            })
-            .collect();
-        (routes, vec![Reply::json(404, "{}").into()])
+    let server = answering(|asked, url| match asked {
+        Asked::AuthMetadata => Reply::json(404, r#"{"errcode":"M_UNRECOGNIZED"}"#).into(),
+        other => other.healthy(url),
     });
     let probed = c_api::probe(&server.url(), &options(), false);
     assert_eq!(probed.code(), R::Ok, "{probed:#?}");
