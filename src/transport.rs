@@ -23,6 +23,7 @@ use stale::StaleConnection;
 
 mod agents;
 mod buffers;
+mod preconnect;
 mod resolver;
 mod stale;
 mod tcp;

@@ -16,11 +16,10 @@ use std::sync::{Arc, OnceLock};
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{
-    ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout,
-};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, NextTimeout};
 use ureq::{Agent, Error};
 
+use super::preconnect::{Arming, Preconnect, WarmConnections};
 use super::resolver::CachingResolver;
 use super::{tcp, tls};
 
@@ -29,22 +28,29 @@ pub(crate) const MAX_AGENTS: usize = 8;
 
 pub(crate) struct Agents {
     agents: Box<[Agent]>,
+    /// The connections the chain opens ahead (see `preconnect`).
+    warm: Arc<dyn Arming>,
 }
 
 impl Agents {
     /// ureq's default connector chain (HTTP CONNECT proxy, TCP, rustls) with
-    /// our TCP and TLS layers and resolver.
+    /// our TCP and TLS layers and resolver, and warm connections in front.
     pub(crate) fn new(config: Config, tls: tls::TlsConnector) -> Self {
-        let connector = Shared(Arc::new(
+        let chain =
             ().chain(ConnectProxyConnector::default())
                 .chain(tcp::LeanTcpConnector)
-                .chain(tls),
-        ));
+                .chain(tls);
+        let warm = Arc::new(WarmConnections::new());
+        let connector = Preconnect::new(chain, Arc::clone(&warm));
         let resolver = Shared(Arc::new(CachingResolver::default()));
         let agents = (0..agent_count())
             .map(|_| Agent::with_parts(config.clone(), connector.clone(), resolver.clone()))
             .collect();
-        Agents { agents }
+        Agents { agents, warm }
+    }
+
+    pub(crate) fn warm_connections(&self) -> Arc<dyn Arming> {
+        Arc::clone(&self.warm)
     }
 
     /// The calling thread's agent.
@@ -71,25 +77,13 @@ fn thread_number() -> usize {
     NUMBER.with(|number| *number)
 }
 
-/// One connector or resolver used by every agent of a client.
+/// One resolver used by every agent of a client.
 #[derive(Debug)]
 struct Shared<T>(Arc<T>);
 
 impl<T> Clone for Shared<T> {
     fn clone(&self) -> Self {
         Shared(Arc::clone(&self.0))
-    }
-}
-
-impl<C: Connector<()>> Connector<()> for Shared<C> {
-    type Out = C::Out;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<()>,
-    ) -> Result<Option<Self::Out>, Error> {
-        self.0.connect(details, chained)
     }
 }
 
