@@ -2,7 +2,6 @@ package org.mxreg
 
 import com.sun.jna.ptr.PointerByReference
 import org.mxreg.raw.LoadedLibrary
-import org.mxreg.raw.MxregClientOptions
 import org.mxreg.raw.MxregProbePart
 import org.mxreg.raw.MxregSignupMethod
 import org.mxreg.raw.SizeT
@@ -86,17 +85,13 @@ public data class ServerProbe(
             val lib = LoadedLibrary.library
             val probeOut = PointerByReference()
             NativeStrings().use { strings ->
-                val raw = MxregClientOptions()
-                lib.mxreg_client_options_init(raw)
-                options.applyTo(raw, strings)
+                val raw = options.toRaw(strings)
                 val guest: Byte = if (checkGuestAccess) 1 else 0
                 checked { lib.mxreg_probe_server(strings.put("server", server), raw, guest, probeOut, it) }
             }
-            val probe = probeOut.value
-            LiveHandles.opened("probe")
-            try {
+            return readThenFree("probe", probeOut.value, lib::mxreg_probe_free) { probe ->
                 val flags = lib.mxreg_probe_signup_methods(probe)
-                return ServerProbe(
+                ServerProbe(
                     homeserverUrl = lib.mxreg_probe_homeserver_url(probe) ?: "",
                     signupMethods = SignupMethod.entries.filter { flags and it.flag != 0 }.toSet(),
                     signupMethodFlags = flags,
@@ -113,9 +108,6 @@ public data class ServerProbe(
                         )
                     },
                 )
-            } finally {
-                lib.mxreg_probe_free(probe)
-                LiveHandles.closed("probe")
             }
         }
     }
