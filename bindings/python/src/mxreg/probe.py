@@ -66,8 +66,8 @@ def probe_server(
     """Find out what sign-up `server` offers. `server` is a server name
     (`"example.org"`, discovered through its `.well-known`) or a URL.
     `check_guest_access` also tries a guest registration, which creates a
-    guest account where guests are allowed. Blocks for about two round
-    trips, at most `call_timeout`; the connection is set as for `Client`
+    guest account where guests are allowed. Blocks for a connection and
+    about two round trips (the guest check one more), at most `call_timeout`; the connection is set as for `Client`
     (`options` and/or its keywords). A part that could not be found out
     does not raise: see `ServerProbe.unknown`."""
     raw_options = raw_client_options(merge_options(options, keywords))

@@ -71,7 +71,8 @@ public data class ServerProbe(
     public companion object {
         /**
          * Probe [server]: a server name (`example.org`, discovered through its
-         * `.well-known`) or a URL. Blocks for about two round trips, at most
+         * `.well-known`) or a URL. Blocks for a connection and about two round
+         * trips (the guest check one more), at most
          * [ClientOptions.callTimeout]; a part it could not find out is in
          * [unknown] rather than thrown. With
          * [checkGuestAccess] it also tries a guest registration, which creates
