@@ -64,6 +64,8 @@ FLOWS = [
 ]
 
 PEER_NOTES = [
+    "mxreg probe: its floor here is 3 delays: the first connection, .well-known, then everything else at once "
+    "on connections opened during .well-known",
     "discovery: .well-known + GET /login (nio); versions + GET /login + auth_metadata (js-sdk)",
     "js-sdk oauth: auth_metadata + client registration; its authorization URL needs a browser (no I/O either way)",
 ]

@@ -5,7 +5,9 @@
 //!
 //! After `.well-known` (which decides where to ask), the requests do not
 //! depend on each other: they go out at once, one thread each over the same
-//! client, so a probe takes about two round trips. One deadline bounds it.
+//! client, on connections opened while `.well-known` was in flight, so a
+//! probe takes two round trips after its first connection. One deadline
+//! bounds it.
 
 use std::thread;
 
@@ -23,7 +25,8 @@ use crate::api::uia::UiaResponse;
 use crate::client::{Client, ClientConfig, Deadline};
 use crate::error::Error;
 use crate::homeserver_url::BaseUrl;
-use crate::oauth::{AuthMetadata, discover_within};
+use crate::oauth::AuthMetadata;
+use crate::oauth::server::discover_at_once_within;
 use crate::result::mxreg_result;
 use crate::transport::{Method, Request, Response};
 
@@ -143,9 +146,21 @@ impl Probe {
     }
 }
 
+/// The requests that go out together after `.well-known`: `/versions`,
+/// `GET /login`, both OAuth metadata endpoints and the empty registration.
+/// All but one need a connection of their own, opened while `.well-known`
+/// is in flight (the guest check comes after `/versions` and finds one of
+/// them free again).
+const AT_ONCE: usize = 5;
+
 /// Probe `server` (a server name such as `example.org`, or a URL). With
 /// `check_guest_access` it also tries a guest registration, which creates a
 /// guest account when guests are allowed.
+///
+/// Round trips: `.well-known`, then everything else at once, on
+/// connections opened while `.well-known` was in flight; the guest
+/// registration (only when asked for) waits for `/versions` to say the
+/// server is a homeserver.
 pub fn probe(
     server: &str,
     config: &ClientConfig,
@@ -166,39 +181,63 @@ pub fn probe(
     // One client (one connection pool) from `.well-known` to the end.
     let client = Client::new(given.as_str(), config)?;
     let deadline = client.deadline();
-    let (base, discovered_versions) =
-        discover_base(&client, &given, &well_known_origin, allow_http, deadline)?;
-    let discovered = discovered_versions.is_some();
+    // Used only if the homeserver is on the `.well-known` origin; closed
+    // unused otherwise, when the probe returns.
+    let _warm = client
+        .transport()
+        .preconnect(&well_known_origin, AT_ONCE - 1);
+    let found = find_base(&client, &well_known_origin, allow_http, deadline)?;
+    let discovered = found.is_some();
+    let (base, identity_server) = found.unwrap_or((given, None));
     let client = client.rebased(base);
     let base = client.homeserver();
 
-    let answers = thread::scope(|scope| {
+    let (answers, identity) = thread::scope(|scope| {
         let login = in_parallel(scope, || {
             client.get_json::<LoginFlows>(&base.join(LOGIN_PATH), deadline)
         });
-        let oauth = in_parallel(scope, || discover_within(&client, deadline));
+        let oauth = in_parallel(scope, || discover_at_once_within(&client, deadline));
         let registration = in_parallel(scope, || {
             send(&client, Method::Post, &base.join(REGISTER_PATH), deadline)
         });
-        let guest = check_guest_access.then(|| {
+        let identity = identity_server.as_ref().map(|identity| {
             in_parallel(scope, || {
-                let url = base.join(&format!("{REGISTER_PATH}?kind=guest"));
-                send(&client, Method::Post, &url, deadline)
+                let answer = send(
+                    &client,
+                    Method::Get,
+                    &identity.join(IDENTITY_V2_PATH),
+                    deadline,
+                )?;
+                check_identity_server(identity.as_str(), answer.status, &answer.body)
             })
         });
-        // Discovery through `.well-known` already asked for them.
-        let versions = match discovered_versions {
-            Some(versions) => Ok(versions),
-            None => client.get_json::<Versions>(&base.join(VERSIONS_PATH), deadline),
+        let versions = if discovered {
+            // The spec's discovery checks the base URL `.well-known` named.
+            send(&client, Method::Get, &base.join(VERSIONS_PATH), deadline)
+                .and_then(|answer| check_versions(base.as_str(), answer.status, &answer.body))
+        } else {
+            client.get_json::<Versions>(&base.join(VERSIONS_PATH), deadline)
         };
-        Answers {
+        // A guest account only on what answered as a homeserver.
+        let guest = (check_guest_access && versions.is_ok()).then(|| {
+            let url = base.join(&format!("{REGISTER_PATH}?kind=guest"));
+            send(&client, Method::Post, &url, deadline)
+        });
+        let answers = Answers {
             versions,
             login: login.join(),
             oauth: oauth.join(),
             registration: registration.join(),
-            guest: guest.map(Parallel::join),
-        }
+            guest,
+        };
+        (answers, identity.map(Parallel::join))
     });
+    // Discovery failed the way the spec says (`/versions`, then the identity
+    // server): the other answers are dropped.
+    if discovered && let Err(err) = answers.versions {
+        return Err(err);
+    }
+    identity.transpose()?;
     answers.read(base, discovered)
 }
 
@@ -339,16 +378,15 @@ fn guest_allowed(answer: &Response) -> Result<bool, Error> {
 
 /// `.well-known/matrix/client` at `origin` (the given URL's, or for a
 /// server name its hostname without the port), as the spec's discovery
-/// algorithm says (`api::server_discovery`): the validated base URL it
-/// names with its `/versions` (which the algorithm checks), or `given`
-/// itself and `None` when there is no document (404, the spec's IGNORE).
-fn discover_base(
+/// algorithm says (`api::server_discovery`): the base URL it names and its
+/// identity server's, both to validate next, or `None` when there is no
+/// document (404, the spec's IGNORE).
+fn find_base(
     client: &Client,
-    given: &BaseUrl,
     origin: &str,
     allow_http: bool,
     deadline: Deadline,
-) -> Result<(BaseUrl, Option<Versions>), Error> {
+) -> Result<Option<(BaseUrl, Option<BaseUrl>)>, Error> {
     let mut url = format!("{origin}{WELL_KNOWN_PATH}");
     for redirects in 0.. {
         let response = send(client, Method::Get, &url, deadline)?;
@@ -359,30 +397,22 @@ fn discover_base(
             &response.body,
             redirects,
         )?;
-        let found = match step {
-            WellKnownStep::Ignore => return Ok((given.clone(), None)),
+        match step {
+            WellKnownStep::Ignore => return Ok(None),
             WellKnownStep::Follow(next) => {
                 // The http policy holds for redirect targets too.
                 BaseUrl::parse(&next, allow_http)?;
                 url = next;
-                continue;
             }
-            WellKnownStep::Found(found) => found,
-        };
-        let base = parse_base_url(&found.homeserver, allow_http)?;
-        let answer = send(client, Method::Get, &base.join(VERSIONS_PATH), deadline)?;
-        let versions = check_versions(base.as_str(), answer.status, &answer.body)?;
-        if let Some(identity_server) = &found.identity_server {
-            let identity = parse_base_url(identity_server, allow_http)?;
-            let answer = send(
-                client,
-                Method::Get,
-                &identity.join(IDENTITY_V2_PATH),
-                deadline,
-            )?;
-            check_identity_server(identity.as_str(), answer.status, &answer.body)?;
+            WellKnownStep::Found(found) => {
+                let base = parse_base_url(&found.homeserver, allow_http)?;
+                let identity = found
+                    .identity_server
+                    .map(|identity| parse_base_url(&identity, allow_http))
+                    .transpose()?;
+                return Ok(Some((base, identity)));
+            }
         }
-        return Ok((base, Some(versions)));
     }
     unreachable!("the loop returns")
 }

@@ -1,7 +1,7 @@
 //! The server probe against the loopback fault server
 //! (tests/hostile/fault_server.rs). Each of the probe's requests
-//! (`.well-known`, `/versions`, `GET /login`, `auth_metadata`, the empty
-//! `POST /register`, the guest check) in turn meets malformed, oversized,
+//! (`.well-known`, `/versions`, `GET /login`, both `auth_metadata`
+//! endpoints, the empty `POST /register`, the guest check) in turn meets malformed, oversized,
 //! stalled, reset, redirected, rate-limited and failing answers, while the
 //! others answer as an OAuth-only homeserver does (Synapse delegating to an
 //! OAuth server: the `m.login.sso` login type, OAuth metadata, registration
@@ -52,16 +52,19 @@ enum Asked {
     Versions,
     Login,
     AuthMetadata,
+    /// The MSC2965 endpoint, asked together with the stable one.
+    UnstableAuthMetadata,
     Register,
     Guest,
 }
 
 impl Asked {
-    const ALL: [Asked; 6] = [
+    const ALL: [Asked; 7] = [
         Asked::WellKnown,
         Asked::Versions,
         Asked::Login,
         Asked::AuthMetadata,
+        Asked::UnstableAuthMetadata,
         Asked::Register,
         Asked::Guest,
     ];
@@ -72,6 +75,9 @@ impl Asked {
             Asked::Versions => "/_matrix/client/versions",
             Asked::Login => "/_matrix/client/v3/login",
             Asked::AuthMetadata => "/_matrix/client/v1/auth_metadata",
+            Asked::UnstableAuthMetadata => {
+                "/_matrix/client/unstable/org.matrix.msc2965/auth_metadata"
+            }
             Asked::Register => "/_matrix/client/v3/register",
             Asked::Guest => "/_matrix/client/v3/register?kind=guest",
         }
@@ -83,7 +89,7 @@ impl Asked {
         match self {
             Asked::WellKnown | Asked::Versions => None,
             Asked::Login => Some(P::Login),
-            Asked::AuthMetadata => Some(P::Oauth),
+            Asked::AuthMetadata | Asked::UnstableAuthMetadata => Some(P::Oauth),
             Asked::Register => Some(P::Registration),
             Asked::Guest => Some(P::Guest),
         }
@@ -95,7 +101,9 @@ impl Asked {
             Asked::WellKnown => Reply::json(404, r#"{"errcode":"M_NOT_FOUND"}"#).into(),
             Asked::Versions => Reply::json(200, r#"{"versions":["v1.15"]}"#).into(),
             Asked::Login => Reply::json(200, r#"{"flows":[{"type":"m.login.sso"}]}"#).into(),
-            Asked::AuthMetadata => Reply::json(200, oauth_metadata(url)).into(),
+            Asked::AuthMetadata | Asked::UnstableAuthMetadata => {
+                Reply::json(200, oauth_metadata(url)).into()
+            }
             Asked::Register | Asked::Guest => Reply::json(
                 403,
                 r#"{"errcode":"M_FORBIDDEN","error":"Registration has been disabled"}"#,
@@ -103,28 +111,49 @@ impl Asked {
             .into(),
         }
     }
+
+    /// Whether the healthy answer of another request decides this part, so
+    /// that a fault here must not show: the stable metadata endpoint's
+    /// answer is preferred to the MSC2965 one's.
+    fn overruled(self) -> bool {
+        self == Asked::UnstableAuthMetadata
+    }
 }
 
-/// A server where `faulty` meets `fault` and everything else is healthy.
-/// The guest route comes before the registration route it extends.
-fn server(faulty: Option<Asked>, fault: &Fault) -> FaultServer {
-    let fault = fault.clone();
+/// A server answering each of the probe's requests as `answer` says, and
+/// anything else with 404. The guest route comes before the registration
+/// route it extends (the longest targets first).
+fn answering(answer: impl Fn(Asked, &str) -> Fault) -> FaultServer {
     FaultServer::routed_for(move |url| {
         let mut order = Asked::ALL;
         order.sort_by_key(|asked| std::cmp::Reverse(asked.target().len()));
         let routes = order
             .iter()
-            .map(|&asked| {
-                let answer = if Some(asked) == faulty {
-                    fault.clone()
-                } else {
-                    asked.healthy(url)
-                };
-                (asked.target().to_owned(), answer)
-            })
+            .map(|&asked| (asked.target().to_owned(), answer(asked, url)))
             .collect();
         let unknown_path = Reply::json(404, r#"{"errcode":"M_UNRECOGNIZED"}"#).into();
         (routes, vec![unknown_path])
+    })
+}
+
+/// A server where `faulty` meets `fault` and everything else is healthy.
+fn server(faulty: Option<Asked>, fault: &Fault) -> FaultServer {
+    answering(|asked, url| {
+        if Some(asked) == faulty {
+            fault.clone()
+        } else {
+            asked.healthy(url)
+        }
+    })
+}
+
+/// A healthy server whose every answer comes `delay` late.
+fn late_server(delay: Duration) -> FaultServer {
+    answering(|asked, url| {
+        let Fault::Reply(reply) = asked.healthy(url) else {
+            unreachable!()
+        };
+        Fault::ReplyAfter { delay, reply }
     })
 }
 
@@ -180,11 +209,12 @@ fn case(
             {
                 let server = server(Some(asked), &fault);
                 let outcome = c_api::probe(&server.url(), &options, true);
-                assert_eq!(
-                    code_for(asked, &outcome),
-                    expect(asked),
-                    "{what}: {outcome:#?}"
-                );
+                let expected = if asked.overruled() {
+                    R::Ok
+                } else {
+                    expect(asked)
+                };
+                assert_eq!(code_for(asked, &outcome), expected, "{what}: {outcome:#?}");
                 // The well-known, then the rest at once: two requests' time.
                 assert!(
                     outcome.elapsed < options.budget_for(2) + HANG_SLACK,
@@ -353,31 +383,11 @@ fn rate_limited_with_a_zero_delay_is_asked_once() {
 fn the_requests_after_well_known_go_out_at_once() {
     let _alone = one_at_a_time();
     let delay = Duration::from_millis(400);
-    let server = FaultServer::routed_for(|url| {
-        let routes = [
-            Asked::Guest,
-            Asked::Register,
-            Asked::AuthMetadata,
-            Asked::Login,
-            Asked::Versions,
-            Asked::WellKnown,
-        ]
-        .iter()
-        .map(|&asked| {
-            let Fault::Reply(reply) = asked.healthy(url) else {
-                unreachable!()
-            };
-            (
-                asked.target().to_owned(),
-                Fault::ReplyAfter { delay, reply },
-            )
-        })
-        .collect();
-        (routes, vec![Reply::json(404, "{}").into()])
-    });
-    let outcome = c_api::probe(&server.url(), &options(), true);
+    let server = late_server(delay);
+    // Without the guest check, which waits for `/versions`.
+    let outcome = c_api::probe(&server.url(), &options(), false);
     assert_eq!(outcome.code(), R::Ok, "{outcome:#?}");
-    // versions, login, auth_metadata, register and the guest check.
+    // versions, login, both metadata endpoints and register.
     assert_eq!(server.max_in_flight(), 5, "{outcome:#?}");
     eprintln!(
         "probe with every answer {delay:?} late: {:?}",
@@ -389,22 +399,7 @@ fn the_requests_after_well_known_go_out_at_once() {
 fn one_deadline_bounds_the_whole_probe() {
     let _alone = one_at_a_time();
     let delay = Duration::from_secs(3);
-    let server = FaultServer::routed_for(|url| {
-        let routes = Asked::ALL
-            .iter()
-            .rev()
-            .map(|&asked| {
-                let Fault::Reply(reply) = asked.healthy(url) else {
-                    unreachable!()
-                };
-                (
-                    asked.target().to_owned(),
-                    Fault::ReplyAfter { delay, reply },
-                )
-            })
-            .collect();
-        (routes, vec![Reply::json(404, "{}").into()])
-    });
+    let server = late_server(delay);
     let options = Options {
         request_timeout_ms: 5000,
         call_timeout_ms: 4000,
@@ -422,21 +417,14 @@ fn one_deadline_bounds_the_whole_probe() {
 fn the_probe_refuses_the_metadata_discovery_refuses() {
     let _alone = one_at_a_time();
     // A NUL in an otherwise fine URL: C cannot hold it.
-    let server = FaultServer::routed_for(|url| {
-        let mut metadata: serde_json::Value = serde_json::from_str(&oauth_metadata(url)).unwrap();
-        metadata["account_management_uri"] = format!("{url}/account\u{0}").into();
-        let routes = Asked::ALL
-            .iter()
-            .rev()
-            .map(|&asked| {
-                let answer = match asked {
-                    Asked::AuthMetadata => Reply::json(200, metadata.to_string()).into(),
-                    other => other.healthy(url),
-                };
-                (asked.target().to_owned(), answer)
-            })
-            .collect();
-        (routes, vec![Reply::json(404, "{}").into()])
+    let server = answering(|asked, url| match asked {
+        Asked::AuthMetadata => {
+            let mut metadata: serde_json::Value =
+                serde_json::from_str(&oauth_metadata(url)).unwrap();
+            metadata["account_management_uri"] = format!("{url}/account\u{0}").into();
+            Reply::json(200, metadata.to_string()).into()
+        }
+        other => other.healthy(url),
     });
     let probed = c_api::probe(&server.url(), &options(), false);
     assert_eq!(
@@ -452,4 +440,19 @@ fn the_probe_refuses_the_metadata_discovery_refuses() {
     let client = c_api::CClient::new(&server.url(), &options()).unwrap();
     let (discovered, _) = client.oauth_discover();
     assert_eq!(discovered.code(), R::InvalidResponse, "{discovered:#?}");
+}
+
+#[test]
+fn the_msc2965_metadata_counts_when_the_stable_endpoint_is_not_there() {
+    let _alone = one_at_a_time();
+    let server = answering(|asked, url| match asked {
+        Asked::AuthMetadata => Reply::json(404, r#"{"errcode":"M_UNRECOGNIZED"}"#).into(),
+        other => other.healthy(url),
+    });
+    let probed = c_api::probe(&server.url(), &options(), false);
+    assert_eq!(probed.code(), R::Ok, "{probed:#?}");
+    let json: serde_json::Value = serde_json::from_str(probed.value.as_deref().unwrap()).unwrap();
+    // OAuth | OAuth create | SSO.
+    assert_eq!(json["signup_methods"], 2 | 4 | 8, "{json}");
+    assert_eq!(server.requests_to(Asked::UnstableAuthMetadata.target()), 1);
 }

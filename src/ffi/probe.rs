@@ -81,8 +81,9 @@ struct UnknownHandle {
 /// Then reads, all at once, `/versions`, `GET /login`, the OAuth 2.0
 /// metadata and an empty `POST /register`; with `check_guest_access` it also
 /// tries a guest registration, which creates a guest account where guests
-/// are allowed. `options` may be NULL for the defaults. Blocks for about two
-/// round trips, at most `options->call_timeout_ms`; starts a few threads.
+/// are allowed. `options` may be NULL for the defaults. Blocks for a connection
+/// and about two round trips (the guest check, after `/versions`, one more),
+/// at most `options->call_timeout_ms`; starts a few threads.
 ///
 /// On success writes the answer to `*probe_out`: caller owns it; free it with
 /// `mxreg_probe_free`. A part that could not be found out does not fail the

@@ -35,6 +35,10 @@ struct WhoAmI {
     device_id: Option<String>,
 }
 
+/// Where the homeserver may serve its OAuth 2.0 server metadata, the
+/// preferred first: the stable endpoint, then the MSC2965 one.
+const METADATA_PATHS: [&str; 2] = [AUTH_METADATA_PATH, UNSTABLE_AUTH_METADATA_PATH];
+
 /// Fetch and check the homeserver's OAuth 2.0 server metadata (the stable
 /// endpoint, then the MSC2965 one). A homeserver that has neither uses
 /// legacy authentication: `OAuthUnsupported`.
@@ -42,12 +46,46 @@ pub fn discover(client: &Client) -> Result<AuthMetadata, Error> {
     discover_within(client, client.deadline())
 }
 
-/// [`discover`] as part of a larger call that must end by `deadline`.
+/// [`discover`] as part of a larger call that must end by `deadline`. The
+/// MSC2965 endpoint is asked only when the stable one is not there.
 pub fn discover_within(client: &Client, deadline: Deadline) -> Result<AuthMetadata, Error> {
-    for path in [AUTH_METADATA_PATH, UNSTABLE_AUTH_METADATA_PATH] {
-        let response = get(client, &client.homeserver().join(path), None, deadline)?;
-        let allow_insecure_http = client.transport().allow_insecure_http();
-        if let Some(read) = read_metadata_answer(&response.answer(), allow_insecure_http) {
+    let answers = METADATA_PATHS
+        .iter()
+        .map(|path| get(client, &client.homeserver().join(path), None, deadline));
+    metadata_from_answers(answers, client.transport().allow_insecure_http())
+}
+
+/// [`discover_within`] with both endpoints asked at once, for a caller that
+/// would rather spend a request than a round trip (the probe). The answer
+/// is the same: the stable endpoint's decides when it is there.
+pub fn discover_at_once_within(client: &Client, deadline: Deadline) -> Result<AuthMetadata, Error> {
+    let ask = |path: &str| get(client, &client.homeserver().join(path), None, deadline);
+    let [stable, unstable] = METADATA_PATHS;
+    let answers = std::thread::scope(|scope| {
+        let asking = std::thread::Builder::new()
+            .name("mxreg-metadata".into())
+            .spawn_scoped(scope, || ask(unstable));
+        let first = ask(stable);
+        let second = match asking {
+            Ok(asked) => asked.join().unwrap_or(Err(Error::Panic)),
+            // No thread to spare: one after the other.
+            Err(_) => ask(unstable),
+        };
+        [first, second]
+    });
+    metadata_from_answers(answers, client.transport().allow_insecure_http())
+}
+
+/// The metadata from the endpoints' answers in [`METADATA_PATHS`] order:
+/// the first endpoint that is there decides, and an error before it is the
+/// error (the answers are taken one at a time, so a lazy iterator asks the
+/// next endpoint only when needed).
+fn metadata_from_answers(
+    answers: impl IntoIterator<Item = Result<Response, Error>>,
+    allow_insecure_http: bool,
+) -> Result<AuthMetadata, Error> {
+    for response in answers {
+        if let Some(read) = read_metadata_answer(&response?.answer(), allow_insecure_http) {
             return read;
         }
     }

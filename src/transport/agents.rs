@@ -23,6 +23,7 @@ use ureq::Agent;
 use ureq::config::Config;
 
 use super::connector::Connector;
+use super::preconnect::WarmConnections;
 use super::resolver::CachingResolver;
 use super::{tls, ureq_adapter};
 
@@ -31,6 +32,9 @@ pub(crate) const MAX_AGENTS: usize = 8;
 
 pub(crate) struct Agents {
     agents: Box<[Agent]>,
+    /// Their shared connector, which keeps the warm connections
+    /// (`preconnect`).
+    connector: Arc<Connector>,
 }
 
 impl Agents {
@@ -41,7 +45,12 @@ impl Agents {
         let agents = (0..agent_count())
             .map(|_| ureq_adapter::agent(config.clone(), &connector, &resolver))
             .collect();
-        Agents { agents }
+        Agents { agents, connector }
+    }
+
+    /// The connections opened ahead of requests (see `preconnect`).
+    pub(crate) fn warm_connections(&self) -> Arc<WarmConnections> {
+        self.connector.warm_connections()
     }
 
     /// The calling thread's agent.

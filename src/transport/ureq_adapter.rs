@@ -30,7 +30,7 @@ use ureq::{Agent, Error, Timeout};
 
 use super::buffers::WipedBuffers;
 use super::connection::{Connection, Deadline, is_timeout};
-use super::connector::{Connector, Target};
+use super::connector::{Connector, OnSocket, Target};
 use super::resolver::{CachingResolver, default_port};
 use super::tls::InvalidServerName;
 
@@ -77,15 +77,17 @@ impl<In: Transport> UreqConnectorTrait<In> for UreqConnector {
             None => {
                 let target = Target {
                     host,
+                    port: port_of(details.uri),
                     addrs: &details.addrs,
                     https: details.needs_tls(),
                     deadline,
                     no_delay: details.config.no_delay(),
                 };
-                self.0.open(&target, |socket| {
-                    (details.register_shutdown)(socket as Weak<dyn ShutdownHandle>)
-                        .map_err(Error::into_io)
-                })
+                let register = Arc::clone(&details.register_shutdown);
+                let on_socket: OnSocket = Arc::new(move |socket| {
+                    register(socket as Weak<dyn ShutdownHandle>).map_err(Error::into_io)
+                });
+                self.0.open(&target, &on_socket)
             }
         };
         let connection = opened.map_err(|err| connect_error(err, details.timeout.reason))?;
@@ -98,6 +100,13 @@ impl<In: Transport> UreqConnectorTrait<In> for UreqConnector {
             buffers,
         })))
     }
+}
+
+/// The URL's port, or its scheme's.
+fn port_of(uri: &Uri) -> u16 {
+    uri.port_u16()
+        .or_else(|| uri.scheme().and_then(default_port))
+        .unwrap_or(0)
 }
 
 /// The connect timeout runs from the start of the connection (as in ureq):

@@ -3,8 +3,9 @@
  * demand (a 429 asking for no delay, OAuth metadata that is rate-limited,
  * a 1 MB token): a forked child on 127.0.0.1 that answers each request by
  * the first route whose path prefix its target starts with, after an
- * optional delay, and closes the connection. It counts the requests per
- * route in memory shared with the parent. Plain POSIX; the test tool does
+ * optional delay, and closes the connection; connections are served at
+ * the same time. It counts the requests per route in memory shared with
+ * the parent. Plain POSIX; the test tool does
  * no allocation. Needs _POSIX_C_SOURCE >= 200809L and _DEFAULT_SOURCE.
  */
 #ifndef MXREG_TEST_STAND_IN_SERVER_H
@@ -70,7 +71,7 @@ static void stand_in_answer(int fd, const struct stand_in_route *routes, volatil
   if (routes[i].prefix == NULL) {
     return;
   }
-  counts[i]++;
+  __sync_fetch_and_add(&counts[i], 1);
   if (routes[i].delay_ms > 0) {
     struct timespec pause;
     pause.tv_sec = routes[i].delay_ms / 1000;
@@ -122,15 +123,24 @@ static int stand_in_start(struct stand_in_server *server, const struct stand_in_
     return -1;
   }
   if (server->pid == 0) {
-    /* The child serves until the parent ends it, at most 60 s. */
+    /* The child serves until the parent ends it, at most 60 s; each
+     * connection in a process of its own (10 s at most), since a client may
+     * open several before it sends on any (the probe opens them ahead). */
     alarm(60);
+    signal(SIGCHLD, SIG_IGN);
     for (;;) {
       int fd = accept(listener, NULL, NULL);
       if (fd < 0) {
         continue;
       }
-      stand_in_answer(fd, routes, server->counts);
-      shutdown(fd, SHUT_WR);
+      if (fork() == 0) {
+        alarm(10);
+        close(listener);
+        stand_in_answer(fd, routes, server->counts);
+        shutdown(fd, SHUT_WR);
+        close(fd);
+        _exit(0);
+      }
       close(fd);
     }
   }

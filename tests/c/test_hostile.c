@@ -130,7 +130,7 @@ cleanup:
   stand_in_stop(&server);
 }
 
-/* Every answer a second late, one request at a time. */
+/* Every answer a second late. */
 static const struct stand_in_route slow_server[] = {
     {"/_matrix/client/versions", 200, "{\"versions\":[\"v1.15\"]}", 1000},
     {"/_matrix/client/v3/login", 200, "{\"flows\":[{\"type\":\"m.login.password\"}]}", 1000},
@@ -154,7 +154,7 @@ static void test_one_deadline_bounds_the_probe(void) {
   CHECK(expect_rc(mxreg_probe_server(server.url, &options, true, &probe, &error),
                   MXREG_RESULT_TIMEOUT, &error));
   took = now_ms() - started;
-  NOTE("probe of a server answering each request 1 s late, one at a time: %lld ms",
+  NOTE("probe of a server answering each request 1 s late: %lld ms",
        (long long)took);
   /* Well past the deadline would be a hang, not a slow machine. */
   CHECK(took < 1500 + 5000);

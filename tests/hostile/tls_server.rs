@@ -88,7 +88,13 @@ impl TlsServer {
                 let deadline = Instant::now() + LIFETIME;
                 while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
                     match listener.accept() {
-                        Ok((tcp, _)) => serve(tcp, &config, &reply, idle_close, &log),
+                        // A connection of its own each: a client may open
+                        // several at once (the probe opens them ahead).
+                        Ok((tcp, _)) => {
+                            let (config, reply, log) =
+                                (Arc::clone(&config), reply.clone(), Arc::clone(&log));
+                            thread::spawn(move || serve(tcp, &config, &reply, idle_close, &log));
+                        }
                         Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                             thread::sleep(Duration::from_millis(5));
                         }

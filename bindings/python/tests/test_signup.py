@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from support import (
@@ -88,18 +90,25 @@ def test_terms_stage_lists_policies_then_accepts() -> None:
             assert status(signup) is SignupState.COMPLETE
 
 
-def test_email_stage_waits_for_the_link_then_completes() -> None:
-    address = f"{unique_username('pymail')}@example.org"
+@contextmanager
+def email_requested(client: mxreg.Client, prefix: str) -> Iterator[tuple[Signup, str, float]]:
+    """A signup on the email variant that has asked for the validation mail:
+    (the session, the address, when the mail was asked for)."""
+    address = f"{unique_username(prefix)}@example.org"
     since = time.time() - 1
-    with mxreg.Client(homeserver("email")) as client:
-        with client.signup(unique_username("pymail"), PASSWORD, stages=Stage.EMAIL) as signup:
-            signup.start()
-            assert signup.next_stage == EMAIL_IDENTITY
-            signup.request_email_token(address)
-            assert signup.check_email() is False  # the link was not followed yet
-            follow_validation_link(address, since)
-            signup.wait_for_email(poll_interval=0.5, timeout=30)
-            assert status(signup) is SignupState.COMPLETE
+    with client.signup(unique_username(prefix), PASSWORD, stages=Stage.EMAIL) as signup:
+        signup.start()
+        assert signup.next_stage == EMAIL_IDENTITY
+        signup.request_email_token(address)
+        yield signup, address, since
+
+
+def test_email_stage_waits_for_the_link_then_completes() -> None:
+    with mxreg.Client(homeserver("email")) as client, email_requested(client, "pymail") as (signup, address, since):
+        assert signup.check_email() is False  # the link was not followed yet
+        follow_validation_link(address, since)
+        signup.wait_for_email(poll_interval=0.5, timeout=30)
+        assert status(signup) is SignupState.COMPLETE
 
 
 def test_an_email_code_goes_to_the_submit_url() -> None:
@@ -119,13 +128,8 @@ def test_an_email_code_goes_to_the_submit_url() -> None:
 
 
 def test_a_saved_session_finishes_in_another_client() -> None:
-    address = f"{unique_username('pysave')}@example.org"
-    since = time.time() - 1
-    with mxreg.Client(homeserver("email")) as first:
-        with first.signup(unique_username("pysave"), PASSWORD, stages=Stage.EMAIL) as signup:
-            signup.start()
-            signup.request_email_token(address)
-            saved = signup.save()
+    with mxreg.Client(homeserver("email")) as first, email_requested(first, "pysave") as (signup, address, since):
+        saved = signup.save()
     assert PASSWORD in saved  # it holds the secrets, as documented
     follow_validation_link(address, since)
     with mxreg.Client(homeserver("email")) as second, second.restore_signup(saved) as restored:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from . import _raw
@@ -28,6 +28,15 @@ def c_string(value: str | None, name: str) -> bytes | None:
     if "\0" in value:
         raise ValueError(f"{name} contains a NUL character")
     return value.encode("utf-8")
+
+
+def reject_unknown_keywords(accepted: Any, given: Mapping[str, object]) -> None:
+    """TypeError for keys of `given` that the TypedDict `accepted` does not
+    name, as Python raises for an unknown keyword argument (mypy catches
+    them first in checked code)."""
+    unknown = set(given) - accepted.__required_keys__ - accepted.__optional_keys__
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
 
 
 def py_string(value: bytes | None) -> str | None:

@@ -14,21 +14,23 @@ import asyncio
 import functools
 from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, Unpack
 
 from . import probe
 from ._handles import HandleOwner
+from ._options import ClientOptions
 from .auth import AuthInfo
 from .client import Client
-from .oauth import OAuthAuthorization, OAuthIntent, OAuthServer, ResponseMode
+from .oauth import OAuthAuthorization, OAuthServer
 from .registration import Registration
-from .signup import Policy, Signup, SignupState, Stage
+from .signup import Policy, Signup, SignupState
 
 __all__ = ["AsyncClient", "AsyncOAuthAuthorization", "AsyncOAuthServer", "AsyncSignup", "probe_server"]
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 _T = TypeVar("_T")
+_W = TypeVar("_W")
 _Blocking = TypeVar("_Blocking", bound=HandleOwner[Any])
 
 
@@ -38,6 +40,19 @@ def _in_thread(method: Callable[Concatenate[_T, _P], _R]) -> Callable[Concatenat
     @functools.wraps(method)
     async def call(self: Any, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         return await asyncio.to_thread(method, self.blocking, *args, **kwargs)
+
+    return call
+
+
+def _wrapping(
+    method: Callable[Concatenate[_T, _P], _R], wrap: Callable[[_R], _W]
+) -> Callable[Concatenate[Any, _P], _W]:
+    """A method that calls the blocking method of `self.blocking` at once
+    (it does no I/O) and gives its result to `wrap` (the async wrapper)."""
+
+    @functools.wraps(method)
+    def call(self: Any, /, *args: _P.args, **kwargs: _P.kwargs) -> _W:
+        return wrap(method(self.blocking, *args, **kwargs))
 
     return call
 
@@ -167,31 +182,9 @@ class AsyncOAuthServer(_AsyncWrapper[OAuthServer]):
     refresh_token = _in_thread(OAuthServer.refresh_token)
     revoke_token = _in_thread(OAuthServer.revoke_token)
 
-    def start_authorization(
-        self,
-        client_id: str,
-        redirect_uri: str,
-        *,
-        intent: OAuthIntent = OAuthIntent.SIGN_UP,
-        device_id: str | None = None,
-        login_hint: str | None = None,
-        response_mode: ResponseMode = ResponseMode.QUERY,
-    ) -> AsyncOAuthAuthorization:
-        """As `OAuthServer.start_authorization` (no I/O)."""
-        return AsyncOAuthAuthorization(
-            self.blocking.start_authorization(
-                client_id,
-                redirect_uri,
-                intent=intent,
-                device_id=device_id,
-                login_hint=login_hint,
-                response_mode=response_mode,
-            )
-        )
-
-    def restore_authorization(self, saved: str) -> AsyncOAuthAuthorization:
-        """As `OAuthServer.restore_authorization` (no I/O)."""
-        return AsyncOAuthAuthorization(self.blocking.restore_authorization(saved))
+    # As their `OAuthServer` namesakes (no I/O); the authorization's `complete()` is awaitable.
+    start_authorization = _wrapping(OAuthServer.start_authorization, AsyncOAuthAuthorization)
+    restore_authorization = _wrapping(OAuthServer.restore_authorization, AsyncOAuthAuthorization)
 
 
 class AsyncClient(_AsyncWrapper[Client]):
@@ -200,31 +193,9 @@ class AsyncClient(_AsyncWrapper[Client]):
     (it does no I/O). `blocking` is the underlying thread-safe client."""
 
     def __init__(
-        self,
-        homeserver_url: str,
-        *,
-        user_agent: str | None = None,
-        connect_timeout: float | None = None,
-        request_timeout: float | None = None,
-        max_response_bytes: int | None = None,
-        allow_insecure_http: bool = False,
-        rate_limit_max_wait: float | None = None,
-        ca_pem: str | None = None,
-        call_timeout: float | None = None,
+        self, homeserver_url: str, options: ClientOptions | None = None, **keywords: Unpack[ClientOptions]
     ) -> None:
-        super().__init__(
-            Client(
-                homeserver_url,
-            user_agent=user_agent,
-            connect_timeout=connect_timeout,
-            request_timeout=request_timeout,
-            max_response_bytes=max_response_bytes,
-            allow_insecure_http=allow_insecure_http,
-                rate_limit_max_wait=rate_limit_max_wait,
-                ca_pem=ca_pem,
-                call_timeout=call_timeout,
-            )
-        )
+        super().__init__(Client(homeserver_url, options, **keywords))
 
     @property
     def homeserver_url(self) -> str:
@@ -252,35 +223,9 @@ class AsyncClient(_AsyncWrapper[Client]):
     login = _in_thread(Client.login)
     login_with_token = _in_thread(Client.login_with_token)
 
-    def signup(
-        self,
-        username: str | None = None,
-        password: str | None = None,
-        *,
-        stages: Stage = Stage.DUMMY,
-        device_id: str | None = None,
-        device_name: str | None = None,
-        inhibit_login: bool = False,
-        refresh_token: bool = True,
-        guest_access_token: str | None = None,
-    ) -> AsyncSignup:
-        """As `Client.signup` (no I/O); the session's steps are awaitable."""
-        return AsyncSignup(
-            self.blocking.signup(
-                username,
-                password,
-                stages=stages,
-                device_id=device_id,
-                device_name=device_name,
-                inhibit_login=inhibit_login,
-                refresh_token=refresh_token,
-                guest_access_token=guest_access_token,
-            )
-        )
-
-    def restore_signup(self, saved: str) -> AsyncSignup:
-        """As `Client.restore_signup` (no I/O)."""
-        return AsyncSignup(self.blocking.restore_signup(saved))
+    # As their `Client` namesakes (no I/O); the session's steps are awaitable.
+    signup = _wrapping(Client.signup, AsyncSignup)
+    restore_signup = _wrapping(Client.restore_signup, AsyncSignup)
 
     async def discover_oauth(self) -> AsyncOAuthServer:
         """As `Client.discover_oauth`."""

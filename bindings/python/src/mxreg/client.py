@@ -7,12 +7,21 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
 from . import _raw
 from ._handles import HandleOwner, OwnedHandle
-from ._native import c_string, call_checked, py_string, read_registration, read_then_free, read_tokens, take_string
-from ._options import client_options
+from ._native import (
+    c_string,
+    call_checked,
+    py_string,
+    read_registration,
+    read_then_free,
+    read_tokens,
+    reject_unknown_keywords,
+    take_string,
+)
+from ._options import ClientOptions, merge_options, raw_client_options
 from .registration import Registration
 from .oauth import OAuthServer
 from .signup import Signup, Stage
@@ -29,32 +38,59 @@ if TYPE_CHECKING:
     ]
 
 
+class _SessionFields(TypedDict, total=False):
+    """The keyword arguments `register`, `recover_registration` and `signup`
+    share (with the defaults `_request` applies)."""
+
+    device_name: str | None
+    """The new device's display name."""
+    inhibit_login: bool
+    """Create the account without logging it in (no tokens; default False)."""
+    refresh_token: bool
+    """Ask for a refresh token (default True)."""
+    guest_access_token: str | None
+    """A guest's access token, to upgrade that guest."""
+
+
+class _RegisterFields(_SessionFields, total=False):
+    """The keyword arguments of `register` and `recover_registration`."""
+
+    auth: Mapping[str, Any] | None
+    """The `auth` object of a user-interactive auth stage."""
+    appservice_token: str | None
+    """An application service's `as_token` (`m.login.application_service`)."""
+    kind: AccountKind
+    """USER (default) or GUEST."""
+
+
+class _LoginFields(TypedDict, total=False):
+    """The keyword arguments of `login` and `login_with_token`."""
+
+    device_id: str | None
+    """The device to log in onto (default: a new one)."""
+    device_name: str | None
+    refresh_token: bool
+    """Ask for a refresh token (default True)."""
+
+
 def _request(
-    username: str | None,
-    password: str | None,
-    *,
-    auth: Mapping[str, Any] | None,
-    device_id: str | None,
-    device_name: str | None,
-    inhibit_login: bool,
-    refresh_token: bool,
-    guest_access_token: str | None,
-    appservice_token: str | None,
-    kind: AccountKind,
+    username: str | None, password: str | None, device_id: str | None, fields: _RegisterFields
 ) -> _raw.mxreg_register_request:
     """A filled `mxreg_register_request` (it keeps the encoded strings alive)."""
+    reject_unknown_keywords(_RegisterFields, fields)
+    auth = fields.get("auth")
     request = _raw.mxreg_register_request()
     _raw.mxreg_register_request_init(ctypes.byref(request))
     request.username = c_string(username, "username")
     request.password = c_string(password, "password")
     request.device_id = c_string(device_id, "device_id")
-    request.initial_device_display_name = c_string(device_name, "device_name")
-    request.guest_access_token = c_string(guest_access_token, "guest_access_token")
-    request.appservice_token = c_string(appservice_token, "appservice_token")
+    request.initial_device_display_name = c_string(fields.get("device_name"), "device_name")
+    request.guest_access_token = c_string(fields.get("guest_access_token"), "guest_access_token")
+    request.appservice_token = c_string(fields.get("appservice_token"), "appservice_token")
     request.auth_json = None if auth is None else c_string(json.dumps(dict(auth)), "auth")
-    request.kind = int(AccountKind(kind))
-    request.inhibit_login = bool(inhibit_login)
-    request.refresh_token = bool(refresh_token)
+    request.kind = int(AccountKind(fields.get("kind", AccountKind.USER)))
+    request.inhibit_login = bool(fields.get("inhibit_login", False))
+    request.refresh_token = bool(fields.get("refresh_token", True))
     return request
 
 
@@ -70,42 +106,20 @@ class Client(HandleOwner[_raw.mxreg_client]):
     calls after `close()` raise `ClosedError`. A call running on another
     thread when `close()` happens finishes normally.
 
+    The connection is set by a `ClientOptions` (`options=`) or by keyword
+    arguments of the same names, which override its fields:
+    `Client(url, rate_limit_max_wait=30)` is
+    `Client(url, options=ClientOptions(rate_limit_max_wait=30))`.
     Plain `http://` is allowed only to loopback unless `allow_insecure_http`.
-    `rate_limit_max_wait` (seconds) lets calls wait out HTTP 429 answers as
-    the server asks, up to that total; by default they raise
-    `RateLimitedError` at once. `ca_pem` (PEM text) replaces the system's
-    trust store (a private CA, pinned); verification is never turned off.
-    `call_timeout` (seconds, default 60) bounds a whole call however many
-    requests it sends (OAuth discovery and completion, retries); waits for
-    rate limits add to it.
     """
 
     def __init__(
-        self,
-        homeserver_url: str,
-        *,
-        user_agent: str | None = None,
-        connect_timeout: float | None = None,
-        request_timeout: float | None = None,
-        max_response_bytes: int | None = None,
-        allow_insecure_http: bool = False,
-        rate_limit_max_wait: float | None = None,
-        ca_pem: str | None = None,
-        call_timeout: float | None = None,
+        self, homeserver_url: str, options: ClientOptions | None = None, **keywords: Unpack[ClientOptions]
     ) -> None:
-        options = client_options(
-            user_agent=user_agent,
-            connect_timeout=connect_timeout,
-            request_timeout=request_timeout,
-            max_response_bytes=max_response_bytes,
-            allow_insecure_http=allow_insecure_http,
-            rate_limit_max_wait=rate_limit_max_wait,
-            ca_pem=ca_pem,
-            call_timeout=call_timeout,
-        )
+        raw_options = raw_client_options(merge_options(options, keywords))
         url = c_string(homeserver_url, "homeserver_url")
         client = ctypes.POINTER(_raw.mxreg_client)()
-        call_checked(lambda error: _raw.mxreg_client_new(url, ctypes.byref(options), ctypes.byref(client), error))
+        call_checked(lambda error: _raw.mxreg_client_new(url, ctypes.byref(raw_options), ctypes.byref(client), error))
         self._handle = OwnedHandle(self, "client", client, _raw.mxreg_client_free)
         self._lock = threading.Lock()
         self._homeserver_url = py_string(_raw.mxreg_client_homeserver_url(client)) or homeserver_url
@@ -141,16 +155,15 @@ class Client(HandleOwner[_raw.mxreg_client]):
         username: str | None = None,
         password: str | None = None,
         *,
-        auth: Mapping[str, Any] | None = None,
         device_id: str | None = None,
-        device_name: str | None = None,
-        inhibit_login: bool = False,
-        refresh_token: bool = True,
-        guest_access_token: str | None = None,
-        appservice_token: str | None = None,
-        kind: AccountKind = AccountKind.USER,
+        **fields: Unpack[_RegisterFields],
     ) -> Registration:
         """One `POST /register`; returns the new account.
+
+        Keywords: `device_id`, `device_name`, `inhibit_login` (default
+        False), `refresh_token` (default True), `auth`,
+        `guest_access_token`, `appservice_token`, `kind` (default
+        `AccountKind.USER`).
 
         When the server wants user-interactive auth this raises
         `AuthRequiredError`: read `err.auth_info` (flows, params, session)
@@ -161,18 +174,7 @@ class Client(HandleOwner[_raw.mxreg_client]):
         With `appservice_token`, `inhibit_login` is always sent (application
         service API v1.17): the account comes back without tokens.
         """
-        request = _request(
-            username,
-            password,
-            auth=auth,
-            device_id=device_id,
-            device_name=device_name,
-            inhibit_login=inhibit_login,
-            refresh_token=refresh_token,
-            guest_access_token=guest_access_token,
-            appservice_token=appservice_token,
-            kind=kind,
-        )
+        request = _request(username, password, device_id, fields)
         return self._register_with(_raw.mxreg_client_register, request)
 
     def recover_registration(
@@ -181,36 +183,20 @@ class Client(HandleOwner[_raw.mxreg_client]):
         password: str | None = None,
         *,
         device_id: str,
-        auth: Mapping[str, Any] | None = None,
-        device_name: str | None = None,
-        inhibit_login: bool = False,
-        refresh_token: bool = True,
-        guest_access_token: str | None = None,
-        appservice_token: str | None = None,
-        kind: AccountKind = AccountKind.USER,
+        **fields: Unpack[_RegisterFields],
     ) -> Registration:
         """After `OutcomeUnknownError` from `register`: the account, on the
         device the lost attempt named.
 
-        Pass the same arguments as the lost call, with `device_id` set to
-        yours or to the error's `device_id` (the one mxreg chose). The
-        attempt is sent again; when the server no longer knows it, mxreg
-        logs in onto that device. Raises what the server answered when
-        neither gives the account (`AuthRequiredError`: registration had not
-        finished; go on with the stages).
+        Pass the same arguments as the lost call (the keywords of
+        `register`), with `device_id` set to yours or to the error's
+        `device_id` (the one mxreg chose). The attempt is sent again; when
+        the server no longer knows it, mxreg logs in onto that device.
+        Raises what the server answered when neither gives the account
+        (`AuthRequiredError`: registration had not finished; go on with the
+        stages).
         """
-        request = _request(
-            username,
-            password,
-            auth=auth,
-            device_id=device_id,
-            device_name=device_name,
-            inhibit_login=inhibit_login,
-            refresh_token=refresh_token,
-            guest_access_token=guest_access_token,
-            appservice_token=appservice_token,
-            kind=kind,
-        )
+        request = _request(username, password, device_id, fields)
         return self._register_with(_raw.mxreg_client_recover_registration, request)
 
     def _register_with(
@@ -263,7 +249,6 @@ class Client(HandleOwner[_raw.mxreg_client]):
             guest_access_token=guest_access_token,
         )
 
-
     def signup(
         self,
         username: str | None = None,
@@ -271,27 +256,16 @@ class Client(HandleOwner[_raw.mxreg_client]):
         *,
         stages: Stage = Stage.DUMMY,
         device_id: str | None = None,
-        device_name: str | None = None,
-        inhibit_login: bool = False,
-        refresh_token: bool = True,
-        guest_access_token: str | None = None,
+        **fields: Unpack[_SessionFields],
     ) -> Signup:
         """A registration session to complete stage by stage (no I/O yet:
         call `start()`). `stages` are the `Stage` flags this app can
         complete; flows needing others are avoided (`m.login.dummy` is
-        always handled). Close the session when done."""
-        request = _request(
-            username,
-            password,
-            auth=None,
-            device_id=device_id,
-            device_name=device_name,
-            inhibit_login=inhibit_login,
-            refresh_token=refresh_token,
-            guest_access_token=guest_access_token,
-            appservice_token=None,
-            kind=AccountKind.USER,
-        )
+        always handled). The other keywords are those of `register` but
+        `auth`, `appservice_token` and `kind`. Close the session when done."""
+        reject_unknown_keywords(_SessionFields, fields)
+        # Its keys are a subset of the (all optional) register fields.
+        request = _request(username, password, device_id, cast(_RegisterFields, fields))
         signup = ctypes.POINTER(_raw.mxreg_signup)()
         self._call(
             lambda client, error: _raw.mxreg_signup_new(
@@ -334,66 +308,32 @@ class Client(HandleOwner[_raw.mxreg_client]):
         self._call(lambda client, error: _raw.mxreg_client_refresh(client, value, ctypes.byref(tokens), error))
         return read_then_free(tokens, read_tokens, _raw.mxreg_tokens_free)
 
-    def login(
-        self,
-        user: str,
-        password: str,
-        *,
-        device_id: str | None = None,
-        device_name: str | None = None,
-        refresh_token: bool = True,
-    ) -> Registration:
+    def login(self, user: str, password: str, **fields: Unpack[_LoginFields]) -> Registration:
         """Log in to an existing account with its password (`POST /login`):
         after a registration with `inhibit_login`, or to recover after
-        `OutcomeUnknownError`. `user` is a localpart or a full user ID. A
-        wrong password or an unknown user raises `ForbiddenError`."""
-        return self._login(
-            user=user,
-            password=password,
-            login_token=None,
-            device_id=device_id,
-            device_name=device_name,
-            refresh_token=refresh_token,
-        )
+        `OutcomeUnknownError`. `user` is a localpart or a full user ID.
+        Keywords: `device_id`, `device_name`, `refresh_token` (default
+        True). A wrong password or an unknown user raises `ForbiddenError`."""
+        return self._login(user, password, None, fields)
 
-    def login_with_token(
-        self,
-        login_token: str,
-        *,
-        device_id: str | None = None,
-        device_name: str | None = None,
-        refresh_token: bool = True,
-    ) -> Registration:
+    def login_with_token(self, login_token: str, **fields: Unpack[_LoginFields]) -> Registration:
         """Log in with a single-use `m.login.token` (the `loginToken` an SSO
-        redirect brings back). A used or unknown token raises
-        `ForbiddenError`."""
-        return self._login(
-            user=None,
-            password=None,
-            login_token=login_token,
-            device_id=device_id,
-            device_name=device_name,
-            refresh_token=refresh_token,
-        )
+        redirect brings back); the keywords are those of `login`. A used or
+        unknown token raises `ForbiddenError`."""
+        return self._login(None, None, login_token, fields)
 
     def _login(
-        self,
-        *,
-        user: str | None,
-        password: str | None,
-        login_token: str | None,
-        device_id: str | None,
-        device_name: str | None,
-        refresh_token: bool,
+        self, user: str | None, password: str | None, login_token: str | None, fields: _LoginFields
     ) -> Registration:
+        reject_unknown_keywords(_LoginFields, fields)
         request = _raw.mxreg_login_request()
         _raw.mxreg_login_request_init(ctypes.byref(request))
         request.user = c_string(user, "user")
         request.password = c_string(password, "password")
         request.login_token = c_string(login_token, "login_token")
-        request.device_id = c_string(device_id, "device_id")
-        request.initial_device_display_name = c_string(device_name, "device_name")
-        request.refresh_token = bool(refresh_token)
+        request.device_id = c_string(fields.get("device_id"), "device_id")
+        request.initial_device_display_name = c_string(fields.get("device_name"), "device_name")
+        request.refresh_token = bool(fields.get("refresh_token", True))
         account = ctypes.POINTER(_raw.mxreg_registration)()
         self._call(
             lambda client, error: _raw.mxreg_client_login(client, ctypes.byref(request), ctypes.byref(account), error)

@@ -6,11 +6,11 @@ import ctypes
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 from . import _raw
 from ._native import c_string, call_checked, py_string, read_auth_info, read_then_free
-from ._options import client_options
+from ._options import ClientOptions, merge_options, raw_client_options
 from .auth import AuthInfo
 
 __all__ = ["ProbePart", "ServerProbe", "SignupMethod", "UnknownPart", "probe_server"]
@@ -60,37 +60,22 @@ def probe_server(
     server: str,
     *,
     check_guest_access: bool = False,
-    user_agent: str | None = None,
-    connect_timeout: float | None = None,
-    request_timeout: float | None = None,
-    max_response_bytes: int | None = None,
-    allow_insecure_http: bool = False,
-    rate_limit_max_wait: float | None = None,
-    ca_pem: str | None = None,
-    call_timeout: float | None = None,
+    options: ClientOptions | None = None,
+    **keywords: Unpack[ClientOptions],
 ) -> ServerProbe:
     """Find out what sign-up `server` offers. `server` is a server name
     (`"example.org"`, discovered through its `.well-known`) or a URL.
     `check_guest_access` also tries a guest registration, which creates a
-    guest account where guests are allowed. Blocks for about two round
-    trips, at most `call_timeout`; the connection options are those of
-    `Client`. A part that could not be found out does not raise: see
-    `ServerProbe.unknown`."""
-    options = client_options(
-        user_agent=user_agent,
-        connect_timeout=connect_timeout,
-        request_timeout=request_timeout,
-        max_response_bytes=max_response_bytes,
-        allow_insecure_http=allow_insecure_http,
-        rate_limit_max_wait=rate_limit_max_wait,
-        ca_pem=ca_pem,
-        call_timeout=call_timeout,
-    )
+    guest account where guests are allowed. Blocks for a connection and
+    about two round trips (the guest check one more), at most `call_timeout`; the connection is set as for `Client`
+    (`options` and/or its keywords). A part that could not be found out
+    does not raise: see `ServerProbe.unknown`."""
+    raw_options = raw_client_options(merge_options(options, keywords))
     name = c_string(server, "server")
     probe = ctypes.POINTER(_raw.mxreg_probe)()
     call_checked(
         lambda error: _raw.mxreg_probe_server(
-            name, ctypes.byref(options), bool(check_guest_access), ctypes.byref(probe), error
+            name, ctypes.byref(raw_options), bool(check_guest_access), ctypes.byref(probe), error
         )
     )
     return read_then_free(probe, _read_probe, _raw.mxreg_probe_free)

@@ -19,6 +19,17 @@ func checkOutput(_ what: String, _ call: (UnsafeMutablePointer<OpaquePointer?>, 
     return output
 }
 
+extension NativeHandle {
+    /// `checkOutput` on the lent pointer: a call on this handle that hands
+    /// over a new native object (the caller owns it).
+    func output(
+        _ what: String,
+        _ call: (OpaquePointer, UnsafeMutablePointer<OpaquePointer?>, UnsafeMutablePointer<OpaquePointer?>) throws -> UInt32
+    ) throws -> OpaquePointer {
+        try withPointer { pointer in try checkOutput(what) { try call(pointer, $0, $1) } }
+    }
+}
+
 /// Like `check`, for calls that hand over a string (`mxreg_*_save`): copied,
 /// then freed with `mxreg_string_free`, which wipes it.
 func checkString(_ what: String, _ call: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, UnsafeMutablePointer<OpaquePointer?>) throws -> UInt32) throws -> String {

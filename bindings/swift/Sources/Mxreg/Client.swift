@@ -33,10 +33,7 @@ public final class Client: Sendable, CustomStringConvertible {
     public func register(_ request: RegisterRequest) throws -> Registration {
         let strings = CStrings()
         var raw = try request.native(strings)
-        let pointer = try handle.withPointer { client in
-            try checkOutput("registration") { mxreg_client_register(client, &raw, $0, $1) }
-        }
-        return try Registration(owned: pointer)
+        return try registration { mxreg_client_register($0, &raw, $1, $2) }
     }
 
     /// After `.outcomeUnknown` from `register`: end with the account on the
@@ -48,10 +45,7 @@ public final class Client: Sendable, CustomStringConvertible {
     public func recoverRegistration(_ request: RegisterRequest) throws -> Registration {
         let strings = CStrings()
         var raw = try request.native(strings)
-        let pointer = try handle.withPointer { client in
-            try checkOutput("registration") { mxreg_client_recover_registration(client, &raw, $0, $1) }
-        }
-        return try Registration(owned: pointer)
+        return try registration { mxreg_client_recover_registration($0, &raw, $1, $2) }
     }
 
     /// Log in to an existing account (`POST /login`): after an `inhibitLogin`
@@ -60,10 +54,7 @@ public final class Client: Sendable, CustomStringConvertible {
     public func login(_ request: LoginRequest) throws -> Registration {
         let strings = CStrings()
         var raw = try request.native(strings)
-        let pointer = try handle.withPointer { client in
-            try checkOutput("registration") { mxreg_client_login(client, &raw, $0, $1) }
-        }
-        return try Registration(owned: pointer)
+        return try registration { mxreg_client_login($0, &raw, $1, $2) }
     }
 
     /// The single sign-on URL to open in a browser (`GET /login` is checked
@@ -88,10 +79,7 @@ public final class Client: Sendable, CustomStringConvertible {
     public func ssoComplete(receivedRedirectURL: String) throws -> Registration {
         let strings = CStrings()
         let received = try strings.put("receivedRedirectURL", receivedRedirectURL)
-        let pointer = try handle.withPointer { client in
-            try checkOutput("registration") { mxreg_client_sso_complete(client, received, $0, $1) }
-        }
-        return try Registration(owned: pointer)
+        return try registration { mxreg_client_sso_complete($0, received, $1, $2) }
     }
 
     /// Register a guest account (the server must allow guest access).
@@ -105,20 +93,14 @@ public final class Client: Sendable, CustomStringConvertible {
     public func signup(_ request: RegisterRequest, stages: Stages = []) throws -> Signup {
         let strings = CStrings()
         var raw = try request.native(strings)
-        let pointer = try handle.withPointer { client in
-            try checkOutput("signup") { mxreg_signup_new(client, &raw, stages.rawValue, $0, $1) }
-        }
-        return Signup(pointer)
+        return try Signup(handle.output("signup") { mxreg_signup_new($0, &raw, stages.rawValue, $1, $2) })
     }
 
     /// Continue a session saved with `Signup.save()` on this homeserver; no I/O.
     public func restoreSignup(_ saved: String) throws -> Signup {
         let strings = CStrings()
         let text = try strings.put("saved", saved)
-        let pointer = try handle.withPointer { client in
-            try checkOutput("signup") { mxreg_signup_restore(client, text, $0, $1) }
-        }
-        return Signup(pointer)
+        return try Signup(handle.output("signup") { mxreg_signup_restore($0, text, $1, $2) })
     }
 
     /// Exchange a refresh token for a new pair (`POST /refresh`). A token
@@ -127,19 +109,20 @@ public final class Client: Sendable, CustomStringConvertible {
     public func refresh(_ refreshToken: String) throws -> Tokens {
         let strings = CStrings()
         let token = try strings.put("refreshToken", refreshToken)
-        let pointer = try handle.withPointer { client in
-            try checkOutput("tokens") { mxreg_client_refresh(client, token, $0, $1) }
-        }
-        return try Tokens(owned: pointer)
+        return try Tokens(owned: handle.output("tokens") { mxreg_client_refresh($0, token, $1, $2) })
     }
 
     /// Fetch and check the homeserver's OAuth 2.0 metadata; a legacy-only
     /// server is `.oauthUnsupported`. The result keeps the client alive.
     public func discoverOAuthServer() throws -> OAuthServer {
-        let pointer = try handle.withPointer { client in
-            try checkOutput("OAuth server") { mxreg_oauth_server_discover(client, $0, $1) }
-        }
-        return OAuthServer(pointer)
+        try OAuthServer(handle.output("OAuth server") { mxreg_oauth_server_discover($0, $1, $2) })
+    }
+
+    /// An account from a call on this client that hands one over.
+    private func registration(
+        _ call: (OpaquePointer, UnsafeMutablePointer<OpaquePointer?>, UnsafeMutablePointer<OpaquePointer?>) throws -> UInt32
+    ) throws -> Registration {
+        try Registration(owned: handle.output("registration", call))
     }
 
     public var isClosed: Bool { handle.isClosed }

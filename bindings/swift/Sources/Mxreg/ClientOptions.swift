@@ -36,8 +36,7 @@ public struct ClientOptions: Sendable {
 
     /// The C struct, from `mxreg_client_options_init` with these values over it.
     func native(_ strings: CStrings) throws -> mxreg_client_options {
-        var raw = mxreg_client_options()
-        mxreg_client_options_init(&raw)
+        var raw = initialized(mxreg_client_options()) { mxreg_client_options_init($0) }
         raw.user_agent = try strings.put("userAgent", userAgent)
         raw.ca_pem = try strings.put("caPEM", caPEM)
         raw.allow_insecure_http = allowInsecureHttp

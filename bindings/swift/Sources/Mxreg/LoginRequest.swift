@@ -35,11 +35,7 @@ public struct LoginRequest: Sendable, CustomStringConvertible, CustomReflectable
             refreshToken: refreshToken ?? defaults.refresh_token)
     }
 
-    private static var defaults: mxreg_login_request {
-        var raw = mxreg_login_request()
-        mxreg_login_request_init(&raw)
-        return raw
-    }
+    private static var defaults: mxreg_login_request { initialized(mxreg_login_request()) { mxreg_login_request_init($0) } }
 
     /// The C struct: the library's defaults with every field of this request over them.
     func native(_ strings: CStrings) throws -> mxreg_login_request {

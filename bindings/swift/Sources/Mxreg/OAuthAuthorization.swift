@@ -30,10 +30,7 @@ public final class OAuthAuthorization: Sendable {
     public func complete(redirectURL: String) throws -> Registration {
         let strings = CStrings()
         let redirect = try strings.put("redirectURL", redirectURL)
-        let pointer = try handle.withPointer { authorization in
-            try checkOutput("registration") { mxreg_oauth_authorization_complete(authorization, redirect, $0, $1) }
-        }
-        return try Registration(owned: pointer)
+        return try Registration(owned: handle.output("registration") { mxreg_oauth_authorization_complete($0, redirect, $1, $2) })
     }
 
     /// The authorization as JSON for `OAuthServer.restoreAuthorization`. It

@@ -50,10 +50,7 @@ public final class OAuthDeviceAuthorization: Sendable {
     private func decide(
         _ call: (OpaquePointer, UnsafeMutablePointer<OpaquePointer?>, UnsafeMutablePointer<OpaquePointer?>) -> UInt32
     ) throws -> Registration {
-        let pointer = try handle.withPointer { authorization in
-            try checkOutput("registration") { call(authorization, $0, $1) }
-        }
-        return try Registration(owned: pointer)
+        try Registration(owned: handle.output("registration", call))
     }
 
     public var isClosed: Bool { handle.isClosed }

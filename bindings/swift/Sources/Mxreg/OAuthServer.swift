@@ -41,9 +41,7 @@ public final class OAuthServer: Sendable {
     public func registerClient(_ metadata: OAuthClientMetadata) throws -> OAuthRegisteredClient {
         let strings = CStrings()
         var raw = try metadata.native(strings)
-        let registered = try handle.withPointer { server in
-            try checkOutput("registered client") { mxreg_oauth_server_register_client(server, &raw, $0, $1) }
-        }
+        let registered = try handle.output("registered client") { mxreg_oauth_server_register_client($0, &raw, $1, $2) }
         defer { mxreg_oauth_registered_client_free(registered) }
         return OAuthRegisteredClient(
             clientId: copied(mxreg_oauth_registered_client_client_id(registered)) ?? "",
@@ -55,10 +53,7 @@ public final class OAuthServer: Sendable {
     public func startAuthorization(_ request: OAuthAuthorizationRequest) throws -> OAuthAuthorization {
         let strings = CStrings()
         var raw = try request.native(strings)
-        let pointer = try handle.withPointer { server in
-            try checkOutput("authorization") { mxreg_oauth_authorization_start(server, &raw, $0, $1) }
-        }
-        return OAuthAuthorization(pointer)
+        return try OAuthAuthorization(handle.output("authorization") { mxreg_oauth_authorization_start($0, &raw, $1, $2) })
     }
 
     /// Start a device authorization (RFC 8628) for the app `clientId` on
@@ -69,10 +64,8 @@ public final class OAuthServer: Sendable {
         let strings = CStrings()
         let id = try strings.put("clientId", clientId)
         let device = try strings.put("deviceId", deviceId)
-        let pointer = try handle.withPointer { server in
-            try checkOutput("device authorization") { mxreg_oauth_device_authorization_start(server, id, device, $0, $1) }
-        }
-        return OAuthDeviceAuthorization(pointer)
+        return try OAuthDeviceAuthorization(
+            handle.output("device authorization") { mxreg_oauth_device_authorization_start($0, id, device, $1, $2) })
     }
 
     /// An authorization saved with `OAuthAuthorization.save()` (discover the
@@ -80,10 +73,7 @@ public final class OAuthServer: Sendable {
     public func restoreAuthorization(_ saved: String) throws -> OAuthAuthorization {
         let strings = CStrings()
         let text = try strings.put("saved", saved)
-        let pointer = try handle.withPointer { server in
-            try checkOutput("authorization") { mxreg_oauth_authorization_restore(server, text, $0, $1) }
-        }
-        return OAuthAuthorization(pointer)
+        return try OAuthAuthorization(handle.output("authorization") { mxreg_oauth_authorization_restore($0, text, $1, $2) })
     }
 
     /// Exchange a refresh token (rotated: keep the new one); an old or revoked one is `.oauthInvalidGrant`.
@@ -91,10 +81,7 @@ public final class OAuthServer: Sendable {
         let strings = CStrings()
         let id = try strings.put("clientId", clientId)
         let token = try strings.put("refreshToken", refreshToken)
-        let pointer = try handle.withPointer { server in
-            try checkOutput("tokens") { mxreg_oauth_server_refresh_token(server, id, token, $0, $1) }
-        }
-        return try Tokens(owned: pointer)
+        return try Tokens(owned: handle.output("tokens") { mxreg_oauth_server_refresh_token($0, id, token, $1, $2) })
     }
 
     /// Revoke an access or refresh token (RFC 7009): the device is logged out.

@@ -48,8 +48,7 @@ public struct OAuthClientMetadata: Sendable {
     }
 
     func native(_ strings: CStrings) throws -> mxreg_oauth_client_metadata {
-        var raw = mxreg_oauth_client_metadata()
-        mxreg_oauth_client_metadata_init(&raw)
+        var raw = initialized(mxreg_oauth_client_metadata()) { mxreg_oauth_client_metadata_init($0) }
         raw.client_uri = try strings.put("clientURI", clientURI)
         raw.redirect_uris = try strings.putArray("redirectURIs", redirectURIs)
         raw.redirect_uri_count = redirectURIs.count
@@ -88,8 +87,7 @@ public struct OAuthAuthorizationRequest: Sendable {
     }
 
     func native(_ strings: CStrings) throws -> mxreg_oauth_authorization_request {
-        var raw = mxreg_oauth_authorization_request()
-        mxreg_oauth_authorization_request_init(&raw)
+        var raw = initialized(mxreg_oauth_authorization_request()) { mxreg_oauth_authorization_request_init($0) }
         raw.client_id = try strings.put("clientId", clientId)
         raw.redirect_uri = try strings.put("redirectURI", redirectURI)
         raw.device_id = try strings.put("deviceId", deviceId)

@@ -77,11 +77,7 @@ public struct RegisterRequest: Sendable, CustomStringConvertible, CustomReflecta
         return copy
     }
 
-    private static var defaults: mxreg_register_request {
-        var raw = mxreg_register_request()
-        mxreg_register_request_init(&raw)
-        return raw
-    }
+    private static var defaults: mxreg_register_request { initialized(mxreg_register_request()) { mxreg_register_request_init($0) } }
 
     /// The C struct: the library's defaults with every field of this request over them.
     func native(_ strings: CStrings) throws -> mxreg_register_request {

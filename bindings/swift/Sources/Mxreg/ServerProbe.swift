@@ -57,7 +57,8 @@ public struct ServerProbe: Sendable {
     /// through `.well-known`) or a URL. With `checkGuestAccess` it also
     /// tries a guest registration (which creates a guest account where
     /// allowed). Something that is not a homeserver is `.invalidResponse`.
-    /// Blocks for several requests.
+    /// Blocks for a connection and about two round trips (the guest check
+    /// one more), at most `options.callTimeout`.
     public static func probe(_ server: String, options: ClientOptions = ClientOptions(), checkGuestAccess: Bool = false) throws -> ServerProbe {
         try Library.check()
         let strings = CStrings()

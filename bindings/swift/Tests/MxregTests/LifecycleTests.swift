@@ -90,16 +90,36 @@ struct LifecycleTests {
         #expect(elapsed > .seconds(1), "ended after \(elapsed), before its 1.5 s timeout")
     }
 
-    @Test func aSessionSaysBusyWhileAStepRunsOnAnotherTask() async throws {
+    /// A session for a new user whose `start()` runs on a task of its own
+    /// against a server that accepts the connection and never answers: when
+    /// this returns, the step is waiting for the answer. Close the session
+    /// and the client, then stop the server.
+    private func stepWaitingOnSilentServer(
+        _ prefix: String, requestTimeout: Duration
+    ) async throws -> (StandInServer, Client, Signup, Task<Void, Error>) {
         let silent = try StandInServer(.silent)
-        defer { silent.stop() }
+        do {
+            let client = try Client(silent.url, options: ClientOptions(requestTimeout: requestTimeout))
+            let signup: Signup
+            do {
+                signup = try client.signup(RegisterRequest(username: Servers.uniqueUsername(prefix), password: Servers.password))
+            } catch {
+                client.close()
+                throw error
+            }
+            let step = Task { try await signup.start() }
+            try await silent.waitForConnection()
+            return (silent, client, signup, step)
+        } catch {
+            silent.stop()
+            throw error
+        }
+    }
+
+    @Test func aSessionSaysBusyWhileAStepRunsOnAnotherTask() async throws {
         // Long enough that the step is surely still waiting when the status is read.
-        let client = try Client(silent.url, options: ClientOptions(requestTimeout: .seconds(4)))
-        defer { client.close() }
-        let signup = try client.signup(RegisterRequest(username: Servers.uniqueUsername("busy"), password: Servers.password))
-        defer { signup.close() }
-        let step = Task { try await signup.start() }
-        try await silent.waitForConnection()
+        let (silent, client, signup, step) = try await stepWaitingOnSilentServer("busy", requestTimeout: .seconds(4))
+        defer { signup.close(); client.close(); silent.stop() }
         #expect(try signup.status == .busy)
         let result = await step.result
         expectTransportFailure(result)
@@ -107,13 +127,8 @@ struct LifecycleTests {
     }
 
     @Test func closingASignupDuringAStepFreesItWhenTheStepReturns() async throws {
-        let silent = try StandInServer(.silent)
-        defer { silent.stop() }
-        let client = try Client(silent.url, options: ClientOptions(requestTimeout: .milliseconds(1000)))
-        defer { client.close() }
-        let signup = try client.signup(RegisterRequest(username: Servers.uniqueUsername("closing"), password: Servers.password))
-        let step = Task { try await signup.start() }
-        try await silent.waitForConnection()
+        let (silent, client, signup, step) = try await stepWaitingOnSilentServer("closing", requestTimeout: .milliseconds(1000))
+        defer { client.close(); silent.stop() }
         signup.close()
         #expect(throws: MxregUsageError.closed("signup")) { try signup.nextStage }
         _ = await step.result

@@ -109,13 +109,25 @@ struct RegisterTests {
         #expect(error?.errcode == "M_FORBIDDEN")
     }
 
+    /// A registration of a new user (named after `prefix`) on `variant` that
+    /// the server answered with user-interactive auth: the client (close it),
+    /// the request (no `auth`) and the answer's auth info.
+    private func firstAnswer(_ variant: String, _ prefix: String) async throws -> (Client, RegisterRequest, AuthInfo) {
+        let client = try Servers.client(variant)
+        let request = RegisterRequest(username: Servers.uniqueUsername(prefix), password: password)
+        do {
+            let first = try #require(await expectFailure(.authRequired) { try await Servers.retryingRateLimits { try await client.register(request) } })
+            return (client, request, try #require(first.authInfo))
+        } catch {
+            client.close()
+            throw error
+        }
+    }
+
     @Test func theRegistrationTokenStagesOneAtATime() async throws {
-        let name = Servers.uniqueUsername("tok")
-        let client = try Servers.client("token")
+        let (client, request, info) = try await firstAnswer("token", "tok")
         defer { client.close() }
-        let request = RegisterRequest(username: name, password: password)
-        let first = try #require(await expectFailure(.authRequired) { try await Servers.retryingRateLimits { try await client.register(request) } })
-        let info = try #require(first.authInfo)
+        let name = try #require(request.username)
         let flow = try #require(info.firstFlow(within: [AuthStage.registrationToken, AuthStage.dummy]))
         #expect(flow == [AuthStage.registrationToken, AuthStage.dummy])
         let session = info.session
@@ -138,12 +150,9 @@ struct RegisterTests {
     }
 
     @Test func theTermsAndDummyStagesCompleteAFlow() async throws {
-        let name = Servers.uniqueUsername("terms")
-        let client = try Servers.client("terms")
+        let (client, request, info) = try await firstAnswer("terms", "terms")
         defer { client.close() }
-        let request = RegisterRequest(username: name, password: password)
-        let first = try #require(await expectFailure(.authRequired) { try await Servers.retryingRateLimits { try await client.register(request) } })
-        let info = try #require(first.authInfo)
+        let name = try #require(request.username)
         #expect(info.flows == [[AuthStage.terms, AuthStage.dummy]])
         #expect(info.paramsJSON.contains("m.login.terms"), "\(info.paramsJSON)")
         await expectFailure(.authRequired) { try await client.register(request.with(auth: .terms(session: info.session))) }

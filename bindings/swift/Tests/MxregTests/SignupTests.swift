@@ -11,6 +11,19 @@ struct SignupTests {
         try await Servers.retryingRateLimits { try await signup.start() }
     }
 
+    /// A session for a new user (named after `prefix`) on `variant`: the
+    /// client, the session and the user name. Close the session, then the client.
+    private func newSignup(_ variant: String, _ prefix: String, stages: Stages = []) throws -> (Client, Signup, String) {
+        let name = Servers.uniqueUsername(prefix)
+        let client = try Servers.client(variant)
+        do {
+            return (client, try client.signup(RegisterRequest(username: name, password: password), stages: stages), name)
+        } catch {
+            client.close()
+            throw error
+        }
+    }
+
     @Test func anOpenServerCompletesOnStartWithTheDummyStage() async throws {
         let name = Servers.uniqueUsername("sopen")
         let client = try Servers.client("open")
@@ -31,11 +44,8 @@ struct SignupTests {
     }
 
     @Test func aWrongRegistrationTokenIsRejectedThenAValidOneAccepted() async throws {
-        let name = Servers.uniqueUsername("stok")
-        let client = try Servers.client("token")
-        defer { client.close() }
-        let signup = try client.signup(RegisterRequest(username: name, password: password), stages: [.registrationToken])
-        defer { signup.close() }
+        let (client, signup, name) = try newSignup("token", "stok", stages: [.registrationToken])
+        defer { signup.close(); client.close() }
         try await startPatiently(signup)
         #expect(try signup.status == .needsStage)
         #expect(try signup.nextStage == AuthStage.registrationToken)
@@ -84,20 +94,15 @@ struct SignupTests {
     }
 
     @Test func flowsWithUnsupportedStagesAreRefusedWithTheirNames() async throws {
-        let client = try Servers.client("token")
-        defer { client.close() }
-        let signup = try client.signup(RegisterRequest(username: Servers.uniqueUsername("sunsup"), password: password))
-        defer { signup.close() }
+        let (client, signup, _) = try newSignup("token", "sunsup")
+        defer { signup.close(); client.close() }
         let error = await expectFailure(.unsupportedFlow) { try await startPatiently(signup) }
         #expect(error?.message.contains(AuthStage.registrationToken) == true, "\(String(describing: error))")
     }
 
     @Test func theTermsStageListsThePoliciesAndCompletesOnAcceptance() async throws {
-        let name = Servers.uniqueUsername("sterms")
-        let client = try Servers.client("terms")
-        defer { client.close() }
-        let signup = try client.signup(RegisterRequest(username: name, password: password), stages: [.terms])
-        defer { signup.close() }
+        let (client, signup, name) = try newSignup("terms", "sterms", stages: [.terms])
+        defer { signup.close(); client.close() }
         try await startPatiently(signup)
         #expect(try signup.nextStage == AuthStage.terms)
         let policies = try signup.policies()
@@ -112,10 +117,8 @@ struct SignupTests {
     }
 
     @Test func fallbackSupportCoversAnyStageAndGivesThePage() async throws {
-        let client = try Servers.client("terms")
-        defer { client.close() }
-        let signup = try client.signup(RegisterRequest(username: Servers.uniqueUsername("sfall"), password: password), stages: [.fallback])
-        defer { signup.close() }
+        let (client, signup, _) = try newSignup("terms", "sfall", stages: [.fallback])
+        defer { signup.close(); client.close() }
         try await startPatiently(signup)
         let url = try #require(try signup.fallbackURL)
         #expect(url.contains("/auth/m.login.terms/fallback/web?session="), "\(url)")
@@ -156,19 +159,15 @@ struct SignupTests {
     }
 
     @Test func aClosedServerFailsTheSessionWithForbidden() async throws {
-        let client = try Servers.client("closed")
-        defer { client.close() }
-        let signup = try client.signup(RegisterRequest(username: Servers.uniqueUsername("sclosed"), password: password), stages: .all)
-        defer { signup.close() }
+        let (client, signup, _) = try newSignup("closed", "sclosed", stages: .all)
+        defer { signup.close(); client.close() }
         await expectFailure(.forbidden) { try await startPatiently(signup) }
         #expect(try signup.status == .failed)
     }
 
     @Test func callsOutOfOrderAreInvalidState() async throws {
-        let client = try Servers.client("terms")
-        defer { client.close() }
-        let signup = try client.signup(RegisterRequest(username: Servers.uniqueUsername("sorder"), password: password), stages: [.terms])
-        defer { signup.close() }
+        let (client, signup, _) = try newSignup("terms", "sorder", stages: [.terms])
+        defer { signup.close(); client.close() }
         await expectFailure(.invalidState) { try await signup.acceptTerms() }
         try await startPatiently(signup)
         await expectFailure(.invalidState) { try await signup.start() }

@@ -18,12 +18,8 @@ internal inline fun checked(call: (errorOut: PointerByReference) -> Int) {
         if (code != MxregResult.OK) throw localError(code, LoadedLibrary.library.mxreg_result_describe(code) ?: "")
         return
     }
-    LiveHandles.opened("error")
-    try {
-        if (code != MxregResult.OK) throw readError(LoadedLibrary.library, code, error)
-    } finally {
-        LoadedLibrary.library.mxreg_error_free(error)
-        LiveHandles.closed("error")
+    readThenFree("error", error, LoadedLibrary.library::mxreg_error_free) {
+        if (code != MxregResult.OK) throw readError(LoadedLibrary.library, code, it)
     }
 }
 

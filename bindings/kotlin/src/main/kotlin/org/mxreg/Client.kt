@@ -4,8 +4,6 @@ import com.sun.jna.Pointer
 import com.sun.jna.ptr.ByteByReference
 import com.sun.jna.ptr.PointerByReference
 import org.mxreg.raw.LoadedLibrary
-import org.mxreg.raw.MxregClientOptions
-import org.mxreg.raw.MxregLoginRequest
 import org.mxreg.raw.MxregRegisterRequest
 import org.mxreg.raw.MxregSsoAction
 
@@ -34,13 +32,21 @@ public class Client @Throws(MxregException::class) constructor(
     init {
         val clientOut = PointerByReference()
         NativeStrings().use { strings ->
-            val raw = MxregClientOptions()
-            lib.mxreg_client_options_init(raw)
-            options.applyTo(raw, strings)
+            val raw = options.toRaw(strings)
             checked { errorOut -> lib.mxreg_client_new(strings.put("homeserverUrl", homeserverUrl), raw, clientOut, errorOut) }
         }
         handle = NativeHandle(this, "client", clientOut.value, lib::mxreg_client_free)
         this.homeserverUrl = handle.read { lib.mxreg_client_homeserver_url(it) } ?: ""
+    }
+
+    // Calls run on a reference of their own (`mxreg_client_clone`), so that
+    // [close] on another thread never frees the client under a call.
+    private val references: HandleAccess = object : HandleAccess {
+        override val isClosed: Boolean get() = handle.isClosed
+
+        override fun <T> read(block: (Pointer) -> T): T = withReference(block)
+
+        override fun close() = handle.close()
     }
 
     /**
@@ -72,18 +78,9 @@ public class Client @Throws(MxregException::class) constructor(
     private fun registerWith(
         request: RegisterRequest,
         call: (Pointer, MxregRegisterRequest, PointerByReference, PointerByReference) -> Int,
-    ): Registration {
-        val registrationOut = PointerByReference()
-        withReference { client ->
-            NativeStrings().use { strings ->
-                val raw = MxregRegisterRequest()
-                lib.mxreg_register_request_init(raw)
-                request.applyTo(raw, strings)
-                checked { errorOut -> call(client, raw, registrationOut, errorOut) }
-            }
-        }
-        return Registration(registrationOut.value)
-    }
+    ): Registration = Registration(
+        references.callForHandle { client, strings, out, errorOut -> call(client, request.toRaw(strings), out, errorOut) },
+    )
 
     /** Register a guest account (the server must allow guest access). */
     @Throws(MxregException::class)
@@ -97,30 +94,19 @@ public class Client @Throws(MxregException::class) constructor(
      * `auth` is ignored. Close the session when done.
      */
     @Throws(MxregException::class)
-    public fun signup(request: RegisterRequest, stages: Set<Stage> = emptySet()): Signup {
-        val signupOut = PointerByReference()
-        withReference { client ->
-            NativeStrings().use { strings ->
-                val raw = MxregRegisterRequest()
-                lib.mxreg_register_request_init(raw)
-                request.applyTo(raw, strings)
-                checked { lib.mxreg_signup_new(client, raw, Stage.flags(stages), signupOut, it) }
-            }
-        }
-        return Signup(signupOut.value)
-    }
+    public fun signup(request: RegisterRequest, stages: Set<Stage> = emptySet()): Signup = Signup(
+        references.callForHandle { client, strings, out, errorOut ->
+            lib.mxreg_signup_new(client, request.toRaw(strings), Stage.flags(stages), out, errorOut)
+        },
+    )
 
     /** Continue a session saved with [Signup.save] on this homeserver; no I/O. */
     @Throws(MxregException::class)
-    public fun restoreSignup(saved: String): Signup {
-        val signupOut = PointerByReference()
-        withReference { client ->
-            NativeStrings().use { strings ->
-                checked { lib.mxreg_signup_restore(client, strings.put("saved", saved), signupOut, it) }
-            }
-        }
-        return Signup(signupOut.value)
-    }
+    public fun restoreSignup(saved: String): Signup = Signup(
+        references.callForHandle { client, strings, out, errorOut ->
+            lib.mxreg_signup_restore(client, strings.put("saved", saved), out, errorOut)
+        },
+    )
 
     /**
      * Whether [username] is free (`GET /register/available`), after the
@@ -145,15 +131,11 @@ public class Client @Throws(MxregException::class) constructor(
      * an unknown one is [MxregException.UnknownToken].
      */
     @Throws(MxregException::class)
-    public fun refresh(refreshToken: String): Tokens {
-        val tokensOut = PointerByReference()
-        withReference { client ->
-            NativeStrings().use { strings ->
-                checked { lib.mxreg_client_refresh(client, strings.put("refreshToken", refreshToken), tokensOut, it) }
-            }
-        }
-        return Tokens(tokensOut.value)
-    }
+    public fun refresh(refreshToken: String): Tokens = Tokens(
+        references.callForHandle { client, strings, out, errorOut ->
+            lib.mxreg_client_refresh(client, strings.put("refreshToken", refreshToken), out, errorOut)
+        },
+    )
 
     /**
      * Log in to an existing account (`POST /login`): after a registration
@@ -162,18 +144,11 @@ public class Client @Throws(MxregException::class) constructor(
      * token is [MxregException.Forbidden]. Blocks.
      */
     @Throws(MxregException::class)
-    public fun login(request: LoginRequest): Registration {
-        val accountOut = PointerByReference()
-        withReference { client ->
-            NativeStrings().use { strings ->
-                val raw = MxregLoginRequest()
-                lib.mxreg_login_request_init(raw)
-                request.applyTo(raw, strings)
-                checked { errorOut -> lib.mxreg_client_login(client, raw, accountOut, errorOut) }
-            }
-        }
-        return Registration(accountOut.value)
-    }
+    public fun login(request: LoginRequest): Registration = Registration(
+        references.callForHandle { client, strings, out, errorOut ->
+            lib.mxreg_client_login(client, request.toRaw(strings), out, errorOut)
+        },
+    )
 
     /**
      * The single sign-on URL for the app to open in a browser. The server
@@ -188,25 +163,11 @@ public class Client @Throws(MxregException::class) constructor(
      */
     @Throws(MxregException::class)
     public fun ssoUrl(redirectUrl: String, idpId: String? = null, login: Boolean = false): String {
-        val urlOut = PointerByReference()
         val action = if (login) MxregSsoAction.LOGIN else MxregSsoAction.REGISTER
-        withReference { client ->
-            NativeStrings().use { strings ->
-                checked {
-                    lib.mxreg_client_sso_url(
-                        client, strings.put("idpId", idpId), strings.put("redirectUrl", redirectUrl), action, urlOut, it,
-                    )
-                }
-            }
+        val url = references.callForHandle { client, strings, out, errorOut ->
+            lib.mxreg_client_sso_url(client, strings.put("idpId", idpId), strings.put("redirectUrl", redirectUrl), action, out, errorOut)
         }
-        val url = urlOut.value
-        LiveHandles.opened("string")
-        try {
-            return url.getString(0, "UTF-8")
-        } finally {
-            lib.mxreg_string_free(url)
-            LiveHandles.closed("string")
-        }
+        return takeString(url, "libmxreg returned no URL")
     }
 
     /**
@@ -216,17 +177,11 @@ public class Client @Throws(MxregException::class) constructor(
      * [MxregException.InvalidArgument]. Blocks.
      */
     @Throws(MxregException::class)
-    public fun ssoComplete(receivedRedirectUrl: String): Registration {
-        val accountOut = PointerByReference()
-        withReference { client ->
-            NativeStrings().use { strings ->
-                checked {
-                    lib.mxreg_client_sso_complete(client, strings.put("receivedRedirectUrl", receivedRedirectUrl), accountOut, it)
-                }
-            }
-        }
-        return Registration(accountOut.value)
-    }
+    public fun ssoComplete(receivedRedirectUrl: String): Registration = Registration(
+        references.callForHandle { client, strings, out, errorOut ->
+            lib.mxreg_client_sso_complete(client, strings.put("receivedRedirectUrl", receivedRedirectUrl), out, errorOut)
+        },
+    )
 
     /**
      * Fetch and check the homeserver's OAuth 2.0 server metadata. A server
@@ -234,11 +189,9 @@ public class Client @Throws(MxregException::class) constructor(
      * Blocks. The result keeps its own reference to this client.
      */
     @Throws(MxregException::class)
-    public fun discoverOAuthServer(): OAuthServer {
-        val serverOut = PointerByReference()
-        withReference { client -> checked { lib.mxreg_oauth_server_discover(client, serverOut, it) } }
-        return OAuthServer(serverOut.value)
-    }
+    public fun discoverOAuthServer(): OAuthServer = OAuthServer(
+        references.callForHandle { client, _, out, errorOut -> lib.mxreg_oauth_server_discover(client, out, errorOut) },
+    )
 
     public val isClosed: Boolean get() = handle.isClosed
 
@@ -249,25 +202,14 @@ public class Client @Throws(MxregException::class) constructor(
 
     private fun askYesNo(call: (Pointer, NativeStrings, ByteByReference, PointerByReference) -> Int): Boolean {
         val answer = ByteByReference()
-        withReference { client ->
-            NativeStrings().use { strings -> checked { call(client, strings, answer, it) } }
-        }
+        references.call { client, strings, errorOut -> call(client, strings, answer, errorOut) }
         return answer.value.toInt() != 0
     }
 
-    /**
-     * Run [block] with a reference of its own (`mxreg_client_clone`), so
-     * that [close] on another thread never frees the client under a call.
-     */
-    private inline fun <T> withReference(block: (Pointer) -> T): T {
+    /** Run [block] with a reference of its own (`mxreg_client_clone`), freed afterwards. */
+    private fun <T> withReference(block: (Pointer) -> T): T {
         val reference = handle.read { lib.mxreg_client_clone(it) }
             ?: throw IllegalStateException("libmxreg could not clone the client")
-        LiveHandles.opened("client reference")
-        try {
-            return block(reference)
-        } finally {
-            lib.mxreg_client_free(reference)
-            LiveHandles.closed("client reference")
-        }
+        return readThenFree("client reference", reference, lib::mxreg_client_free, block)
     }
 }

@@ -1,5 +1,6 @@
 package org.mxreg
 
+import org.mxreg.raw.LoadedLibrary
 import org.mxreg.raw.MxregClientOptions
 import org.mxreg.raw.MxregResult
 import kotlin.time.Duration
@@ -44,8 +45,9 @@ public class ClientOptions(
             "rateLimitMaxWait=$rateLimitMaxWait, caPem=${if (caPem == null) "null" else "<${caPem.length} chars>"}, " +
             "callTimeout=$callTimeout)"
 
-    /** Write the set fields over [raw], which `mxreg_client_options_init` filled. */
-    internal fun applyTo(raw: MxregClientOptions, strings: NativeStrings) {
+    /** The C struct, from `mxreg_client_options_init` with the set fields written over it; its strings live in [strings]. */
+    internal fun toRaw(strings: NativeStrings): MxregClientOptions {
+        val raw = MxregClientOptions().also(LoadedLibrary.library::mxreg_client_options_init)
         userAgent?.let { raw.user_agent = strings.put("userAgent", it) }
         connectTimeout?.let { raw.connect_timeout_ms = millisAsUInt32("connectTimeout", it) }
         requestTimeout?.let { raw.request_timeout_ms = millisAsUInt32("requestTimeout", it) }
@@ -57,6 +59,7 @@ public class ClientOptions(
         rateLimitMaxWait?.let { raw.rate_limit_max_wait_ms = millisAsUInt32("rateLimitMaxWait", it, minimum = 0) }
         caPem?.let { raw.ca_pem = strings.put("caPem", it) }
         callTimeout?.let { raw.call_timeout_ms = millisAsUInt32("callTimeout", it) }
+        return raw
     }
 
     private fun millisAsUInt32(name: String, value: Duration, minimum: Long = 1): Int {

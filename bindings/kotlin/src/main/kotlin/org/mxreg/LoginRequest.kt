@@ -1,5 +1,6 @@
 package org.mxreg
 
+import org.mxreg.raw.LoadedLibrary
 import org.mxreg.raw.MxregLoginRequest
 
 /**
@@ -41,13 +42,15 @@ public class LoginRequest private constructor(
         "LoginRequest(user=$user, password=${redacted(password)}, loginToken=${redacted(loginToken)}, " +
             "deviceId=$deviceId, initialDeviceDisplayName=$initialDeviceDisplayName, refreshToken=$refreshToken)"
 
-    /** Write every field over [raw], which `mxreg_login_request_init` filled. */
-    internal fun applyTo(raw: MxregLoginRequest, strings: NativeStrings) {
+    /** The C struct, from `mxreg_login_request_init` with every field written over it; its strings live in [strings]. */
+    internal fun toRaw(strings: NativeStrings): MxregLoginRequest {
+        val raw = MxregLoginRequest().also(LoadedLibrary.library::mxreg_login_request_init)
         raw.user = strings.put("user", user)
         raw.password = strings.put("password", password)
         raw.login_token = strings.put("loginToken", loginToken)
         raw.device_id = strings.put("deviceId", deviceId)
         raw.initial_device_display_name = strings.put("initialDeviceDisplayName", initialDeviceDisplayName)
         raw.refresh_token = if (refreshToken) 1 else 0
+        return raw
     }
 }

@@ -1,10 +1,7 @@
 package org.mxreg
 
 import com.sun.jna.Pointer
-import com.sun.jna.ptr.PointerByReference
 import org.mxreg.raw.LoadedLibrary
-import org.mxreg.raw.MxregOauthAuthorizationRequest
-import org.mxreg.raw.MxregOauthClientMetadata
 
 /**
  * A homeserver's OAuth 2.0 authorization server, from
@@ -57,23 +54,14 @@ public class OAuthServer internal constructor(pointer: Pointer) : AutoCloseable 
      */
     @Throws(MxregException::class)
     public fun registerClient(metadata: OAuthClientMetadata): OAuthRegisteredClient {
-        val registeredOut = PointerByReference()
-        NativeStrings().use { strings ->
-            val raw = MxregOauthClientMetadata()
-            lib.mxreg_oauth_client_metadata_init(raw)
-            metadata.applyTo(raw, strings)
-            handle.read { server -> checked { lib.mxreg_oauth_server_register_client(server, raw, registeredOut, it) } }
+        val registered = handle.callForHandle { server, strings, out, errorOut ->
+            lib.mxreg_oauth_server_register_client(server, metadata.toRaw(strings), out, errorOut)
         }
-        val registered = registeredOut.value
-        LiveHandles.opened("OAuth registered client")
-        try {
-            return OAuthRegisteredClient(
-                clientId = lib.mxreg_oauth_registered_client_client_id(registered) ?: "",
-                metadataJson = lib.mxreg_oauth_registered_client_metadata_json(registered) ?: "{}",
+        return readThenFree("OAuth registered client", registered, lib::mxreg_oauth_registered_client_free) {
+            OAuthRegisteredClient(
+                clientId = lib.mxreg_oauth_registered_client_client_id(it) ?: "",
+                metadataJson = lib.mxreg_oauth_registered_client_metadata_json(it) ?: "{}",
             )
-        } finally {
-            lib.mxreg_oauth_registered_client_free(registered)
-            LiveHandles.closed("OAuth registered client")
         }
     }
 
@@ -84,16 +72,11 @@ public class OAuthServer internal constructor(pointer: Pointer) : AutoCloseable 
      * `prompt=create` is [MxregException.OAuthUnsupported].
      */
     @Throws(MxregException::class)
-    public fun startAuthorization(request: OAuthAuthorizationRequest): OAuthAuthorization {
-        val authorizationOut = PointerByReference()
-        NativeStrings().use { strings ->
-            val raw = MxregOauthAuthorizationRequest()
-            lib.mxreg_oauth_authorization_request_init(raw)
-            request.applyTo(raw, strings)
-            handle.read { server -> checked { lib.mxreg_oauth_authorization_start(server, raw, authorizationOut, it) } }
-        }
-        return OAuthAuthorization(authorizationOut.value)
-    }
+    public fun startAuthorization(request: OAuthAuthorizationRequest): OAuthAuthorization = OAuthAuthorization(
+        handle.callForHandle { server, strings, out, errorOut ->
+            lib.mxreg_oauth_authorization_start(server, request.toRaw(strings), out, errorOut)
+        },
+    )
 
     /**
      * Start a device authorization (RFC 8628) for [clientId] and [deviceId]
@@ -101,65 +84,40 @@ public class OAuthServer internal constructor(pointer: Pointer) : AutoCloseable 
      * server without the grant is [MxregException.OAuthUnsupported]. Blocks.
      */
     @Throws(MxregException::class)
-    public fun startDeviceAuthorization(clientId: String, deviceId: String? = null): OAuthDeviceAuthorization {
-        val authorizationOut = PointerByReference()
-        NativeStrings().use { strings ->
-            handle.read { server ->
-                checked {
-                    lib.mxreg_oauth_device_authorization_start(
-                        server, strings.put("clientId", clientId), strings.put("deviceId", deviceId), authorizationOut, it,
-                    )
-                }
-            }
-        }
-        return OAuthDeviceAuthorization(authorizationOut.value)
-    }
+    public fun startDeviceAuthorization(clientId: String, deviceId: String? = null): OAuthDeviceAuthorization =
+        OAuthDeviceAuthorization(
+            handle.callForHandle { server, strings, out, errorOut ->
+                lib.mxreg_oauth_device_authorization_start(
+                    server, strings.put("clientId", clientId), strings.put("deviceId", deviceId), out, errorOut,
+                )
+            },
+        )
 
     /** Continue an authorization saved with [OAuthAuthorization.save] (same server; discover it again). */
     @Throws(MxregException::class)
-    public fun restoreAuthorization(saved: String): OAuthAuthorization {
-        val authorizationOut = PointerByReference()
-        NativeStrings().use { strings ->
-            handle.read { server ->
-                checked { lib.mxreg_oauth_authorization_restore(server, strings.put("saved", saved), authorizationOut, it) }
-            }
-        }
-        return OAuthAuthorization(authorizationOut.value)
-    }
+    public fun restoreAuthorization(saved: String): OAuthAuthorization = OAuthAuthorization(
+        handle.callForHandle { server, strings, out, errorOut ->
+            lib.mxreg_oauth_authorization_restore(server, strings.put("saved", saved), out, errorOut)
+        },
+    )
 
     /**
      * Exchange [refreshToken] at the token endpoint. Keep the rotated refresh
      * token; the old one is then [MxregException.OAuthInvalidGrant]. Blocks.
      */
     @Throws(MxregException::class)
-    public fun refreshToken(clientId: String, refreshToken: String): Tokens {
-        val tokensOut = PointerByReference()
-        NativeStrings().use { strings ->
-            handle.read { server ->
-                checked {
-                    lib.mxreg_oauth_server_refresh_token(
-                        server,
-                        strings.put("clientId", clientId),
-                        strings.put("refreshToken", refreshToken),
-                        tokensOut,
-                        it,
-                    )
-                }
-            }
-        }
-        return Tokens(tokensOut.value)
-    }
+    public fun refreshToken(clientId: String, refreshToken: String): Tokens = Tokens(
+        handle.callForHandle { server, strings, out, errorOut ->
+            lib.mxreg_oauth_server_refresh_token(
+                server, strings.put("clientId", clientId), strings.put("refreshToken", refreshToken), out, errorOut,
+            )
+        },
+    )
 
     /** Revoke an access or refresh token (logs the device out). Unknown tokens succeed. Blocks. */
     @Throws(MxregException::class)
-    public fun revokeToken(clientId: String, token: String) {
-        NativeStrings().use { strings ->
-            handle.read { server ->
-                checked {
-                    lib.mxreg_oauth_server_revoke_token(server, strings.put("clientId", clientId), strings.put("token", token), it)
-                }
-            }
-        }
+    public fun revokeToken(clientId: String, token: String): Unit = handle.call { server, strings, errorOut ->
+        lib.mxreg_oauth_server_revoke_token(server, strings.put("clientId", clientId), strings.put("token", token), errorOut)
     }
 
     public val isClosed: Boolean get() = handle.isClosed
@@ -195,18 +153,10 @@ public class OAuthAuthorization internal constructor(pointer: Pointer) : AutoClo
      * store it as you would a token.
      */
     @Throws(MxregException::class)
-    public fun save(): String {
-        val savedOut = PointerByReference()
-        handle.read { authorization -> checked { lib.mxreg_oauth_authorization_save(authorization, savedOut, it) } }
-        val saved = savedOut.value
-        LiveHandles.opened("string")
-        try {
-            return saved.getString(0, "UTF-8")
-        } finally {
-            lib.mxreg_string_free(saved)
-            LiveHandles.closed("string")
-        }
-    }
+    public fun save(): String = takeString(
+        handle.callForHandle { authorization, _, out, errorOut -> lib.mxreg_oauth_authorization_save(authorization, out, errorOut) },
+        "libmxreg returned no saved authorization",
+    )
 
     /**
      * Finish with the full [redirectUrl] the app received: checks `state`
@@ -215,17 +165,11 @@ public class OAuthAuthorization internal constructor(pointer: Pointer) : AutoClo
      * asks the homeserver who the account is. Blocks.
      */
     @Throws(MxregException::class)
-    public fun complete(redirectUrl: String): Registration {
-        val registrationOut = PointerByReference()
-        NativeStrings().use { strings ->
-            handle.read { authorization ->
-                checked {
-                    lib.mxreg_oauth_authorization_complete(authorization, strings.put("redirectUrl", redirectUrl), registrationOut, it)
-                }
-            }
-        }
-        return Registration(registrationOut.value)
-    }
+    public fun complete(redirectUrl: String): Registration = Registration(
+        handle.callForHandle { authorization, strings, out, errorOut ->
+            lib.mxreg_oauth_authorization_complete(authorization, strings.put("redirectUrl", redirectUrl), out, errorOut)
+        },
+    )
 
     public val isClosed: Boolean get() = handle.isClosed
 

@@ -1,5 +1,6 @@
 package org.mxreg
 
+import org.mxreg.raw.LoadedLibrary
 import org.mxreg.raw.MxregOauthApplicationType
 import org.mxreg.raw.MxregOauthAuthorizationRequest
 import org.mxreg.raw.MxregOauthClientMetadata
@@ -51,7 +52,9 @@ public class OAuthClientMetadata(
         "OAuthClientMetadata(clientUri=$clientUri, redirectUris=$redirectUris, clientName=$clientName, " +
             "applicationType=$applicationType)"
 
-    internal fun applyTo(raw: MxregOauthClientMetadata, strings: NativeStrings) {
+    /** The C struct, from `mxreg_oauth_client_metadata_init` with every field written over it; its strings live in [strings]. */
+    internal fun toRaw(strings: NativeStrings): MxregOauthClientMetadata {
+        val raw = MxregOauthClientMetadata().also(LoadedLibrary.library::mxreg_oauth_client_metadata_init)
         raw.client_uri = strings.put("clientUri", clientUri)
         raw.redirect_uris = strings.putArray("redirectUris", redirectUris)
         raw.redirect_uri_count = SizeT(redirectUris.size.toLong())
@@ -60,6 +63,7 @@ public class OAuthClientMetadata(
         raw.logo_uri = strings.put("logoUri", logoUri)
         raw.policy_uri = strings.put("policyUri", policyUri)
         raw.tos_uri = strings.put("tosUri", tosUri)
+        return raw
     }
 }
 
@@ -80,13 +84,16 @@ public class OAuthAuthorizationRequest(
         "OAuthAuthorizationRequest(clientId=$clientId, redirectUri=$redirectUri, intent=$intent, deviceId=$deviceId, " +
             "loginHint=$loginHint, responseMode=$responseMode)"
 
-    internal fun applyTo(raw: MxregOauthAuthorizationRequest, strings: NativeStrings) {
+    /** The C struct, from `mxreg_oauth_authorization_request_init` with every field written over it; its strings live in [strings]. */
+    internal fun toRaw(strings: NativeStrings): MxregOauthAuthorizationRequest {
+        val raw = MxregOauthAuthorizationRequest().also(LoadedLibrary.library::mxreg_oauth_authorization_request_init)
         raw.client_id = strings.put("clientId", clientId)
         raw.redirect_uri = strings.put("redirectUri", redirectUri)
         raw.device_id = strings.put("deviceId", deviceId)
         raw.login_hint = strings.put("loginHint", loginHint)
         raw.intent = intent.raw
         raw.response_mode = responseMode.raw
+        return raw
     }
 }
 

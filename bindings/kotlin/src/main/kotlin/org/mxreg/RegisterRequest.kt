@@ -1,6 +1,7 @@
 package org.mxreg
 
 import org.mxreg.raw.MxregAccountKind
+import org.mxreg.raw.LoadedLibrary
 import org.mxreg.raw.MxregRegisterRequest
 
 /** The `kind` of account to register. */
@@ -76,8 +77,9 @@ public class RegisterRequest(
             "refreshToken=$refreshToken, kind=$kind, guestAccessToken=${redacted(guestAccessToken)}, " +
             "appserviceToken=${redacted(appserviceToken)})"
 
-    /** Write every field over [raw], which `mxreg_register_request_init` filled. */
-    internal fun applyTo(raw: MxregRegisterRequest, strings: NativeStrings) {
+    /** The C struct, from `mxreg_register_request_init` with every field written over it; its strings live in [strings]. */
+    internal fun toRaw(strings: NativeStrings): MxregRegisterRequest {
+        val raw = MxregRegisterRequest().also(LoadedLibrary.library::mxreg_register_request_init)
         raw.username = strings.put("username", username)
         raw.password = strings.put("password", password)
         raw.auth_json = strings.put("auth", auth?.json)
@@ -88,6 +90,7 @@ public class RegisterRequest(
         raw.kind = kind.raw
         raw.inhibit_login = if (inhibitLogin) 1 else 0
         raw.refresh_token = if (refreshToken) 1 else 0
+        return raw
     }
 }
 

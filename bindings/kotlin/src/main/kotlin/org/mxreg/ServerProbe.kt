@@ -2,7 +2,6 @@ package org.mxreg
 
 import com.sun.jna.ptr.PointerByReference
 import org.mxreg.raw.LoadedLibrary
-import org.mxreg.raw.MxregClientOptions
 import org.mxreg.raw.MxregProbePart
 import org.mxreg.raw.MxregSignupMethod
 import org.mxreg.raw.SizeT
@@ -72,7 +71,8 @@ public data class ServerProbe(
     public companion object {
         /**
          * Probe [server]: a server name (`example.org`, discovered through its
-         * `.well-known`) or a URL. Blocks for about two round trips, at most
+         * `.well-known`) or a URL. Blocks for a connection and about two round
+         * trips (the guest check one more), at most
          * [ClientOptions.callTimeout]; a part it could not find out is in
          * [unknown] rather than thrown. With
          * [checkGuestAccess] it also tries a guest registration, which creates
@@ -86,17 +86,13 @@ public data class ServerProbe(
             val lib = LoadedLibrary.library
             val probeOut = PointerByReference()
             NativeStrings().use { strings ->
-                val raw = MxregClientOptions()
-                lib.mxreg_client_options_init(raw)
-                options.applyTo(raw, strings)
+                val raw = options.toRaw(strings)
                 val guest: Byte = if (checkGuestAccess) 1 else 0
                 checked { lib.mxreg_probe_server(strings.put("server", server), raw, guest, probeOut, it) }
             }
-            val probe = probeOut.value
-            LiveHandles.opened("probe")
-            try {
+            return readThenFree("probe", probeOut.value, lib::mxreg_probe_free) { probe ->
                 val flags = lib.mxreg_probe_signup_methods(probe)
-                return ServerProbe(
+                ServerProbe(
                     homeserverUrl = lib.mxreg_probe_homeserver_url(probe) ?: "",
                     signupMethods = SignupMethod.entries.filter { flags and it.flag != 0 }.toSet(),
                     signupMethodFlags = flags,
@@ -113,9 +109,6 @@ public data class ServerProbe(
                         )
                     },
                 )
-            } finally {
-                lib.mxreg_probe_free(probe)
-                LiveHandles.closed("probe")
             }
         }
     }

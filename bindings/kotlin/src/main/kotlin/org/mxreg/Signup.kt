@@ -83,32 +83,22 @@ public class Signup internal constructor(pointer: Pointer) : AutoCloseable {
      * password and validation secrets: store it as you would the password.
      */
     @Throws(MxregException::class)
-    public fun save(): String {
-        val savedOut = PointerByReference()
-        synchronized(stepLock) { handle.read { signup -> checked { lib.mxreg_signup_save(signup, savedOut, it) } } }
-        val saved = savedOut.value ?: throw IllegalStateException("libmxreg returned no saved session")
-        LiveHandles.opened("string")
-        try {
-            return saved.getString(0, "UTF-8")
-        } finally {
-            lib.mxreg_string_free(saved)
-            LiveHandles.closed("string")
-        }
-    }
+    public fun save(): String = takeString(
+        synchronized(stepLock) { handle.callForHandle { signup, _, out, errorOut -> lib.mxreg_signup_save(signup, out, errorOut) } },
+        "libmxreg returned no saved session",
+    )
 
     /** Send the first request; then [status] is NEEDS_STAGE or COMPLETE. `UnsupportedFlow` when no flow fits. */
     @Throws(MxregException::class)
-    public fun start(): Unit = step { signup, _, errorOut -> lib.mxreg_signup_start(signup, errorOut) }
+    public fun start(): Unit = bareStep(lib::mxreg_signup_start)
 
     /** Complete `m.login.registration_token`; a wrong or used-up token is `StageRejected` (session still usable). */
     @Throws(MxregException::class)
-    public fun submitToken(token: String): Unit = step { signup, strings, errorOut ->
-        lib.mxreg_signup_submit_token(signup, strings.put("token", token), errorOut)
-    }
+    public fun submitToken(token: String): Unit = step("token", token, lib::mxreg_signup_submit_token)
 
     /** Complete `m.login.terms`: the user accepted every policy [policies] lists. */
     @Throws(MxregException::class)
-    public fun acceptTerms(): Unit = step { signup, _, errorOut -> lib.mxreg_signup_accept_terms(signup, errorOut) }
+    public fun acceptTerms(): Unit = bareStep(lib::mxreg_signup_accept_terms)
 
     /** Have the server mail a validation link to [email] (again: resend); then [checkEmail], or [submitEmailCode] when [emailSubmitUrl] is set. */
     @Throws(MxregException::class)
@@ -119,7 +109,7 @@ public class Signup internal constructor(pointer: Pointer) : AutoCloseable {
     /** Complete `m.login.email.identity` if the link was followed: true when done, false when not yet. */
     @Throws(MxregException::class)
     public fun checkEmail(): Boolean = try {
-        step { signup, _, errorOut -> lib.mxreg_signup_check_email(signup, errorOut) }
+        bareStep(lib::mxreg_signup_check_email)
         true
     } catch (_: MxregException.StageRejected) {
         false
@@ -127,9 +117,7 @@ public class Signup internal constructor(pointer: Pointer) : AutoCloseable {
 
     /** Complete `m.login.email.identity` with the code from the mail, sent to [emailSubmitUrl]. */
     @Throws(MxregException::class)
-    public fun submitEmailCode(code: String): Unit = step { signup, strings, errorOut ->
-        lib.mxreg_signup_submit_email_code(signup, strings.put("code", code), errorOut)
-    }
+    public fun submitEmailCode(code: String): Unit = step("code", code, lib::mxreg_signup_submit_email_code)
 
     /** Have the server text a code to [phoneNumber] ([country]: ISO 3166-1 alpha-2, e.g. `GB`). */
     @Throws(MxregException::class)
@@ -144,19 +132,15 @@ public class Signup internal constructor(pointer: Pointer) : AutoCloseable {
 
     /** Complete `m.login.msisdn` with the code from the SMS. */
     @Throws(MxregException::class)
-    public fun submitMsisdnCode(code: String): Unit = step { signup, strings, errorOut ->
-        lib.mxreg_signup_submit_msisdn_code(signup, strings.put("code", code), errorOut)
-    }
+    public fun submitMsisdnCode(code: String): Unit = step("code", code, lib::mxreg_signup_submit_msisdn_code)
 
     /** Complete `m.login.recaptcha` with the widget's response (public key in [authInfo]'s params). */
     @Throws(MxregException::class)
-    public fun submitRecaptcha(response: String): Unit = step { signup, strings, errorOut ->
-        lib.mxreg_signup_submit_recaptcha(signup, strings.put("response", response), errorOut)
-    }
+    public fun submitRecaptcha(response: String): Unit = step("response", response, lib::mxreg_signup_submit_recaptcha)
 
     /** The user finished [fallbackUrl] in a browser: ask the server to go on. */
     @Throws(MxregException::class)
-    public fun fallbackDone(): Unit = step { signup, _, errorOut -> lib.mxreg_signup_fallback_done(signup, errorOut) }
+    public fun fallbackDone(): Unit = bareStep(lib::mxreg_signup_fallback_done)
 
     /**
      * After [MxregException.OutcomeUnknown] from a step: end with the account
@@ -165,13 +149,11 @@ public class Signup internal constructor(pointer: Pointer) : AutoCloseable {
      * finished. [MxregException.InvalidState] when no attempt was lost.
      */
     @Throws(MxregException::class)
-    public fun recover(): Unit = step { signup, _, errorOut -> lib.mxreg_signup_recover(signup, errorOut) }
+    public fun recover(): Unit = bareStep(lib::mxreg_signup_recover)
 
     /** Complete any stage with an `auth` object the app built (the session ID is added). */
     @Throws(MxregException::class)
-    public fun submitAuth(auth: Auth): Unit = step { signup, strings, errorOut ->
-        lib.mxreg_signup_submit_auth_json(signup, strings.put("auth", auth.json), errorOut)
-    }
+    public fun submitAuth(auth: Auth): Unit = step("auth", auth.json, lib::mxreg_signup_submit_auth_json)
 
     public val isClosed: Boolean get() = handle.isClosed
 
@@ -184,10 +166,16 @@ public class Signup internal constructor(pointer: Pointer) : AutoCloseable {
     private val stepLock = Any()
 
     private fun step(call: (signup: Pointer, strings: NativeStrings, errorOut: PointerByReference) -> Int) {
-        NativeStrings().use { strings ->
-            synchronized(stepLock) {
-                handle.read { signup -> checked { errorOut -> call(signup, strings, errorOut) } }
-            }
-        }
+        synchronized(stepLock) { handle.call(call) }
+    }
+
+    /** A step that sends nothing but the session. */
+    private fun bareStep(call: (signup: Pointer, errorOut: PointerByReference) -> Int) {
+        step { signup, _, errorOut -> call(signup, errorOut) }
+    }
+
+    /** A step that sends one string, [value] ([name] is for error messages). */
+    private fun step(name: String, value: String, call: (signup: Pointer, value: Pointer?, errorOut: PointerByReference) -> Int) {
+        step { signup, strings, errorOut -> call(signup, strings.put(name, value), errorOut) }
     }
 }

@@ -126,12 +126,26 @@ class RegisterTest {
         }
     }
 
+    /**
+     * A registration of a new user on [variant] that the server answered
+     * with user-interactive auth: [block] gets the client, the request (with
+     * no `auth`) and that first answer.
+     */
+    private fun afterFirstAnswer(
+        variant: String,
+        prefix: String,
+        block: (Client, RegisterRequest, MxregException.AuthRequired) -> Unit,
+    ) {
+        client(variant).use { client ->
+            val request = RegisterRequest(uniqueUsername(prefix), PASSWORD)
+            block(client, request, assertFailsWith { retryingRateLimits { client.register(request) } })
+        }
+    }
+
     @Test
     fun theRegistrationTokenStagesOneAtATime() {
-        val name = uniqueUsername("tok")
-        client("token").use { client ->
-            val request = RegisterRequest(name, PASSWORD)
-            val first = assertFailsWith<MxregException.AuthRequired> { retryingRateLimits { client.register(request) } }
+        afterFirstAnswer("token", "tok") { client, request, first ->
+            val name = request.username
             val flow = assertNotNull(first.authInfo.firstFlowWithin(setOf(AuthStage.REGISTRATION_TOKEN, AuthStage.DUMMY)))
             assertEquals(listOf(AuthStage.REGISTRATION_TOKEN, AuthStage.DUMMY), flow)
             val session = first.authInfo.session
@@ -157,10 +171,8 @@ class RegisterTest {
 
     @Test
     fun theTermsAndDummyStagesCompleteAFlow() {
-        val name = uniqueUsername("terms")
-        client("terms").use { client ->
-            val request = RegisterRequest(name, PASSWORD)
-            val first = assertFailsWith<MxregException.AuthRequired> { retryingRateLimits { client.register(request) } }
+        afterFirstAnswer("terms", "terms") { client, request, first ->
+            val name = request.username
             assertEquals(listOf(listOf(AuthStage.TERMS, AuthStage.DUMMY)), first.authInfo.flows)
             assertTrue(first.authInfo.paramsJson.contains("m.login.terms"), first.authInfo.paramsJson)
             val session = first.authInfo.session

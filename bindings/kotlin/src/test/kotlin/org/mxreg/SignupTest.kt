@@ -18,6 +18,17 @@ import kotlin.test.assertNotNull
 class SignupTest {
     private fun Signup.startPatiently() = retryingRateLimits { start() }
 
+    /** A session for a new user (named after [prefix]) on [variant]: [block] gets the client, the session and the name. */
+    private fun newSignup(
+        variant: String,
+        prefix: String,
+        stages: Set<Stage> = emptySet(),
+        block: (client: Client, signup: Signup, name: String) -> Unit,
+    ) {
+        val name = uniqueUsername(prefix)
+        client(variant).use { client -> client.signup(RegisterRequest(name, PASSWORD), stages).use { block(client, it, name) } }
+    }
+
     @Test
     fun anOpenServerCompletesOnStartWithTheDummyStage() {
         val name = uniqueUsername("sopen")
@@ -40,20 +51,17 @@ class SignupTest {
 
     @Test
     fun aWrongRegistrationTokenIsRejectedThenAValidOneAccepted() {
-        val name = uniqueUsername("stok")
-        client("token").use { client ->
-            client.signup(RegisterRequest(name, PASSWORD), setOf(Stage.REGISTRATION_TOKEN)).use { signup ->
-                signup.startPatiently()
-                assertEquals(SignupState.NEEDS_STAGE, signup.status)
-                assertEquals(AuthStage.REGISTRATION_TOKEN, signup.nextStage)
-                assertTrue(client.registrationTokenValid(Servers.createRegistrationToken()))
+        newSignup("token", "stok", setOf(Stage.REGISTRATION_TOKEN)) { client, signup, name ->
+            signup.startPatiently()
+            assertEquals(SignupState.NEEDS_STAGE, signup.status)
+            assertEquals(AuthStage.REGISTRATION_TOKEN, signup.nextStage)
+            assertTrue(client.registrationTokenValid(Servers.createRegistrationToken()))
 
-                val err = assertFailsWith<MxregException.StageRejected> { signup.submitToken("wrong-token") }
-                assertEquals(SignupState.NEEDS_STAGE, signup.status, "the session stays usable: $err")
-                signup.submitToken(Servers.createRegistrationToken(usesAllowed = 1))
-                assertEquals(SignupState.COMPLETE, signup.status)
-                assertEquals("@$name:localhost", signup.requireRegistration().userId)
-            }
+            val err = assertFailsWith<MxregException.StageRejected> { signup.submitToken("wrong-token") }
+            assertEquals(SignupState.NEEDS_STAGE, signup.status, "the session stays usable: $err")
+            signup.submitToken(Servers.createRegistrationToken(usesAllowed = 1))
+            assertEquals(SignupState.COMPLETE, signup.status)
+            assertEquals("@$name:localhost", signup.requireRegistration().userId)
         }
     }
 
@@ -99,45 +107,38 @@ class SignupTest {
 
     @Test
     fun flowsWithUnsupportedStagesAreRefusedWithTheirNames() {
-        client("token").use { client ->
-            client.signup(RegisterRequest(uniqueUsername("sunsup"), PASSWORD)).use { signup ->
-                val err = assertFailsWith<MxregException.UnsupportedFlow> { signup.startPatiently() }
-                assertTrue(err.message!!.contains(AuthStage.REGISTRATION_TOKEN), err.message)
-            }
+        newSignup("token", "sunsup") { _, signup, _ ->
+            val err = assertFailsWith<MxregException.UnsupportedFlow> { signup.startPatiently() }
+            assertTrue(err.message!!.contains(AuthStage.REGISTRATION_TOKEN), err.message)
         }
     }
 
     @Test
     fun theTermsStageListsThePoliciesAndCompletesOnAcceptance() {
-        val name = uniqueUsername("sterms")
-        client("terms").use { client ->
-            client.signup(RegisterRequest(name, PASSWORD), setOf(Stage.TERMS)).use { signup ->
-                signup.startPatiently()
-                assertEquals(AuthStage.TERMS, signup.nextStage)
-                val policies = signup.policies()
-                assertEquals(1, policies.size, policies.toString())
-                assertEquals("1.0", policies[0].version)
-                assertTrue(policies[0].url.startsWith("http"), policies[0].url)
-                assertTrue(signup.authInfo!!.paramsJson.contains(policies[0].url.substringBefore('?')))
-                signup.acceptTerms()
-                assertEquals(SignupState.COMPLETE, signup.status)
-                assertEquals("@$name:localhost", signup.requireRegistration().userId)
-            }
+        newSignup("terms", "sterms", setOf(Stage.TERMS)) { _, signup, name ->
+            signup.startPatiently()
+            assertEquals(AuthStage.TERMS, signup.nextStage)
+            val policies = signup.policies()
+            assertEquals(1, policies.size, policies.toString())
+            assertEquals("1.0", policies[0].version)
+            assertTrue(policies[0].url.startsWith("http"), policies[0].url)
+            assertTrue(signup.authInfo!!.paramsJson.contains(policies[0].url.substringBefore('?')))
+            signup.acceptTerms()
+            assertEquals(SignupState.COMPLETE, signup.status)
+            assertEquals("@$name:localhost", signup.requireRegistration().userId)
         }
     }
 
     @Test
     fun fallbackSupportCoversAnyStageAndGivesThePage() {
-        client("terms").use { client ->
-            client.signup(RegisterRequest(uniqueUsername("sfall"), PASSWORD), setOf(Stage.FALLBACK)).use { signup ->
-                signup.startPatiently()
-                val url = assertNotNull(signup.fallbackUrl)
-                assertTrue(url.contains("/auth/m.login.terms/fallback/web?session="), url)
-                assertEquals(200, Servers.http("GET", url).first, "Synapse serves the page")
-                // Acknowledged before the page was completed: the stage is still pending.
-                assertFailsWith<MxregException.StageRejected> { signup.fallbackDone() }
-                assertEquals(SignupState.NEEDS_STAGE, signup.status)
-            }
+        newSignup("terms", "sfall", setOf(Stage.FALLBACK)) { _, signup, _ ->
+            signup.startPatiently()
+            val url = assertNotNull(signup.fallbackUrl)
+            assertTrue(url.contains("/auth/m.login.terms/fallback/web?session="), url)
+            assertEquals(200, Servers.http("GET", url).first, "Synapse serves the page")
+            // Acknowledged before the page was completed: the stage is still pending.
+            assertFailsWith<MxregException.StageRejected> { signup.fallbackDone() }
+            assertEquals(SignupState.NEEDS_STAGE, signup.status)
         }
     }
 
@@ -170,23 +171,19 @@ class SignupTest {
 
     @Test
     fun aClosedServerFailsTheSessionWithForbidden() {
-        client("closed").use { client ->
-            client.signup(RegisterRequest(uniqueUsername("sclosed"), PASSWORD), Stage.ALL).use { signup ->
-                assertFailsWith<MxregException.Forbidden> { signup.startPatiently() }
-                assertEquals(SignupState.FAILED, signup.status)
-            }
+        newSignup("closed", "sclosed", Stage.ALL) { _, signup, _ ->
+            assertFailsWith<MxregException.Forbidden> { signup.startPatiently() }
+            assertEquals(SignupState.FAILED, signup.status)
         }
     }
 
     @Test
     fun callsOutOfOrderAreInvalidState() {
-        client("terms").use { client ->
-            client.signup(RegisterRequest(uniqueUsername("sorder"), PASSWORD), setOf(Stage.TERMS)).use { signup ->
-                assertFailsWith<MxregException.InvalidState> { signup.acceptTerms() }
-                signup.startPatiently()
-                assertFailsWith<MxregException.InvalidState> { signup.start() }
-                assertFailsWith<MxregException.InvalidState> { signup.submitToken("x") }
-            }
+        newSignup("terms", "sorder", setOf(Stage.TERMS)) { _, signup, _ ->
+            assertFailsWith<MxregException.InvalidState> { signup.acceptTerms() }
+            signup.startPatiently()
+            assertFailsWith<MxregException.InvalidState> { signup.start() }
+            assertFailsWith<MxregException.InvalidState> { signup.submitToken("x") }
         }
     }
 
