@@ -23,6 +23,7 @@ use stale::StaleConnection;
 
 mod agents;
 mod buffers;
+mod crypto_provider;
 mod resolver;
 mod stale;
 mod tcp;
