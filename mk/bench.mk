@@ -36,8 +36,7 @@ bench-smoke: bench-peers $(addprefix $(BENCH_SMOKE_DIR)/,responder floor spawn_o
 
 # The measured library is a copy, with a link named after its soname (release
 # builds set one) so that programs linked to it load it.
-bench-release:
-	$(CARGO) build --release
+bench-release: build-release
 	@mkdir -p $(BENCH_DIR)/lib
 	cp $(RELEASE_DIR)/libmxreg.so $(BENCH_DIR)/lib/libmxreg.so
 	@soname=$$(readelf -d $(BENCH_DIR)/lib/libmxreg.so | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p'); \
