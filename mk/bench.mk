@@ -23,11 +23,17 @@ BENCH_VARIANTS      := stress,open,token,terms,oauth
 
 SUITES += bench-smoke
 
-.PHONY: bench bench-smoke bench-peers bench-release
+.PHONY: bench bench-size bench-smoke bench-peers bench-release
 
 bench: prerequisites-bench bench-peers $(addprefix $(BENCH_DIR)/,responder floor spawn_once mxreg_c register register_static)
 	$(RIG) run --variants $(BENCH_VARIANTS) -- \
 	  $(BENCH_RUN) --bin $(BENCH_DIR) --lib $(BENCH_DIR)/lib/libmxreg.so \
+	  --static $(RELEASE_DIR)/libmxreg.a --static-example $(BENCH_DIR)/register_static
+
+# Only the size rows of `make bench`: the stripped release library and what
+# a static link adds to examples/register. Needs no rig and no peers.
+bench-size: $(BENCH_DIR)/register $(BENCH_DIR)/register_static
+	$(PYTHON) bench/run.py --sizes-only --bin $(BENCH_DIR) --lib $(BENCH_DIR)/lib/libmxreg.so \
 	  --static $(RELEASE_DIR)/libmxreg.a --static-example $(BENCH_DIR)/register_static
 
 bench-smoke: bench-peers $(addprefix $(BENCH_SMOKE_DIR)/,responder floor spawn_once mxreg_c register)
