@@ -23,6 +23,7 @@ use stale::StaleConnection;
 
 mod agents;
 mod buffers;
+mod crypto_provider;
 mod preconnect;
 mod resolver;
 mod stale;
