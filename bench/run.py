@@ -172,6 +172,28 @@ def run_once(launcher: Path, argv: list[str], env: dict[str, str], name: str) ->
     return figures["wall_ms"], figures["maxrss_kib"]
 
 
+def mib_and_bytes(size: int) -> str:
+    return f"{size / 2**20:.2f} MiB ({size:,} B)"
+
+
+def print_sizes(args: argparse.Namespace, bin_dir: Path) -> int:
+    """Print the size rows; the stripped libmxreg.so's size in bytes."""
+    lib = Path(args.lib)
+    so_bytes = stripped_size(lib, [])
+    sizes = f"libmxreg.so {mib_and_bytes(so_bytes)}"
+    if args.static:
+        a_bytes = stripped_size(Path(args.static), ["--strip-debug"])
+        sizes += f", libmxreg.a {a_bytes / 2**20:.2f} MiB (debug info stripped)"
+    print(f"Stripped library sizes ({lib.parent}): {sizes}")
+    if args.static_example:
+        grown = stripped_size(Path(args.static_example), []) - stripped_size(bin_dir / "register", [])
+        print(
+            f"Static link: examples/register linked with libmxreg.a is {mib_and_bytes(grown)} larger "
+            f"(stripped) than linked with libmxreg.so"
+        )
+    return so_bytes
+
+
 def stripped_size(path: Path, flags: list[str]) -> int:
     with tempfile.TemporaryDirectory() as workdir:
         copy = Path(workdir) / path.name
@@ -433,7 +455,11 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--synapse-registrations", type=int, default=20)
     parser.add_argument("--smoke", action="store_true", help="every row for a few calls")
+    parser.add_argument("--sizes-only", action="store_true", help="only the size rows (no client runs)")
     args = parser.parse_args()
+    if args.sizes_only:
+        print_sizes(args, Path(args.bin))
+        return 0
     if args.smoke:
         args.repeats, args.seconds, args.synapse_registrations = 1, 0.05, 1
         args.latency_delay_ms, args.latency_repeats = 5.0, 1
@@ -466,19 +492,7 @@ def main() -> int:
     print()
     print_table(rows, {1: rows[0], args.threads: rows[1]})
     print()
-    lib = Path(args.lib)
-    so_bytes = stripped_size(lib, [])
-    sizes = f"libmxreg.so {so_bytes / 2**20:.2f} MiB"
-    if args.static:
-        a_bytes = stripped_size(Path(args.static), ["--strip-debug"])
-        sizes += f", libmxreg.a {a_bytes / 2**20:.2f} MiB (debug info stripped)"
-    print(f"Stripped library sizes ({lib.parent}): {sizes}")
-    if args.static_example:
-        grown = stripped_size(Path(args.static_example), []) - stripped_size(bin_dir / "register", [])
-        print(
-            f"Static link: examples/register linked with libmxreg.a is {grown / 2**20:.2f} MiB larger "
-            f"(stripped) than linked with libmxreg.so"
-        )
+    so_bytes = print_sizes(args, bin_dir)
     example_ms = statistics.median(ms for ms, _ in example_runs)
     example_rss = statistics.median(rss for _, rss in example_runs)
     print(

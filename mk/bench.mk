@@ -23,11 +23,17 @@ BENCH_VARIANTS      := stress,open,token,terms,oauth
 
 SUITES += bench-smoke
 
-.PHONY: bench bench-smoke bench-peers bench-release
+.PHONY: bench bench-size bench-smoke bench-peers bench-release
 
 bench: prerequisites-bench bench-peers $(addprefix $(BENCH_DIR)/,responder floor spawn_once mxreg_c register register_static)
 	$(RIG) run --variants $(BENCH_VARIANTS) -- \
 	  $(BENCH_RUN) --bin $(BENCH_DIR) --lib $(BENCH_DIR)/lib/libmxreg.so \
+	  --static $(RELEASE_DIR)/libmxreg.a --static-example $(BENCH_DIR)/register_static
+
+# Only the size rows of `make bench`: the stripped release library and what
+# a static link adds to examples/register. Needs no rig and no peers.
+bench-size: $(BENCH_DIR)/register $(BENCH_DIR)/register_static
+	$(PYTHON) bench/run.py --sizes-only --bin $(BENCH_DIR) --lib $(BENCH_DIR)/lib/libmxreg.so \
 	  --static $(RELEASE_DIR)/libmxreg.a --static-example $(BENCH_DIR)/register_static
 
 bench-smoke: bench-peers $(addprefix $(BENCH_SMOKE_DIR)/,responder floor spawn_once mxreg_c register)
@@ -36,8 +42,7 @@ bench-smoke: bench-peers $(addprefix $(BENCH_SMOKE_DIR)/,responder floor spawn_o
 
 # The measured library is a copy, with a link named after its soname (release
 # builds set one) so that programs linked to it load it.
-bench-release:
-	$(CARGO) build --release
+bench-release: build-release
 	@mkdir -p $(BENCH_DIR)/lib
 	cp $(RELEASE_DIR)/libmxreg.so $(BENCH_DIR)/lib/libmxreg.so
 	@soname=$$(readelf -d $(BENCH_DIR)/lib/libmxreg.so | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p'); \

@@ -22,8 +22,12 @@ SUITES += distribution-suite
 
 .PHONY: build-release install test-distribution distribution-suite
 
+# The shipped libraries only, without the rlib Cargo.toml also lists (for the
+# tests and the Rust API): built in the same rustc run, the rlib's Rust
+# exports keep code the C ABI never reaches in the LTO'd .so and .a
+# (+271 KiB in the stripped .so, +232 KiB in a static C program).
 build-release:
-	$(CARGO) build --release
+	$(CARGO) rustc --release --lib --crate-type cdylib --crate-type staticlib
 
 install: build-release
 	@PREFIX='$(PREFIX)' LIBDIR='$(LIBDIR)' INCLUDEDIR='$(INCLUDEDIR)' DESTDIR='$(DESTDIR)' \

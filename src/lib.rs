@@ -16,9 +16,12 @@
 //!    `signup::driver`): the state machines, without I/O. They take the
 //!    clock and randomness as arguments.
 //! 6. `transport`: the only network code.
-//! 7. `client`, then the drivers that send what the sans-I/O code says:
-//!    `signup::driver`, `oauth::server`, `probe`. They read the clock and
-//!    the system random number generator.
+//! 7. `client`, then the drivers that send what the sans-I/O code says, all
+//!    as methods of [`client::Client`]: its own calls in `client`, the
+//!    signup session's in `signup::driver`, OAuth's in `oauth::server`.
+//!    `probe` is the one entry that starts from a server name, before there
+//!    is a client. They read the clock and the system random number
+//!    generator.
 //! 8. `ffi`: the C ABI; it only converts arguments and delegates.
 //!
 //! Only `ffi` and `result` make the C header: the other modules are marked

@@ -26,7 +26,6 @@ use crate::client::{Client, ClientConfig, Deadline};
 use crate::error::Error;
 use crate::homeserver_url::BaseUrl;
 use crate::oauth::AuthMetadata;
-use crate::oauth::server::discover_at_once_within;
 use crate::result::mxreg_result;
 use crate::transport::{Method, Request, Response};
 
@@ -196,7 +195,7 @@ pub fn probe(
         let login = in_parallel(scope, || {
             client.get_json::<LoginFlows>(&base.join(LOGIN_PATH), deadline)
         });
-        let oauth = in_parallel(scope, || discover_at_once_within(&client, deadline));
+        let oauth = in_parallel(scope, || client.oauth_discover_at_once_within(deadline));
         let registration = in_parallel(scope, || {
             send(&client, Method::Post, &base.join(REGISTER_PATH), deadline)
         });
@@ -283,7 +282,7 @@ impl Answers {
             }
             Err(err) => probe.unknown.push(UnknownPart::new(Part::Login, &err)),
         }
-        // The same validation as `oauth::discover`: only metadata this
+        // The same validation as `Client::oauth_discover`: only metadata this
         // client can use counts.
         match self.oauth {
             Ok(metadata) => {

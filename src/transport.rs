@@ -43,6 +43,7 @@ mod agents;
 mod buffers;
 mod connection;
 mod connector;
+mod crypto_provider;
 mod preconnect;
 mod resolver;
 mod stale;

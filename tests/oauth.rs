@@ -30,7 +30,7 @@ struct Server {
 /// start of each authorization flow.
 fn server() -> Server {
     let client = client("OAUTH");
-    let metadata = oauth::discover(&client).expect("auth metadata");
+    let metadata = client.oauth_discover().expect("auth metadata");
     let registered = register_app(&client, &metadata);
     Server {
         client,
@@ -46,7 +46,9 @@ fn register_app(client: &Client, metadata: &AuthMetadata) -> oauth::RegisteredCl
         redirect_uris: vec![REDIRECT_URI.into()],
         ..ClientMetadata::default()
     };
-    oauth::register_client(client, metadata, &app).expect("client registration")
+    client
+        .oauth_register_client(metadata, &app)
+        .expect("client registration")
 }
 
 impl Server {
@@ -71,7 +73,8 @@ impl Server {
         pending: &PendingAuthorization,
         redirect: &str,
     ) -> Result<Registration, mxreg::Error> {
-        oauth::complete_authorization(&self.client, &self.metadata, pending, redirect)
+        self.client
+            .oauth_complete_authorization(&self.metadata, pending, redirect)
     }
 
     fn sign_up(&self, username: &str) -> Registration {
@@ -124,7 +127,9 @@ fn the_server_offers_sign_up_and_refuses_legacy_registration() {
 
 #[test]
 fn a_legacy_homeserver_has_no_oauth() {
-    let err = oauth::discover(&client("OPEN")).expect_err("the open server uses legacy auth");
+    let err = (client("OPEN"))
+        .oauth_discover()
+        .expect_err("the open server uses legacy auth");
     assert_eq!(err.code(), mxreg_result::OauthUnsupported, "{err}");
 }
 
@@ -156,7 +161,7 @@ fn sign_up_creates_an_account_that_works_on_synapse() {
 #[test]
 fn each_flow_registers_a_client_and_may_use_any_loopback_port() {
     let client = client("OAUTH");
-    let metadata = oauth::discover(&client).expect("auth metadata");
+    let metadata = client.oauth_discover().expect("auth metadata");
     for port in [18197, 18198] {
         let registered = register_app(&client, &metadata);
         assert_eq!(
@@ -176,7 +181,8 @@ fn each_flow_registers_a_client_and_may_use_any_loopback_port() {
         let redirect =
             Browser::new().authorize(&url, &redirect_uri, &username, PASSWORD, Action::SignUp);
         assert!(redirect.starts_with(&redirect_uri), "{redirect}");
-        let registration = oauth::complete_authorization(&client, &metadata, &pending, &redirect)
+        let registration = client
+            .oauth_complete_authorization(&metadata, &pending, &redirect)
             .unwrap_or_else(|err| panic!("port {port}: {err}"));
         assert_eq!(registration.user_id, format!("@{username}:localhost"));
     }
@@ -263,13 +269,10 @@ fn refresh_rotates_and_the_old_refresh_token_is_refused() {
         .as_ref()
         .expect("refresh token")
         .expose();
-    let pair = oauth::refresh(
-        &server.client,
-        &server.metadata,
-        &server.client_id,
-        old_refresh,
-    )
-    .expect("refresh");
+    let pair = server
+        .client
+        .oauth_refresh(&server.metadata, &server.client_id, old_refresh)
+        .expect("refresh");
     assert_ne!(pair.access_token.expose(), access_token(&registration));
     let new_refresh = pair.refresh_token.as_ref().expect("rotated refresh token");
     assert_ne!(new_refresh.expose(), old_refresh);
@@ -277,13 +280,10 @@ fn refresh_rotates_and_the_old_refresh_token_is_refused() {
     let (status, body) = whoami(pair.access_token.expose());
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user_id"], registration.user_id.as_str());
-    let err = oauth::refresh(
-        &server.client,
-        &server.metadata,
-        &server.client_id,
-        old_refresh,
-    )
-    .expect_err("replayed refresh token");
+    let err = server
+        .client
+        .oauth_refresh(&server.metadata, &server.client_id, old_refresh)
+        .expect_err("replayed refresh token");
     assert_eq!(err.code(), mxreg_result::OauthInvalidGrant, "{err}");
 }
 
@@ -293,14 +293,15 @@ fn revoking_logs_the_device_out() {
     let registration = server.sign_up(&unique_username("oh"));
     let token = access_token(&registration);
     assert_eq!(whoami(token).0, 200);
-    oauth::revoke(
-        &server.client,
-        &server.metadata,
-        &server.client_id,
-        token,
-        Some(TokenKind::AccessToken),
-    )
-    .expect("revoke");
+    server
+        .client
+        .oauth_revoke(
+            &server.metadata,
+            &server.client_id,
+            token,
+            Some(TokenKind::AccessToken),
+        )
+        .expect("revoke");
     let (status, body) = whoami(token);
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["errcode"], "M_UNKNOWN_TOKEN");
@@ -309,13 +310,10 @@ fn revoking_logs_the_device_out() {
         .as_ref()
         .expect("refresh token")
         .expose();
-    let err = oauth::refresh(
-        &server.client,
-        &server.metadata,
-        &server.client_id,
-        refresh_token,
-    )
-    .expect_err("the session is over");
+    let err = server
+        .client
+        .oauth_refresh(&server.metadata, &server.client_id, refresh_token)
+        .expect_err("the session is over");
     assert_eq!(err.code(), mxreg_result::OauthInvalidGrant, "{err}");
 }
 
@@ -331,9 +329,10 @@ fn a_saved_authorization_completes_after_a_restart() {
         // The client, metadata and pending authorization are dropped here.
     };
     let client = client("OAUTH");
-    let metadata = oauth::discover(&client).expect("discover again");
+    let metadata = client.oauth_discover().expect("discover again");
     let restored = PendingAuthorization::from_json(saved.expose(), &metadata).expect("restore");
-    let registration = oauth::complete_authorization(&client, &metadata, &restored, &redirect)
+    let registration = client
+        .oauth_complete_authorization(&metadata, &restored, &redirect)
         .expect("complete after restore");
     assert_eq!(registration.user_id, format!("@{username}:localhost"));
     assert_eq!(registration.device_id.as_deref(), Some(device_id.as_str()));

@@ -34,7 +34,7 @@ struct Server {
 
 fn server(client_name: &str) -> Server {
     let client = client("OAUTH");
-    let metadata = oauth::discover(&client).expect("auth metadata");
+    let metadata = client.oauth_discover().expect("auth metadata");
     assert!(metadata.supports_device_authorization());
     let app = ClientMetadata {
         client_name: Some(client_name.into()),
@@ -42,7 +42,9 @@ fn server(client_name: &str) -> Server {
         redirect_uris: vec![REDIRECT_URI.into()],
         ..ClientMetadata::default()
     };
-    let registered = oauth::register_client(&client, &metadata, &app).expect("client registration");
+    let registered = client
+        .oauth_register_client(&metadata, &app)
+        .expect("client registration");
     let grants = &registered.metadata["grant_types"];
     assert!(
         grants
@@ -59,7 +61,8 @@ fn server(client_name: &str) -> Server {
 
 impl Server {
     fn start(&self) -> DeviceAuthorization {
-        oauth::start_device_authorization(&self.client, &self.metadata, &self.client_id, None)
+        self.client
+            .oauth_start_device_authorization(&self.metadata, &self.client_id, None)
             .expect("device authorization")
     }
 
@@ -76,12 +79,14 @@ impl Server {
         let url = pending.authorization_url(&self.metadata);
         let redirect =
             Browser::new().authorize(&url, REDIRECT_URI, username, PASSWORD, Action::SignUp);
-        oauth::complete_authorization(&self.client, &self.metadata, &pending, &redirect)
+        self.client
+            .oauth_complete_authorization(&self.metadata, &pending, &redirect)
             .expect("sign-up");
     }
 
     fn poll(&self, started: &mut DeviceAuthorization) -> Result<Registration, mxreg::Error> {
-        oauth::poll_device_authorization(&self.client, &self.metadata, started)
+        self.client
+            .oauth_poll_device_authorization(&self.metadata, started)
     }
 }
 
@@ -196,7 +201,9 @@ fn a_server_without_the_grant_is_unsupported() {
     let server = server("mxreg device tests");
     let mut metadata = server.metadata.clone();
     metadata.device_authorization_endpoint = None;
-    let err = oauth::start_device_authorization(&server.client, &metadata, &server.client_id, None)
+    let err = server
+        .client
+        .oauth_start_device_authorization(&metadata, &server.client_id, None)
         .expect_err("no endpoint");
     assert_eq!(err.code(), mxreg_result::OauthUnsupported);
 }

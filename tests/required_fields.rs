@@ -128,7 +128,7 @@ fn a_sid_outside_its_grammar_is_invalid() {
 
 fn discover_against(metadata: &Value) -> Result<mxreg::oauth::AuthMetadata, Error> {
     let server = FaultServer::start(Reply::json(200, metadata.to_string()));
-    mxreg::oauth::discover(&client_of(&server))
+    (client_of(&server)).oauth_discover()
 }
 
 #[test]

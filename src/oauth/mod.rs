@@ -35,8 +35,6 @@ pub use error_response::OAuthErrorResponse;
 pub use metadata::{AuthMetadata, ResponseMode};
 pub use pending::{Intent, PendingAuthorization};
 pub use server::{
-    complete_authorization, discover, discover_within, poll_device_authorization,
-    read_metadata_answer, read_token_answer, read_whoami_answer, refresh, register_client, revoke,
-    start_authorization, start_device_authorization,
+    read_metadata_answer, read_token_answer, read_whoami_answer, start_authorization,
 };
 pub use token::TokenKind;

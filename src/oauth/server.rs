@@ -1,6 +1,7 @@
-//! The OAuth calls on the network, through the client's transport:
-//! discovery on the homeserver; registration, token exchange and revocation
-//! at the authorization server; `whoami` to learn who the new tokens are.
+//! The OAuth calls on the network, as methods of `Client` (like its other
+//! calls): discovery on the homeserver; registration, token exchange and
+//! revocation at the authorization server; `whoami` to learn who the new
+//! tokens are.
 //! Everything they send and read is built and checked by the sans-I/O
 //! modules next to this one.
 
@@ -38,43 +39,6 @@ struct WhoAmI {
 /// Where the homeserver may serve its OAuth 2.0 server metadata, the
 /// preferred first: the stable endpoint, then the MSC2965 one.
 const METADATA_PATHS: [&str; 2] = [AUTH_METADATA_PATH, UNSTABLE_AUTH_METADATA_PATH];
-
-/// Fetch and check the homeserver's OAuth 2.0 server metadata (the stable
-/// endpoint, then the MSC2965 one). A homeserver that has neither uses
-/// legacy authentication: `OAuthUnsupported`.
-pub fn discover(client: &Client) -> Result<AuthMetadata, Error> {
-    discover_within(client, client.deadline())
-}
-
-/// [`discover`] as part of a larger call that must end by `deadline`. The
-/// MSC2965 endpoint is asked only when the stable one is not there.
-pub fn discover_within(client: &Client, deadline: Deadline) -> Result<AuthMetadata, Error> {
-    let answers = METADATA_PATHS
-        .iter()
-        .map(|path| get(client, &client.homeserver().join(path), None, deadline));
-    metadata_from_answers(answers, client.transport().allow_insecure_http())
-}
-
-/// [`discover_within`] with both endpoints asked at once, for a caller that
-/// would rather spend a request than a round trip (the probe). The answer
-/// is the same: the stable endpoint's decides when it is there.
-pub fn discover_at_once_within(client: &Client, deadline: Deadline) -> Result<AuthMetadata, Error> {
-    let ask = |path: &str| get(client, &client.homeserver().join(path), None, deadline);
-    let [stable, unstable] = METADATA_PATHS;
-    let answers = std::thread::scope(|scope| {
-        let asking = std::thread::Builder::new()
-            .name("mxreg-metadata".into())
-            .spawn_scoped(scope, || ask(unstable));
-        let first = ask(stable);
-        let second = match asking {
-            Ok(asked) => asked.join().unwrap_or(Err(Error::Panic)),
-            // No thread to spare: one after the other.
-            Err(_) => ask(unstable),
-        };
-        [first, second]
-    });
-    metadata_from_answers(answers, client.transport().allow_insecure_http())
-}
 
 /// The metadata from the endpoints' answers in [`METADATA_PATHS`] order:
 /// the first endpoint that is there decides, and an error before it is the
@@ -149,39 +113,6 @@ pub fn read_whoami_answer(
     })
 }
 
-/// Register the app as a public client (RFC 7591) and return its client ID.
-pub fn register_client(
-    client: &Client,
-    metadata: &AuthMetadata,
-    app: &ClientMetadata,
-) -> Result<RegisteredClient, Error> {
-    app.validate()?;
-    let endpoint = metadata.registration_endpoint.as_deref().ok_or_else(|| {
-        Error::OAuthUnsupported(
-            "the server has no dynamic client registration: use a client ID from its operator"
-                .into(),
-        )
-    })?;
-    let body = serde_json::to_vec(&app.body(metadata.supports_device_authorization()))
-        .map_err(|err| Error::invalid_argument("metadata", err.to_string()))?;
-    let response = client.transport().send_as(
-        Request {
-            method: Method::Post,
-            url: endpoint,
-            body: Some(body),
-            bearer: None,
-            creates_state: true,
-            deadline: Some(client.deadline().instant()),
-        },
-        ContentType::Json,
-    )?;
-    let answer = response.answer();
-    if !(200..=299).contains(&answer.status) {
-        return Err(error_response::failure(&answer));
-    }
-    RegisteredClient::parse(answer.body)
-}
-
 /// Start an authorization ([`authorization::start`]) now, with secrets from
 /// the system's random number generator. Does no network I/O: the app opens
 /// the pending authorization's URL.
@@ -190,33 +121,6 @@ pub fn start_authorization(
     request: &AuthorizationRequest,
 ) -> Result<PendingAuthorization, Error> {
     authorization::start(metadata, request, SystemTime::now(), &SystemRandomness)
-}
-
-/// Finish an authorization with the redirect the app received: check it,
-/// exchange the code, and ask the homeserver who the tokens belong to.
-pub fn complete_authorization(
-    client: &Client,
-    metadata: &AuthMetadata,
-    pending: &PendingAuthorization,
-    redirect_url: &str,
-) -> Result<Registration, Error> {
-    if pending.issuer != metadata.issuer {
-        return Err(Error::invalid_argument(
-            "authorization",
-            "belongs to another authorization server",
-        ));
-    }
-    let code = redirect::authorization_code(pending, metadata, redirect_url)?;
-    let deadline = client.deadline();
-    // The code is single-use: a lost answer may have consumed it.
-    let response = post_form(
-        client,
-        &metadata.token_endpoint,
-        authorization_code_body(pending, &code),
-        true,
-        deadline,
-    )?;
-    account_for_tokens(client, &response.answer(), &pending.device_id, deadline)
 }
 
 /// The end both grants share: the token answer checked against the device
@@ -231,137 +135,6 @@ fn account_for_tokens(
     let url = client.homeserver().join(WHOAMI_PATH);
     let response = get(client, &url, Some(tokens.access_token.expose()), deadline)?;
     read_whoami_answer(&response.answer(), device_id, tokens)
-}
-
-/// Start a device authorization (RFC 8628) for `client_id` and a device
-/// (`None`: a new one): the user code and verification URI to show.
-pub fn start_device_authorization(
-    client: &Client,
-    metadata: &AuthMetadata,
-    client_id: &str,
-    device_id: Option<&str>,
-) -> Result<DeviceAuthorization, Error> {
-    if client_id.is_empty() {
-        return Err(Error::invalid_argument("client_id", "must not be empty"));
-    }
-    let endpoint = match &metadata.device_authorization_endpoint {
-        Some(endpoint) if metadata.supports_device_authorization() => endpoint,
-        _ => {
-            return Err(Error::OAuthUnsupported(
-                "the server does not offer the device authorization grant".into(),
-            ));
-        }
-    };
-    let device_id = device_id_or_new(device_id, &SystemRandomness)?;
-    let response = post_form(
-        client,
-        endpoint,
-        device::authorization_body(client_id, &device_id),
-        false,
-        client.deadline(),
-    )?;
-    let answer = response.answer();
-    if !(200..=299).contains(&answer.status) {
-        return Err(error_response::failure(&answer));
-    }
-    DeviceAuthorization::parse(
-        answer.body,
-        client_id,
-        device_id,
-        SystemTime::now(),
-        client.transport().allow_insecure_http(),
-    )
-}
-
-/// Poll the token endpoint once. `OAuthAuthorizationPending` (the interval
-/// lengthened on `slow_down`) means "not yet"; `OAuthExpiredToken` and
-/// `OAuthAccessDenied` end the authorization; success is the account.
-pub fn poll_device_authorization(
-    client: &Client,
-    metadata: &AuthMetadata,
-    authorization: &mut DeviceAuthorization,
-) -> Result<Registration, Error> {
-    // The device code is spent by a grant whose answer is lost.
-    let deadline = client.deadline();
-    let response = post_form(
-        client,
-        &metadata.token_endpoint,
-        device::poll_body(&authorization.client_id, &authorization.device_code),
-        true,
-        deadline,
-    )?;
-    let answer = response.answer();
-    match authorization.interpret(&answer)? {
-        PollOutcome::Granted => {
-            account_for_tokens(client, &answer, &authorization.device_id, deadline)
-        }
-        PollOutcome::Pending(oauth) => Err(Error::OAuth(oauth)),
-    }
-}
-
-/// Exchange a refresh token at the token endpoint. Servers rotate refresh
-/// tokens: keep the new one; the old one is refused (`OAuthInvalidGrant`).
-pub fn refresh(
-    client: &Client,
-    metadata: &AuthMetadata,
-    client_id: &str,
-    refresh_token: &str,
-) -> Result<TokenPair, Error> {
-    if client_id.is_empty() || refresh_token.is_empty() {
-        return Err(Error::invalid_argument(
-            "refresh_token",
-            "client ID and refresh token must not be empty",
-        ));
-    }
-    if !metadata.supports_refresh() {
-        return Err(Error::OAuthUnsupported(
-            "the server does not offer the refresh token grant".into(),
-        ));
-    }
-    // A rotated token whose answer is lost cannot be used again.
-    let response = post_form(
-        client,
-        &metadata.token_endpoint,
-        refresh_body(client_id, refresh_token),
-        true,
-        client.deadline(),
-    )?;
-    // The same checks as the first grant: a refresh must not widen the
-    // scope or move the tokens to another device set.
-    read_token_answer(&response.answer(), None)
-}
-
-/// Revoke a token (RFC 7009); on Matrix servers this ends the device's
-/// session. Revoking an unknown or already revoked token succeeds.
-pub fn revoke(
-    client: &Client,
-    metadata: &AuthMetadata,
-    client_id: &str,
-    token: &str,
-    kind: Option<TokenKind>,
-) -> Result<(), Error> {
-    if client_id.is_empty() || token.is_empty() {
-        return Err(Error::invalid_argument(
-            "token",
-            "client ID and token must not be empty",
-        ));
-    }
-    let endpoint = metadata.revocation_endpoint.as_deref().ok_or_else(|| {
-        Error::OAuthUnsupported("the server has no token revocation endpoint".into())
-    })?;
-    let response = post_form(
-        client,
-        endpoint,
-        revocation_body(client_id, token, kind),
-        false,
-        client.deadline(),
-    )?;
-    let answer = response.answer();
-    if (200..=299).contains(&answer.status) {
-        Ok(())
-    } else {
-        Err(error_response::failure(&answer))
-    }
 }
 
 fn get(
@@ -398,4 +171,235 @@ fn post_form(
         },
         ContentType::Form,
     )
+}
+
+/// The OAuth calls on a client, in the order a sign-up makes them.
+impl Client {
+    /// Fetch and check the homeserver's OAuth 2.0 server metadata (the stable
+    /// endpoint, then the MSC2965 one). A homeserver that has neither uses
+    /// legacy authentication: `OAuthUnsupported`.
+    pub fn oauth_discover(&self) -> Result<AuthMetadata, Error> {
+        self.oauth_discover_within(self.deadline())
+    }
+
+    /// [`Client::oauth_discover`] as part of a larger call that must end by `deadline`. The
+    /// MSC2965 endpoint is asked only when the stable one is not there.
+    pub fn oauth_discover_within(&self, deadline: Deadline) -> Result<AuthMetadata, Error> {
+        let answers = METADATA_PATHS
+            .iter()
+            .map(|path| get(self, &self.homeserver().join(path), None, deadline));
+        metadata_from_answers(answers, self.transport().allow_insecure_http())
+    }
+
+    /// [`Client::oauth_discover_within`] with both endpoints asked at once, for a caller that
+    /// would rather spend a request than a round trip (the probe). The answer
+    /// is the same: the stable endpoint's decides when it is there.
+    pub fn oauth_discover_at_once_within(&self, deadline: Deadline) -> Result<AuthMetadata, Error> {
+        let ask = |path: &str| get(self, &self.homeserver().join(path), None, deadline);
+        let [stable, unstable] = METADATA_PATHS;
+        let answers = std::thread::scope(|scope| {
+            let asking = std::thread::Builder::new()
+                .name("mxreg-metadata".into())
+                .spawn_scoped(scope, || ask(unstable));
+            let first = ask(stable);
+            let second = match asking {
+                Ok(asked) => asked.join().unwrap_or(Err(Error::Panic)),
+                // No thread to spare: one after the other.
+                Err(_) => ask(unstable),
+            };
+            [first, second]
+        });
+        metadata_from_answers(answers, self.transport().allow_insecure_http())
+    }
+
+    /// Register the app as a public client (RFC 7591) and return its client ID.
+    pub fn oauth_register_client(
+        &self,
+        metadata: &AuthMetadata,
+        app: &ClientMetadata,
+    ) -> Result<RegisteredClient, Error> {
+        app.validate()?;
+        let endpoint = metadata.registration_endpoint.as_deref().ok_or_else(|| {
+            Error::OAuthUnsupported(
+                "the server has no dynamic client registration: use a client ID from its operator"
+                    .into(),
+            )
+        })?;
+        let body = serde_json::to_vec(&app.body(metadata.supports_device_authorization()))
+            .map_err(|err| Error::invalid_argument("metadata", err.to_string()))?;
+        let response = self.transport().send_as(
+            Request {
+                method: Method::Post,
+                url: endpoint,
+                body: Some(body),
+                bearer: None,
+                creates_state: true,
+                deadline: Some(self.deadline().instant()),
+            },
+            ContentType::Json,
+        )?;
+        let answer = response.answer();
+        if !(200..=299).contains(&answer.status) {
+            return Err(error_response::failure(&answer));
+        }
+        RegisteredClient::parse(answer.body)
+    }
+
+    /// Finish an authorization with the redirect the app received: check it,
+    /// exchange the code, and ask the homeserver who the tokens belong to.
+    pub fn oauth_complete_authorization(
+        &self,
+        metadata: &AuthMetadata,
+        pending: &PendingAuthorization,
+        redirect_url: &str,
+    ) -> Result<Registration, Error> {
+        if pending.issuer != metadata.issuer {
+            return Err(Error::invalid_argument(
+                "authorization",
+                "belongs to another authorization server",
+            ));
+        }
+        let code = redirect::authorization_code(pending, metadata, redirect_url)?;
+        let deadline = self.deadline();
+        // The code is single-use: a lost answer may have consumed it.
+        let response = post_form(
+            self,
+            &metadata.token_endpoint,
+            authorization_code_body(pending, &code),
+            true,
+            deadline,
+        )?;
+        account_for_tokens(self, &response.answer(), &pending.device_id, deadline)
+    }
+
+    /// Start a device authorization (RFC 8628) for `client_id` and a device
+    /// (`None`: a new one): the user code and verification URI to show.
+    pub fn oauth_start_device_authorization(
+        &self,
+        metadata: &AuthMetadata,
+        client_id: &str,
+        device_id: Option<&str>,
+    ) -> Result<DeviceAuthorization, Error> {
+        if client_id.is_empty() {
+            return Err(Error::invalid_argument("client_id", "must not be empty"));
+        }
+        let endpoint = match &metadata.device_authorization_endpoint {
+            Some(endpoint) if metadata.supports_device_authorization() => endpoint,
+            _ => {
+                return Err(Error::OAuthUnsupported(
+                    "the server does not offer the device authorization grant".into(),
+                ));
+            }
+        };
+        let device_id = device_id_or_new(device_id, &SystemRandomness)?;
+        let response = post_form(
+            self,
+            endpoint,
+            device::authorization_body(client_id, &device_id),
+            false,
+            self.deadline(),
+        )?;
+        let answer = response.answer();
+        if !(200..=299).contains(&answer.status) {
+            return Err(error_response::failure(&answer));
+        }
+        DeviceAuthorization::parse(
+            answer.body,
+            client_id,
+            device_id,
+            SystemTime::now(),
+            self.transport().allow_insecure_http(),
+        )
+    }
+
+    /// Poll the token endpoint once. `OAuthAuthorizationPending` (the interval
+    /// lengthened on `slow_down`) means "not yet"; `OAuthExpiredToken` and
+    /// `OAuthAccessDenied` end the authorization; success is the account.
+    pub fn oauth_poll_device_authorization(
+        &self,
+        metadata: &AuthMetadata,
+        authorization: &mut DeviceAuthorization,
+    ) -> Result<Registration, Error> {
+        // The device code is spent by a grant whose answer is lost.
+        let deadline = self.deadline();
+        let response = post_form(
+            self,
+            &metadata.token_endpoint,
+            device::poll_body(&authorization.client_id, &authorization.device_code),
+            true,
+            deadline,
+        )?;
+        let answer = response.answer();
+        match authorization.interpret(&answer)? {
+            PollOutcome::Granted => {
+                account_for_tokens(self, &answer, &authorization.device_id, deadline)
+            }
+            PollOutcome::Pending(oauth) => Err(Error::OAuth(oauth)),
+        }
+    }
+
+    /// Exchange a refresh token at the token endpoint. Servers rotate refresh
+    /// tokens: keep the new one; the old one is refused (`OAuthInvalidGrant`).
+    pub fn oauth_refresh(
+        &self,
+        metadata: &AuthMetadata,
+        client_id: &str,
+        refresh_token: &str,
+    ) -> Result<TokenPair, Error> {
+        if client_id.is_empty() || refresh_token.is_empty() {
+            return Err(Error::invalid_argument(
+                "refresh_token",
+                "client ID and refresh token must not be empty",
+            ));
+        }
+        if !metadata.supports_refresh() {
+            return Err(Error::OAuthUnsupported(
+                "the server does not offer the refresh token grant".into(),
+            ));
+        }
+        // A rotated token whose answer is lost cannot be used again.
+        let response = post_form(
+            self,
+            &metadata.token_endpoint,
+            refresh_body(client_id, refresh_token),
+            true,
+            self.deadline(),
+        )?;
+        // The same checks as the first grant: a refresh must not widen the
+        // scope or move the tokens to another device set.
+        read_token_answer(&response.answer(), None)
+    }
+
+    /// Revoke a token (RFC 7009); on Matrix servers this ends the device's
+    /// session. Revoking an unknown or already revoked token succeeds.
+    pub fn oauth_revoke(
+        &self,
+        metadata: &AuthMetadata,
+        client_id: &str,
+        token: &str,
+        kind: Option<TokenKind>,
+    ) -> Result<(), Error> {
+        if client_id.is_empty() || token.is_empty() {
+            return Err(Error::invalid_argument(
+                "token",
+                "client ID and token must not be empty",
+            ));
+        }
+        let endpoint = metadata.revocation_endpoint.as_deref().ok_or_else(|| {
+            Error::OAuthUnsupported("the server has no token revocation endpoint".into())
+        })?;
+        let response = post_form(
+            self,
+            endpoint,
+            revocation_body(client_id, token, kind),
+            false,
+            self.deadline(),
+        )?;
+        let answer = response.answer();
+        if (200..=299).contains(&answer.status) {
+            Ok(())
+        } else {
+            Err(error_response::failure(&answer))
+        }
+    }
 }

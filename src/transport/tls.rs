@@ -79,7 +79,7 @@ impl TlsConnector {
         }
         let provider = CryptoProvider::get_default()
             .cloned()
-            .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+            .unwrap_or_else(|| Arc::new(super::crypto_provider::client_provider()));
         let builder = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(rustls::ALL_VERSIONS)?;
         let config = match &self.roots {

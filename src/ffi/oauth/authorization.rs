@@ -16,8 +16,7 @@ use crate::ffi::{
     str_arg, string_arg,
 };
 use crate::oauth::{
-    AuthorizationRequest, Intent, PendingAuthorization, ResponseMode, complete_authorization,
-    start_authorization,
+    AuthorizationRequest, Intent, PendingAuthorization, ResponseMode, start_authorization,
 };
 use crate::result::mxreg_result;
 
@@ -328,8 +327,7 @@ pub extern "C" fn mxreg_oauth_authorization_complete(
         let redirect_url = unsafe { str_arg(redirect_url, "redirect_url") }?;
         let out = unsafe { out_arg(registration_out, "registration_out") }?;
         let context = &authorization.context;
-        let registration = complete_authorization(
-            &context.client.client,
+        let registration = context.client.client.oauth_complete_authorization(
             &context.metadata,
             &authorization.pending,
             redirect_url,

@@ -10,7 +10,7 @@ use crate::ffi::{
     Boxed, Handle, RequestStruct, c_string, enum_arg, ffi_call, free_box, init_request,
     into_box_ptr, opt_string_arg, out_arg, read_str, request_arg, string_arg,
 };
-use crate::oauth::{ApplicationType, ClientMetadata, RegisteredClient, register_client};
+use crate::oauth::{ApplicationType, ClientMetadata, RegisteredClient};
 use crate::result::mxreg_result;
 
 /// At most this many redirect URIs in one registration.
@@ -191,7 +191,10 @@ pub extern "C" fn mxreg_oauth_server_register_client(
         let app = unsafe { request_arg(metadata, "metadata") }?;
         let out = unsafe { out_arg(registered_out, "registered_out") }?;
         let context = &server.context;
-        let registered = register_client(&context.client.client, &context.metadata, &app)?;
+        let registered = context
+            .client
+            .client
+            .oauth_register_client(&context.metadata, &app)?;
         *out = into_box_ptr(RegisteredClientHandle::new(&registered)?);
         Ok(())
     })

@@ -16,9 +16,7 @@ use crate::ffi::{
     Boxed, Handle, c_string, ffi_call, free_box, handle_arg, into_box_ptr, millis, opt_c_string,
     opt_str_arg, out_arg, read_handle, read_str, str_arg,
 };
-use crate::oauth::{
-    DeviceAuthorization, OAuthErrorResponse, poll_device_authorization, start_device_authorization,
-};
+use crate::oauth::{DeviceAuthorization, OAuthErrorResponse};
 use crate::registration::Registration;
 use crate::result::mxreg_result;
 
@@ -69,11 +67,10 @@ impl DeviceAuthorizationHandle {
             .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        poll_device_authorization(
-            &self.context.client.client,
-            &self.context.metadata,
-            &mut state,
-        )
+        self.context
+            .client
+            .client
+            .oauth_poll_device_authorization(&self.context.metadata, &mut state)
     }
 
     /// Poll until the user decides or the code expires.
@@ -158,8 +155,7 @@ pub extern "C" fn mxreg_oauth_device_authorization_start(
         let device_id = unsafe { opt_str_arg(device_id, "device_id") }?;
         let out = unsafe { out_arg(authorization_out, "authorization_out") }?;
         let context = &server.context;
-        let started = start_device_authorization(
-            &context.client.client,
+        let started = context.client.client.oauth_start_device_authorization(
             &context.metadata,
             client_id,
             device_id,

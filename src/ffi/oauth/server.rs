@@ -11,7 +11,7 @@ use crate::ffi::{
     Boxed, Handle, c_string, ffi_call, free_box, handle_arg, into_box_ptr, opt_c_string, out_arg,
     read_handle, read_str,
 };
-use crate::oauth::{AuthMetadata, discover};
+use crate::oauth::AuthMetadata;
 use crate::result::mxreg_result;
 
 /// What the server handle shares with the authorizations it starts, so that
@@ -105,7 +105,7 @@ pub extern "C" fn mxreg_oauth_server_discover(
         // SAFETY: documented argument contracts.
         let client = unsafe { client_arg(client) }?;
         let out = unsafe { out_arg(server_out, "server_out") }?;
-        let metadata = discover(&client.client)?;
+        let metadata = client.client.oauth_discover()?;
         *out = into_box_ptr(ServerHandle::new(client, metadata)?);
         Ok(())
     })

@@ -6,7 +6,6 @@ use crate::ffi::error::mxreg_error;
 use crate::ffi::oauth::server::{mxreg_oauth_server, server_arg};
 use crate::ffi::tokens::{TokensHandle, mxreg_tokens};
 use crate::ffi::{ffi_call, into_box_ptr, out_arg, str_arg};
-use crate::oauth::{refresh, revoke};
 use crate::result::mxreg_result;
 
 /// Exchange a refresh token at the token endpoint (refresh token grant).
@@ -31,12 +30,11 @@ pub extern "C" fn mxreg_oauth_server_refresh_token(
         let refresh_token = unsafe { str_arg(refresh_token, "refresh_token") }?;
         let out = unsafe { out_arg(tokens_out, "tokens_out") }?;
         let context = &server.context;
-        let pair = refresh(
-            &context.client.client,
-            &context.metadata,
-            client_id,
-            refresh_token,
-        )?;
+        let pair =
+            context
+                .client
+                .client
+                .oauth_refresh(&context.metadata, client_id, refresh_token)?;
         *out = into_box_ptr(TokensHandle::new(&pair)?);
         Ok(())
     })
@@ -58,12 +56,9 @@ pub extern "C" fn mxreg_oauth_server_revoke_token(
         let client_id = unsafe { str_arg(client_id, "client_id") }?;
         let token = unsafe { str_arg(token, "token") }?;
         let context = &server.context;
-        revoke(
-            &context.client.client,
-            &context.metadata,
-            client_id,
-            token,
-            None,
-        )
+        context
+            .client
+            .client
+            .oauth_revoke(&context.metadata, client_id, token, None)
     })
 }
