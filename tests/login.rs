@@ -2,7 +2,7 @@
 //! the real local Synapse (`MXREG_HS_OPEN`). The new tokens are checked on
 //! Synapse directly with ureq, not through mxreg.
 
-mod common;
+mod support;
 
 use mxreg::api::login::{LoginCredential, LoginRequest};
 use mxreg::api::register::RegisterRequest;
@@ -10,7 +10,7 @@ use mxreg::secret::Secret;
 use mxreg::{Client, Registration, mxreg_result};
 use serde_json::Value;
 
-use common::{
+use support::rig::{
     PASSWORD, client, fetch_device, homeserver, now_ms, register_with_dummy, unique_username,
     user_request,
 };

@@ -1,7 +1,7 @@
 //! `mxreg::Client::register` against the real local Synapse servers
-//! (`make test-rust` starts them; see `tests/common/mod.rs`).
+//! (`make test-rust` starts them; see `tests/support/rig.rs`).
 
-mod common;
+mod support;
 
 use mxreg::api::register::{AccountKind, RegisterRequest};
 use mxreg::api::uia::AuthFlow;
@@ -9,7 +9,7 @@ use mxreg::secret::Secret;
 use mxreg::{Client, ClientConfig, Error, mxreg_result};
 use serde_json::json;
 
-use common::{
+use support::rig::{
     client, fetch_device, homeserver, now_ms, register_patiently, register_with_dummy,
     unique_username, user_request,
 };

@@ -5,21 +5,10 @@
 //! that holds one wipes it when freed.
 //!
 //! The freed-memory checks are sound: this binary's allocator
-//! (tests/hostile/wipe_check.rs) zeroes every block it hands out and scans
+//! (tests/support/wipe_check.rs) zeroes every block it hands out and scans
 //! blocks in `dealloc`, while it still owns them.
 
-#[path = "hostile/c_api.rs"]
-mod c_api;
-#[path = "hostile/certs.rs"]
-#[allow(dead_code)] // tests/tls.rs uses the rest
-mod certs;
-#[path = "hostile/fault_server.rs"]
-mod fault_server;
-#[path = "hostile/tls_server.rs"]
-#[allow(dead_code)] // tests/tls.rs uses the rest
-mod tls_server;
-#[path = "hostile/wipe_check.rs"]
-mod wipe_check;
+mod support;
 
 use std::ffi::{CString, c_char};
 use std::ptr;
@@ -42,14 +31,15 @@ use mxreg::secret::Secret;
 use mxreg::signup::{SignupSession, StageSet};
 use mxreg::{Error, Registration, TokenPair};
 
-use c_api::{CClient, Options, Outcome, Registration as Register};
-use certs::{LOOPBACK_NAMES, TestCa};
-use fault_server::{Fault, FaultServer, Reply};
-use tls_server::TlsServer;
-use wipe_check::{Copies, freed_copies};
+use support::c_api::{CClient, Options, Outcome, Registration as Register};
+use support::certs::{LOOPBACK_NAMES, TestCa};
+use support::fault_server::{Fault, FaultServer, Reply};
+use support::tls_server::TlsServer;
+use support::wipe_check::{Copies, freed_copies};
 
 #[global_allocator]
-static ALLOCATOR: wipe_check::WipeCheckingAllocator = wipe_check::WipeCheckingAllocator;
+static ALLOCATOR: support::wipe_check::WipeCheckingAllocator =
+    support::wipe_check::WipeCheckingAllocator;
 
 const PASSWORD: &str = "pw-Secret-4f1c9a2e77";
 const APPSERVICE_TOKEN: &str = "as-Secret-77d1b0c3e5";

@@ -1,34 +1,18 @@
 //! The registration session against real Synapse variants: each stage type,
 //! resume after a restart, pre-checks, guests, refresh, rate limits.
 
-mod common;
+mod support;
 
-use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
-use common::{PASSWORD, client, homeserver, register_with_dummy, unique_username, user_request};
 use mxreg::api::register::{AccountKind, RegisterRequest};
 use mxreg::secret::Secret;
 use mxreg::signup::{SignupSession, StageSet, Status};
 use mxreg::{Client, ClientConfig, mxreg_result};
-
-/// The rig script (`make` exports its path; fall back to the repository's).
-fn rig(args: &[&str]) -> String {
-    let script = std::env::var("MXREG_RIG")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/homeserver.py").into());
-    let output = Command::new("python3")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("python3 runs the rig");
-    assert!(
-        output.status.success(),
-        "rig {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
+use support::rig::{
+    PASSWORD, client, homeserver, register_with_dummy, rig, unique_username, user_request,
+};
 
 fn session(variant: &str, request: RegisterRequest, supported: u32) -> (Client, SignupSession) {
     let client = client(variant);
@@ -319,7 +303,7 @@ fn email_stage_survives_a_restart_between_the_mail_and_the_click() {
         "following the mail link as a person would"
     );
 
-    let client = common::client("EMAIL");
+    let client = support::rig::client("EMAIL");
     let mut resumed = SignupSession::restore(&saved, client.homeserver().as_str()).unwrap();
     client.signup_check_email(&mut resumed).unwrap();
     assert_eq!(resumed.status(), Status::Complete);
@@ -574,7 +558,7 @@ fn recaptcha_on_synapse_with_a_stand_in_for_google_s_check() {
 
 #[test]
 fn msisdn_on_synapse_through_a_stand_in_identity_service() {
-    let phone = format!("77009{:05}", common::now_ms() % 100_000);
+    let phone = format!("77009{:05}", support::rig::now_ms() % 100_000);
     let (client, mut s) = session(
         "MSISDN",
         user_request(&unique_username("ssms")),

@@ -3,8 +3,6 @@
 //! result code, every error accessor, every registration accessor. Reading
 //! them all is part of the test: a bad pointer from any accessor would crash.
 
-#![allow(dead_code)] // each test binary uses a different part of it
-
 use std::ffi::{CStr, CString, c_char};
 use std::ptr;
 use std::time::{Duration, Instant};
@@ -23,6 +21,14 @@ use mxreg::ffi::signup::*;
 use mxreg::ffi::sso::*;
 use mxreg::ffi::tokens::*;
 use mxreg::mxreg_result;
+
+/// The shape of the C pre-checks (`mxreg_client_username_available`, ...).
+type YesOrNo = extern "C" fn(
+    *const mxreg_client,
+    *const c_char,
+    *mut bool,
+    *mut *mut mxreg_error,
+) -> mxreg_result;
 
 /// Client settings the tests use: short timeouts keep the suite fast.
 #[derive(Clone, Debug)]
@@ -206,24 +212,23 @@ impl CClient {
 
     /// `mxreg_client_username_available`.
     pub fn username_available(&self, username: &str) -> Outcome {
-        let username = CString::new(username).expect("no NUL");
-        let mut available = false;
-        let mut error = ptr::null_mut();
-        let started = Instant::now();
-        let code =
-            mxreg_client_username_available(self.0, username.as_ptr(), &mut available, &mut error);
-        finish(code, started, error, || available.to_string())
+        self.yes_or_no(username, mxreg_client_username_available)
     }
 
     /// `mxreg_client_registration_token_valid`.
     pub fn registration_token_valid(&self, token: &str) -> Outcome {
-        let token = CString::new(token).expect("no NUL");
-        let mut valid = false;
+        self.yes_or_no(token, mxreg_client_registration_token_valid)
+    }
+
+    /// A pre-check that answers yes or no about one string; the value is
+    /// the answer.
+    fn yes_or_no(&self, arg: &str, call: YesOrNo) -> Outcome {
+        let arg = CString::new(arg).expect("no NUL");
+        let mut answer = false;
         let mut error = ptr::null_mut();
         let started = Instant::now();
-        let code =
-            mxreg_client_registration_token_valid(self.0, token.as_ptr(), &mut valid, &mut error);
-        finish(code, started, error, || valid.to_string())
+        let code = call(self.0, arg.as_ptr(), &mut answer, &mut error);
+        finish(code, started, error, || answer.to_string())
     }
 
     /// `mxreg_signup_new` for every stage type, then `mxreg_signup_start`

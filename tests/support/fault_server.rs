@@ -8,8 +8,6 @@
 //! body), and whether the client closed each connection, which the tests use
 //! to prove that mxreg released its sockets.
 
-#![allow(dead_code)] // each test binary uses a different part of it
-
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;

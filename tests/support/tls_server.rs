@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
 
-use crate::fault_server::{Reply, SeenRequest};
+use super::fault_server::{Reply, SeenRequest};
 
 const LIFETIME: Duration = Duration::from_secs(60);
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
