@@ -49,8 +49,7 @@ fn a_legacy_homeserver_has_no_oauth() {
 fn sign_up_creates_an_account_that_works_on_synapse() {
     let server = server();
     let username = unique_username("oa");
-    let pending = server.start(Intent::SignUp);
-    let redirect = server.browse(&pending, &username, Action::SignUp);
+    let (pending, redirect) = server.sign_up_in_browser(&username, Action::SignUp);
     let registration = server
         .complete(&pending, &redirect)
         .expect("sign-up completes");
@@ -136,8 +135,7 @@ fn a_redirect_for_another_authorization_is_a_state_mismatch() {
 #[test]
 fn a_replayed_code_is_an_invalid_grant() {
     let server = server();
-    let pending = server.start(Intent::SignUp);
-    let redirect = server.browse(&pending, &unique_username("od"), Action::SignUp);
+    let (pending, redirect) = server.sign_up_in_browser(&unique_username("od"), Action::SignUp);
     server.complete(&pending, &redirect).expect("first use");
     let err = server
         .complete(&pending, &redirect)
@@ -149,8 +147,7 @@ fn a_replayed_code_is_an_invalid_grant() {
 #[test]
 fn a_wrong_verifier_is_an_invalid_grant_and_keeps_the_code() {
     let server = server();
-    let pending = server.start(Intent::SignUp);
-    let redirect = server.browse(&pending, &unique_username("oe"), Action::SignUp);
+    let (pending, redirect) = server.sign_up_in_browser(&unique_username("oe"), Action::SignUp);
     let mut tampered = pending.clone();
     tampered.code_verifier = mxreg::secret::Secret::new("x".repeat(64));
     let err = server
@@ -165,8 +162,8 @@ fn a_wrong_verifier_is_an_invalid_grant_and_keeps_the_code() {
 #[test]
 fn a_denied_consent_is_access_denied() {
     let server = server();
-    let pending = server.start(Intent::SignUp);
-    let redirect = server.browse(&pending, &unique_username("of"), Action::SignUpAndDeny);
+    let (pending, redirect) =
+        server.sign_up_in_browser(&unique_username("of"), Action::SignUpAndDeny);
     let err = server.complete(&pending, &redirect).expect_err("denied");
     assert_eq!(err.code(), mxreg_result::OauthAccessDenied, "{err}");
 }

@@ -3,15 +3,15 @@
 
 mod support;
 
-use mxreg::api::register::{AccountKind, RegisterRequest};
+use mxreg::api::register::RegisterRequest;
 use mxreg::api::uia::AuthFlow;
 use mxreg::secret::Secret;
 use mxreg::{Client, ClientConfig, Error, mxreg_result};
 use serde_json::json;
 
 use support::rig::{
-    client, fetch_device, homeserver, now_ms, register_patiently, register_with_dummy,
-    unique_username, user_request,
+    assert_refused, client, fetch_device, guest_request, homeserver, now_ms, register_patiently,
+    register_with_dummy, unique_username, user_request,
 };
 
 #[test]
@@ -54,9 +54,7 @@ fn a_taken_username_is_user_in_use() {
     register_with_dummy(&client, &user_request(&username)).expect("first registration");
 
     let err = register_with_dummy(&client, &user_request(&username)).expect_err("taken");
-    assert_eq!(err.code(), mxreg_result::UserInUse, "{err}");
-    assert_eq!(err.errcode(), Some("M_USER_IN_USE"));
-    assert_eq!(err.http_status(), Some(400));
+    assert_refused(&err, mxreg_result::UserInUse, "M_USER_IN_USE", 400);
     assert!(matches!(err, Error::Server(_)));
 }
 
@@ -64,9 +62,12 @@ fn a_taken_username_is_user_in_use() {
 fn an_invalid_username_is_refused() {
     let client = client("OPEN");
     let err = register_with_dummy(&client, &user_request("bad name!")).expect_err("invalid");
-    assert_eq!(err.code(), mxreg_result::InvalidUsername, "{err}");
-    assert_eq!(err.errcode(), Some("M_INVALID_USERNAME"));
-    assert_eq!(err.http_status(), Some(400));
+    assert_refused(
+        &err,
+        mxreg_result::InvalidUsername,
+        "M_INVALID_USERNAME",
+        400,
+    );
 }
 
 #[test]
@@ -81,9 +82,7 @@ fn a_weak_password_is_refused() {
             ..user_request(&unique_username("rweak"))
         };
         let err = register_with_dummy(&client, &request).expect_err("weak password");
-        assert_eq!(err.code(), mxreg_result::WeakPassword, "{err}");
-        assert_eq!(err.errcode(), Some(errcode));
-        assert_eq!(err.http_status(), Some(400));
+        assert_refused(&err, mxreg_result::WeakPassword, errcode, 400);
         assert!(
             !err.to_string().contains(password),
             "the password leaked into the message: {err}"
@@ -156,10 +155,7 @@ fn inhibit_login_creates_the_account_without_logging_in() {
 #[test]
 fn a_guest_gets_a_numeric_user_id() {
     let client = client("OPEN");
-    let request = RegisterRequest {
-        kind: AccountKind::Guest,
-        ..RegisterRequest::default()
-    };
+    let request = guest_request();
     let registration = register_patiently(&client, &request, None).expect("guest");
     let localpart = registration
         .user_id
@@ -199,9 +195,7 @@ fn a_closed_server_forbids_registration() {
     let client = client("CLOSED");
     let err = register_with_dummy(&client, &user_request(&unique_username("rclosed")))
         .expect_err("closed");
-    assert_eq!(err.code(), mxreg_result::Forbidden, "{err}");
-    assert_eq!(err.errcode(), Some("M_FORBIDDEN"));
-    assert_eq!(err.http_status(), Some(403));
+    assert_refused(&err, mxreg_result::Forbidden, "M_FORBIDDEN", 403);
 }
 
 #[test]
@@ -215,9 +209,7 @@ fn the_rate_limited_server_says_how_long_to_wait() {
         match client.register(&request, Some(&dummy)) {
             Ok(_) => continue,
             Err(err) => {
-                assert_eq!(err.code(), mxreg_result::RateLimited, "{err}");
-                assert_eq!(err.errcode(), Some("M_LIMIT_EXCEEDED"));
-                assert_eq!(err.http_status(), Some(429));
+                assert_refused(&err, mxreg_result::RateLimited, "M_LIMIT_EXCEEDED", 429);
                 let delay = err.retry_after_ms().expect("a retry delay");
                 assert!(delay > 0 && delay <= 60_000, "delay {delay} ms");
                 return;

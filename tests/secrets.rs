@@ -87,6 +87,13 @@ fn request_with_every_secret() -> RegisterRequest {
 
 // --- Debug output -------------------------------------------------------------
 
+/// A fault server giving `fault` to every request, and a C client of it.
+fn client_of(fault: impl Into<Fault>) -> (FaultServer, CClient) {
+    let server = FaultServer::start(fault);
+    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    (server, client)
+}
+
 #[test]
 fn debug_output_of_every_type_holding_a_secret_is_redacted() {
     let response: RegisterResponse = serde_json::from_str(&created_body()).unwrap();
@@ -156,8 +163,7 @@ fn error_details_of_a_failed_call_hold_no_secret() {
 /// Every call that sends a secret, against `fault`; returns what the app
 /// could read back.
 fn calls_with_secrets(fault: &Fault) -> Vec<(String, Outcome)> {
-    let server = FaultServer::start(fault.clone());
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (_server, client) = client_of(fault.clone());
     let register = Register {
         username: Some("alice".into()),
         password: Some(PASSWORD.into()),
@@ -222,8 +228,7 @@ fn failing_calls_never_put_a_secret_in_their_error() {
 
 #[test]
 fn invalid_arguments_never_echo_a_secret() {
-    let server = FaultServer::start(Reply::json(200, created_body()));
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (server, client) = client_of(Reply::json(200, created_body()));
     let broken_auth = [
         format!(r#"{{"type":"m.login.registration_token","token":{REGISTRATION_TOKEN}}}"#),
         format!(r#"{{"token":"{REGISTRATION_TOKEN}""#),
@@ -408,8 +413,7 @@ fn register_request(password: &CString, appservice: &CString) -> mxreg_register_
 
 #[test]
 fn a_registration_wipes_its_tokens_when_freed() {
-    let server = FaultServer::start(Reply::json(200, created_body()));
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (_server, client) = client_of(Reply::json(200, created_body()));
     let (password, appservice) = (c(PASSWORD), c(APPSERVICE_TOKEN));
     let request = register_request(&password, &appservice);
     let mut registration = ptr::null_mut();
@@ -431,8 +435,7 @@ fn a_registration_wipes_its_tokens_when_freed() {
 
 #[test]
 fn a_token_pair_wipes_its_tokens_when_freed() {
-    let server = FaultServer::start(Reply::json(200, refreshed_body()));
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (_server, client) = client_of(Reply::json(200, refreshed_body()));
     let old = c("syr_old");
     let mut tokens = ptr::null_mut();
     let code = mxreg_client_refresh(client.as_ptr(), old.as_ptr(), &mut tokens, ptr::null_mut());
@@ -444,8 +447,7 @@ fn a_token_pair_wipes_its_tokens_when_freed() {
 #[test]
 fn a_signup_session_and_its_saved_form_are_wiped_when_freed() {
     let uia = r#"{"flows":[{"stages":["m.login.registration_token"]}],"session":"s"}"#;
-    let server = FaultServer::start(Reply::json(401, uia));
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (_server, client) = client_of(Reply::json(401, uia));
     let (password, appservice) = (c(PASSWORD), c(APPSERVICE_TOKEN));
     let request = register_request(&password, &appservice);
     let mut signup = ptr::null_mut();
@@ -598,8 +600,7 @@ fn an_https_exchange_leaves_no_copy_of_the_answer_behind() {
 
 #[test]
 fn errors_hold_no_secret_to_wipe() {
-    let server = FaultServer::start(Reply::json(403, r#"{"errcode":"M_FORBIDDEN"}"#));
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (_server, client) = client_of(Reply::json(403, r#"{"errcode":"M_FORBIDDEN"}"#));
     let (password, appservice) = (c(PASSWORD), c(APPSERVICE_TOKEN));
     let request = register_request(&password, &appservice);
     let mut registration = ptr::null_mut();

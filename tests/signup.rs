@@ -6,18 +6,27 @@ mod support;
 use std::thread;
 use std::time::Duration;
 
-use mxreg::api::register::{AccountKind, RegisterRequest};
+use mxreg::api::register::RegisterRequest;
 use mxreg::secret::Secret;
 use mxreg::signup::{SignupSession, StageSet, Status};
 use mxreg::{Client, ClientConfig, mxreg_result};
 use support::rig::{
-    PASSWORD, client, homeserver, register_with_dummy, rig, unique_username, user_request,
+    PASSWORD, client, guest_request, homeserver, register_with_dummy, rig, unique_username,
+    user_request,
 };
 
 fn session(variant: &str, request: RegisterRequest, supported: u32) -> (Client, SignupSession) {
     let client = client(variant);
     let session = SignupSession::new(client.homeserver().as_str(), request, StageSet(supported));
     (client, session)
+}
+
+/// A session for a new user (a fresh name starting with `prefix`) on
+/// `variant`, started.
+fn started(variant: &str, prefix: &str, supported: u32) -> (Client, SignupSession) {
+    let (client, mut s) = session(variant, user_request(&unique_username(prefix)), supported);
+    start(&client, &mut s).unwrap();
+    (client, s)
 }
 
 /// Start, waiting out 429s from the shared servers.
@@ -59,12 +68,7 @@ fn registration_token_stage_rejects_a_wrong_token_then_accepts_a_valid_one() {
     assert!(client.registration_token_valid(&token).unwrap());
     assert!(!client.registration_token_valid("no-such-token").unwrap());
 
-    let (client, mut s) = session(
-        "TOKEN",
-        user_request(&unique_username("stok")),
-        StageSet::REGISTRATION_TOKEN,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, mut s) = started("TOKEN", "stok", StageSet::REGISTRATION_TOKEN);
     assert_eq!(s.next_stage(), Some("m.login.registration_token"));
 
     let err = client
@@ -105,12 +109,7 @@ fn tokens_named_like_parts_of_the_answer_complete_registration() {
     for name in ["login", "token", "dummy", "registration"] {
         let token = rig(&["token-create", "token", "--token", name, "--exist-ok"]);
         assert_eq!(token, name);
-        let (client, mut s) = session(
-            "TOKEN",
-            user_request(&unique_username("sname")),
-            StageSet::REGISTRATION_TOKEN,
-        );
-        start(&client, &mut s).unwrap();
+        let (client, mut s) = started("TOKEN", "sname", StageSet::REGISTRATION_TOKEN);
         client
             .signup_submit_token(&mut s, &token)
             .unwrap_or_else(|err| panic!("token {name}: {err}"));
@@ -147,12 +146,7 @@ fn flows_with_unsupported_stages_are_refused_with_their_names() {
 
 #[test]
 fn fallback_support_covers_any_stage_and_gives_the_page() {
-    let (client, mut s) = session(
-        "TOKEN",
-        user_request(&unique_username("sfb")),
-        StageSet::FALLBACK,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, mut s) = started("TOKEN", "sfb", StageSet::FALLBACK);
     let url = s.fallback_url(None).unwrap();
     assert!(url.starts_with(&format!(
         "{}/_matrix/client/v3/auth/m.login.registration_token/fallback/web?session=",
@@ -180,12 +174,7 @@ fn html_attribute<'a>(html: &'a str, after: &str, attribute: &str) -> &'a str {
 
 #[test]
 fn a_fallback_page_completed_through_synapse_s_own_form() {
-    let (client, mut s) = session(
-        "TERMS",
-        user_request(&unique_username("sfbterms")),
-        StageSet::FALLBACK,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, mut s) = started("TERMS", "sfbterms", StageSet::FALLBACK);
     assert_eq!(s.next_stage(), Some("m.login.terms"));
     let page = ureq::get(&s.fallback_url(None).unwrap())
         .call()
@@ -219,12 +208,7 @@ fn a_fallback_page_completed_through_synapse_s_own_form() {
 
 #[test]
 fn terms_stage_lists_the_policies_and_completes_on_acceptance() {
-    let (client, mut s) = session(
-        "TERMS",
-        user_request(&unique_username("sterms")),
-        StageSet::TERMS,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, mut s) = started("TERMS", "sterms", StageSet::TERMS);
     assert_eq!(s.next_stage(), Some("m.login.terms"));
     let policies = s.policies();
     assert_eq!(policies.len(), 1);
@@ -251,12 +235,7 @@ fn a_name_taken_while_stages_were_pending_fails_the_session() {
 
 #[test]
 fn an_unknown_session_is_reported_as_expired() {
-    let (client, mut s) = session(
-        "TERMS",
-        user_request(&unique_username("sgone")),
-        StageSet::TERMS,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, s) = started("TERMS", "sgone", StageSet::TERMS);
     let saved = s.save().unwrap();
     let session_id = s.session_id().unwrap().to_owned();
     let forged = saved.replace(&session_id, "nosuchsession");
@@ -314,12 +293,7 @@ fn email_stage_survives_a_restart_between_the_mail_and_the_click() {
 
     // The address is bound to that account now: another sign-up cannot
     // use it (Synapse's M_THREEPID_IN_USE).
-    let (client, mut other) = session(
-        "EMAIL",
-        user_request(&unique_username("smail")),
-        StageSet::EMAIL,
-    );
-    start(&client, &mut other).unwrap();
+    let (client, mut other) = started("EMAIL", "smail", StageSet::EMAIL);
     let err = client
         .signup_request_email_token(&mut other, &address, None)
         .unwrap_err();
@@ -383,10 +357,7 @@ fn availability_checks_grammar_locally_and_names_on_the_server() {
 #[test]
 fn a_guest_is_upgraded_to_a_full_account_keeping_its_user_id() {
     let client = client("OPEN");
-    let guest_request = RegisterRequest {
-        kind: AccountKind::Guest,
-        ..RegisterRequest::default()
-    };
+    let guest_request = guest_request();
     let guest = register_with_dummy(&client, &guest_request).unwrap();
     let localpart = guest
         .user_id
@@ -531,12 +502,7 @@ fn an_application_service_registers_users_in_its_namespace() {
 
 #[test]
 fn recaptcha_on_synapse_with_a_stand_in_for_google_s_check() {
-    let (client, mut s) = session(
-        "CAPTCHA",
-        user_request(&unique_username("scaptcha")),
-        StageSet::RECAPTCHA,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, mut s) = started("CAPTCHA", "scaptcha", StageSet::RECAPTCHA);
     assert_eq!(s.next_stage(), Some("m.login.recaptcha"));
     assert_eq!(
         s.uia().unwrap().params["m.login.recaptcha"]["public_key"],
@@ -559,12 +525,7 @@ fn recaptcha_on_synapse_with_a_stand_in_for_google_s_check() {
 #[test]
 fn msisdn_on_synapse_through_a_stand_in_identity_service() {
     let phone = format!("77009{:05}", support::rig::now_ms() % 100_000);
-    let (client, mut s) = session(
-        "MSISDN",
-        user_request(&unique_username("ssms")),
-        StageSet::MSISDN,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, mut s) = started("MSISDN", "ssms", StageSet::MSISDN);
     assert_eq!(s.next_stage(), Some("m.login.msisdn"));
     client
         .signup_request_msisdn_token(&mut s, "GB", &phone)

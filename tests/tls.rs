@@ -13,7 +13,7 @@ use mxreg::mxreg_result as R;
 use support::c_api::{CClient, Options, Outcome, Registration};
 use support::certs::{LOOPBACK_NAMES, TestCa};
 use support::fault_server::{Fault, FaultServer, Reply};
-use support::tls_server::TlsServer;
+use support::tls_server::{Identity, TlsServer};
 
 const CREATED: &str =
     r#"{"user_id":"@alice:example.org","access_token":"syt_tls","device_id":"TLS"}"#;
@@ -29,6 +29,15 @@ fn options_trusting(pem: &str) -> Options {
         ca_pem: Some(pem.to_owned()),
         ..Options::default()
     }
+}
+
+/// A client trusting `trusted_pem` refuses the server's certificate: the
+/// call fails with `Tls` and no request reaches the server.
+fn assert_refused_by_tls(identity: Identity, trusted_pem: &str) {
+    let server = TlsServer::start(identity, created());
+    let outcome = register(&server.url(), &options_trusting(trusted_pem));
+    assert_eq!(outcome.code(), R::Tls, "{outcome:#?}");
+    assert!(server.requests().is_empty());
 }
 
 fn register(url: &str, options: &Options) -> Outcome {
@@ -135,28 +144,19 @@ fn a_private_ca_is_refused_by_default_and_accepted_when_supplied() {
 fn trusting_another_ca_does_not_help() {
     let ca = TestCa::new("the server's CA");
     let other = TestCa::new("some other CA");
-    let server = TlsServer::start(ca.issue(LOOPBACK_NAMES), created());
-    let outcome = register(&server.url(), &options_trusting(&other.pem));
-    assert_eq!(outcome.code(), R::Tls, "{outcome:#?}");
-    assert!(server.requests().is_empty());
+    assert_refused_by_tls(ca.issue(LOOPBACK_NAMES), &other.pem);
 }
 
 #[test]
 fn a_certificate_for_another_name_is_refused() {
     let ca = TestCa::new("mxreg test CA");
-    let server = TlsServer::start(ca.issue(&["matrix.example.org"]), created());
-    let outcome = register(&server.url(), &options_trusting(&ca.pem));
-    assert_eq!(outcome.code(), R::Tls, "{outcome:#?}");
-    assert!(server.requests().is_empty());
+    assert_refused_by_tls(ca.issue(&["matrix.example.org"]), &ca.pem);
 }
 
 #[test]
 fn an_expired_certificate_is_refused() {
     let ca = TestCa::new("mxreg test CA");
-    let server = TlsServer::start(ca.issue_expired(), created());
-    let outcome = register(&server.url(), &options_trusting(&ca.pem));
-    assert_eq!(outcome.code(), R::Tls, "{outcome:#?}");
-    assert!(server.requests().is_empty());
+    assert_refused_by_tls(ca.issue_expired(), &ca.pem);
 }
 
 #[test]

@@ -4,10 +4,9 @@
 
 mod support;
 
-use mxreg::api::register::AccountKind;
 use mxreg::mxreg_result;
 use mxreg::signup::{SignupSession, StageSet};
-use support::rig::{client, unique_username, user_request};
+use support::rig::{client, guest_request, unique_username, user_request};
 
 #[test]
 fn a_disabled_server_refuses_with_a_resource_limit_and_its_admin_contact() {
@@ -25,10 +24,7 @@ fn a_disabled_server_refuses_with_a_resource_limit_and_its_admin_contact() {
 
 #[test]
 fn guests_on_a_server_without_guest_access_are_forbidden() {
-    let request = mxreg::api::register::RegisterRequest {
-        kind: AccountKind::Guest,
-        ..Default::default()
-    };
+    let request = guest_request();
     let err = support::rig::register_patiently(&client("TOKEN"), &request, None).unwrap_err();
     assert_eq!(err.code(), mxreg_result::GuestAccessForbidden, "{err}");
     // Synapse says it with 403 M_UNKNOWN "Guest access is disabled"; the

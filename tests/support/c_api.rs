@@ -494,12 +494,17 @@ impl COAuthServer {
         let started = Instant::now();
         let code =
             mxreg_oauth_server_register_client(self.0, &metadata, &mut registered, &mut error);
-        let outcome = finish(code, started, error, || {
-            let _ = text(mxreg_oauth_registered_client_metadata_json(registered));
-            text(mxreg_oauth_registered_client_client_id(registered)).expect("a client ID")
-        });
-        mxreg_oauth_registered_client_free(registered);
-        outcome
+        finish_and_free(
+            code,
+            started,
+            error,
+            registered,
+            mxreg_oauth_registered_client_free,
+            |registered| {
+                let _ = text(mxreg_oauth_registered_client_metadata_json(registered));
+                text(mxreg_oauth_registered_client_client_id(registered)).expect("a client ID")
+            },
+        )
     }
 
     /// Start a sign-up and complete it with a redirect carrying a code (the
@@ -553,12 +558,10 @@ impl COAuthServer {
             &mut tokens,
             &mut error,
         );
-        let outcome = finish(code, started, error, || {
+        finish_and_free(code, started, error, tokens, mxreg_tokens_free, |tokens| {
             let _ = text(mxreg_tokens_refresh_token(tokens));
             text(mxreg_tokens_access_token(tokens)).expect("an access token")
-        });
-        mxreg_tokens_free(tokens);
-        outcome
+        })
     }
 
     /// `mxreg_oauth_server_revoke_token`.
@@ -594,6 +597,21 @@ fn finish(
     } else {
         read_error(error, &mut outcome);
     }
+    outcome
+}
+
+/// [`finish`] for a call that hands back an object: the value is read
+/// from it, then it is freed (null, on failure, is fine to free).
+fn finish_and_free<T>(
+    code: mxreg_result,
+    started: Instant,
+    error: *mut mxreg_error,
+    object: *mut T,
+    free: extern "C" fn(*mut T),
+    value: impl FnOnce(*mut T) -> String,
+) -> Outcome {
+    let outcome = finish(code, started, error, || value(object));
+    free(object);
     outcome
 }
 

@@ -79,10 +79,21 @@ impl OAuthApp {
         oauth::complete_authorization(&self.client, &self.metadata, pending, redirect)
     }
 
+    /// A started sign-up, and the redirect the browser reached for it
+    /// after taking `action` as `username`.
+    pub fn sign_up_in_browser(
+        &self,
+        username: &str,
+        action: Action,
+    ) -> (PendingAuthorization, String) {
+        let pending = self.start(Intent::SignUp);
+        let redirect = self.browse(&pending, username, action);
+        (pending, redirect)
+    }
+
     /// A new account on the OAuth server, through the whole code flow.
     pub fn sign_up(&self, username: &str) -> Registration {
-        let pending = self.start(Intent::SignUp);
-        let redirect = self.browse(&pending, username, Action::SignUp);
+        let (pending, redirect) = self.sign_up_in_browser(username, Action::SignUp);
         self.complete(&pending, &redirect)
             .expect("sign-up completes")
     }

@@ -144,3 +144,19 @@ pub fn rig(args: &[&str]) -> String {
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/homeserver.py").into());
     python(&[&[script.as_str()], args].concat())
 }
+
+/// What an app reads from a refused request: the result code, the
+/// server's errcode and the HTTP status.
+pub fn assert_refused(err: &Error, code: mxreg_result, errcode: &str, status: u16) {
+    assert_eq!(err.code(), code, "{err}");
+    assert_eq!(err.errcode(), Some(errcode), "{err}");
+    assert_eq!(err.http_status(), Some(status), "{err}");
+}
+
+/// A guest account's request: no username, no password.
+pub fn guest_request() -> RegisterRequest {
+    RegisterRequest {
+        kind: mxreg::api::register::AccountKind::Guest,
+        ..RegisterRequest::default()
+    }
+}
