@@ -113,6 +113,19 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// What a call that returned `code` leaves before its outputs are read:
+    /// how long it took since `started`, and no delays (-1).
+    fn of_call(code: mxreg_result, started: Instant) -> Self {
+        Outcome {
+            code: Some(code),
+            elapsed: started.elapsed(),
+            retry_after_ms: -1,
+            expires_in_ms: -1,
+            expires_at_ms: -1,
+            ..Outcome::default()
+        }
+    }
+
     pub fn code(&self) -> mxreg_result {
         self.code.expect("a result code")
     }
@@ -583,14 +596,7 @@ fn finish(
     error: *mut mxreg_error,
     value: impl FnOnce() -> String,
 ) -> Outcome {
-    let mut outcome = Outcome {
-        code: Some(code),
-        elapsed: started.elapsed(),
-        retry_after_ms: -1,
-        expires_in_ms: -1,
-        expires_at_ms: -1,
-        ..Outcome::default()
-    };
+    let mut outcome = Outcome::of_call(code, started);
     if code == mxreg_result::Ok {
         assert!(error.is_null(), "no error handle on success");
         outcome.value = Some(value());
@@ -649,14 +655,7 @@ pub fn register_with(client: *const mxreg_client, what: &Registration) -> Outcom
     let mut error = ptr::null_mut();
     let started = Instant::now();
     let code = mxreg_client_register(client, &request, &mut registration, &mut error);
-    let mut outcome = Outcome {
-        code: Some(code),
-        elapsed: started.elapsed(),
-        retry_after_ms: -1,
-        expires_in_ms: -1,
-        expires_at_ms: -1,
-        ..Outcome::default()
-    };
+    let mut outcome = Outcome::of_call(code, started);
     if code == mxreg_result::Ok {
         assert!(error.is_null(), "no error handle on success");
         assert!(!registration.is_null(), "a registration on success");

@@ -687,12 +687,21 @@ fn read_head(
         if buffered.len() > MAX_HEAD_BYTES || shared.stopping() {
             return None;
         }
-        match stream.read(&mut chunk) {
-            Ok(0) => return None,
-            Ok(n) => buffered.extend_from_slice(&chunk[..n]),
-            Err(err) if is_timeout(&err) => {}
-            Err(_) => return None,
+        read_some(stream, &mut chunk, buffered)?;
+    }
+}
+
+/// One read from the client, appended to `into`; `None` when the client
+/// closed the connection or the read failed (a timeout is neither).
+fn read_some(stream: &mut TcpStream, chunk: &mut [u8], into: &mut Vec<u8>) -> Option<()> {
+    match stream.read(chunk) {
+        Ok(0) => None,
+        Ok(n) => {
+            into.extend_from_slice(&chunk[..n]);
+            Some(())
         }
+        Err(err) if is_timeout(&err) => Some(()),
+        Err(_) => None,
     }
 }
 
@@ -729,12 +738,7 @@ fn read_body(
         if shared.stopping() {
             return None;
         }
-        match stream.read(&mut chunk) {
-            Ok(0) => return None,
-            Ok(n) => rest.extend_from_slice(&chunk[..n]),
-            Err(err) if is_timeout(&err) => {}
-            Err(_) => return None,
-        }
+        read_some(stream, &mut chunk, &mut rest)?;
     }
     buffered.extend_from_slice(&rest[length..]);
     rest.truncate(length);
