@@ -6,7 +6,7 @@ mod support;
 use mxreg::api::register::RegisterRequest;
 use mxreg::api::uia::AuthFlow;
 use mxreg::secret::Secret;
-use mxreg::{Client, ClientConfig, Error, mxreg_result};
+use mxreg::{Client, ClientConfig, Error, Registration, mxreg_result};
 use serde_json::json;
 
 use support::rig::{
@@ -90,15 +90,20 @@ fn a_weak_password_is_refused() {
     }
 }
 
+/// A new account on the open server (a fresh name starting with `prefix`),
+/// with `refresh_token` in the request.
+fn register_asking_for_a_refresh_token(prefix: &str, refresh_token: bool) -> Registration {
+    let request = RegisterRequest {
+        refresh_token,
+        ..user_request(&unique_username(prefix))
+    };
+    register_with_dummy(&client("OPEN"), &request).expect("registration")
+}
+
 #[test]
 fn refresh_tokens_come_with_an_expiry() {
-    let client = client("OPEN");
-    let request = RegisterRequest {
-        refresh_token: true,
-        ..user_request(&unique_username("rrefresh"))
-    };
     let before = now_ms();
-    let registration = register_with_dummy(&client, &request).expect("registration");
+    let registration = register_asking_for_a_refresh_token("rrefresh", true);
     let after = now_ms();
 
     assert!(
@@ -120,12 +125,7 @@ fn refresh_tokens_come_with_an_expiry() {
 
 #[test]
 fn no_refresh_token_unless_asked() {
-    let client = client("OPEN");
-    let request = RegisterRequest {
-        refresh_token: false,
-        ..user_request(&unique_username("rnorefresh"))
-    };
-    let registration = register_with_dummy(&client, &request).expect("registration");
+    let registration = register_asking_for_a_refresh_token("rnorefresh", false);
     assert!(registration.access_token.is_some());
     assert!(registration.refresh_token.is_none());
     assert_eq!(registration.expires_in_ms, None);

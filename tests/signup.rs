@@ -22,9 +22,14 @@ fn session(variant: &str, request: RegisterRequest, supported: u32) -> (Client, 
 }
 
 /// A session for a new user (a fresh name starting with `prefix`) on
-/// `variant`, started.
+/// `variant`.
+fn new_session(variant: &str, prefix: &str, supported: u32) -> (Client, SignupSession) {
+    session(variant, user_request(&unique_username(prefix)), supported)
+}
+
+/// The same, started.
 fn started(variant: &str, prefix: &str, supported: u32) -> (Client, SignupSession) {
-    let (client, mut s) = session(variant, user_request(&unique_username(prefix)), supported);
+    let (client, mut s) = new_session(variant, prefix, supported);
     start(&client, &mut s).unwrap();
     (client, s)
 }
@@ -91,11 +96,7 @@ fn registration_token_stage_rejects_a_wrong_token_then_accepts_a_valid_one() {
 
     // The single use is spent: the validity check and a second signup say so.
     assert!(!client.registration_token_valid(&token).unwrap());
-    let (_, mut again) = session(
-        "TOKEN",
-        user_request(&unique_username("stok")),
-        StageSet::REGISTRATION_TOKEN,
-    );
+    let (_, mut again) = new_session("TOKEN", "stok", StageSet::REGISTRATION_TOKEN);
     start(&client, &mut again).unwrap();
     let err = client.signup_submit_token(&mut again, &token).unwrap_err();
     assert_eq!(err.code(), mxreg_result::StageRejected);
@@ -121,11 +122,7 @@ fn tokens_named_like_parts_of_the_answer_complete_registration() {
 fn an_expired_registration_token_is_rejected() {
     let token = rig(&["token-create", "token", "--expiry-ms", "1500"]);
     thread::sleep(Duration::from_millis(2000));
-    let (client, mut s) = session(
-        "TOKEN",
-        user_request(&unique_username("sexp")),
-        StageSet::REGISTRATION_TOKEN,
-    );
+    let (client, mut s) = new_session("TOKEN", "sexp", StageSet::REGISTRATION_TOKEN);
     assert!(!client.registration_token_valid(&token).unwrap());
     start(&client, &mut s).unwrap();
     let err = client.signup_submit_token(&mut s, &token).unwrap_err();
@@ -134,7 +131,7 @@ fn an_expired_registration_token_is_rejected() {
 
 #[test]
 fn flows_with_unsupported_stages_are_refused_with_their_names() {
-    let (client, mut s) = session("TOKEN", user_request(&unique_username("sunsup")), 0);
+    let (client, mut s) = new_session("TOKEN", "sunsup", 0);
     let err = start(&client, &mut s).unwrap_err();
     assert_eq!(err.code(), mxreg_result::UnsupportedFlow);
     assert!(
@@ -303,11 +300,7 @@ fn email_stage_survives_a_restart_between_the_mail_and_the_click() {
 
 #[test]
 fn closed_server_fails_the_session_with_forbidden() {
-    let (client, mut s) = session(
-        "CLOSED",
-        user_request(&unique_username("sclosed")),
-        StageSet::ALL,
-    );
+    let (client, mut s) = new_session("CLOSED", "sclosed", StageSet::ALL);
     let err = start(&client, &mut s).unwrap_err();
     assert_eq!(err.code(), mxreg_result::Forbidden);
     assert_eq!(s.status(), Status::Failed);
@@ -315,11 +308,7 @@ fn closed_server_fails_the_session_with_forbidden() {
 
 #[test]
 fn calls_out_of_order_are_invalid_state() {
-    let (client, mut s) = session(
-        "TERMS",
-        user_request(&unique_username("sorder")),
-        StageSet::TERMS,
-    );
+    let (client, mut s) = new_session("TERMS", "sorder", StageSet::TERMS);
     assert_eq!(
         client.signup_accept_terms(&mut s).unwrap_err().code(),
         mxreg_result::InvalidState
