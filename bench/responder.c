@@ -65,40 +65,38 @@ static int write_all(int fd, const char *data, size_t length) {
   return 0;
 }
 
-/* Value of the Content-Length header in the head [head, end), 0 if absent. */
-static long content_length(const char *head, const char *end) {
+/* The value of header `name` (given with its colon, lower case) in the
+ * head [head, end), spaces skipped; NULL if absent. */
+static const char *header_value(const char *head, const char *end, const char *name) {
+  size_t name_length = strlen(name);
   const char *line = head;
   while (line < end) {
     const char *next = memchr(line, '\n', (size_t)(end - line));
     if (next == NULL) {
       break;
     }
-    if ((size_t)(next - line) > 15 && strncasecmp(line, "content-length:", 15) == 0) {
-      return strtol(line + 15, NULL, 10);
+    if ((size_t)(next - line) > name_length && strncasecmp(line, name, name_length) == 0) {
+      const char *value = line + name_length;
+      while (*value == ' ') {
+        value++;
+      }
+      return value;
     }
     line = next + 1;
   }
-  return 0;
+  return NULL;
+}
+
+/* Value of the Content-Length header in the head [head, end), 0 if absent. */
+static long content_length(const char *head, const char *end) {
+  const char *value = header_value(head, end, "content-length:");
+  return value != NULL ? strtol(value, NULL, 10) : 0;
 }
 
 /* Whether the head asks to close the connection after this answer. */
 static int wants_close(const char *head, const char *end) {
-  const char *line = head;
-  while (line < end) {
-    const char *next = memchr(line, '\n', (size_t)(end - line));
-    if (next == NULL) {
-      break;
-    }
-    if ((size_t)(next - line) > 11 && strncasecmp(line, "connection:", 11) == 0) {
-      const char *value = line + 11;
-      while (*value == ' ') {
-        value++;
-      }
-      return strncasecmp(value, "close", 5) == 0;
-    }
-    line = next + 1;
-  }
-  return 0;
+  const char *value = header_value(head, end, "connection:");
+  return value != NULL && strncasecmp(value, "close", 5) == 0;
 }
 
 /* Pick the answer for a request line. */

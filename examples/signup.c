@@ -263,24 +263,43 @@ static int ask_username(const mxreg_client *client, char *username, size_t size)
 
 /* ---- one function per kind of stage -------------------------------------- */
 
-static enum outcome token_stage(mxreg_signup *signup, mxreg_result *rc, mxreg_error **error) {
-  char token[ANSWER_SIZE];
+/* What the user's answer goes to, e.g. mxreg_signup_submit_token. */
+typedef mxreg_result (*submit_answer)(mxreg_signup *signup, const char *answer,
+                                      mxreg_error **error);
+
+/* Ask `prompt` and submit the answer until the server takes it or fails
+ * otherwise (then OUTCOME_DONE, with *rc). A rejection says `refused`,
+ * followed by the server's message and "Try again." when `with_reason`,
+ * and asks again. The answer is wiped: it may be a secret. */
+static enum outcome until_accepted(mxreg_signup *signup, const char *prompt, submit_answer submit,
+                                   const char *refused, int with_reason, mxreg_result *rc,
+                                   mxreg_error **error) {
+  char answer[ANSWER_SIZE];
   enum outcome outcome = OUTCOME_DONE;
   for (;;) {
-    if (ask("Registration token: ", token, sizeof token) != 0) {
+    if (ask(prompt, answer, sizeof answer) != 0) {
       outcome = OUTCOME_END_OF_INPUT;
       break;
     }
-    *rc = mxreg_signup_submit_token(signup, token, error);
+    *rc = submit(signup, answer, error);
     if (*rc != MXREG_RESULT_STAGE_REJECTED) {
       break;
     }
-    printf("The server did not accept that token: %s\nTry again.\n", mxreg_error_message(*error));
+    if (with_reason) {
+      printf("%s: %s\nTry again.\n", refused, mxreg_error_message(*error));
+    } else {
+      puts(refused);
+    }
     mxreg_error_free(*error);
     *error = NULL;
   }
-  wipe(token, sizeof token);
+  wipe(answer, sizeof answer);
   return outcome;
+}
+
+static enum outcome token_stage(mxreg_signup *signup, mxreg_result *rc, mxreg_error **error) {
+  return until_accepted(signup, "Registration token: ", mxreg_signup_submit_token,
+                        "The server did not accept that token", 1, rc, error);
 }
 
 static enum outcome terms_stage(mxreg_signup *signup, mxreg_result *rc, mxreg_error **error) {
@@ -326,18 +345,8 @@ static enum outcome email_stage(mxreg_signup *signup, mxreg_result *rc, mxreg_er
   }
   if (mxreg_signup_email_submit_url(signup) != NULL) {
     /* The server mailed a code to type in, not a link. */
-    for (;;) {
-      if (ask("Code from the mail: ", answer, sizeof answer) != 0) {
-        return OUTCOME_END_OF_INPUT;
-      }
-      *rc = mxreg_signup_submit_email_code(signup, answer, error);
-      if (*rc != MXREG_RESULT_STAGE_REJECTED) {
-        return OUTCOME_DONE;
-      }
-      puts("That code was not accepted.");
-      mxreg_error_free(*error);
-      *error = NULL;
-    }
+    return until_accepted(signup, "Code from the mail: ", mxreg_signup_submit_email_code,
+                          "That code was not accepted.", 0, rc, error);
   }
   printf("A mail with a link was sent to %s.\n", address);
   for (;;) {
@@ -363,9 +372,14 @@ static enum outcome email_stage(mxreg_signup *signup, mxreg_result *rc, mxreg_er
   }
 }
 
+/* The fallback page is done when the user says so: Enter, whatever typed. */
+static mxreg_result fallback_done(mxreg_signup *signup, const char *answer, mxreg_error **error) {
+  (void)answer;
+  return mxreg_signup_fallback_done(signup, error);
+}
+
 static enum outcome fallback_stage(mxreg_signup *signup, const char *stage, mxreg_result *rc,
                                    mxreg_error **error) {
-  char answer[ANSWER_SIZE];
   const char *url = mxreg_signup_fallback_url(signup);
   if (url == NULL) {
     printf("The server gave no web page for %s.\n", stage);
@@ -374,18 +388,9 @@ static enum outcome fallback_stage(mxreg_signup *signup, const char *stage, mxre
   printf("This program cannot complete %s itself. Open this page in a browser and finish it "
          "there:\n  %s\n",
          stage, url);
-  for (;;) {
-    if (ask("Press Enter when you have finished on that page: ", answer, sizeof answer) != 0) {
-      return OUTCOME_END_OF_INPUT;
-    }
-    *rc = mxreg_signup_fallback_done(signup, error);
-    if (*rc != MXREG_RESULT_STAGE_REJECTED) {
-      return OUTCOME_DONE;
-    }
-    puts("The server says that page is not finished yet.");
-    mxreg_error_free(*error);
-    *error = NULL;
-  }
+  return until_accepted(signup, "Press Enter when you have finished on that page: ",
+                        fallback_done, "The server says that page is not finished yet.", 0, rc,
+                        error);
 }
 
 static const char *describe_stage(const char *stage) {

@@ -4,10 +4,7 @@
 //! while another thread's call is in flight behaves as documented (the call
 //! finishes normally, the client goes away when it returns).
 
-#[path = "hostile/c_api.rs"]
-mod c_api;
-#[path = "hostile/fault_server.rs"]
-mod fault_server;
+mod support;
 
 use std::collections::HashSet;
 use std::thread;
@@ -16,8 +13,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use mxreg::ffi::client::{mxreg_client_clone, mxreg_client_free};
 use mxreg::mxreg_result as R;
 
-use c_api::{CClient, Options, Outcome, Registration};
-use fault_server::{Fault, FaultServer, Reply};
+use support::c_api::{CClient, Options, Outcome, Registration};
+use support::fault_server::{Fault, FaultServer, Reply};
 
 const THREADS: usize = 8;
 const ACCOUNTS_PER_THREAD: usize = 200;
@@ -131,10 +128,10 @@ fn freeing_the_client_while_a_call_is_in_flight_lets_the_call_finish() {
     // worker's call runs.
     let raw = mxreg_client_clone(client.as_ptr());
     drop(client);
-    let shared = c_api::SendPtr(raw);
+    let shared = support::c_api::SendPtr(raw);
     let worker = thread::spawn(move || {
         let shared = shared;
-        c_api::register_with(
+        support::c_api::register_with(
             shared.0,
             &Registration {
                 username: Some("late".into()),

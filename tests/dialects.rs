@@ -21,17 +21,17 @@
 //! `M_APPSERVICE_LOGIN_UNSUPPORTED`, one unknown to mxreg) are replayed in
 //! the spec's shape, and so is server discovery's every outcome.
 
-mod common;
+mod support;
 
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use common::loopback_server::{self, Reply, Request};
 use mxreg::api::register::{AccountKind, RegisterRequest};
 use mxreg::secret::Secret;
 use mxreg::signup::{SignupSession, StageSet, Status};
 use mxreg::{Client, ClientConfig, Error, mxreg_result};
 use serde_json::{Value, json};
+use support::loopback_server::{self, Reply, Request};
 
 const SESSION: &str = "replayed-session";
 

@@ -11,6 +11,7 @@ use mxreg::api::register::RegisterResponse;
 use mxreg::api::uia::{AuthFlow, UiaResponse};
 use mxreg::error::{Error, ServerError};
 use mxreg::mxreg_result;
+use mxreg::secret::Secret;
 use serde_json::{Value, json};
 
 /// One captured response.
@@ -86,6 +87,15 @@ impl Exchange {
         }
     }
 
+    /// `token` is the text of the answer's `key`.
+    fn assert_token(&self, token: &Option<Secret>, key: &str) {
+        assert_eq!(
+            token.as_ref().map(|t| t.expose()),
+            Some(self.text(key)),
+            "{key}"
+        );
+    }
+
     fn text(&self, key: &str) -> &str {
         self.json[key].as_str().unwrap_or_else(|| panic!("{key}"))
     }
@@ -110,14 +120,8 @@ fn success_with_refresh_token() {
     let response = exchange.success();
     assert_eq!(response.user_id, "@alice:localhost");
     assert_eq!(response.device_id.as_deref(), Some("ALICEDEV1"));
-    assert_eq!(
-        response.access_token.as_ref().map(|t| t.expose()),
-        Some(exchange.text("access_token"))
-    );
-    assert_eq!(
-        response.refresh_token.as_ref().map(|t| t.expose()),
-        Some(exchange.text("refresh_token"))
-    );
+    exchange.assert_token(&response.access_token, "access_token");
+    exchange.assert_token(&response.refresh_token, "refresh_token");
     assert_eq!(response.expires_in_ms, Some(299_994));
 
     let received_at = UNIX_EPOCH + Duration::from_millis(1_700_000_000_000);
@@ -154,10 +158,7 @@ fn guest_gets_a_numeric_user_and_the_guest_device() {
     let response = exchange.success();
     assert_eq!(response.user_id, "@1:localhost");
     assert_eq!(response.device_id.as_deref(), Some("guest_device"));
-    assert_eq!(
-        response.access_token.as_ref().map(|t| t.expose()),
-        Some(exchange.text("access_token"))
-    );
+    exchange.assert_token(&response.access_token, "access_token");
 }
 
 #[test]

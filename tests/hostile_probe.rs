@@ -1,5 +1,5 @@
 //! The server probe against the loopback fault server
-//! (tests/hostile/fault_server.rs). Each of the probe's requests
+//! (tests/support/fault_server.rs). Each of the probe's requests
 //! (`.well-known`, `/versions`, `GET /login`, both `auth_metadata`
 //! endpoints, the empty `POST /register`, the guest check) in turn meets malformed, oversized,
 //! stalled, reset, redirected, rate-limited and failing answers, while the
@@ -12,14 +12,7 @@
 //! The probe starts threads, so allocations are counted process-wide, and
 //! the tests here run one at a time.
 
-#[path = "hostile/alloc_counter.rs"]
-mod alloc_counter;
-#[path = "hostile/c_api.rs"]
-mod c_api;
-#[path = "hostile/fault_server.rs"]
-mod fault_server;
-#[path = "hostile/harness.rs"]
-mod harness;
+mod support;
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -27,12 +20,13 @@ use std::time::Duration;
 use mxreg::ffi::probe::mxreg_probe_part as P;
 use mxreg::mxreg_result as R;
 
-use c_api::{Options, Outcome};
-use fault_server::{Fault, FaultServer, Reply};
-use harness::oauth_metadata;
+use support::c_api::{Options, Outcome};
+use support::fault_server::{Fault, FaultServer, Reply};
+use support::hostile_harness::oauth_metadata;
 
 #[global_allocator]
-static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
+static ALLOCATOR: support::alloc_counter::CountingAllocator =
+    support::alloc_counter::CountingAllocator;
 
 /// Longer than any client timeout here.
 const STALL: Duration = Duration::from_secs(8);
@@ -205,10 +199,10 @@ fn case(
         // may meet the test harness printing: three tries.
         let mut balance = 0;
         for round in 0..4 {
-            let before = alloc_counter::live_bytes_everywhere();
+            let before = support::alloc_counter::live_bytes_everywhere();
             {
                 let server = server(Some(asked), &fault);
-                let outcome = c_api::probe(&server.url(), &options, true);
+                let outcome = support::c_api::probe(&server.url(), &options, true);
                 let expected = if asked.overruled() {
                     R::Ok
                 } else {
@@ -230,7 +224,7 @@ fn case(
                     eprintln!("{what}: {:?} in {:?}", expect(asked), outcome.elapsed);
                 }
             }
-            balance = alloc_counter::live_bytes_everywhere() - before;
+            balance = support::alloc_counter::live_bytes_everywhere() - before;
             if round > 0 && balance == 0 {
                 break;
             }
@@ -258,7 +252,7 @@ fn nothing_more(_: Asked, _: &Outcome, _: &FaultServer) {}
 fn a_healthy_oauth_only_server_is_reported_whole() {
     let _alone = one_at_a_time();
     let server = server(None, &Reply::json(200, "{}").into());
-    let outcome = c_api::probe(&server.url(), &options(), true);
+    let outcome = support::c_api::probe(&server.url(), &options(), true);
     assert_eq!(outcome.code(), R::Ok, "{outcome:#?}");
     assert!(outcome.unknown.is_empty(), "{outcome:#?}");
     let json: serde_json::Value = serde_json::from_str(outcome.value.as_deref().unwrap()).unwrap();
@@ -328,7 +322,7 @@ fn redirect_elsewhere() {
     // Nothing listens there: a request that followed the redirect fails to
     // connect, so the code tells whether it was followed. Discovery follows
     // a `.well-known` redirect (MSC2499); API requests never follow one.
-    let nowhere = format!("http://127.0.0.1:{}/", fault_server::closed_port());
+    let nowhere = format!("http://127.0.0.1:{}/", support::fault_server::closed_port());
     case(
         "redirect_elsewhere",
         Reply::json(302, "{}").header("Location", &nowhere).into(),
@@ -385,7 +379,7 @@ fn the_requests_after_well_known_go_out_at_once() {
     let delay = Duration::from_millis(400);
     let server = late_server(delay);
     // Without the guest check, which waits for `/versions`.
-    let outcome = c_api::probe(&server.url(), &options(), false);
+    let outcome = support::c_api::probe(&server.url(), &options(), false);
     assert_eq!(outcome.code(), R::Ok, "{outcome:#?}");
     // versions, login, both metadata endpoints and register.
     assert_eq!(server.max_in_flight(), 5, "{outcome:#?}");
@@ -405,7 +399,7 @@ fn one_deadline_bounds_the_whole_probe() {
         call_timeout_ms: 4000,
         ..options()
     };
-    let outcome = c_api::probe(&server.url(), &options, true);
+    let outcome = support::c_api::probe(&server.url(), &options, true);
     assert_eq!(outcome.code(), R::Timeout, "{outcome:#?}");
     assert!(
         outcome.elapsed < Duration::from_millis(4000) + HANG_SLACK,
@@ -426,7 +420,7 @@ fn the_probe_refuses_the_metadata_discovery_refuses() {
         }
         other => other.healthy(url),
     });
-    let probed = c_api::probe(&server.url(), &options(), false);
+    let probed = support::c_api::probe(&server.url(), &options(), false);
     assert_eq!(
         code_for(Asked::AuthMetadata, &probed),
         R::InvalidResponse,
@@ -437,7 +431,7 @@ fn the_probe_refuses_the_metadata_discovery_refuses() {
         json["signup_methods"], 8,
         "SSO only, with OAuth unknown: {json}"
     );
-    let client = c_api::CClient::new(&server.url(), &options()).unwrap();
+    let client = support::c_api::CClient::new(&server.url(), &options()).unwrap();
     let (discovered, _) = client.oauth_discover();
     assert_eq!(discovered.code(), R::InvalidResponse, "{discovered:#?}");
 }
@@ -449,7 +443,7 @@ fn the_msc2965_metadata_counts_when_the_stable_endpoint_is_not_there() {
         Asked::AuthMetadata => Reply::json(404, r#"{"errcode":"M_UNRECOGNIZED"}"#).into(),
         other => other.healthy(url),
     });
-    let probed = c_api::probe(&server.url(), &options(), false);
+    let probed = support::c_api::probe(&server.url(), &options(), false);
     assert_eq!(probed.code(), R::Ok, "{probed:#?}");
     let json: serde_json::Value = serde_json::from_str(probed.value.as_deref().unwrap()).unwrap();
     // OAuth | OAuth create | SSO.

@@ -1,31 +1,25 @@
 //! The hostile-server suite: every endpoint mxreg calls meets a loopback
-//! fault server (tests/hostile/fault_server.rs) that answers with malformed
+//! fault server (tests/support/fault_server.rs) that answers with malformed
 //! or wrong-shaped JSON, oversized or trickling bodies, stalls, resets,
 //! garbage HTTP, HTML error pages, redirects, odd 401s and 429s. Each case
 //! checks the result code an app would see through the C ABI, that the call
 //! returns within its timeouts, that every socket is released and that no
 //! memory stays allocated once the handles are freed.
 
-#[path = "hostile/alloc_counter.rs"]
-mod alloc_counter;
-#[path = "hostile/c_api.rs"]
-mod c_api;
-#[path = "hostile/fault_server.rs"]
-mod fault_server;
-#[path = "hostile/harness.rs"]
-mod harness;
+mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use mxreg::mxreg_result as R;
 
-use c_api::{Options, Outcome};
-use fault_server::{Fault, FaultServer, Reply};
-use harness::{Case, Endpoint, lost_after_send, timed_out_after_send};
+use support::c_api::{Options, Outcome};
+use support::fault_server::{Fault, FaultServer, Reply};
+use support::hostile_harness::{Case, Endpoint, lost_after_send, timed_out_after_send};
 
 #[global_allocator]
-static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
+static ALLOCATOR: support::alloc_counter::CountingAllocator =
+    support::alloc_counter::CountingAllocator;
 
 const ALL: &[Endpoint] = Endpoint::ALL;
 const TIMED: &[Endpoint] = Endpoint::TIMED;
@@ -42,25 +36,7 @@ const TOKENS: &[Endpoint] = &[
 ];
 const OAUTH: &[Endpoint] = Endpoint::OAUTH;
 /// Every endpoint: the Matrix ones and the OAuth ones.
-const EVERY: &[Endpoint] = &[
-    Endpoint::Register,
-    Endpoint::RegisterGuest,
-    Endpoint::RegisterStage,
-    Endpoint::UsernameAvailable,
-    Endpoint::TokenValidity,
-    Endpoint::Refresh,
-    Endpoint::SignupStart,
-    Endpoint::LoginPassword,
-    Endpoint::LoginToken,
-    Endpoint::DeviceStart,
-    Endpoint::DevicePoll,
-    Endpoint::OAuthMetadata,
-    Endpoint::OAuthClientRegistration,
-    Endpoint::OAuthTokenExchange,
-    Endpoint::OAuthWhoami,
-    Endpoint::OAuthRefresh,
-    Endpoint::OAuthRevoke,
-];
+const EVERY: &[Endpoint] = Endpoint::EVERY;
 /// The OAuth calls that hand tokens back.
 const OAUTH_TOKENS: &[Endpoint] = &[Endpoint::OAuthTokenExchange, Endpoint::OAuthRefresh];
 
@@ -1139,9 +1115,9 @@ fn redirect_308_to_plain_http() {
 
 #[test]
 fn connection_refused_is_connect() {
-    let url = format!("http://127.0.0.1:{}", fault_server::closed_port());
+    let url = format!("http://127.0.0.1:{}", support::fault_server::closed_port());
     for &endpoint in ALL {
-        let client = c_api::CClient::new(&url, &Options::default()).expect("client");
+        let client = support::c_api::CClient::new(&url, &Options::default()).expect("client");
         let outcome = endpoint.call(&client);
         assert_eq!(outcome.code(), R::Connect, "{endpoint:?}: {outcome:#?}");
     }
@@ -1149,11 +1125,11 @@ fn connection_refused_is_connect() {
 
 #[test]
 fn connect_stall_is_a_timeout() {
-    let backlog = fault_server::full_backlog();
+    let backlog = support::fault_server::full_backlog();
     let url = format!("http://127.0.0.1:{}", backlog.port);
     let options = Options::default();
     for &endpoint in ALL {
-        let client = c_api::CClient::new(&url, &options).expect("client");
+        let client = support::c_api::CClient::new(&url, &options).expect("client");
         let outcome = endpoint.call(&client);
         assert_eq!(outcome.code(), R::Timeout, "{endpoint:?}: {outcome:#?}");
         assert!(outcome.elapsed < options.call_budget() + Duration::from_secs(5));
@@ -1168,7 +1144,7 @@ const UIA_DUMMY: &str = r#"{"flows":[{"stages":["m.login.dummy"]}],"params":{},"
 #[test]
 fn lost_registration_answer_says_the_account_may_exist() {
     let server = FaultServer::start(Fault::ResetAfterRequest);
-    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let client = support::c_api::CClient::new(&server.url(), &Options::default()).expect("client");
     let outcome = Endpoint::Register.call(&client);
     assert_eq!(outcome.code(), R::OutcomeUnknown, "{outcome:#?}");
     let message = outcome.message.as_deref().unwrap();
@@ -1184,7 +1160,7 @@ fn lost_answer_to_the_final_stage_is_outcome_unknown() {
         Reply::json(401, UIA_DUMMY).into(),
         Fault::CloseAfterRequest,
     ]);
-    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let client = support::c_api::CClient::new(&server.url(), &Options::default()).expect("client");
     let first = Endpoint::Register.call(&client);
     assert_eq!(first.code(), R::AuthRequired, "{first:#?}");
     assert_eq!(first.auth_session.as_deref(), Some("sess"));
@@ -1204,7 +1180,7 @@ fn outcome_unknown_then_the_documented_check_finds_the_account() {
         Fault::StallBeforeHeaders(STALL),
         Reply::json(200, r#"{"available":false}"#).into(),
     ]);
-    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let client = support::c_api::CClient::new(&server.url(), &Options::default()).expect("client");
     let registered = Endpoint::Register.call(&client);
     assert_eq!(registered.code(), R::OutcomeUnknown, "{registered:#?}");
     let available = client.username_available("alice");
@@ -1223,12 +1199,12 @@ fn outcome_unknown_then_the_documented_check_finds_the_account() {
 fn failures_before_the_request_is_sent_are_not_outcome_unknown() {
     // Nothing reached a server: these must not claim the account may exist.
     let options = Options::default();
-    let refused = format!("http://127.0.0.1:{}", fault_server::closed_port());
-    let client = c_api::CClient::new(&refused, &options).expect("client");
+    let refused = format!("http://127.0.0.1:{}", support::fault_server::closed_port());
+    let client = support::c_api::CClient::new(&refused, &options).expect("client");
     assert_eq!(Endpoint::Register.call(&client).code(), R::Connect);
-    let backlog = fault_server::full_backlog();
+    let backlog = support::fault_server::full_backlog();
     let stalled = format!("http://127.0.0.1:{}", backlog.port);
-    let client = c_api::CClient::new(&stalled, &options).expect("client");
+    let client = support::c_api::CClient::new(&stalled, &options).expect("client");
     assert_eq!(Endpoint::Register.call(&client).code(), R::Timeout);
 }
 
@@ -1253,7 +1229,8 @@ fn a_server_closing_an_idle_connection_under_the_next_request_fails_no_call() {
     // connection, every call succeeds and each request is read once.
     for endpoint in [Endpoint::Register, Endpoint::UsernameAvailable] {
         let server = idle_closing_server(endpoint, true);
-        let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+        let client =
+            support::c_api::CClient::new(&server.url(), &Options::default()).expect("client");
         const CALLS: usize = 4;
         for call in 0..CALLS {
             let outcome = endpoint.call(&client);
@@ -1280,7 +1257,7 @@ fn a_reset_alone_is_sent_again_only_for_a_get() {
     // the request or not: a GET goes again, a registration may have created
     // the account.
     let server = idle_closing_server(Endpoint::UsernameAvailable, false);
-    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let client = support::c_api::CClient::new(&server.url(), &Options::default()).expect("client");
     for call in 0..3 {
         let outcome = Endpoint::UsernameAvailable.call(&client);
         assert_eq!(outcome.code(), R::Ok, "call {call}: {outcome:#?}");
@@ -1288,7 +1265,7 @@ fn a_reset_alone_is_sent_again_only_for_a_get() {
     assert_eq!(server.requests().len(), 3);
 
     let server = idle_closing_server(Endpoint::Register, false);
-    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let client = support::c_api::CClient::new(&server.url(), &Options::default()).expect("client");
     assert_eq!(Endpoint::Register.call(&client).code(), R::Ok);
     let second = Endpoint::Register.call(&client);
     assert_eq!(second.code(), R::OutcomeUnknown, "{second:#?}");
@@ -1305,7 +1282,7 @@ fn a_sign_up_keeps_one_connection_for_all_its_requests() {
         Reply::json(401, UIA_DUMMY).into(),
         Reply::json(200, Endpoint::SignupStart.ok_body()).into(),
     ]);
-    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let client = support::c_api::CClient::new(&server.url(), &Options::default()).expect("client");
     let outcome = Endpoint::SignupStart.call(&client);
     assert_eq!(outcome.code(), R::Ok, "{outcome:#?}");
     assert_eq!(server.requests().len(), 2);
@@ -1321,8 +1298,8 @@ fn a_sign_up_keeps_one_connection_for_all_its_requests() {
 /// and the interval grows by 5 s.
 #[test]
 fn slow_down_keeps_polling_with_a_longer_interval() {
+    use mxreg::ffi::oauth::device::*;
     use mxreg::ffi::oauth::*;
-    use mxreg::ffi::oauth_device::*;
     use mxreg::ffi::registration::*;
     use std::ffi::CString;
     use std::ptr;
@@ -1332,7 +1309,7 @@ fn slow_down_keeps_polling_with_a_longer_interval() {
         script.push(Reply::json(400, r#"{"error":"slow_down"}"#).into());
         script
     });
-    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let client = support::c_api::CClient::new(&server.url(), &Options::default()).expect("client");
     let (mut oauth, mut device, mut account, mut error) = (
         ptr::null_mut(),
         ptr::null_mut(),
@@ -1382,7 +1359,7 @@ fn stray_answer_case(after: Duration) {
         },
         Reply::json(200, r#"{"available":true}"#).into(),
     ]);
-    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let client = support::c_api::CClient::new(&server.url(), &Options::default()).expect("client");
     let first = client.username_available("alice");
     assert_eq!(first.value.as_deref(), Some("true"), "{first:#?}");
     std::thread::sleep(after + Duration::from_millis(200));
@@ -1418,7 +1395,7 @@ fn stray_answer_in_the_same_write_as_the_answer_is_discarded() {
             .into(),
         Reply::json(200, answer).into(),
     ]);
-    let client = c_api::CClient::new(&server.url(), &Options::default()).expect("client");
+    let client = support::c_api::CClient::new(&server.url(), &Options::default()).expect("client");
     let first = client.username_available("alice");
     assert_eq!(first.value.as_deref(), Some("true"), "{first:#?}");
     let second = client.username_available("bob");
@@ -1439,7 +1416,7 @@ fn one_deadline_bounds_the_oauth_completion() {
     };
     let server = FaultServer::scripted_for(|url| {
         vec![
-            Reply::json(200, harness::oauth_metadata(url)).into(),
+            Reply::json(200, support::hostile_harness::oauth_metadata(url)).into(),
             late(Endpoint::OAuthTokenExchange.ok_body()),
             late(Endpoint::OAuthWhoami.ok_body()),
         ]
@@ -1449,7 +1426,7 @@ fn one_deadline_bounds_the_oauth_completion() {
         call_timeout_ms: 3000,
         ..Options::default()
     };
-    let client = c_api::CClient::new(&server.url(), &options).expect("client");
+    let client = support::c_api::CClient::new(&server.url(), &options).expect("client");
     let (discovered, oauth) = client.oauth_discover();
     let oauth = oauth.unwrap_or_else(|| panic!("{discovered:#?}"));
     let outcome = oauth.complete_sign_up();

@@ -2,7 +2,7 @@
 //! the real local Synapse (`MXREG_HS_OPEN`). The new tokens are checked on
 //! Synapse directly with ureq, not through mxreg.
 
-mod common;
+mod support;
 
 use mxreg::api::login::{LoginCredential, LoginRequest};
 use mxreg::api::register::RegisterRequest;
@@ -10,9 +10,9 @@ use mxreg::secret::Secret;
 use mxreg::{Client, Registration, mxreg_result};
 use serde_json::Value;
 
-use common::{
-    PASSWORD, client, fetch_device, homeserver, now_ms, register_with_dummy, unique_username,
-    user_request,
+use support::rig::{
+    PASSWORD, assert_refused, client, fetch_device, homeserver, now_ms, register_with_dummy,
+    unique_username, user_request,
 };
 
 /// A fresh account created with `inhibit_login`: it has no device yet.
@@ -106,9 +106,7 @@ fn a_wrong_password_is_forbidden_and_not_echoed() {
     let err = client
         .login(&password_login(&username, "not-the-Passw0rd"))
         .expect_err("wrong password");
-    assert_eq!(err.code(), mxreg_result::Forbidden, "{err}");
-    assert_eq!(err.errcode(), Some("M_FORBIDDEN"));
-    assert_eq!(err.http_status(), Some(403));
+    assert_refused(&err, mxreg_result::Forbidden, "M_FORBIDDEN", 403);
     assert!(!format!("{err} {err:?}").contains("not-the-Passw0rd"));
 }
 

@@ -1,106 +1,20 @@
 //! Account creation through OAuth 2.0 (`prompt=create`) on the rig's
 //! OAuth-delegated Synapse (`MXREG_HS_OAUTH`), end to end through the Rust
-//! API, with the browser played over HTTP (`oauth/browser.rs`). The new
+//! API, with the browser played over HTTP (`support/browser.rs`). The new
 //! tokens are checked on Synapse directly with ureq, not through mxreg.
 
-#[path = "oauth/browser.rs"]
-mod browser;
-mod common;
+mod support;
 
-use browser::{Action, Browser};
-use common::{client, unique_username};
-use mxreg::oauth::{
-    self, AuthMetadata, AuthorizationRequest, ClientMetadata, Intent, PendingAuthorization,
-    TokenKind,
-};
-use mxreg::{Client, Registration, mxreg_result};
-use serde_json::Value;
-
-/// Nothing listens there: the browser stops at the redirect.
-const REDIRECT_URI: &str = "http://127.0.0.1:18199/callback";
-const PASSWORD: &str = "oauth-Passw0rd-long";
-
-struct Server {
-    client: Client,
-    metadata: AuthMetadata,
-    client_id: String,
-}
+use mxreg::oauth::{self, AuthorizationRequest, Intent, PendingAuthorization, TokenKind};
+use mxreg::{Registration, mxreg_result};
+use support::browser::{Action, Browser};
+use support::oauth_app::{OAuthApp, PASSWORD, register_app, whoami};
+use support::rig::{client, unique_username};
 
 /// Discover the OAuth server and register a client, as an app does at the
 /// start of each authorization flow.
-fn server() -> Server {
-    let client = client("OAUTH");
-    let metadata = client.oauth_discover().expect("auth metadata");
-    let registered = register_app(&client, &metadata);
-    Server {
-        client,
-        metadata,
-        client_id: registered.client_id,
-    }
-}
-
-fn register_app(client: &Client, metadata: &AuthMetadata) -> oauth::RegisteredClient {
-    let app = ClientMetadata {
-        client_name: Some("mxreg oauth tests".into()),
-        client_uri: "https://mxreg.test.invalid/".into(),
-        redirect_uris: vec![REDIRECT_URI.into()],
-        ..ClientMetadata::default()
-    };
-    client
-        .oauth_register_client(metadata, &app)
-        .expect("client registration")
-}
-
-impl Server {
-    fn start(&self, intent: Intent) -> PendingAuthorization {
-        let request = AuthorizationRequest {
-            client_id: self.client_id.clone(),
-            redirect_uri: REDIRECT_URI.into(),
-            intent,
-            ..AuthorizationRequest::default()
-        };
-        oauth::start_authorization(&self.metadata, &request).expect("start")
-    }
-
-    /// The redirect the browser reaches for `pending`.
-    fn browse(&self, pending: &PendingAuthorization, username: &str, action: Action) -> String {
-        let url = pending.authorization_url(&self.metadata);
-        Browser::new().authorize(&url, REDIRECT_URI, username, PASSWORD, action)
-    }
-
-    fn complete(
-        &self,
-        pending: &PendingAuthorization,
-        redirect: &str,
-    ) -> Result<Registration, mxreg::Error> {
-        self.client
-            .oauth_complete_authorization(&self.metadata, pending, redirect)
-    }
-
-    fn sign_up(&self, username: &str) -> Registration {
-        let pending = self.start(Intent::SignUp);
-        let redirect = self.browse(&pending, username, Action::SignUp);
-        self.complete(&pending, &redirect)
-            .expect("sign-up completes")
-    }
-}
-
-/// `GET /account/whoami` on the homeserver with `access_token`: status and body.
-fn whoami(access_token: &str) -> (u16, Value) {
-    let url = format!(
-        "{}/_matrix/client/v3/account/whoami",
-        common::homeserver("OAUTH")
-    );
-    let mut response = ureq::get(&url)
-        .config()
-        .http_status_as_error(false)
-        .build()
-        .header("Authorization", &format!("Bearer {access_token}"))
-        .call()
-        .unwrap_or_else(|err| panic!("GET {url}: {err}"));
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().expect("text body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+fn server() -> OAuthApp {
+    OAuthApp::register("mxreg oauth tests")
 }
 
 fn access_token(registration: &Registration) -> &str {
@@ -116,9 +30,9 @@ fn the_server_offers_sign_up_and_refuses_legacy_registration() {
     let server = server();
     assert!(server.metadata.supports_sign_up());
     assert!(server.metadata.registration_endpoint.is_some());
-    let legacy = common::register_patiently(
+    let legacy = support::rig::register_patiently(
         &server.client,
-        &common::user_request(&unique_username("legacy")),
+        &support::rig::user_request(&unique_username("legacy")),
         None,
     )
     .expect_err("legacy registration must be refused");
@@ -137,8 +51,7 @@ fn a_legacy_homeserver_has_no_oauth() {
 fn sign_up_creates_an_account_that_works_on_synapse() {
     let server = server();
     let username = unique_username("oa");
-    let pending = server.start(Intent::SignUp);
-    let redirect = server.browse(&pending, &username, Action::SignUp);
+    let (pending, redirect) = server.sign_up_in_browser(&username, Action::SignUp);
     let registration = server
         .complete(&pending, &redirect)
         .expect("sign-up completes");
@@ -163,7 +76,7 @@ fn each_flow_registers_a_client_and_may_use_any_loopback_port() {
     let client = client("OAUTH");
     let metadata = client.oauth_discover().expect("auth metadata");
     for port in [18197, 18198] {
-        let registered = register_app(&client, &metadata);
+        let registered = register_app(&client, &metadata, "mxreg oauth tests");
         assert_eq!(
             registered.metadata["redirect_uris"],
             serde_json::json!(["http://127.0.0.1/callback"])
@@ -225,8 +138,7 @@ fn a_redirect_for_another_authorization_is_a_state_mismatch() {
 #[test]
 fn a_replayed_code_is_an_invalid_grant() {
     let server = server();
-    let pending = server.start(Intent::SignUp);
-    let redirect = server.browse(&pending, &unique_username("od"), Action::SignUp);
+    let (pending, redirect) = server.sign_up_in_browser(&unique_username("od"), Action::SignUp);
     server.complete(&pending, &redirect).expect("first use");
     let err = server
         .complete(&pending, &redirect)
@@ -238,8 +150,7 @@ fn a_replayed_code_is_an_invalid_grant() {
 #[test]
 fn a_wrong_verifier_is_an_invalid_grant_and_keeps_the_code() {
     let server = server();
-    let pending = server.start(Intent::SignUp);
-    let redirect = server.browse(&pending, &unique_username("oe"), Action::SignUp);
+    let (pending, redirect) = server.sign_up_in_browser(&unique_username("oe"), Action::SignUp);
     let mut tampered = pending.clone();
     tampered.code_verifier = mxreg::secret::Secret::new("x".repeat(64));
     let err = server
@@ -254,8 +165,8 @@ fn a_wrong_verifier_is_an_invalid_grant_and_keeps_the_code() {
 #[test]
 fn a_denied_consent_is_access_denied() {
     let server = server();
-    let pending = server.start(Intent::SignUp);
-    let redirect = server.browse(&pending, &unique_username("of"), Action::SignUpAndDeny);
+    let (pending, redirect) =
+        server.sign_up_in_browser(&unique_username("of"), Action::SignUpAndDeny);
     let err = server.complete(&pending, &redirect).expect_err("denied");
     assert_eq!(err.code(), mxreg_result::OauthAccessDenied, "{err}");
 }
@@ -271,7 +182,7 @@ fn refresh_rotates_and_the_old_refresh_token_is_refused() {
         .expose();
     let pair = server
         .client
-        .oauth_refresh(&server.metadata, &server.client_id, old_refresh)
+        .oauth_refresh(&server.metadata, server.client_id(), old_refresh)
         .expect("refresh");
     assert_ne!(pair.access_token.expose(), access_token(&registration));
     let new_refresh = pair.refresh_token.as_ref().expect("rotated refresh token");
@@ -282,7 +193,7 @@ fn refresh_rotates_and_the_old_refresh_token_is_refused() {
     assert_eq!(body["user_id"], registration.user_id.as_str());
     let err = server
         .client
-        .oauth_refresh(&server.metadata, &server.client_id, old_refresh)
+        .oauth_refresh(&server.metadata, server.client_id(), old_refresh)
         .expect_err("replayed refresh token");
     assert_eq!(err.code(), mxreg_result::OauthInvalidGrant, "{err}");
 }
@@ -297,7 +208,7 @@ fn revoking_logs_the_device_out() {
         .client
         .oauth_revoke(
             &server.metadata,
-            &server.client_id,
+            server.client_id(),
             token,
             Some(TokenKind::AccessToken),
         )
@@ -312,7 +223,7 @@ fn revoking_logs_the_device_out() {
         .expose();
     let err = server
         .client
-        .oauth_refresh(&server.metadata, &server.client_id, refresh_token)
+        .oauth_refresh(&server.metadata, server.client_id(), refresh_token)
         .expect_err("the session is over");
     assert_eq!(err.code(), mxreg_result::OauthInvalidGrant, "{err}");
 }

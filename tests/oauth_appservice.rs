@@ -4,12 +4,12 @@
 //! Synapse answers `M_APPSERVICE_LOGIN_UNSUPPORTED`), so mxreg sends it for
 //! every application service, whatever the request says.
 
-mod common;
+mod support;
 
 use mxreg::api::register::RegisterRequest;
 use mxreg::secret::Secret;
 
-use common::{client, register_patiently, unique_username};
+use support::rig::{client, register_patiently, unique_username};
 
 fn appservice_request(inhibit_login: bool) -> RegisterRequest {
     let token = std::env::var("MXREG_HS_OAUTH_APPSERVICE_TOKEN")

@@ -1,10 +1,10 @@
 //! The server probe against real Synapse variants.
 
-mod common;
+mod support;
 
-use common::homeserver;
 use mxreg::probe::{methods, probe};
 use mxreg::{ClientConfig, mxreg_result};
+use support::rig::homeserver;
 
 fn run(variant: &str, check_guest: bool) -> mxreg::probe::Probe {
     probe(&homeserver(variant), &ClientConfig::default(), check_guest)

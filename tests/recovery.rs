@@ -3,18 +3,18 @@
 //! the request and drops the answer), the app recovers, and Synapse's admin
 //! API counts the user's devices.
 
-mod common;
+mod support;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use common::answer_dropping_proxy::AnswerDroppingProxy;
-use common::{admin_devices, unique_username, user_request};
 use mxreg::signup::{SignupSession, StageSet, Status};
 use mxreg::{Client, ClientConfig, Error, mxreg_result};
 use serde_json::json;
+use support::answer_dropping_proxy::AnswerDroppingProxy;
+use support::rig::{admin_devices, unique_username, user_request};
 
 /// The request lines a proxy saw.
 type Seen = Arc<Mutex<Vec<String>>>;
@@ -26,7 +26,7 @@ fn losing_the_dummy_answer() -> (AnswerDroppingProxy, Client, Seen) {
     let seen: Seen = Arc::default();
     let log = Arc::clone(&seen);
     let proxy = AnswerDroppingProxy::start(
-        &common::homeserver("OPEN"),
+        &support::rig::homeserver("OPEN"),
         Duration::ZERO,
         Box::new(move |line, body| {
             log.lock().unwrap().push(line.to_owned());
@@ -99,7 +99,7 @@ fn without_a_session_to_resend_the_recovery_logs_in_onto_that_device() {
 
 #[test]
 fn recovery_when_nothing_was_created_goes_on_with_the_server_s_answer() {
-    let client = common::client("OPEN");
+    let client = support::rig::client("OPEN");
     let mut request = user_request(&unique_username("notlost"));
     request.device_id = Some("NEVERUSED".into());
     // Nothing was registered: the re-sent first request gets the flows, and
@@ -143,7 +143,7 @@ fn a_signup_whose_last_answer_was_lost_ends_with_its_one_device() {
 #[test]
 fn a_second_call_for_the_same_user_and_device_is_refused_while_one_runs() {
     let proxy = AnswerDroppingProxy::start(
-        &common::homeserver("OPEN"),
+        &support::rig::homeserver("OPEN"),
         Duration::from_millis(600),
         Box::new(|_, _| false),
     );

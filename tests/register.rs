@@ -1,17 +1,17 @@
 //! `mxreg::Client::register` against the real local Synapse servers
-//! (`make test-rust` starts them; see `tests/common/mod.rs`).
+//! (`make test-rust` starts them; see `tests/support/rig.rs`).
 
-mod common;
+mod support;
 
-use mxreg::api::register::{AccountKind, RegisterRequest};
+use mxreg::api::register::RegisterRequest;
 use mxreg::api::uia::AuthFlow;
 use mxreg::secret::Secret;
-use mxreg::{Client, ClientConfig, Error, mxreg_result};
+use mxreg::{Client, ClientConfig, Error, Registration, mxreg_result};
 use serde_json::json;
 
-use common::{
-    client, fetch_device, homeserver, now_ms, register_patiently, register_with_dummy,
-    unique_username, user_request,
+use support::rig::{
+    assert_refused, client, fetch_device, guest_request, homeserver, now_ms, register_patiently,
+    register_with_dummy, unique_username, user_request,
 };
 
 #[test]
@@ -54,9 +54,7 @@ fn a_taken_username_is_user_in_use() {
     register_with_dummy(&client, &user_request(&username)).expect("first registration");
 
     let err = register_with_dummy(&client, &user_request(&username)).expect_err("taken");
-    assert_eq!(err.code(), mxreg_result::UserInUse, "{err}");
-    assert_eq!(err.errcode(), Some("M_USER_IN_USE"));
-    assert_eq!(err.http_status(), Some(400));
+    assert_refused(&err, mxreg_result::UserInUse, "M_USER_IN_USE", 400);
     assert!(matches!(err, Error::Server(_)));
 }
 
@@ -64,9 +62,12 @@ fn a_taken_username_is_user_in_use() {
 fn an_invalid_username_is_refused() {
     let client = client("OPEN");
     let err = register_with_dummy(&client, &user_request("bad name!")).expect_err("invalid");
-    assert_eq!(err.code(), mxreg_result::InvalidUsername, "{err}");
-    assert_eq!(err.errcode(), Some("M_INVALID_USERNAME"));
-    assert_eq!(err.http_status(), Some(400));
+    assert_refused(
+        &err,
+        mxreg_result::InvalidUsername,
+        "M_INVALID_USERNAME",
+        400,
+    );
 }
 
 #[test]
@@ -81,9 +82,7 @@ fn a_weak_password_is_refused() {
             ..user_request(&unique_username("rweak"))
         };
         let err = register_with_dummy(&client, &request).expect_err("weak password");
-        assert_eq!(err.code(), mxreg_result::WeakPassword, "{err}");
-        assert_eq!(err.errcode(), Some(errcode));
-        assert_eq!(err.http_status(), Some(400));
+        assert_refused(&err, mxreg_result::WeakPassword, errcode, 400);
         assert!(
             !err.to_string().contains(password),
             "the password leaked into the message: {err}"
@@ -91,15 +90,20 @@ fn a_weak_password_is_refused() {
     }
 }
 
+/// A new account on the open server (a fresh name starting with `prefix`),
+/// with `refresh_token` in the request.
+fn register_asking_for_a_refresh_token(prefix: &str, refresh_token: bool) -> Registration {
+    let request = RegisterRequest {
+        refresh_token,
+        ..user_request(&unique_username(prefix))
+    };
+    register_with_dummy(&client("OPEN"), &request).expect("registration")
+}
+
 #[test]
 fn refresh_tokens_come_with_an_expiry() {
-    let client = client("OPEN");
-    let request = RegisterRequest {
-        refresh_token: true,
-        ..user_request(&unique_username("rrefresh"))
-    };
     let before = now_ms();
-    let registration = register_with_dummy(&client, &request).expect("registration");
+    let registration = register_asking_for_a_refresh_token("rrefresh", true);
     let after = now_ms();
 
     assert!(
@@ -121,12 +125,7 @@ fn refresh_tokens_come_with_an_expiry() {
 
 #[test]
 fn no_refresh_token_unless_asked() {
-    let client = client("OPEN");
-    let request = RegisterRequest {
-        refresh_token: false,
-        ..user_request(&unique_username("rnorefresh"))
-    };
-    let registration = register_with_dummy(&client, &request).expect("registration");
+    let registration = register_asking_for_a_refresh_token("rnorefresh", false);
     assert!(registration.access_token.is_some());
     assert!(registration.refresh_token.is_none());
     assert_eq!(registration.expires_in_ms, None);
@@ -156,10 +155,7 @@ fn inhibit_login_creates_the_account_without_logging_in() {
 #[test]
 fn a_guest_gets_a_numeric_user_id() {
     let client = client("OPEN");
-    let request = RegisterRequest {
-        kind: AccountKind::Guest,
-        ..RegisterRequest::default()
-    };
+    let request = guest_request();
     let registration = register_patiently(&client, &request, None).expect("guest");
     let localpart = registration
         .user_id
@@ -199,9 +195,7 @@ fn a_closed_server_forbids_registration() {
     let client = client("CLOSED");
     let err = register_with_dummy(&client, &user_request(&unique_username("rclosed")))
         .expect_err("closed");
-    assert_eq!(err.code(), mxreg_result::Forbidden, "{err}");
-    assert_eq!(err.errcode(), Some("M_FORBIDDEN"));
-    assert_eq!(err.http_status(), Some(403));
+    assert_refused(&err, mxreg_result::Forbidden, "M_FORBIDDEN", 403);
 }
 
 #[test]
@@ -215,9 +209,7 @@ fn the_rate_limited_server_says_how_long_to_wait() {
         match client.register(&request, Some(&dummy)) {
             Ok(_) => continue,
             Err(err) => {
-                assert_eq!(err.code(), mxreg_result::RateLimited, "{err}");
-                assert_eq!(err.errcode(), Some("M_LIMIT_EXCEEDED"));
-                assert_eq!(err.http_status(), Some(429));
+                assert_refused(&err, mxreg_result::RateLimited, "M_LIMIT_EXCEEDED", 429);
                 let delay = err.retry_after_ms().expect("a retry delay");
                 assert!(delay > 0 && delay <= 60_000, "delay {delay} ms");
                 return;

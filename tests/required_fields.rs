@@ -4,8 +4,7 @@
 //! success. Replayed by the fault server on loopback (no real server sends
 //! them on demand).
 
-#[path = "hostile/fault_server.rs"]
-mod fault_server;
+mod support;
 
 use mxreg::api::register::RegisterRequest;
 use mxreg::secret::Secret;
@@ -13,7 +12,7 @@ use mxreg::signup::{SignupSession, StageSet};
 use mxreg::{Client, ClientConfig, Error, mxreg_result};
 use serde_json::{Value, json};
 
-use fault_server::{Fault, FaultServer, Reply};
+use support::fault_server::{Fault, FaultServer, Reply};
 
 /// The spec's example `POST /register` 200 answer.
 fn spec_registered() -> Value {

@@ -5,16 +5,16 @@
 //! with stand-ins only for Google's captcha check and the phone company, are
 //! in `tests/signup.rs` (the rig's `captcha` and `msisdn` variants).
 
-mod common;
+mod support;
 
 use std::sync::Mutex;
 
-use common::loopback_server::{self, Reply};
 use mxreg::api::register::RegisterRequest;
 use mxreg::secret::Secret;
 use mxreg::signup::{SignupSession, StageSet, Status};
 use mxreg::{Client, ClientConfig, mxreg_result};
 use serde_json::{Value, json};
+use support::loopback_server::{self, Reply};
 
 const CAPTCHA_OK: &str = "captcha-response-ok";
 const SMS_CODE: &str = "123456";

@@ -5,21 +5,10 @@
 //! that holds one wipes it when freed.
 //!
 //! The freed-memory checks are sound: this binary's allocator
-//! (tests/hostile/wipe_check.rs) zeroes every block it hands out and scans
+//! (tests/support/wipe_check.rs) zeroes every block it hands out and scans
 //! blocks in `dealloc`, while it still owns them.
 
-#[path = "hostile/c_api.rs"]
-mod c_api;
-#[path = "hostile/certs.rs"]
-#[allow(dead_code)] // tests/tls.rs uses the rest
-mod certs;
-#[path = "hostile/fault_server.rs"]
-mod fault_server;
-#[path = "hostile/tls_server.rs"]
-#[allow(dead_code)] // tests/tls.rs uses the rest
-mod tls_server;
-#[path = "hostile/wipe_check.rs"]
-mod wipe_check;
+mod support;
 
 use std::ffi::{CString, c_char};
 use std::ptr;
@@ -34,22 +23,24 @@ use mxreg::ffi::error::{ErrorDetails, mxreg_error_free};
 use mxreg::ffi::register::{mxreg_client_register, mxreg_register_request};
 use mxreg::ffi::registration::{RegistrationHandle, mxreg_registration, mxreg_registration_free};
 use mxreg::ffi::signup::{
-    mxreg_signup_free, mxreg_signup_new, mxreg_signup_save, mxreg_signup_start, mxreg_string_free,
+    mxreg_signup_free, mxreg_signup_new, mxreg_signup_save, mxreg_signup_start,
 };
+use mxreg::ffi::string::mxreg_string_free;
 use mxreg::ffi::tokens::{mxreg_client_refresh, mxreg_tokens_free};
 use mxreg::mxreg_result as R;
 use mxreg::secret::Secret;
 use mxreg::signup::{SignupSession, StageSet};
 use mxreg::{Error, Registration, TokenPair};
 
-use c_api::{CClient, Options, Outcome, Registration as Register};
-use certs::{LOOPBACK_NAMES, TestCa};
-use fault_server::{Fault, FaultServer, Reply};
-use tls_server::TlsServer;
-use wipe_check::{Copies, freed_copies};
+use support::c_api::{CClient, Options, Outcome, Registration as Register};
+use support::certs::{LOOPBACK_NAMES, TestCa};
+use support::fault_server::{Fault, FaultServer, Reply};
+use support::tls_server::TlsServer;
+use support::wipe_check::{Copies, freed_copies};
 
 #[global_allocator]
-static ALLOCATOR: wipe_check::WipeCheckingAllocator = wipe_check::WipeCheckingAllocator;
+static ALLOCATOR: support::wipe_check::WipeCheckingAllocator =
+    support::wipe_check::WipeCheckingAllocator;
 
 const PASSWORD: &str = "pw-Secret-4f1c9a2e77";
 const APPSERVICE_TOKEN: &str = "as-Secret-77d1b0c3e5";
@@ -96,6 +87,13 @@ fn request_with_every_secret() -> RegisterRequest {
 }
 
 // --- Debug output -------------------------------------------------------------
+
+/// A fault server giving `fault` to every request, and a C client of it.
+fn client_of(fault: impl Into<Fault>) -> (FaultServer, CClient) {
+    let server = FaultServer::start(fault);
+    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    (server, client)
+}
 
 #[test]
 fn debug_output_of_every_type_holding_a_secret_is_redacted() {
@@ -166,8 +164,7 @@ fn error_details_of_a_failed_call_hold_no_secret() {
 /// Every call that sends a secret, against `fault`; returns what the app
 /// could read back.
 fn calls_with_secrets(fault: &Fault) -> Vec<(String, Outcome)> {
-    let server = FaultServer::start(fault.clone());
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (_server, client) = client_of(fault.clone());
     let register = Register {
         username: Some("alice".into()),
         password: Some(PASSWORD.into()),
@@ -232,8 +229,7 @@ fn failing_calls_never_put_a_secret_in_their_error() {
 
 #[test]
 fn invalid_arguments_never_echo_a_secret() {
-    let server = FaultServer::start(Reply::json(200, created_body()));
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (server, client) = client_of(Reply::json(200, created_body()));
     let broken_auth = [
         format!(r#"{{"type":"m.login.registration_token","token":{REGISTRATION_TOKEN}}}"#),
         format!(r#"{{"token":"{REGISTRATION_TOKEN}""#),
@@ -418,8 +414,7 @@ fn register_request(password: &CString, appservice: &CString) -> mxreg_register_
 
 #[test]
 fn a_registration_wipes_its_tokens_when_freed() {
-    let server = FaultServer::start(Reply::json(200, created_body()));
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (_server, client) = client_of(Reply::json(200, created_body()));
     let (password, appservice) = (c(PASSWORD), c(APPSERVICE_TOKEN));
     let request = register_request(&password, &appservice);
     let mut registration = ptr::null_mut();
@@ -441,8 +436,7 @@ fn a_registration_wipes_its_tokens_when_freed() {
 
 #[test]
 fn a_token_pair_wipes_its_tokens_when_freed() {
-    let server = FaultServer::start(Reply::json(200, refreshed_body()));
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (_server, client) = client_of(Reply::json(200, refreshed_body()));
     let old = c("syr_old");
     let mut tokens = ptr::null_mut();
     let code = mxreg_client_refresh(client.as_ptr(), old.as_ptr(), &mut tokens, ptr::null_mut());
@@ -454,8 +448,7 @@ fn a_token_pair_wipes_its_tokens_when_freed() {
 #[test]
 fn a_signup_session_and_its_saved_form_are_wiped_when_freed() {
     let uia = r#"{"flows":[{"stages":["m.login.registration_token"]}],"session":"s"}"#;
-    let server = FaultServer::start(Reply::json(401, uia));
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (_server, client) = client_of(Reply::json(401, uia));
     let (password, appservice) = (c(PASSWORD), c(APPSERVICE_TOKEN));
     let request = register_request(&password, &appservice);
     let mut signup = ptr::null_mut();
@@ -608,8 +601,7 @@ fn an_https_exchange_leaves_no_copy_of_the_answer_behind() {
 
 #[test]
 fn errors_hold_no_secret_to_wipe() {
-    let server = FaultServer::start(Reply::json(403, r#"{"errcode":"M_FORBIDDEN"}"#));
-    let client = CClient::new(&server.url(), &Options::default()).expect("client");
+    let (_server, client) = client_of(Reply::json(403, r#"{"errcode":"M_FORBIDDEN"}"#));
     let (password, appservice) = (c(PASSWORD), c(APPSERVICE_TOKEN));
     let request = register_request(&password, &appservice);
     let mut registration = ptr::null_mut();

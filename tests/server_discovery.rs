@@ -9,14 +9,7 @@
 //! answers the spec's example `/versions` body. Binding 443 needs root, as
 //! `.ci/run` has.
 
-#[path = "hostile/certs.rs"]
-#[allow(dead_code)] // tests/tls.rs uses the rest
-mod certs;
-#[path = "hostile/fault_server.rs"]
-mod fault_server;
-#[path = "hostile/tls_server.rs"]
-#[allow(dead_code)] // tests/tls.rs uses the rest
-mod tls_server;
+mod support;
 
 use std::sync::Mutex;
 use std::thread;
@@ -25,9 +18,9 @@ use std::time::{Duration, Instant};
 use mxreg::ClientConfig;
 use mxreg::probe::probe;
 
-use certs::{LOOPBACK_NAMES, TestCa};
-use fault_server::Reply;
-use tls_server::TlsServer;
+use support::certs::{LOOPBACK_NAMES, TestCa};
+use support::fault_server::Reply;
+use support::tls_server::TlsServer;
 
 /// The spec's example `GET /_matrix/client/versions` answer.
 const SPEC_VERSIONS: &str =

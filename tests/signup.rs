@@ -1,39 +1,37 @@
 //! The registration session against real Synapse variants: each stage type,
 //! resume after a restart, pre-checks, guests, refresh, rate limits.
 
-mod common;
+mod support;
 
-use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
-use common::{PASSWORD, client, homeserver, register_with_dummy, unique_username, user_request};
-use mxreg::api::register::{AccountKind, RegisterRequest};
+use mxreg::api::register::RegisterRequest;
 use mxreg::secret::Secret;
 use mxreg::signup::{SignupSession, StageSet, Status};
 use mxreg::{Client, ClientConfig, mxreg_result};
-
-/// The rig script (`make` exports its path; fall back to the repository's).
-fn rig(args: &[&str]) -> String {
-    let script = std::env::var("MXREG_RIG")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/homeserver.py").into());
-    let output = Command::new("python3")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("python3 runs the rig");
-    assert!(
-        output.status.success(),
-        "rig {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
+use support::rig::{
+    PASSWORD, client, guest_request, homeserver, register_with_dummy, rig, unique_username,
+    user_request,
+};
 
 fn session(variant: &str, request: RegisterRequest, supported: u32) -> (Client, SignupSession) {
     let client = client(variant);
     let session = SignupSession::new(client.homeserver().as_str(), request, StageSet(supported));
     (client, session)
+}
+
+/// A session for a new user (a fresh name starting with `prefix`) on
+/// `variant`.
+fn new_session(variant: &str, prefix: &str, supported: u32) -> (Client, SignupSession) {
+    session(variant, user_request(&unique_username(prefix)), supported)
+}
+
+/// The same, started.
+fn started(variant: &str, prefix: &str, supported: u32) -> (Client, SignupSession) {
+    let (client, mut s) = new_session(variant, prefix, supported);
+    start(&client, &mut s).unwrap();
+    (client, s)
 }
 
 /// Start, waiting out 429s from the shared servers.
@@ -75,12 +73,7 @@ fn registration_token_stage_rejects_a_wrong_token_then_accepts_a_valid_one() {
     assert!(client.registration_token_valid(&token).unwrap());
     assert!(!client.registration_token_valid("no-such-token").unwrap());
 
-    let (client, mut s) = session(
-        "TOKEN",
-        user_request(&unique_username("stok")),
-        StageSet::REGISTRATION_TOKEN,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, mut s) = started("TOKEN", "stok", StageSet::REGISTRATION_TOKEN);
     assert_eq!(s.next_stage(), Some("m.login.registration_token"));
 
     let err = client
@@ -103,11 +96,7 @@ fn registration_token_stage_rejects_a_wrong_token_then_accepts_a_valid_one() {
 
     // The single use is spent: the validity check and a second signup say so.
     assert!(!client.registration_token_valid(&token).unwrap());
-    let (_, mut again) = session(
-        "TOKEN",
-        user_request(&unique_username("stok")),
-        StageSet::REGISTRATION_TOKEN,
-    );
+    let (_, mut again) = new_session("TOKEN", "stok", StageSet::REGISTRATION_TOKEN);
     start(&client, &mut again).unwrap();
     let err = client.signup_submit_token(&mut again, &token).unwrap_err();
     assert_eq!(err.code(), mxreg_result::StageRejected);
@@ -121,12 +110,7 @@ fn tokens_named_like_parts_of_the_answer_complete_registration() {
     for name in ["login", "token", "dummy", "registration"] {
         let token = rig(&["token-create", "token", "--token", name, "--exist-ok"]);
         assert_eq!(token, name);
-        let (client, mut s) = session(
-            "TOKEN",
-            user_request(&unique_username("sname")),
-            StageSet::REGISTRATION_TOKEN,
-        );
-        start(&client, &mut s).unwrap();
+        let (client, mut s) = started("TOKEN", "sname", StageSet::REGISTRATION_TOKEN);
         client
             .signup_submit_token(&mut s, &token)
             .unwrap_or_else(|err| panic!("token {name}: {err}"));
@@ -138,11 +122,7 @@ fn tokens_named_like_parts_of_the_answer_complete_registration() {
 fn an_expired_registration_token_is_rejected() {
     let token = rig(&["token-create", "token", "--expiry-ms", "1500"]);
     thread::sleep(Duration::from_millis(2000));
-    let (client, mut s) = session(
-        "TOKEN",
-        user_request(&unique_username("sexp")),
-        StageSet::REGISTRATION_TOKEN,
-    );
+    let (client, mut s) = new_session("TOKEN", "sexp", StageSet::REGISTRATION_TOKEN);
     assert!(!client.registration_token_valid(&token).unwrap());
     start(&client, &mut s).unwrap();
     let err = client.signup_submit_token(&mut s, &token).unwrap_err();
@@ -151,7 +131,7 @@ fn an_expired_registration_token_is_rejected() {
 
 #[test]
 fn flows_with_unsupported_stages_are_refused_with_their_names() {
-    let (client, mut s) = session("TOKEN", user_request(&unique_username("sunsup")), 0);
+    let (client, mut s) = new_session("TOKEN", "sunsup", 0);
     let err = start(&client, &mut s).unwrap_err();
     assert_eq!(err.code(), mxreg_result::UnsupportedFlow);
     assert!(
@@ -163,12 +143,7 @@ fn flows_with_unsupported_stages_are_refused_with_their_names() {
 
 #[test]
 fn fallback_support_covers_any_stage_and_gives_the_page() {
-    let (client, mut s) = session(
-        "TOKEN",
-        user_request(&unique_username("sfb")),
-        StageSet::FALLBACK,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, mut s) = started("TOKEN", "sfb", StageSet::FALLBACK);
     let url = s.fallback_url(None).unwrap();
     assert!(url.starts_with(&format!(
         "{}/_matrix/client/v3/auth/m.login.registration_token/fallback/web?session=",
@@ -196,12 +171,7 @@ fn html_attribute<'a>(html: &'a str, after: &str, attribute: &str) -> &'a str {
 
 #[test]
 fn a_fallback_page_completed_through_synapse_s_own_form() {
-    let (client, mut s) = session(
-        "TERMS",
-        user_request(&unique_username("sfbterms")),
-        StageSet::FALLBACK,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, mut s) = started("TERMS", "sfbterms", StageSet::FALLBACK);
     assert_eq!(s.next_stage(), Some("m.login.terms"));
     let page = ureq::get(&s.fallback_url(None).unwrap())
         .call()
@@ -235,12 +205,7 @@ fn a_fallback_page_completed_through_synapse_s_own_form() {
 
 #[test]
 fn terms_stage_lists_the_policies_and_completes_on_acceptance() {
-    let (client, mut s) = session(
-        "TERMS",
-        user_request(&unique_username("sterms")),
-        StageSet::TERMS,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, mut s) = started("TERMS", "sterms", StageSet::TERMS);
     assert_eq!(s.next_stage(), Some("m.login.terms"));
     let policies = s.policies();
     assert_eq!(policies.len(), 1);
@@ -267,12 +232,7 @@ fn a_name_taken_while_stages_were_pending_fails_the_session() {
 
 #[test]
 fn an_unknown_session_is_reported_as_expired() {
-    let (client, mut s) = session(
-        "TERMS",
-        user_request(&unique_username("sgone")),
-        StageSet::TERMS,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, s) = started("TERMS", "sgone", StageSet::TERMS);
     let saved = s.save().unwrap();
     let session_id = s.session_id().unwrap().to_owned();
     let forged = saved.replace(&session_id, "nosuchsession");
@@ -319,7 +279,7 @@ fn email_stage_survives_a_restart_between_the_mail_and_the_click() {
         "following the mail link as a person would"
     );
 
-    let client = common::client("EMAIL");
+    let client = support::rig::client("EMAIL");
     let mut resumed = SignupSession::restore(&saved, client.homeserver().as_str()).unwrap();
     client.signup_check_email(&mut resumed).unwrap();
     assert_eq!(resumed.status(), Status::Complete);
@@ -330,12 +290,7 @@ fn email_stage_survives_a_restart_between_the_mail_and_the_click() {
 
     // The address is bound to that account now: another sign-up cannot
     // use it (Synapse's M_THREEPID_IN_USE).
-    let (client, mut other) = session(
-        "EMAIL",
-        user_request(&unique_username("smail")),
-        StageSet::EMAIL,
-    );
-    start(&client, &mut other).unwrap();
+    let (client, mut other) = started("EMAIL", "smail", StageSet::EMAIL);
     let err = client
         .signup_request_email_token(&mut other, &address, None)
         .unwrap_err();
@@ -345,11 +300,7 @@ fn email_stage_survives_a_restart_between_the_mail_and_the_click() {
 
 #[test]
 fn closed_server_fails_the_session_with_forbidden() {
-    let (client, mut s) = session(
-        "CLOSED",
-        user_request(&unique_username("sclosed")),
-        StageSet::ALL,
-    );
+    let (client, mut s) = new_session("CLOSED", "sclosed", StageSet::ALL);
     let err = start(&client, &mut s).unwrap_err();
     assert_eq!(err.code(), mxreg_result::Forbidden);
     assert_eq!(s.status(), Status::Failed);
@@ -357,11 +308,7 @@ fn closed_server_fails_the_session_with_forbidden() {
 
 #[test]
 fn calls_out_of_order_are_invalid_state() {
-    let (client, mut s) = session(
-        "TERMS",
-        user_request(&unique_username("sorder")),
-        StageSet::TERMS,
-    );
+    let (client, mut s) = new_session("TERMS", "sorder", StageSet::TERMS);
     assert_eq!(
         client.signup_accept_terms(&mut s).unwrap_err().code(),
         mxreg_result::InvalidState
@@ -399,10 +346,7 @@ fn availability_checks_grammar_locally_and_names_on_the_server() {
 #[test]
 fn a_guest_is_upgraded_to_a_full_account_keeping_its_user_id() {
     let client = client("OPEN");
-    let guest_request = RegisterRequest {
-        kind: AccountKind::Guest,
-        ..RegisterRequest::default()
-    };
+    let guest_request = guest_request();
     let guest = register_with_dummy(&client, &guest_request).unwrap();
     let localpart = guest
         .user_id
@@ -547,12 +491,7 @@ fn an_application_service_registers_users_in_its_namespace() {
 
 #[test]
 fn recaptcha_on_synapse_with_a_stand_in_for_google_s_check() {
-    let (client, mut s) = session(
-        "CAPTCHA",
-        user_request(&unique_username("scaptcha")),
-        StageSet::RECAPTCHA,
-    );
-    start(&client, &mut s).unwrap();
+    let (client, mut s) = started("CAPTCHA", "scaptcha", StageSet::RECAPTCHA);
     assert_eq!(s.next_stage(), Some("m.login.recaptcha"));
     assert_eq!(
         s.uia().unwrap().params["m.login.recaptcha"]["public_key"],
@@ -574,13 +513,8 @@ fn recaptcha_on_synapse_with_a_stand_in_for_google_s_check() {
 
 #[test]
 fn msisdn_on_synapse_through_a_stand_in_identity_service() {
-    let phone = format!("77009{:05}", common::now_ms() % 100_000);
-    let (client, mut s) = session(
-        "MSISDN",
-        user_request(&unique_username("ssms")),
-        StageSet::MSISDN,
-    );
-    start(&client, &mut s).unwrap();
+    let phone = format!("77009{:05}", support::rig::now_ms() % 100_000);
+    let (client, mut s) = started("MSISDN", "ssms", StageSet::MSISDN);
     assert_eq!(s.next_stage(), Some("m.login.msisdn"));
     client
         .signup_request_msisdn_token(&mut s, "GB", &phone)

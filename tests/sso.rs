@@ -1,18 +1,15 @@
 //! Single sign-on against the rig's `sso` variant (`MXREG_HS_SSO`): Synapse
 //! with the rig's OAuth server as upstream OpenID Connect provider. mxreg
-//! builds the SSO URL, the test plays the browser (tests/oauth/browser.rs)
+//! builds the SSO URL, the test plays the browser (tests/support/browser.rs)
 //! up to the app's redirect URL, and mxreg redeems its `loginToken`.
 
-mod common;
+mod support;
 
-#[path = "oauth/browser.rs"]
-mod browser;
-
-use browser::{Action, Browser};
 use mxreg::api::sso::SsoAction;
 use mxreg::{Registration, mxreg_result};
+use support::browser::{Action, Browser};
 
-use common::{PASSWORD, client, homeserver, unique_username};
+use support::rig::{PASSWORD, client, homeserver, unique_username};
 
 /// Never opened: the browser stops at the redirect to it (the rig's
 /// Synapse lets it through without a confirmation page).

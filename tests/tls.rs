@@ -2,25 +2,18 @@
 //! caller-supplied CA (`mxreg_client_options.ca_pem`) instead when given;
 //! plain http is refused off loopback unless explicitly allowed; a redirect
 //! never carries credentials to another origin. The TLS server is rustls on
-//! loopback with certificates made at run time (tests/hostile/certs.rs).
+//! loopback with certificates made at run time (tests/support/certs.rs).
 
-#[path = "hostile/c_api.rs"]
-mod c_api;
-#[path = "hostile/certs.rs"]
-mod certs;
-#[path = "hostile/fault_server.rs"]
-mod fault_server;
-#[path = "hostile/tls_server.rs"]
-mod tls_server;
+mod support;
 
 use std::time::Duration;
 
 use mxreg::mxreg_result as R;
 
-use c_api::{CClient, Options, Outcome, Registration};
-use certs::{LOOPBACK_NAMES, TestCa};
-use fault_server::{Fault, FaultServer, Reply};
-use tls_server::TlsServer;
+use support::c_api::{CClient, Options, Outcome, Registration};
+use support::certs::{LOOPBACK_NAMES, TestCa};
+use support::fault_server::{Fault, FaultServer, Reply};
+use support::tls_server::{Identity, TlsServer};
 
 const CREATED: &str =
     r#"{"user_id":"@alice:example.org","access_token":"syt_tls","device_id":"TLS"}"#;
@@ -36,6 +29,15 @@ fn options_trusting(pem: &str) -> Options {
         ca_pem: Some(pem.to_owned()),
         ..Options::default()
     }
+}
+
+/// A client trusting `trusted_pem` refuses the server's certificate: the
+/// call fails with `Tls` and no request reaches the server.
+fn assert_refused_by_tls(identity: Identity, trusted_pem: &str) {
+    let server = TlsServer::start(identity, created());
+    let outcome = register(&server.url(), &options_trusting(trusted_pem));
+    assert_eq!(outcome.code(), R::Tls, "{outcome:#?}");
+    assert!(server.requests().is_empty());
 }
 
 fn register(url: &str, options: &Options) -> Outcome {
@@ -56,7 +58,7 @@ fn client_creation_code(url: &str, options: &Options) -> R {
 
 #[test]
 fn a_self_signed_certificate_is_refused_by_default() {
-    let (identity, _) = certs::self_signed();
+    let (identity, _) = support::certs::self_signed();
     let server = TlsServer::start(identity, created());
     let outcome = register(&server.url(), &Options::default());
     assert_eq!(outcome.code(), R::Tls, "{outcome:#?}");
@@ -68,7 +70,7 @@ fn a_self_signed_certificate_is_refused_by_default() {
 
 #[test]
 fn a_self_signed_certificate_is_accepted_when_the_caller_pins_it() {
-    let (identity, pem) = certs::self_signed();
+    let (identity, pem) = support::certs::self_signed();
     let server = TlsServer::start(identity, created());
     let outcome = register(&server.url(), &options_trusting(&pem));
     assert_eq!(outcome.code(), R::Ok, "{outcome:#?}");
@@ -81,7 +83,7 @@ fn reconnections_resume_the_tls_session_from_any_thread() {
     // The server closes after each answer: every call reconnects. The first
     // handshake is a full one; the client's session cache, shared by every
     // thread's connections, makes the others abbreviated.
-    let (identity, pem) = certs::self_signed();
+    let (identity, pem) = support::certs::self_signed();
     let server = TlsServer::start(identity, created());
     let client = CClient::new(&server.url(), &options_trusting(&pem)).expect("client");
     let register = || {
@@ -108,7 +110,7 @@ fn a_kept_alive_tls_connection_closed_by_the_server_fails_no_call() {
     // Each later call goes out on the kept-alive connection the server is
     // about to close unread: TLS close, then the reset. Retried on a new
     // connection, each call succeeds and each request is read once.
-    let (identity, pem) = certs::self_signed();
+    let (identity, pem) = support::certs::self_signed();
     let server =
         TlsServer::start_closing_when_idle(identity, created(), Duration::from_millis(300));
     let client = CClient::new(&server.url(), &options_trusting(&pem)).expect("client");
@@ -142,28 +144,19 @@ fn a_private_ca_is_refused_by_default_and_accepted_when_supplied() {
 fn trusting_another_ca_does_not_help() {
     let ca = TestCa::new("the server's CA");
     let other = TestCa::new("some other CA");
-    let server = TlsServer::start(ca.issue(LOOPBACK_NAMES), created());
-    let outcome = register(&server.url(), &options_trusting(&other.pem));
-    assert_eq!(outcome.code(), R::Tls, "{outcome:#?}");
-    assert!(server.requests().is_empty());
+    assert_refused_by_tls(ca.issue(LOOPBACK_NAMES), &other.pem);
 }
 
 #[test]
 fn a_certificate_for_another_name_is_refused() {
     let ca = TestCa::new("mxreg test CA");
-    let server = TlsServer::start(ca.issue(&["matrix.example.org"]), created());
-    let outcome = register(&server.url(), &options_trusting(&ca.pem));
-    assert_eq!(outcome.code(), R::Tls, "{outcome:#?}");
-    assert!(server.requests().is_empty());
+    assert_refused_by_tls(ca.issue(&["matrix.example.org"]), &ca.pem);
 }
 
 #[test]
 fn an_expired_certificate_is_refused() {
     let ca = TestCa::new("mxreg test CA");
-    let server = TlsServer::start(ca.issue_expired(), created());
-    let outcome = register(&server.url(), &options_trusting(&ca.pem));
-    assert_eq!(outcome.code(), R::Tls, "{outcome:#?}");
-    assert!(server.requests().is_empty());
+    assert_refused_by_tls(ca.issue_expired(), &ca.pem);
 }
 
 #[test]
@@ -189,7 +182,7 @@ fn https_to_a_silent_server_times_out_while_connecting() {
 #[test]
 fn unusable_ca_pem_is_an_invalid_argument() {
     let url = "https://127.0.0.1:8448";
-    let (_, cert_pem) = certs::self_signed();
+    let (_, cert_pem) = support::certs::self_signed();
     let key_only = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIB5KE6XRa4qTXDnUd5bGVBlqs3pL7M8m3vEvHjPyZsfE\n-----END PRIVATE KEY-----\n";
     for (what, pem) in [
         ("empty", String::new()),

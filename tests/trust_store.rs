@@ -3,31 +3,22 @@
 //! store as rustls-native-certs finds it, which `SSL_CERT_FILE` replaces when
 //! set (as it does for OpenSSL): the test puts a CA it made there instead of
 //! touching the machine's real store, which stays as it is. The server is
-//! rustls on loopback (tests/hostile/tls_server.rs).
+//! rustls on loopback (tests/support/tls_server.rs).
 //!
 //! One test function: the environment is process-wide, so the steps run in
 //! order in this binary of their own, each with a new client (the store is
 //! read when a client makes its first https connection).
 
-#[path = "hostile/c_api.rs"]
-mod c_api;
-#[path = "hostile/certs.rs"]
-#[allow(dead_code)] // tests/tls.rs uses the rest
-mod certs;
-#[path = "hostile/fault_server.rs"]
-mod fault_server;
-#[path = "hostile/tls_server.rs"]
-#[allow(dead_code)] // tests/tls.rs uses the rest
-mod tls_server;
+mod support;
 
 use std::path::Path;
 
 use mxreg::mxreg_result as R;
 
-use c_api::{CClient, Options, Outcome, Registration};
-use certs::{LOOPBACK_NAMES, TestCa};
-use fault_server::Reply;
-use tls_server::TlsServer;
+use support::c_api::{CClient, Options, Outcome, Registration};
+use support::certs::{LOOPBACK_NAMES, TestCa};
+use support::fault_server::Reply;
+use support::tls_server::TlsServer;
 
 const CREATED: &str =
     r#"{"user_id":"@alice:example.org","access_token":"syt_store","device_id":"STORE"}"#;

@@ -2,18 +2,17 @@
 //! Synapse where it produces them on demand (the rig's variants); the
 //! errcodes it never sends for these endpoints are in `tests/dialects.rs`.
 
-mod common;
+mod support;
 
-use common::{client, unique_username, user_request};
-use mxreg::api::register::AccountKind;
 use mxreg::mxreg_result;
 use mxreg::signup::{SignupSession, StageSet};
+use support::rig::{client, guest_request, unique_username, user_request};
 
 #[test]
 fn a_disabled_server_refuses_with_a_resource_limit_and_its_admin_contact() {
     let client = client("LIMITED");
-    let err =
-        common::register_with_dummy(&client, &user_request(&unique_username("rlim"))).unwrap_err();
+    let err = support::rig::register_with_dummy(&client, &user_request(&unique_username("rlim")))
+        .unwrap_err();
     assert_eq!(err.code(), mxreg_result::ResourceLimitExceeded, "{err}");
     assert_eq!(err.errcode(), Some("M_RESOURCE_LIMIT_EXCEEDED"));
     assert_eq!(
@@ -25,11 +24,8 @@ fn a_disabled_server_refuses_with_a_resource_limit_and_its_admin_contact() {
 
 #[test]
 fn guests_on_a_server_without_guest_access_are_forbidden() {
-    let request = mxreg::api::register::RegisterRequest {
-        kind: AccountKind::Guest,
-        ..Default::default()
-    };
-    let err = common::register_patiently(&client("TOKEN"), &request, None).unwrap_err();
+    let request = guest_request();
+    let err = support::rig::register_patiently(&client("TOKEN"), &request, None).unwrap_err();
     assert_eq!(err.code(), mxreg_result::GuestAccessForbidden, "{err}");
     // Synapse says it with 403 M_UNKNOWN "Guest access is disabled"; the
     // errcode stays what the server sent (api::dialects).
@@ -42,7 +38,7 @@ fn a_name_in_an_appservice_namespace_is_exclusive() {
     // The open variant's application service owns @mxregbot_*.
     let name = unique_username("mxregbot_");
     let client = client("OPEN");
-    let err = common::register_with_dummy(&client, &user_request(&name)).unwrap_err();
+    let err = support::rig::register_with_dummy(&client, &user_request(&name)).unwrap_err();
     assert_eq!(err.code(), mxreg_result::Exclusive, "{err}");
     assert_eq!(err.errcode(), Some("M_EXCLUSIVE"));
     let err = client.username_available(&name).unwrap_err();

@@ -28,9 +28,6 @@ pub mod string;
 pub mod tokens;
 pub mod version;
 
-// The device grant's former path, still used by the tests.
-pub use oauth::device as oauth_device;
-
 pub(crate) use args::{
     RequestStruct, document_arg, enum_arg, init_request, opt_json_arg, opt_request_arg,
     opt_str_arg, opt_string_arg, out_arg, request_arg, str_arg, string_arg,

@@ -10,8 +10,6 @@ use crate::ffi::client::{ClientHandle, client_arg, mxreg_client};
 use crate::ffi::error::mxreg_error;
 use crate::ffi::register::mxreg_register_request;
 use crate::ffi::registration::{RegistrationHandle, mxreg_registration};
-// `mxreg_signup_save` hands out such strings; the tests import it from here.
-pub use crate::ffi::string::mxreg_string_free;
 use crate::ffi::string::owned_secret_string;
 use crate::ffi::{
     Boxed, CStrField, Handle, borrowed_ptr, document_arg, ffi_call, free_box, handle_arg,

@@ -21,7 +21,6 @@
 #include "testlib.h"
 
 #define WHOAMI_PATH "/_matrix/client/v3/account/whoami"
-#define DEFAULT_BROWSER "tests/oauth/browser.py"
 
 /* The discovered OAuth server of the oauth variant, or NULL (with a note). */
 static mxreg_oauth_server *discover(const mxreg_client *client) {
@@ -57,6 +56,11 @@ struct oauth_app {
   mxreg_oauth_server *server;
   char client_id[256];
   char username[64];
+  /* What a test holds on to, freed with the app (NULL when unused). */
+  mxreg_oauth_authorization *authorization;
+  mxreg_registration *registration;
+  mxreg_error *error;
+  char redirect[4096];
 };
 
 /* Call it first: oauth_app_free needs what it sets. False (with a note)
@@ -69,10 +73,16 @@ static int oauth_app_prepare(struct oauth_app *app, const char *prefix) {
   return app->server != NULL && register_app(app->server, app->client_id, sizeof app->client_id);
 }
 
-/* Frees the server and the client, and forgets them. */
+/* Frees what the app holds, the server and the client, and forgets them. */
 static void oauth_app_free(struct oauth_app *app) {
+  mxreg_oauth_authorization_free(app->authorization);
+  mxreg_registration_free(app->registration);
+  mxreg_error_free(app->error);
   mxreg_oauth_server_free(app->server);
   mxreg_client_free(app->client);
+  app->authorization = NULL;
+  app->registration = NULL;
+  app->error = NULL;
   app->server = NULL;
   app->client = NULL;
 }
@@ -93,24 +103,12 @@ static mxreg_oauth_authorization *start(const struct oauth_app *app, mxreg_oauth
 }
 
 /* Run the browser helper on the authorization URL (`action`: signup, login
- * or deny) as the app's user; writes the redirect it reached to `redirect`. */
-static int browse(const mxreg_oauth_authorization *authorization, const struct oauth_app *app,
-                  const char *action, char *redirect, size_t size) {
-  const char *browser = getenv("MXREG_OAUTH_BROWSER");
-  const char *url = mxreg_oauth_authorization_url(authorization);
-  char command[8192];
-  int length;
-  /* The URL is single-quoted for the shell: percent-encoding leaves no quote. */
-  if (url == NULL || strchr(url, '\'') != NULL) {
-    return 0;
-  }
-  length = snprintf(command, sizeof command,
-                    "python3 '%s' '%s' --redirect-uri '%s' --username '%s' --password '%s' "
-                    "--action %s",
-                    browser != NULL ? browser : DEFAULT_BROWSER, url, REDIRECT_URI, app->username,
-                    PASSWORD, action);
-  return length >= 0 && (size_t)length < sizeof command &&
-         command_first_line(command, "the browser helper", redirect, size) == 0;
+ * or deny) as the app's user; writes the redirect it reached to
+ * app->redirect. */
+static int browse(const mxreg_oauth_authorization *authorization, struct oauth_app *app,
+                  const char *action) {
+  return browser_helper(mxreg_oauth_authorization_url(authorization), REDIRECT_URI, app->username,
+                        action, app->redirect, sizeof app->redirect);
 }
 
 /* GET /account/whoami with `access_token`: the HTTP status (body in `body`),
@@ -133,26 +131,31 @@ static int whoami_says(const char *body, const char *user_id, const char *device
 }
 
 /* Start a sign-up and let the browser helper do `action` on it: the
- * authorization (its redirect in `redirect`), or NULL (with a note). */
-static mxreg_oauth_authorization *browsed_sign_up(const struct oauth_app *app, const char *action,
-                                                  char *redirect, size_t size) {
+ * authorization (its redirect in app->redirect), or NULL (with a note). */
+static mxreg_oauth_authorization *browsed_sign_up(struct oauth_app *app, const char *action) {
   mxreg_oauth_authorization *authorization = start(app, MXREG_OAUTH_INTENT_SIGN_UP);
-  if (authorization != NULL && !browse(authorization, app, action, redirect, size)) {
+  if (authorization != NULL && !browse(authorization, app, action)) {
     mxreg_oauth_authorization_free(authorization);
     authorization = NULL;
   }
   return authorization;
 }
 
+/* Complete `authorization` with the redirect the browser reached; an error
+ * goes to app->error. */
+static mxreg_result complete(struct oauth_app *app, const mxreg_oauth_authorization *authorization,
+                             mxreg_registration **registration) {
+  return mxreg_oauth_authorization_complete(authorization, app->redirect, registration,
+                                            &app->error);
+}
+
 /* Sign the app's user up end to end; the registration, or NULL (with a note). */
-static mxreg_registration *sign_up(const struct oauth_app *app) {
-  char redirect[4096];
-  mxreg_oauth_authorization *authorization =
-      browsed_sign_up(app, "signup", redirect, sizeof redirect);
+static mxreg_registration *sign_up(struct oauth_app *app) {
+  mxreg_oauth_authorization *authorization = browsed_sign_up(app, "signup");
   mxreg_registration *registration = NULL;
   mxreg_error *error = NULL;
   if (authorization != NULL &&
-      mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error) !=
+      mxreg_oauth_authorization_complete(authorization, app->redirect, &registration, &error) !=
           MXREG_RESULT_OK) {
     NOTE("mxreg_oauth_authorization_complete: %s", mxreg_error_message(error));
   }
@@ -184,19 +187,9 @@ static mxreg_oauth_device_authorization *start_device(const struct oauth_app *ap
  * with `expected` (approved or denied). */
 static int user_visits(const mxreg_oauth_device_authorization *device,
                        const struct oauth_app *app, const char *action, const char *expected) {
-  const char *browser = getenv("MXREG_OAUTH_BROWSER");
-  const char *uri = mxreg_oauth_device_authorization_verification_uri_complete(device);
-  char command[4096], outcome[64];
-  int length;
-  if (uri == NULL || strchr(uri, '\'') != NULL) {
-    return 0;
-  }
-  length = snprintf(command, sizeof command,
-                    "python3 '%s' --device '%s' --username '%s' --password '%s' --action %s",
-                    browser != NULL ? browser : DEFAULT_BROWSER, uri, app->username, PASSWORD,
-                    action);
-  return length >= 0 && (size_t)length < sizeof command &&
-         command_first_line(command, "the browser helper", outcome, sizeof outcome) == 0 &&
+  char outcome[64];
+  return browser_helper(mxreg_oauth_device_authorization_verification_uri_complete(device), NULL,
+                        app->username, action, outcome, sizeof outcome) &&
          equals(outcome, expected);
 }
 
@@ -204,7 +197,6 @@ static void test_device_grant_approved_on_another_device(void) {
   struct oauth_app app;
   mxreg_oauth_device_authorization *device = NULL;
   mxreg_registration *account = NULL, *signed_up = NULL, *unwritten = SENTINEL;
-  mxreg_error *error = NULL;
   char body[4096];
 
   CHECK(oauth_app_prepare(&app, "cdevice"));
@@ -218,16 +210,16 @@ static void test_device_grant_approved_on_another_device(void) {
   CHECK(mxreg_oauth_device_authorization_expires_at_ms(device) > now_ms());
   CHECK(mxreg_oauth_device_authorization_interval_ms(device) >= 1000);
 
-  CHECK(expect_rc(mxreg_oauth_device_authorization_poll(device, &unwritten, &error),
-                  MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING, &error));
-  CHECK(equals(mxreg_error_errcode(error), "authorization_pending"));
+  CHECK(expect_rc(mxreg_oauth_device_authorization_poll(device, &unwritten, &app.error),
+                  MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING, &app.error));
+  CHECK(equals(mxreg_error_errcode(app.error), "authorization_pending"));
   CHECK(unwritten == SENTINEL);
-  mxreg_error_free(error);
-  error = NULL;
+  mxreg_error_free(app.error);
+  app.error = NULL;
 
   CHECK(user_visits(device, &app, "login", "approved"));
-  CHECK(expect_rc(mxreg_oauth_device_authorization_wait(device, &account, &error),
-                  MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_oauth_device_authorization_wait(device, &account, &app.error),
+                  MXREG_RESULT_OK, &app.error));
   CHECK(registered_as(account, app.username));
   CHECK(equals(mxreg_registration_device_id(account),
                mxreg_oauth_device_authorization_device_id(device)));
@@ -237,14 +229,13 @@ static void test_device_grant_approved_on_another_device(void) {
                     mxreg_registration_device_id(account)));
 
   /* The device code is spent. */
-  CHECK(expect_rc(mxreg_oauth_device_authorization_poll(device, &unwritten, &error),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, &error));
+  CHECK(expect_rc(mxreg_oauth_device_authorization_poll(device, &unwritten, &app.error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.error));
 
 cleanup:
   mxreg_registration_free(account);
   mxreg_registration_free(signed_up);
   mxreg_oauth_device_authorization_free(device);
-  mxreg_error_free(error);
   oauth_app_free(&app);
 }
 
@@ -252,20 +243,18 @@ static void test_device_grant_denied_is_access_denied(void) {
   struct oauth_app app;
   mxreg_oauth_device_authorization *device = NULL;
   mxreg_registration *unwritten = SENTINEL;
-  mxreg_error *error = NULL;
 
   CHECK(oauth_app_prepare(&app, "cdevdeny"));
   device = start_device(&app);
   CHECK(device != NULL);
   CHECK(user_visits(device, &app, "deny", "denied"));
-  CHECK(expect_rc(mxreg_oauth_device_authorization_wait(device, &unwritten, &error),
-                  MXREG_RESULT_OAUTH_ACCESS_DENIED, &error));
-  CHECK(equals(mxreg_error_errcode(error), "access_denied"));
+  CHECK(expect_rc(mxreg_oauth_device_authorization_wait(device, &unwritten, &app.error),
+                  MXREG_RESULT_OAUTH_ACCESS_DENIED, &app.error));
+  CHECK(equals(mxreg_error_errcode(app.error), "access_denied"));
   CHECK(unwritten == SENTINEL);
 
 cleanup:
   mxreg_oauth_device_authorization_free(device);
-  mxreg_error_free(error);
   oauth_app_free(&app);
 }
 
@@ -384,58 +373,48 @@ cleanup:
 
 static void test_sign_up_creates_an_account_that_works_on_synapse(void) {
   struct oauth_app app;
-  mxreg_oauth_authorization *authorization = NULL;
-  mxreg_registration *registration = NULL;
-  mxreg_error *error = NULL;
-  char user_id[128], redirect[4096], body[4096];
+  char user_id[128], body[4096];
   CHECK(oauth_app_prepare(&app, "oca"));
-  authorization = start(&app, MXREG_OAUTH_INTENT_SIGN_UP);
-  CHECK(authorization != NULL);
-  CHECK(contains(mxreg_oauth_authorization_url(authorization), "prompt=create"));
-  CHECK(mxreg_oauth_authorization_intent(authorization) == MXREG_OAUTH_INTENT_SIGN_UP);
-  CHECK(browse(authorization, &app, "signup", redirect, sizeof redirect));
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
-                  MXREG_RESULT_OK, &error));
+  app.authorization = start(&app, MXREG_OAUTH_INTENT_SIGN_UP);
+  CHECK(app.authorization != NULL);
+  CHECK(contains(mxreg_oauth_authorization_url(app.authorization), "prompt=create"));
+  CHECK(mxreg_oauth_authorization_intent(app.authorization) == MXREG_OAUTH_INTENT_SIGN_UP);
+  CHECK(browse(app.authorization, &app, "signup"));
+  CHECK(expect_rc(complete(&app, app.authorization, &app.registration),
+                  MXREG_RESULT_OK, &app.error));
   snprintf(user_id, sizeof user_id, "@%s:localhost", app.username);
-  CHECK(equals(mxreg_registration_user_id(registration), user_id));
-  CHECK(equals(mxreg_registration_device_id(registration),
-               mxreg_oauth_authorization_device_id(authorization)));
-  CHECK(mxreg_registration_refresh_token(registration) != NULL);
-  CHECK(mxreg_registration_expires_in_ms(registration) == 300000);
-  CHECK(mxreg_registration_expires_at_ms(registration) > now_ms());
-  CHECK(whoami(mxreg_registration_access_token(registration), body, sizeof body) == 200);
-  CHECK(whoami_says(body, user_id, mxreg_oauth_authorization_device_id(authorization)));
+  CHECK(equals(mxreg_registration_user_id(app.registration), user_id));
+  CHECK(equals(mxreg_registration_device_id(app.registration),
+               mxreg_oauth_authorization_device_id(app.authorization)));
+  CHECK(mxreg_registration_refresh_token(app.registration) != NULL);
+  CHECK(mxreg_registration_expires_in_ms(app.registration) == 300000);
+  CHECK(mxreg_registration_expires_at_ms(app.registration) > now_ms());
+  CHECK(whoami(mxreg_registration_access_token(app.registration), body, sizeof body) == 200);
+  CHECK(whoami_says(body, user_id, mxreg_oauth_authorization_device_id(app.authorization)));
 cleanup:
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_oauth_authorization_free(authorization);
   oauth_app_free(&app);
 }
 
 static void test_the_same_user_logs_in_on_a_second_device(void) {
   struct oauth_app app;
-  mxreg_oauth_authorization *authorization = NULL;
   mxreg_registration *first = NULL, *second = NULL;
-  mxreg_error *error = NULL;
-  char redirect[4096], body[4096];
+  char body[4096];
   CHECK(oauth_app_prepare(&app, "ocb"));
   CHECK((first = sign_up(&app)) != NULL);
-  authorization = start(&app, MXREG_OAUTH_INTENT_LOGIN);
-  CHECK(authorization != NULL);
-  CHECK(!contains(mxreg_oauth_authorization_url(authorization), "prompt="));
-  CHECK(browse(authorization, &app, "login", redirect, sizeof redirect));
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &second, &error),
-                  MXREG_RESULT_OK, &error));
+  app.authorization = start(&app, MXREG_OAUTH_INTENT_LOGIN);
+  CHECK(app.authorization != NULL);
+  CHECK(!contains(mxreg_oauth_authorization_url(app.authorization), "prompt="));
+  CHECK(browse(app.authorization, &app, "login"));
+  CHECK(expect_rc(complete(&app, app.authorization, &second),
+                  MXREG_RESULT_OK, &app.error));
   CHECK(equals(mxreg_registration_user_id(second), mxreg_registration_user_id(first)));
   CHECK(!equals(mxreg_registration_device_id(second), mxreg_registration_device_id(first)));
   CHECK(whoami(mxreg_registration_access_token(second), body, sizeof body) == 200);
   CHECK(whoami_says(body, mxreg_registration_user_id(first),
-                    mxreg_oauth_authorization_device_id(authorization)));
+                    mxreg_oauth_authorization_device_id(app.authorization)));
 cleanup:
   mxreg_registration_free(first);
   mxreg_registration_free(second);
-  mxreg_error_free(error);
-  mxreg_oauth_authorization_free(authorization);
   oauth_app_free(&app);
 }
 
@@ -443,24 +422,21 @@ static void test_a_redirect_for_another_authorization_is_a_state_mismatch(void) 
   struct oauth_app app;
   mxreg_oauth_authorization *mine = NULL, *other = NULL;
   mxreg_registration *registration = SENTINEL;
-  mxreg_error *error = NULL;
-  char redirect[4096];
   CHECK(oauth_app_prepare(&app, "occ"));
   CHECK((mine = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
   CHECK((other = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
   CHECK(!equals(mxreg_oauth_authorization_state(mine), mxreg_oauth_authorization_state(other)));
-  CHECK(browse(other, &app, "signup", redirect, sizeof redirect));
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(mine, redirect, &registration, &error),
-                  MXREG_RESULT_OAUTH_STATE_MISMATCH, &error));
+  CHECK(browse(other, &app, "signup"));
+  CHECK(expect_rc(complete(&app, mine, &registration),
+                  MXREG_RESULT_OAUTH_STATE_MISMATCH, &app.error));
   CHECK(registration == SENTINEL);
   registration = NULL;
   /* Nothing was sent: the redirect still completes its own authorization. */
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(other, redirect, &registration, NULL),
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(other, app.redirect, &registration, NULL),
                   MXREG_RESULT_OK, NULL));
 cleanup:
   UNSENTINEL(registration);
   mxreg_registration_free(registration);
-  mxreg_error_free(error);
   mxreg_oauth_authorization_free(mine);
   mxreg_oauth_authorization_free(other);
   oauth_app_free(&app);
@@ -468,24 +444,19 @@ cleanup:
 
 static void test_a_replayed_code_is_an_invalid_grant(void) {
   struct oauth_app app;
-  mxreg_oauth_authorization *authorization = NULL;
   mxreg_registration *registration = NULL, *replayed = NULL;
-  mxreg_error *error = NULL;
-  char redirect[4096];
   CHECK(oauth_app_prepare(&app, "ocd"));
-  CHECK((authorization = browsed_sign_up(&app, "signup", redirect, sizeof redirect)) != NULL);
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
-                  MXREG_RESULT_OK, &error));
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &replayed, &error),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, &error));
-  CHECK(equals(mxreg_error_errcode(error), "invalid_grant"));
-  CHECK(mxreg_error_http_status(error) == 400);
-  CHECK(contains(mxreg_error_body_json(error), "invalid_grant"));
+  CHECK((app.authorization = browsed_sign_up(&app, "signup")) != NULL);
+  CHECK(expect_rc(complete(&app, app.authorization, &registration),
+                  MXREG_RESULT_OK, &app.error));
+  CHECK(expect_rc(complete(&app, app.authorization, &replayed),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.error));
+  CHECK(equals(mxreg_error_errcode(app.error), "invalid_grant"));
+  CHECK(mxreg_error_http_status(app.error) == 400);
+  CHECK(contains(mxreg_error_body_json(app.error), "invalid_grant"));
 cleanup:
   mxreg_registration_free(registration);
   mxreg_registration_free(replayed);
-  mxreg_error_free(error);
-  mxreg_oauth_authorization_free(authorization);
   oauth_app_free(&app);
 }
 
@@ -503,28 +474,23 @@ static int tamper_verifier(char *saved) {
 static void test_a_wrong_verifier_is_an_invalid_grant_and_keeps_the_code(void) {
   struct oauth_app app;
   mxreg_oauth_authorization *authorization = NULL, *tampered = NULL;
-  mxreg_registration *registration = NULL;
-  mxreg_error *error = NULL;
   char *saved = NULL;
-  char redirect[4096];
   CHECK(oauth_app_prepare(&app, "oce"));
   CHECK((authorization = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
-  CHECK(expect_rc(mxreg_oauth_authorization_save(authorization, &saved, &error), MXREG_RESULT_OK,
-                  &error));
+  CHECK(expect_rc(mxreg_oauth_authorization_save(authorization, &saved, &app.error),
+                  MXREG_RESULT_OK, &app.error));
   CHECK(tamper_verifier(saved));
-  CHECK(expect_rc(mxreg_oauth_authorization_restore(app.server, saved, &tampered, &error),
-                  MXREG_RESULT_OK, &error));
-  CHECK(browse(authorization, &app, "signup", redirect, sizeof redirect));
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(tampered, redirect, &registration, &error),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, &error));
-  mxreg_error_free(error);
-  error = NULL;
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
-                  MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(mxreg_oauth_authorization_restore(app.server, saved, &tampered, &app.error),
+                  MXREG_RESULT_OK, &app.error));
+  CHECK(browse(authorization, &app, "signup"));
+  CHECK(expect_rc(complete(&app, tampered, &app.registration),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.error));
+  mxreg_error_free(app.error);
+  app.error = NULL;
+  CHECK(expect_rc(complete(&app, authorization, &app.registration),
+                  MXREG_RESULT_OK, &app.error));
 cleanup:
   mxreg_string_free(saved);
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
   mxreg_oauth_authorization_free(authorization);
   mxreg_oauth_authorization_free(tampered);
   oauth_app_free(&app);
@@ -532,116 +498,100 @@ cleanup:
 
 static void test_a_denied_consent_is_access_denied(void) {
   struct oauth_app app;
-  mxreg_oauth_authorization *authorization = NULL;
-  mxreg_registration *registration = NULL;
-  mxreg_error *error = NULL;
-  char redirect[4096];
   CHECK(oauth_app_prepare(&app, "ocf"));
-  CHECK((authorization = browsed_sign_up(&app, "deny", redirect, sizeof redirect)) != NULL);
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
-                  MXREG_RESULT_OAUTH_ACCESS_DENIED, &error));
-  CHECK(equals(mxreg_error_errcode(error), "access_denied"));
+  CHECK((app.authorization = browsed_sign_up(&app, "deny")) != NULL);
+  CHECK(expect_rc(complete(&app, app.authorization, &app.registration),
+                  MXREG_RESULT_OAUTH_ACCESS_DENIED, &app.error));
+  CHECK(equals(mxreg_error_errcode(app.error), "access_denied"));
 cleanup:
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_oauth_authorization_free(authorization);
   oauth_app_free(&app);
 }
 
 static void test_refresh_rotates_and_the_old_refresh_token_is_refused(void) {
   struct oauth_app app;
-  mxreg_registration *registration = NULL;
   mxreg_tokens *tokens = NULL, *replayed = NULL;
-  mxreg_error *error = NULL;
   char body[4096];
   const char *old_refresh;
   CHECK(oauth_app_prepare(&app, "ocg"));
-  CHECK((registration = sign_up(&app)) != NULL);
-  old_refresh = mxreg_registration_refresh_token(registration);
+  CHECK((app.registration = sign_up(&app)) != NULL);
+  old_refresh = mxreg_registration_refresh_token(app.registration);
   CHECK(old_refresh != NULL);
   CHECK(expect_rc(mxreg_oauth_server_refresh_token(app.server, app.client_id, old_refresh, &tokens,
-                                                   &error),
-                  MXREG_RESULT_OK, &error));
-  CHECK(!equals(mxreg_tokens_access_token(tokens), mxreg_registration_access_token(registration)));
+                                                   &app.error),
+                  MXREG_RESULT_OK, &app.error));
+  CHECK(!equals(mxreg_tokens_access_token(tokens),
+                mxreg_registration_access_token(app.registration)));
   CHECK(mxreg_tokens_refresh_token(tokens) != NULL);
   CHECK(!equals(mxreg_tokens_refresh_token(tokens), old_refresh));
   CHECK(mxreg_tokens_expires_in_ms(tokens) == 300000);
   CHECK(whoami(mxreg_tokens_access_token(tokens), body, sizeof body) == 200);
-  CHECK(contains(body, mxreg_registration_user_id(registration)));
+  CHECK(contains(body, mxreg_registration_user_id(app.registration)));
   CHECK(expect_rc(mxreg_oauth_server_refresh_token(app.server, app.client_id, old_refresh,
-                                                   &replayed, &error),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, &error));
+                                                   &replayed, &app.error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.error));
   CHECK(replayed == NULL);
 cleanup:
   mxreg_tokens_free(tokens);
   mxreg_tokens_free(replayed);
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
   oauth_app_free(&app);
 }
 
 static void test_revoking_logs_the_device_out(void) {
   struct oauth_app app;
-  mxreg_registration *registration = NULL;
   mxreg_tokens *tokens = NULL;
-  mxreg_error *error = NULL;
   char body[4096];
   const char *access_token;
   CHECK(oauth_app_prepare(&app, "och"));
-  CHECK((registration = sign_up(&app)) != NULL);
-  access_token = mxreg_registration_access_token(registration);
+  CHECK((app.registration = sign_up(&app)) != NULL);
+  access_token = mxreg_registration_access_token(app.registration);
   CHECK(whoami(access_token, body, sizeof body) == 200);
-  CHECK(expect_rc(mxreg_oauth_server_revoke_token(app.server, app.client_id, access_token, &error),
-                  MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(
+      mxreg_oauth_server_revoke_token(app.server, app.client_id, access_token, &app.error),
+      MXREG_RESULT_OK, &app.error));
   CHECK(whoami(access_token, body, sizeof body) == 401);
   CHECK(contains(body, "M_UNKNOWN_TOKEN"));
-  CHECK(expect_rc(mxreg_oauth_server_refresh_token(app.server, app.client_id,
-                                                   mxreg_registration_refresh_token(registration),
-                                                   &tokens, &error),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, &error));
+  CHECK(expect_rc(
+      mxreg_oauth_server_refresh_token(app.server, app.client_id,
+                                       mxreg_registration_refresh_token(app.registration), &tokens,
+                                       &app.error),
+      MXREG_RESULT_OAUTH_INVALID_GRANT, &app.error));
 cleanup:
   mxreg_tokens_free(tokens);
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
   oauth_app_free(&app);
 }
 
 static void test_a_saved_authorization_completes_after_a_restart(void) {
   struct oauth_app app;
-  mxreg_oauth_authorization *authorization = NULL;
-  mxreg_registration *registration = NULL;
-  mxreg_error *error = NULL;
   char *saved = NULL;
-  char user_id[128], device_id[256], redirect[4096], body[4096];
+  char user_id[128], device_id[256], body[4096];
   CHECK(oauth_app_prepare(&app, "oci"));
-  CHECK((authorization = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
-  CHECK(expect_rc(mxreg_oauth_authorization_save(authorization, &saved, &error), MXREG_RESULT_OK,
-                  &error));
-  snprintf(device_id, sizeof device_id, "%s", mxreg_oauth_authorization_device_id(authorization));
-  CHECK(browse(authorization, &app, "signup", redirect, sizeof redirect));
+  CHECK((app.authorization = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  CHECK(expect_rc(mxreg_oauth_authorization_save(app.authorization, &saved, &app.error),
+                  MXREG_RESULT_OK, &app.error));
+  snprintf(device_id, sizeof device_id, "%s",
+           mxreg_oauth_authorization_device_id(app.authorization));
+  CHECK(browse(app.authorization, &app, "signup"));
   /* The app is killed while the browser is open: only `saved` survives. */
-  mxreg_oauth_authorization_free(authorization);
-  authorization = NULL;
+  mxreg_oauth_authorization_free(app.authorization);
+  app.authorization = NULL;
   oauth_app_free(&app);
   app.client = client_for("OAUTH");
   CHECK((app.server = discover(app.client)) != NULL);
-  CHECK(expect_rc(mxreg_oauth_authorization_restore(app.server, saved, &authorization, &error),
-                  MXREG_RESULT_OK, &error));
+  CHECK(expect_rc(
+      mxreg_oauth_authorization_restore(app.server, saved, &app.authorization, &app.error),
+      MXREG_RESULT_OK, &app.error));
   /* The restored authorization outlives the server handle it came from. */
   mxreg_oauth_server_free(app.server);
   app.server = NULL;
-  CHECK(equals(mxreg_oauth_authorization_device_id(authorization), device_id));
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, redirect, &registration, &error),
-                  MXREG_RESULT_OK, &error));
+  CHECK(equals(mxreg_oauth_authorization_device_id(app.authorization), device_id));
+  CHECK(expect_rc(complete(&app, app.authorization, &app.registration),
+                  MXREG_RESULT_OK, &app.error));
   snprintf(user_id, sizeof user_id, "@%s:localhost", app.username);
-  CHECK(equals(mxreg_registration_user_id(registration), user_id));
-  CHECK(whoami(mxreg_registration_access_token(registration), body, sizeof body) == 200);
+  CHECK(equals(mxreg_registration_user_id(app.registration), user_id));
+  CHECK(whoami(mxreg_registration_access_token(app.registration), body, sizeof body) == 200);
   CHECK(whoami_says(body, user_id, device_id));
 cleanup:
   mxreg_string_free(saved);
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_oauth_authorization_free(authorization);
   oauth_app_free(&app);
 }
 
@@ -653,18 +603,17 @@ static void test_bad_arguments_get_clear_codes(void) {
   mxreg_registration *registration = SENTINEL;
   mxreg_oauth_authorization_request request;
   mxreg_oauth_client_metadata metadata;
-  mxreg_error *error = NULL;
   CHECK(oauth_app_prepare(&app, "ocj"));
   server = app.server;
   CHECK(expect_rc(mxreg_oauth_server_discover(NULL, &server, NULL), MXREG_RESULT_NULL_ARGUMENT,
                   NULL));
   mxreg_oauth_client_metadata_init(&metadata);
   metadata.client_uri = "https://mxreg.test.invalid/";
-  CHECK(expect_rc(mxreg_oauth_server_register_client(server, &metadata, &registered, &error),
-                  MXREG_RESULT_INVALID_ARGUMENT, &error));
+  CHECK(expect_rc(mxreg_oauth_server_register_client(server, &metadata, &registered, &app.error),
+                  MXREG_RESULT_INVALID_ARGUMENT, &app.error));
   CHECK(registered == SENTINEL);
-  mxreg_error_free(error);
-  error = NULL;
+  mxreg_error_free(app.error);
+  app.error = NULL;
   oauth_request_for(&request, app.client_id);
   request.struct_size = 1;
   CHECK(expect_rc(mxreg_oauth_authorization_start(server, &request, &authorization, NULL),
@@ -681,8 +630,8 @@ static void test_bad_arguments_get_clear_codes(void) {
   CHECK(expect_rc(mxreg_oauth_authorization_start(server, &request, &authorization, NULL),
                   MXREG_RESULT_OK, NULL));
   CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, "https://elsewhere.invalid/",
-                                                     &registration, &error),
-                  MXREG_RESULT_INVALID_ARGUMENT, &error));
+                                                     &registration, &app.error),
+                  MXREG_RESULT_INVALID_ARGUMENT, &app.error));
   CHECK(registration == SENTINEL);
   CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, NULL, &registration, NULL),
                   MXREG_RESULT_NULL_ARGUMENT, NULL));
@@ -696,7 +645,6 @@ static void test_bad_arguments_get_clear_codes(void) {
   CHECK(equals(mxreg_result_name(MXREG_RESULT_OAUTH_STATE_MISMATCH),
                "MXREG_RESULT_OAUTH_STATE_MISMATCH"));
 cleanup:
-  mxreg_error_free(error);
   mxreg_oauth_authorization_free(authorization);
   oauth_app_free(&app);
 }

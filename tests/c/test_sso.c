@@ -20,7 +20,6 @@
 #include "loopback_http.h"
 #include "testlib.h"
 
-#define DEFAULT_BROWSER "tests/oauth/browser.py"
 /* Never opened: the rig's Synapse redirects there without a confirmation page. */
 #define SSO_REDIRECT_URL "http://127.0.0.1:9/mxreg-sso"
 #define IDP "oidc-rig"
@@ -29,20 +28,7 @@
  * login); writes the redirect the app received to `redirect`. */
 static int browse(const char *url, const char *username, const char *action, char *redirect,
                   size_t size) {
-  const char *browser = getenv("MXREG_OAUTH_BROWSER");
-  char command[8192];
-  int length;
-  /* Single-quoted for the shell: percent-encoding leaves no quote. */
-  if (url == NULL || strchr(url, '\'') != NULL) {
-    return 0;
-  }
-  length = snprintf(command, sizeof command,
-                    "python3 '%s' '%s' --redirect-uri '%s' --username '%s' --password '%s' "
-                    "--action %s",
-                    browser != NULL ? browser : DEFAULT_BROWSER, url, SSO_REDIRECT_URL, username,
-                    PASSWORD, action);
-  return length >= 0 && (size_t)length < sizeof command &&
-         command_first_line(command, "the browser helper", redirect, size) == 0;
+  return browser_helper(url, SSO_REDIRECT_URL, username, action, redirect, size);
 }
 
 /* The account's access token works on Synapse and names the account. */
@@ -70,6 +56,23 @@ static int sso_redirect(const mxreg_client *client, const char *idp, mxreg_sso_a
   return ok;
 }
 
+/* A new user (a fresh name starting with `prefix`, in `username`) signs in
+ * for the first time through the identity provider (the redirect in
+ * `redirect`): the new account, or NULL (with a note). */
+static mxreg_registration *sso_sign_up(const mxreg_client *client, const char *prefix,
+                                       char *username, size_t username_size, char *redirect,
+                                       size_t redirect_size) {
+  mxreg_registration *account = NULL;
+  mxreg_error *error = NULL;
+  unique_username(username, username_size, prefix);
+  if (sso_redirect(client, IDP, MXREG_SSO_ACTION_REGISTER, username, redirect, redirect_size)) {
+    expect_rc(mxreg_client_sso_complete(client, redirect, &account, &error), MXREG_RESULT_OK,
+              &error);
+  }
+  mxreg_error_free(error);
+  return account;
+}
+
 static void test_first_sign_in_creates_the_account_the_second_logs_in(void) {
   const mxreg_client *client = client_for("SSO");
   mxreg_registration *account = NULL, *again = NULL;
@@ -77,11 +80,8 @@ static void test_first_sign_in_creates_the_account_the_second_logs_in(void) {
   char username[64], redirect[2048];
 
   CHECK(client != NULL);
-  unique_username(username, sizeof username, "csso");
-  CHECK(sso_redirect(client, IDP, MXREG_SSO_ACTION_REGISTER, username, redirect,
-                     sizeof redirect));
-  CHECK(expect_rc(mxreg_client_sso_complete(client, redirect, &account, &error), MXREG_RESULT_OK,
-                  &error));
+  CHECK((account = sso_sign_up(client, "csso", username, sizeof username, redirect,
+                               sizeof redirect)) != NULL);
   CHECK(registered_as(account, username));
   CHECK(mxreg_registration_refresh_token(account) != NULL);
   CHECK(whoami_is(account, username));
@@ -107,11 +107,8 @@ static void test_a_login_token_is_redeemed_once(void) {
   const char *token;
 
   CHECK(client != NULL);
-  unique_username(username, sizeof username, "cssotwice");
-  CHECK(sso_redirect(client, IDP, MXREG_SSO_ACTION_REGISTER, username, redirect,
-                     sizeof redirect));
-  CHECK(expect_rc(mxreg_client_sso_complete(client, redirect, &account, &error), MXREG_RESULT_OK,
-                  &error));
+  CHECK((account = sso_sign_up(client, "cssotwice", username, sizeof username, redirect,
+                               sizeof redirect)) != NULL);
   CHECK(expect_rc(mxreg_client_sso_complete(client, redirect, &again, &error),
                   MXREG_RESULT_FORBIDDEN, &error));
   CHECK(again == SENTINEL);

@@ -180,6 +180,37 @@ static inline int rig(const char *arguments, char *out, size_t size) {
   return command_first_line(command, label, out, size);
 }
 
+/*
+ * Run the browser helper (tests/oauth/browser.py; MXREG_OAUTH_BROWSER
+ * overrides the path) as `username` doing `action` (signup, login or deny):
+ * on the authorization URL `url` until it reaches `redirect_uri`, or, with
+ * `redirect_uri` NULL, on the device verification URI `url`. The first line
+ * it prints (the redirect, or how the visit ended) goes into `out`. True
+ * when it ran.
+ */
+static inline int browser_helper(const char *url, const char *redirect_uri, const char *username,
+                                 const char *action, char *out, size_t size) {
+  const char *browser = getenv("MXREG_OAUTH_BROWSER");
+  char target[8192], command[8192];
+  int length;
+  /* Single-quoted for the shell: percent-encoding leaves no quote. */
+  if (url == NULL || strchr(url, '\'') != NULL) {
+    return 0;
+  }
+  length = redirect_uri == NULL
+               ? snprintf(target, sizeof target, "--device '%s'", url)
+               : snprintf(target, sizeof target, "'%s' --redirect-uri '%s'", url, redirect_uri);
+  if (length < 0 || (size_t)length >= sizeof target) {
+    return 0;
+  }
+  length = snprintf(command, sizeof command,
+                    "python3 '%s' %s --username '%s' --password '%s' --action %s",
+                    browser != NULL ? browser : "tests/oauth/browser.py", target, username,
+                    PASSWORD, action);
+  return length >= 0 && (size_t)length < sizeof command &&
+         command_first_line(command, "the browser helper", out, size) == 0;
+}
+
 /* ---- clients and accounts ------------------------------------------------- */
 
 /* A client for `url` with `options` (NULL: the defaults); NULL (with a note)

@@ -16,12 +16,16 @@ Standard library only.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+
+# The rig's stand-in servers share their JSON handler with this one.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts" / "homeserver" / "stand_in_servers"))
+from json_http import JsonHandler  # noqa: E402 (after the path it is found on)
 
 CODE = "654321"
 SPEC_SID = "123abc"
@@ -76,23 +80,14 @@ def register(body: dict[str, Any], script: Script) -> tuple[int, dict[str, Any]]
 def main() -> None:
     script = Script()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            length = int(self.headers.get("Content-Length") or 0)
-            try:
-                body = json.loads(self.rfile.read(length) or b"{}")
-            except ValueError:
-                body = {}
+            body = self.read_json()
             with script.lock:
-                status, answer = route(self.path.split("?")[0], body if isinstance(body, dict) else {}, script, base)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+                status, answer = route(self.path.split("?")[0], body, script, base)
+            self.answer(status, answer)
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             self.send_response(200 if self.path == "/stop" else 404)
@@ -100,9 +95,6 @@ def main() -> None:
             self.end_headers()
             if self.path == "/stop":
                 stop.set()
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's signature)
-            pass
 
     stop = threading.Event()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -11,7 +11,7 @@ import Glibc
 /// path with made-up JSON (a server misbehaving on one endpoint only). Not a
 /// homeserver; the
 /// Kotlin suite's `SilentServer` and the Rust fault server
-/// (tests/hostile/fault_server.rs) do the same for their languages.
+/// (tests/support/fault_server.rs) do the same for their languages.
 final class StandInServer: @unchecked Sendable {
     enum Behaviour: Sendable {
         case silent

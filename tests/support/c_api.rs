@@ -3,8 +3,6 @@
 //! result code, every error accessor, every registration accessor. Reading
 //! them all is part of the test: a bad pointer from any accessor would crash.
 
-#![allow(dead_code)] // each test binary uses a different part of it
-
 use std::ffi::{CStr, CString, c_char};
 use std::ptr;
 use std::time::{Duration, Instant};
@@ -13,16 +11,25 @@ use mxreg::ffi::auth_info::*;
 use mxreg::ffi::client::*;
 use mxreg::ffi::error::*;
 use mxreg::ffi::login::*;
+use mxreg::ffi::oauth::device::*;
 use mxreg::ffi::oauth::*;
-use mxreg::ffi::oauth_device::*;
 use mxreg::ffi::precheck::*;
 use mxreg::ffi::probe::*;
 use mxreg::ffi::register::*;
 use mxreg::ffi::registration::*;
 use mxreg::ffi::signup::*;
 use mxreg::ffi::sso::*;
+use mxreg::ffi::string::mxreg_string_free;
 use mxreg::ffi::tokens::*;
 use mxreg::mxreg_result;
+
+/// The shape of the C pre-checks (`mxreg_client_username_available`, ...).
+type YesOrNo = extern "C" fn(
+    *const mxreg_client,
+    *const c_char,
+    *mut bool,
+    *mut *mut mxreg_error,
+) -> mxreg_result;
 
 /// Client settings the tests use: short timeouts keep the suite fast.
 #[derive(Clone, Debug)]
@@ -107,6 +114,19 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// What a call that returned `code` leaves before its outputs are read:
+    /// how long it took since `started`, and no delays (-1).
+    fn of_call(code: mxreg_result, started: Instant) -> Self {
+        Outcome {
+            code: Some(code),
+            elapsed: started.elapsed(),
+            retry_after_ms: -1,
+            expires_in_ms: -1,
+            expires_at_ms: -1,
+            ..Outcome::default()
+        }
+    }
+
     pub fn code(&self) -> mxreg_result {
         self.code.expect("a result code")
     }
@@ -206,24 +226,23 @@ impl CClient {
 
     /// `mxreg_client_username_available`.
     pub fn username_available(&self, username: &str) -> Outcome {
-        let username = CString::new(username).expect("no NUL");
-        let mut available = false;
-        let mut error = ptr::null_mut();
-        let started = Instant::now();
-        let code =
-            mxreg_client_username_available(self.0, username.as_ptr(), &mut available, &mut error);
-        finish(code, started, error, || available.to_string())
+        self.yes_or_no(username, mxreg_client_username_available)
     }
 
     /// `mxreg_client_registration_token_valid`.
     pub fn registration_token_valid(&self, token: &str) -> Outcome {
-        let token = CString::new(token).expect("no NUL");
-        let mut valid = false;
+        self.yes_or_no(token, mxreg_client_registration_token_valid)
+    }
+
+    /// A pre-check that answers yes or no about one string; the value is
+    /// the answer.
+    fn yes_or_no(&self, arg: &str, call: YesOrNo) -> Outcome {
+        let arg = CString::new(arg).expect("no NUL");
+        let mut answer = false;
         let mut error = ptr::null_mut();
         let started = Instant::now();
-        let code =
-            mxreg_client_registration_token_valid(self.0, token.as_ptr(), &mut valid, &mut error);
-        finish(code, started, error, || valid.to_string())
+        let code = call(self.0, arg.as_ptr(), &mut answer, &mut error);
+        finish(code, started, error, || answer.to_string())
     }
 
     /// `mxreg_signup_new` for every stage type, then `mxreg_signup_start`
@@ -489,12 +508,17 @@ impl COAuthServer {
         let started = Instant::now();
         let code =
             mxreg_oauth_server_register_client(self.0, &metadata, &mut registered, &mut error);
-        let outcome = finish(code, started, error, || {
-            let _ = text(mxreg_oauth_registered_client_metadata_json(registered));
-            text(mxreg_oauth_registered_client_client_id(registered)).expect("a client ID")
-        });
-        mxreg_oauth_registered_client_free(registered);
-        outcome
+        finish_and_free(
+            code,
+            started,
+            error,
+            registered,
+            mxreg_oauth_registered_client_free,
+            |registered| {
+                let _ = text(mxreg_oauth_registered_client_metadata_json(registered));
+                text(mxreg_oauth_registered_client_client_id(registered)).expect("a client ID")
+            },
+        )
     }
 
     /// Start a sign-up and complete it with a redirect carrying a code (the
@@ -548,12 +572,10 @@ impl COAuthServer {
             &mut tokens,
             &mut error,
         );
-        let outcome = finish(code, started, error, || {
+        finish_and_free(code, started, error, tokens, mxreg_tokens_free, |tokens| {
             let _ = text(mxreg_tokens_refresh_token(tokens));
             text(mxreg_tokens_access_token(tokens)).expect("an access token")
-        });
-        mxreg_tokens_free(tokens);
-        outcome
+        })
     }
 
     /// `mxreg_oauth_server_revoke_token`.
@@ -575,20 +597,28 @@ fn finish(
     error: *mut mxreg_error,
     value: impl FnOnce() -> String,
 ) -> Outcome {
-    let mut outcome = Outcome {
-        code: Some(code),
-        elapsed: started.elapsed(),
-        retry_after_ms: -1,
-        expires_in_ms: -1,
-        expires_at_ms: -1,
-        ..Outcome::default()
-    };
+    let mut outcome = Outcome::of_call(code, started);
     if code == mxreg_result::Ok {
         assert!(error.is_null(), "no error handle on success");
         outcome.value = Some(value());
     } else {
         read_error(error, &mut outcome);
     }
+    outcome
+}
+
+/// [`finish`] for a call that hands back an object: the value is read
+/// from it, then it is freed (null, on failure, is fine to free).
+fn finish_and_free<T>(
+    code: mxreg_result,
+    started: Instant,
+    error: *mut mxreg_error,
+    object: *mut T,
+    free: extern "C" fn(*mut T),
+    value: impl FnOnce(*mut T) -> String,
+) -> Outcome {
+    let outcome = finish(code, started, error, || value(object));
+    free(object);
     outcome
 }
 
@@ -626,14 +656,7 @@ pub fn register_with(client: *const mxreg_client, what: &Registration) -> Outcom
     let mut error = ptr::null_mut();
     let started = Instant::now();
     let code = mxreg_client_register(client, &request, &mut registration, &mut error);
-    let mut outcome = Outcome {
-        code: Some(code),
-        elapsed: started.elapsed(),
-        retry_after_ms: -1,
-        expires_in_ms: -1,
-        expires_at_ms: -1,
-        ..Outcome::default()
-    };
+    let mut outcome = Outcome::of_call(code, started);
     if code == mxreg_result::Ok {
         assert!(error.is_null(), "no error handle on success");
         assert!(!registration.is_null(), "a registration on success");

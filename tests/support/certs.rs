@@ -5,7 +5,7 @@
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, date_time_ymd};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::tls_server::Identity;
+use super::tls_server::Identity;
 
 /// The names a loopback test server answers to.
 pub const LOOPBACK_NAMES: &[&str] = &["127.0.0.1", "localhost"];

@@ -1,4 +1,3 @@
-#![allow(dead_code)] // each test crate uses its own subset of these helpers
 //! Helpers for the integration tests against the local Synapse servers that
 //! `scripts/homeserver.py` runs (their URLs come in `MXREG_HS_<VARIANT>`).
 
@@ -106,9 +105,6 @@ pub fn fetch_device(homeserver: &str, access_token: &str, device_id: &str) -> Va
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("device body {text:?}: {err}"))
 }
 
-pub mod answer_dropping_proxy;
-pub mod loopback_server;
-
 /// The devices of `user_id` on a rig variant, through Synapse's admin API
 /// (`MXREG_HS_<VARIANT>_ADMIN_TOKEN`), straight through ureq.
 pub fn admin_devices(variant: &str, user_id: &str) -> Vec<Value> {
@@ -125,4 +121,42 @@ pub fn admin_devices(variant: &str, user_id: &str) -> Vec<Value> {
         .unwrap_or_else(|err| panic!("GET {url}: {err}"));
     let body: Value = serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
     body["devices"].as_array().cloned().unwrap_or_default()
+}
+
+/// The trimmed standard output of `python3 ARGS`, which must succeed.
+pub fn python(args: &[&str]) -> String {
+    let output = std::process::Command::new("python3")
+        .args(args)
+        .output()
+        .unwrap_or_else(|err| panic!("python3 {args:?}: {err}"));
+    assert!(
+        output.status.success(),
+        "python3 {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// Run the rig script (`make` exports its path as `MXREG_RIG`; else the
+/// repository's) and return its output.
+pub fn rig(args: &[&str]) -> String {
+    let script = std::env::var("MXREG_RIG")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/homeserver.py").into());
+    python(&[&[script.as_str()], args].concat())
+}
+
+/// What an app reads from a refused request: the result code, the
+/// server's errcode and the HTTP status.
+pub fn assert_refused(err: &Error, code: mxreg_result, errcode: &str, status: u16) {
+    assert_eq!(err.code(), code, "{err}");
+    assert_eq!(err.errcode(), Some(errcode), "{err}");
+    assert_eq!(err.http_status(), Some(status), "{err}");
+}
+
+/// A guest account's request: no username, no password.
+pub fn guest_request() -> RegisterRequest {
+    RegisterRequest {
+        kind: mxreg::api::register::AccountKind::Guest,
+        ..RegisterRequest::default()
+    }
 }

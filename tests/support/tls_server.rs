@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{HandshakeKind, ServerConfig, ServerConnection, StreamOwned};
 
-use crate::fault_server::{Reply, SeenRequest};
+use super::fault_server::{Reply, SeenRequest, parse_head};
 
 const LIFETIME: Duration = Duration::from_secs(60);
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -202,17 +202,8 @@ fn read_request(tls: &mut impl Read) -> Option<SeenRequest> {
         }
     };
     let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut start = lines.next().unwrap_or_default().split(' ');
-    let mut request = SeenRequest {
-        method: start.next().unwrap_or_default().to_owned(),
-        target: start.next().unwrap_or_default().to_owned(),
-        headers: lines
-            .filter_map(|line| line.split_once(':'))
-            .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-            .collect(),
-        body: buffer[head_end + 4..].to_vec(),
-    };
+    let mut request = parse_head(&head);
+    request.body = buffer[head_end + 4..].to_vec();
     let length: usize = request
         .header("content-length")
         .and_then(|v| v.parse().ok())

@@ -3,7 +3,7 @@
 
 Run with the rig's virtualenv python (it needs aiosmtpd), e.g.
 
-    .homeserver/venv/bin/python scripts/homeserver/smtp_sink.py --port 18125 --dir DIR
+    .homeserver/venv/bin/python scripts/homeserver/stand_in_servers/smtp_sink.py --port 18125 --dir DIR
 
 Each message is written atomically to DIR/<time_ns>-<seq>.eml (raw RFC 822
 bytes as received), preceded by two headers recording the envelope:

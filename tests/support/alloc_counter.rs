@@ -6,8 +6,6 @@
 //! measured with the process-wide balance instead, in a binary whose tests
 //! run one at a time.
 
-#![allow(dead_code)] // each test binary uses a different part of it
-
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -21,8 +21,10 @@ import secrets
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+
+from json_http import JsonHandler  # this directory is on sys.path: it holds this script
 
 V1 = "/_matrix/identity/api/v1"
 
@@ -65,18 +67,9 @@ def main() -> None:
                 return 400, {"errcode": "M_SESSION_NOT_VALIDATED", "error": "not validated"}
             return 200, {"medium": "msisdn", "address": session["msisdn"], "validated_at": session["validated_at"]}
 
-    class IdentityService(BaseHTTPRequestHandler):
-        def answer(self, status: int, body: dict) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class IdentityService(JsonHandler):
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
+            body = json.loads(self.read_body() or b"{}")
             routes = {f"{V1}/validate/msisdn/requestToken": request_token,
                       f"{V1}/validate/msisdn/submitToken": submit_token}
             route = routes.get(self.path)
@@ -88,9 +81,6 @@ def main() -> None:
                 self.answer(*validated(urllib.parse.parse_qs(url.query)))
             else:
                 self.answer(404, {"errcode": "M_UNRECOGNIZED", "error": url.path})
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
 
     ThreadingHTTPServer(("127.0.0.1", args.port), IdentityService).serve_forever()
 

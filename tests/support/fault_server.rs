@@ -8,8 +8,6 @@
 //! body), and whether the client closed each connection, which the tests use
 //! to prove that mxreg released its sockets.
 
-#![allow(dead_code)] // each test binary uses a different part of it
-
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
@@ -231,17 +229,7 @@ impl Shared {
     /// Wait up to `duration` while watching `stream`: true when the client
     /// hung up meanwhile (what it sends is discarded).
     fn pause_watching(&self, stream: &mut TcpStream, duration: Duration) -> bool {
-        let end = Instant::now() + duration;
-        let mut sink = [0u8; 16 * 1024];
-        while !self.stopping() && Instant::now() < end {
-            match stream.read(&mut sink) {
-                Ok(0) => return true,
-                Ok(_) => {}
-                Err(err) if is_timeout(&err) => {}
-                Err(_) => return true,
-            }
-        }
-        false
+        discard_until_hangup(stream, self, Some(Instant::now() + duration))
     }
 
     /// Sleep up to `duration`, waking early when the server stops.
@@ -452,7 +440,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
         // Answered and closing: half-close, then wait for the client's FIN or
         // reset to prove it released the socket.
         let _ = stream.shutdown(std::net::Shutdown::Write);
-        closed_by_client = wait_for_hangup(&mut stream, shared);
+        closed_by_client = discard_until_hangup(&mut stream, shared, None);
     }
     if closed_by_client {
         mark_closed(shared);
@@ -464,10 +452,10 @@ fn mark_closed(shared: &Shared) {
 }
 
 /// Read and discard until the client hangs up; false when the server stops
-/// first.
-fn wait_for_hangup(stream: &mut TcpStream, shared: &Shared) -> bool {
+/// (or `end` passes) first.
+fn discard_until_hangup(stream: &mut TcpStream, shared: &Shared, end: Option<Instant>) -> bool {
     let mut sink = [0u8; 64 * 1024];
-    while !shared.stopping() {
+    while !shared.stopping() && end.is_none_or(|end| Instant::now() < end) {
         match stream.read(&mut sink) {
             Ok(0) => return true,
             Ok(_) => {}
@@ -699,16 +687,26 @@ fn read_head(
         if buffered.len() > MAX_HEAD_BYTES || shared.stopping() {
             return None;
         }
-        match stream.read(&mut chunk) {
-            Ok(0) => return None,
-            Ok(n) => buffered.extend_from_slice(&chunk[..n]),
-            Err(err) if is_timeout(&err) => {}
-            Err(_) => return None,
-        }
+        read_some(stream, &mut chunk, buffered)?;
     }
 }
 
-fn parse_head(head: &str) -> SeenRequest {
+/// One read from the client, appended to `into`; `None` when the client
+/// closed the connection or the read failed (a timeout is neither).
+fn read_some(stream: &mut TcpStream, chunk: &mut [u8], into: &mut Vec<u8>) -> Option<()> {
+    match stream.read(chunk) {
+        Ok(0) => None,
+        Ok(n) => {
+            into.extend_from_slice(&chunk[..n]);
+            Some(())
+        }
+        Err(err) if is_timeout(&err) => Some(()),
+        Err(_) => None,
+    }
+}
+
+/// The request line and headers of a request head (without its body).
+pub(super) fn parse_head(head: &str) -> SeenRequest {
     let mut lines = head.split("\r\n");
     let mut start = lines.next().unwrap_or_default().split(' ');
     SeenRequest {
@@ -740,12 +738,7 @@ fn read_body(
         if shared.stopping() {
             return None;
         }
-        match stream.read(&mut chunk) {
-            Ok(0) => return None,
-            Ok(n) => rest.extend_from_slice(&chunk[..n]),
-            Err(err) if is_timeout(&err) => {}
-            Err(_) => return None,
-        }
+        read_some(stream, &mut chunk, &mut rest)?;
     }
     buffered.extend_from_slice(&rest[length..]);
     rest.truncate(length);
