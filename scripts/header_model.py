@@ -14,8 +14,9 @@ and each rerun after any change to the C API:
     scripts/gen_python_table.py   bindings/python/src/mxreg/_raw.py   (make python-table)
     scripts/gen_misuse_cases.py   tests/c/misuse_cases.h              (make c-misuse-cases)
     scripts/gen_kotlin_raw.py     bindings/kotlin/.../org/mxreg/raw/  (make kotlin-raw)
+    scripts/gen_swift_header_facts.py  bindings/swift/.../HeaderFacts.swift  (make swift-header-facts)
 
-`make generate` runs all three. They only map this model to their language:
+`make generate` runs them all. They only map this model to their language:
 a new function, struct field, enum member or result code of a shape the
 header already has needs no edit in them. Standard library only.
 """
