@@ -14,12 +14,10 @@ Standard library only.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from pathlib import Path
 
-from header_model import HEADER, REPO_ROOT, Header, HeaderError, load, sync
+from header_model import REPO_ROOT, Header, generator_main
 
 OUTPUT = REPO_ROOT / "bindings" / "swift" / "Tests" / "MxregTests" / "Support" / "HeaderFacts.swift"
 
@@ -67,20 +65,5 @@ def render(header: Header) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 when the committed file is stale")
-    parser.add_argument("--header", type=Path, default=HEADER, help="the C header (default: %(default)s)")
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="the Swift file (default: %(default)s)")
-    args = parser.parse_args(argv)
-    try:
-        generated = render(load(args.header))
-    except HeaderError as err:
-        print(f"gen_swift_header_facts: {args.header}: {err}", file=sys.stderr)
-        return 1
-    current = sync(args.output, generated, check=args.check, command="python3 scripts/gen_swift_header_facts.py")
-    return 0 if current else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(generator_main("gen_swift_header_facts", __doc__, lambda header: {OUTPUT: render(header)}))

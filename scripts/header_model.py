@@ -23,12 +23,13 @@ header already has needs no edit in them. Standard library only.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import difflib
 import re
 import sys
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Callable, Generic, TypeVar
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -307,3 +308,20 @@ def sync(path: Path, generated: str, *, check: bool, command: str) -> bool:
         return False
     path.write_text(generated)
     return True
+
+
+def generator_main(name: str, doc: str | None, render: Callable[[Header], dict[Path, str]]) -> int:
+    """The command line every generator shares: `render` the header into
+    files and write them, or with `--check` only compare (exit 1 when one is
+    stale)."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 when a committed file is stale")
+    args = parser.parse_args()
+    try:
+        files = render(load())
+    except HeaderError as err:
+        print(f"{name}: {HEADER}: {err}", file=sys.stderr)
+        return 1
+    command = f"python3 scripts/{name}.py"
+    current = [sync(path, text, check=args.check, command=command) for path, text in files.items()]
+    return 0 if all(current) else 1
