@@ -46,7 +46,7 @@ check-header: build
 
 # Everything generated from the header (scripts/header_model.py lists the
 # generators; their rules are in mk/*.mk).
-generate: build python-table kotlin-raw c-misuse-cases
+generate: build python-table kotlin-raw c-misuse-cases swift-header-facts
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -44,7 +44,8 @@ python-check-table:
 python-typecheck: $(PY_STAMP)
 	cd $(PY_DIR) && $(PY_TESTENV) $(CURDIR)/$(PY_VENV_PY) -m mypy src tests setup.py \
 	  $(CURDIR)/scripts/header_model.py $(CURDIR)/scripts/gen_python_table.py \
-	  $(CURDIR)/scripts/gen_misuse_cases.py $(CURDIR)/scripts/gen_kotlin_raw.py $(CURDIR)/examples/register.py
+	  $(CURDIR)/scripts/gen_misuse_cases.py $(CURDIR)/scripts/gen_kotlin_raw.py \
+	  $(CURDIR)/scripts/gen_swift_header_facts.py $(CURDIR)/examples/register.py
 
 test-python: build
 	$(WITH_HS) $(MAKE) --no-print-directory python-suite

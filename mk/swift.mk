@@ -22,16 +22,24 @@ SWIFT_CONSUMER := $(SWIFT_DIR)/Examples/Consumer
 
 SUITES += $(if $(SWIFT_FOUND),swift-suite,swift-skipped)
 
-.PHONY: test-swift swift-suite swift-skipped swift-tests swift-sanitize swift-example swift-release
+.PHONY: test-swift swift-suite swift-skipped swift-tests swift-sanitize swift-example swift-release \
+        swift-header-facts swift-check-header-facts
 
 test-swift: build
 	@test -n "$(SWIFT_FOUND)" || { echo "test-swift: no '$(SWIFT)' on PATH (install Swift 6.2 or later)"; exit 1; }
 	$(WITH_HS) $(MAKE) --no-print-directory swift-suite
 
-swift-skipped:
+swift-skipped: swift-check-header-facts
 	@echo "swift-suite: SKIPPED: no '$(SWIFT)' on PATH (the Swift binding needs Swift 6.2 or later)"
 
-swift-suite: swift-tests swift-sanitize swift-example swift-release
+swift-suite: swift-check-header-facts swift-tests swift-sanitize swift-example swift-release
+
+# What the tests know of the header, generated from the one header model.
+swift-header-facts:
+	$(PYTHON) scripts/gen_swift_header_facts.py
+
+swift-check-header-facts:
+	@$(PYTHON) scripts/gen_swift_header_facts.py --check
 
 swift-tests: build
 	@$(SWIFT_RUN) plain $(SWIFT_WORK)/logs $(SWIFT_TEST) --scratch-path $(SWIFT_WORK)/plain

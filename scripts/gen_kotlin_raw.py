@@ -20,15 +20,14 @@ Standard library only.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from enum import Enum as PyEnum
+from pathlib import Path
 
-from header_model import REPO_ROOT, SCALARS, CType, Decl, Header, HeaderError, load, sync
+from header_model import REPO_ROOT, SCALARS, CType, Decl, Header, HeaderError, generator_main
 
 OUTPUT_DIR = REPO_ROOT / "bindings" / "kotlin" / "src" / "main" / "kotlin" / "org" / "mxreg" / "raw"
-COMMAND = "python3 scripts/gen_kotlin_raw.py"
 MAX_LINE = 120
 
 # C scalars by width. C `bool` is a Byte because JNA's boolean is a 4-byte
@@ -250,24 +249,14 @@ def field_lines(field: Decl, struct: str, types: TypeMapping, imports: set[str])
     return kdoc(field.doc, "    ") + [declaration]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 when a committed file is stale")
-    args = parser.parse_args(argv)
-    try:
-        header = load()
-        types = TypeMapping(header)
-        files = {
-            "MxregLibrary.kt": render_library(header, types),
-            "HeaderConstants.kt": render_constants(header, types),
-            "Structs.kt": render_structs(header, types),
-        }
-    except HeaderError as err:
-        print(f"gen_kotlin_raw: {err}", file=sys.stderr)
-        return 1
-    current = [sync(OUTPUT_DIR / name, text, check=args.check, command=COMMAND) for name, text in files.items()]
-    return 0 if all(current) else 1
+def render(header: Header) -> dict[Path, str]:
+    types = TypeMapping(header)
+    return {
+        OUTPUT_DIR / "MxregLibrary.kt": render_library(header, types),
+        OUTPUT_DIR / "HeaderConstants.kt": render_constants(header, types),
+        OUTPUT_DIR / "Structs.kt": render_structs(header, types),
+    }
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(generator_main("gen_kotlin_raw", __doc__, render))

@@ -14,13 +14,11 @@ Standard library only.
 
 from __future__ import annotations
 
-import argparse
 import json
 import keyword
 import sys
-from pathlib import Path
 
-from header_model import HEADER, REPO_ROOT, SCALARS, CType, Header, HeaderError, load, sync
+from header_model import REPO_ROOT, SCALARS, CType, Header, HeaderError, generator_main
 
 OUTPUT = REPO_ROOT / "bindings" / "python" / "src" / "mxreg" / "_raw.py"
 
@@ -229,20 +227,5 @@ def render(header: Header) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 when the committed table is stale")
-    parser.add_argument("--header", type=Path, default=HEADER, help="the C header (default: %(default)s)")
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="the Python module (default: %(default)s)")
-    args = parser.parse_args(argv)
-    try:
-        generated = render(load(args.header))
-    except HeaderError as err:
-        print(f"gen_python_table: {args.header}: {err}", file=sys.stderr)
-        return 1
-    current = sync(args.output, generated, check=args.check, command="python3 scripts/gen_python_table.py")
-    return 0 if current else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(generator_main("gen_python_table", __doc__, lambda header: {OUTPUT: render(header)}))

@@ -14,20 +14,22 @@ and each rerun after any change to the C API:
     scripts/gen_python_table.py   bindings/python/src/mxreg/_raw.py   (make python-table)
     scripts/gen_misuse_cases.py   tests/c/misuse_cases.h              (make c-misuse-cases)
     scripts/gen_kotlin_raw.py     bindings/kotlin/.../org/mxreg/raw/  (make kotlin-raw)
+    scripts/gen_swift_header_facts.py  bindings/swift/.../HeaderFacts.swift  (make swift-header-facts)
 
-`make generate` runs all three. They only map this model to their language:
+`make generate` runs them all. They only map this model to their language:
 a new function, struct field, enum member or result code of a shape the
 header already has needs no edit in them. Standard library only.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import difflib
 import re
 import sys
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Callable, Generic, TypeVar
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -306,3 +308,20 @@ def sync(path: Path, generated: str, *, check: bool, command: str) -> bool:
         return False
     path.write_text(generated)
     return True
+
+
+def generator_main(name: str, doc: str | None, render: Callable[[Header], dict[Path, str]]) -> int:
+    """The command line every generator shares: `render` the header into
+    files and write them, or with `--check` only compare (exit 1 when one is
+    stale)."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 when a committed file is stale")
+    args = parser.parse_args()
+    try:
+        files = render(load())
+    except HeaderError as err:
+        print(f"{name}: {HEADER}: {err}", file=sys.stderr)
+        return 1
+    command = f"python3 scripts/{name}.py"
+    current = [sync(path, text, check=args.check, command=command) for path, text in files.items()]
+    return 0 if all(current) else 1

@@ -248,6 +248,17 @@ fn fail_prompt_on_well_known(code: R) -> impl Fn(Asked) -> R {
 
 fn nothing_more(_: Asked, _: &Outcome, _: &FaultServer) {}
 
+/// An HTML page with `status` where JSON is expected: `code` for every
+/// request but `.well-known`, where discovery says to prompt the user.
+fn html_page_case(name: &str, status: u16, html: &str, code: R) {
+    case(
+        name,
+        Reply::new(status, "text/html", html).into(),
+        fail_prompt_on_well_known(code),
+        nothing_more,
+    );
+}
+
 #[test]
 fn a_healthy_oauth_only_server_is_reported_whole() {
     let _alone = one_at_a_time();
@@ -275,11 +286,11 @@ fn truncated_json() {
 
 #[test]
 fn html_page_on_200() {
-    case(
+    html_page_case(
         "html_page_on_200",
-        Reply::new(200, "text/html", "<html><body>Welcome!</body></html>").into(),
-        fail_prompt_on_well_known(R::InvalidResponse),
-        nothing_more,
+        200,
+        "<html><body>Welcome!</body></html>",
+        R::InvalidResponse,
     );
 }
 
@@ -336,11 +347,11 @@ fn redirect_elsewhere() {
 
 #[test]
 fn html_error_page_on_500() {
-    case(
+    html_page_case(
         "html_error_page_on_500",
-        Reply::new(500, "text/html", "<html>Internal Server Error</html>").into(),
-        fail_prompt_on_well_known(R::HttpError),
-        nothing_more,
+        500,
+        "<html>Internal Server Error</html>",
+        R::HttpError,
     );
 }
 

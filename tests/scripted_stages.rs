@@ -15,6 +15,7 @@ use mxreg::signup::{SignupSession, StageSet, Status};
 use mxreg::{Client, ClientConfig, mxreg_result};
 use serde_json::{Value, json};
 use support::loopback_server::{self, Reply};
+use support::signup_steps::refused_step;
 
 const CAPTCHA_OK: &str = "captcha-response-ok";
 const SMS_CODE: &str = "123456";
@@ -162,6 +163,17 @@ fn register(body: &Value, script: &mut Script) -> (u16, Value) {
     (401, answer)
 }
 
+/// Submits a wrong code (refused, the stage still pending), then `right`.
+fn wrong_code_then_right(
+    s: &mut SignupSession,
+    right: &str,
+    submit: impl Fn(&mut SignupSession, &str) -> Result<(), mxreg::Error>,
+) {
+    let refused = submit(s, "000000");
+    refused_step(refused, s, mxreg_result::StageRejected, Status::NeedsStage);
+    submit(s, right).unwrap();
+}
+
 #[test]
 fn recaptcha_then_msisdn_then_dummy() {
     let server = StandIn::start(vec![vec![
@@ -194,12 +206,9 @@ fn recaptcha_then_msisdn_then_dummy() {
         .signup_request_msisdn_token(&mut s, "GB", "7700900000")
         .unwrap();
     assert_eq!(s.msisdn().unwrap().address, "GB:7700900000");
-    let err = client
-        .signup_submit_msisdn_code(&mut s, "000000")
-        .unwrap_err();
-    assert_eq!(err.code(), mxreg_result::StageRejected, "{err}");
-    assert_eq!(s.status(), Status::NeedsStage);
-    client.signup_submit_msisdn_code(&mut s, SMS_CODE).unwrap();
+    wrong_code_then_right(&mut s, SMS_CODE, |s, code| {
+        client.signup_submit_msisdn_code(s, code)
+    });
     assert_eq!(
         s.status(),
         Status::Complete,
@@ -228,12 +237,9 @@ fn an_email_code_goes_to_the_submit_url() {
 
     let err = client.signup_check_email(&mut s).unwrap_err();
     assert_eq!(err.code(), mxreg_result::InvalidState, "{err}");
-    let err = client
-        .signup_submit_email_code(&mut s, "000000")
-        .unwrap_err();
-    assert_eq!(err.code(), mxreg_result::StageRejected, "{err}");
-    assert_eq!(s.status(), Status::NeedsStage);
-    client.signup_submit_email_code(&mut s, MAIL_CODE).unwrap();
+    wrong_code_then_right(&mut s, MAIL_CODE, |s, code| {
+        client.signup_submit_email_code(s, code)
+    });
     assert_eq!(s.status(), Status::Complete, "{:?}", s.next_stage());
 }
 

@@ -403,20 +403,24 @@ fn c(text: &str) -> CString {
     CString::new(text).unwrap()
 }
 
-fn register_request(password: &CString, appservice: &CString) -> mxreg_register_request {
-    mxreg_register_request {
+/// A request carrying the password and the appservice token, and the C
+/// strings it borrows: keep them alive while the request is used (moving
+/// them does not move their bytes).
+fn register_request() -> ([CString; 2], mxreg_register_request) {
+    let strings = [c(PASSWORD), c(APPSERVICE_TOKEN)];
+    let request = mxreg_register_request {
         username: c"alice".as_ptr(),
-        password: password.as_ptr(),
-        appservice_token: appservice.as_ptr(),
+        password: strings[0].as_ptr(),
+        appservice_token: strings[1].as_ptr(),
         ..mxreg_register_request::default()
-    }
+    };
+    (strings, request)
 }
 
 #[test]
 fn a_registration_wipes_its_tokens_when_freed() {
     let (_server, client) = client_of(Reply::json(200, created_body()));
-    let (password, appservice) = (c(PASSWORD), c(APPSERVICE_TOKEN));
-    let request = register_request(&password, &appservice);
+    let (_strings, request) = register_request();
     let mut registration = ptr::null_mut();
     let code = mxreg_client_register(
         client.as_ptr(),
@@ -449,8 +453,7 @@ fn a_token_pair_wipes_its_tokens_when_freed() {
 fn a_signup_session_and_its_saved_form_are_wiped_when_freed() {
     let uia = r#"{"flows":[{"stages":["m.login.registration_token"]}],"session":"s"}"#;
     let (_server, client) = client_of(Reply::json(401, uia));
-    let (password, appservice) = (c(PASSWORD), c(APPSERVICE_TOKEN));
-    let request = register_request(&password, &appservice);
+    let (_strings, request) = register_request();
     let mut signup = ptr::null_mut();
     let code = mxreg_signup_new(
         client.as_ptr(),
@@ -483,8 +486,7 @@ fn register_watching(
     needles: &[&str],
 ) -> (CClient, *mut mxreg_registration, Copies) {
     let client = CClient::new(url, options).expect("client");
-    let (password, appservice) = (c(PASSWORD), c(APPSERVICE_TOKEN));
-    let request = register_request(&password, &appservice);
+    let (_strings, request) = register_request();
     let mut registration = ptr::null_mut();
     let (code, copies) = freed_copies(needles, || {
         mxreg_client_register(
@@ -602,8 +604,7 @@ fn an_https_exchange_leaves_no_copy_of_the_answer_behind() {
 #[test]
 fn errors_hold_no_secret_to_wipe() {
     let (_server, client) = client_of(Reply::json(403, r#"{"errcode":"M_FORBIDDEN"}"#));
-    let (password, appservice) = (c(PASSWORD), c(APPSERVICE_TOKEN));
-    let request = register_request(&password, &appservice);
+    let (_strings, request) = register_request();
     let mut registration = ptr::null_mut();
     let mut error = ptr::null_mut();
     let code = mxreg_client_register(client.as_ptr(), &request, &mut registration, &mut error);

@@ -14,6 +14,7 @@ use support::rig::{
     PASSWORD, client, guest_request, homeserver, register_with_dummy, rig, unique_username,
     user_request,
 };
+use support::signup_steps::refused_step;
 
 fn session(variant: &str, request: RegisterRequest, supported: u32) -> (Client, SignupSession) {
     let client = client(variant);
@@ -153,9 +154,8 @@ fn fallback_support_covers_any_stage_and_gives_the_page() {
     let page = ureq::get(&url).call().unwrap();
     assert_eq!(page.status(), 200);
     // Acknowledging before the page was completed: the stage is still pending.
-    let err = client.signup_fallback_done(&mut s).unwrap_err();
-    assert_eq!(err.code(), mxreg_result::StageRejected, "{err}");
-    assert_eq!(s.status(), Status::NeedsStage);
+    let refused = client.signup_fallback_done(&mut s);
+    refused_step(refused, &s, mxreg_result::StageRejected, Status::NeedsStage);
 }
 
 /// The value of `attribute` in the first tag of `html` that has it.
@@ -225,9 +225,8 @@ fn a_name_taken_while_stages_were_pending_fails_the_session() {
     start(&client, &mut first).unwrap();
     start(&client, &mut second).unwrap();
     client.signup_accept_terms(&mut first).unwrap();
-    let err = client.signup_accept_terms(&mut second).unwrap_err();
-    assert_eq!(err.code(), mxreg_result::UserInUse, "{err}");
-    assert_eq!(second.status(), Status::Failed);
+    let refused = client.signup_accept_terms(&mut second);
+    refused_step(refused, &second, mxreg_result::UserInUse, Status::Failed);
 }
 
 #[test]
@@ -237,9 +236,13 @@ fn an_unknown_session_is_reported_as_expired() {
     let session_id = s.session_id().unwrap().to_owned();
     let forged = saved.replace(&session_id, "nosuchsession");
     let mut restored = SignupSession::restore(&forged, client.homeserver().as_str()).unwrap();
-    let err = client.signup_accept_terms(&mut restored).unwrap_err();
-    assert_eq!(err.code(), mxreg_result::SessionExpired, "{err}");
-    assert_eq!(restored.status(), Status::Failed);
+    let refused = client.signup_accept_terms(&mut restored);
+    refused_step(
+        refused,
+        &restored,
+        mxreg_result::SessionExpired,
+        Status::Failed,
+    );
 }
 
 #[test]
@@ -498,9 +501,8 @@ fn recaptcha_on_synapse_with_a_stand_in_for_google_s_check() {
         "mxreg-rig-recaptcha-site-key"
     );
     // Synapse asks the verify endpoint, which fails a robot's answer.
-    let err = client.signup_submit_recaptcha(&mut s, "robot").unwrap_err();
-    assert_eq!(err.code(), mxreg_result::StageRejected, "{err}");
-    assert_eq!(s.status(), Status::NeedsStage);
+    let refused = client.signup_submit_recaptcha(&mut s, "robot");
+    refused_step(refused, &s, mxreg_result::StageRejected, Status::NeedsStage);
     client
         .signup_submit_recaptcha(&mut s, "captcha-ok")
         .unwrap();

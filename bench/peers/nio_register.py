@@ -12,17 +12,10 @@ first failed call.
 from __future__ import annotations
 
 import asyncio
-import json
-import resource
 import sys
-import time
 
 from nio import AsyncClient, RegisterResponse
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+from timed_calls import arguments, run_calls_async  # this directory is on sys.path: it holds this script
 
 
 async def one_call(client: AsyncClient) -> bool:
@@ -35,33 +28,17 @@ async def one_call(client: AsyncClient) -> bool:
 
 async def run(url: str, seconds: float, max_calls: int, warmup: int) -> int:
     client = AsyncClient(url, "bench")
-    calls = errors = 0
     try:
-        for _ in range(warmup):
-            if not await one_call(client):
-                errors += 1
-                break
-        wall_start, cpu_start = time.monotonic(), cpu_seconds()
-        deadline = wall_start + seconds
-        while errors == 0 and calls < max_calls:
-            if calls % 16 == 0 and time.monotonic() >= deadline:
-                break
-            if not await one_call(client):
-                errors += 1
-            calls += 1
-        wall, cpu = time.monotonic() - wall_start, cpu_seconds() - cpu_start
+        return await run_calls_async(lambda: one_call(client), seconds, max_calls, warmup)
     finally:
         await client.close()
-    print(json.dumps({"calls": calls, "errors": errors, "wall_s": wall, "cpu_s": cpu, "threads": 1}))
-    return 0 if errors == 0 else 1
 
 
 def main() -> int:
-    if len(sys.argv) != 6 or sys.argv[2] != "1":
-        print(__doc__, file=sys.stderr)
+    args = arguments(__doc__)
+    if args is None:
         return 2
-    url, _threads, seconds, max_calls, warmup = sys.argv[1:]
-    return asyncio.run(run(url, float(seconds), int(max_calls), int(warmup)))
+    return asyncio.run(run(*args))
 
 
 if __name__ == "__main__":

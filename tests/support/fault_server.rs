@@ -478,10 +478,7 @@ enum After {
 
 fn act(stream: &mut TcpStream, fault: &Fault, request: &SeenRequest, shared: &Shared) -> After {
     match fault {
-        Fault::Reply(reply) => {
-            if stream.write_all(&reply.to_bytes()).is_err() {
-                return After::Close;
-            }
+        Fault::Reply(reply) => reply_then(stream, reply, |_| {
             let closes = reply
                 .headers
                 .iter()
@@ -491,7 +488,7 @@ fn act(stream: &mut TcpStream, fault: &Fault, request: &SeenRequest, shared: &Sh
             } else {
                 After::KeepAlive
             }
-        }
+        }),
         Fault::Raw(bytes) => {
             let _ = stream.write_all(bytes);
             After::Close
@@ -563,40 +560,31 @@ fn act(stream: &mut TcpStream, fault: &Fault, request: &SeenRequest, shared: &Sh
             echoed.push_str(&String::from_utf8_lossy(&request.body));
             let body = serde_json::json!({ "errcode": "M_UNKNOWN", "error": echoed });
             let reply = Reply::json(*status, body.to_string());
-            if stream.write_all(&reply.to_bytes()).is_err() {
-                return After::Close;
-            }
-            After::KeepAlive
+            reply_then(stream, &reply, |_| After::KeepAlive)
         }
         Fault::ReplyThenIdleClose {
             reply,
             idle,
             fin_first,
-        } => {
-            if stream.write_all(&reply.to_bytes()).is_err() {
-                return After::Close;
-            }
+        } => reply_then(stream, reply, |stream| {
             // Not reading: what arrives now stays unread, so the close resets.
             shared.pause(*idle);
             if *fin_first {
                 let _ = stream.shutdown(std::net::Shutdown::Write);
             }
             After::Dropped
-        }
+        }),
         Fault::ReplyThenStray {
             reply,
             stray,
             after,
-        } => {
-            if stream.write_all(&reply.to_bytes()).is_err() {
-                return After::Close;
-            }
+        } => reply_then(stream, reply, |stream| {
             if shared.pause_watching(stream, *after) {
                 return After::HungUp;
             }
             let _ = stream.write_all(stray);
             After::KeepAlive
-        }
+        }),
         // Reached through a route (chosen once the request is read): the
         // nearest thing after reading.
         Fault::ResetOnAccept => After::Reset,
@@ -605,6 +593,19 @@ fn act(stream: &mut TcpStream, fault: &Fault, request: &SeenRequest, shared: &Sh
             After::Close
         }
     }
+}
+
+/// Writes `reply`, then does `then`; a client gone before the reply is
+/// written ends the connection.
+fn reply_then(
+    stream: &mut TcpStream,
+    reply: &Reply,
+    then: impl FnOnce(&mut TcpStream) -> After,
+) -> After {
+    if stream.write_all(&reply.to_bytes()).is_err() {
+        return After::Close;
+    }
+    then(stream)
 }
 
 fn send_huge(stream: &mut TcpStream, status: u16, total: u64, declared: bool, shared: &Shared) {

@@ -23,6 +23,8 @@ pub mod loopback_server;
 pub mod oauth_app;
 /// The local Synapse variants the rig runs, and helpers against them.
 pub mod rig;
+/// The check on a refused sign-up step.
+pub mod signup_steps;
 /// The fault server behind TLS.
 pub mod tls_server;
 /// An allocator that finds secrets left unwiped in freed memory.
