@@ -43,130 +43,130 @@ static int device_works(const mxreg_registration *account) {
          status == 200;
 }
 
+/* A login test: a client of the open server and a new account without a
+ * device, named after `prefix` (in `username`). Call it first: held_free
+ * needs what it sets. False (with a note) when a step failed. */
+static int login_test_begin(struct held *held, const char *prefix, char *username,
+                            size_t size) {
+  memset(held, 0, sizeof *held);
+  held->client = client_for("OPEN");
+  unique_username(username, size, prefix);
+  return held->client != NULL && register_without_device(held->client, username);
+}
+
+/* Log in with `request`: true when the call gives `expected`; the account
+ * goes to `account`, the error to held->error. */
+static int login_gives(struct held *held, const mxreg_login_request *request,
+                       mxreg_registration **account, mxreg_result expected) {
+  return expect_rc(mxreg_client_login(held->client, request, account, &held->error), expected,
+                   &held->error);
+}
+
 static void test_password_login_after_inhibit_login(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_registration *account = NULL;
-  mxreg_error *error = NULL;
+  struct held held;
   mxreg_login_request request;
   char username[64];
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "clogin");
-  CHECK(register_without_device(client, username));
+  CHECK(login_test_begin(&held, "clogin", username, sizeof username));
   mxreg_login_request_init(&request);
   CHECK(request.struct_size == mxreg_login_request_size());
   CHECK(request.refresh_token);
   request.user = username;
   request.password = PASSWORD;
   request.initial_device_display_name = "mxreg C login test";
-  CHECK(expect_rc(mxreg_client_login(client, &request, &account, &error), MXREG_RESULT_OK,
-                  &error));
-  CHECK(registered_as(account, username));
-  CHECK(mxreg_registration_device_id(account) != NULL);
-  CHECK(mxreg_registration_refresh_token(account) != NULL);
-  CHECK(mxreg_registration_expires_at_ms(account) > now_ms());
-  CHECK(device_works(account));
+  CHECK(login_gives(&held, &request, &held.account, MXREG_RESULT_OK));
+  CHECK(registered_as(held.account, username));
+  CHECK(mxreg_registration_device_id(held.account) != NULL);
+  CHECK(mxreg_registration_refresh_token(held.account) != NULL);
+  CHECK(mxreg_registration_expires_at_ms(held.account) > now_ms());
+  CHECK(device_works(held.account));
 
 cleanup:
-  mxreg_registration_free(account);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  held_free(&held);
 }
 
 /* Wrong password and unknown user: both M_FORBIDDEN, and nothing written. */
 static void test_wrong_password_and_unknown_user_are_forbidden(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_registration *account = SENTINEL;
-  mxreg_error *error = NULL;
+  struct held held;
   mxreg_login_request request;
   char username[64], nobody[64];
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "cwrong");
+  CHECK(login_test_begin(&held, "cwrong", username, sizeof username));
+  held.account = SENTINEL;
   unique_username(nobody, sizeof nobody, "cnobody");
-  CHECK(register_without_device(client, username));
   mxreg_login_request_init(&request);
   request.user = username;
   request.password = "not-the-Passw0rd";
-  CHECK(expect_rc(mxreg_client_login(client, &request, &account, &error), MXREG_RESULT_FORBIDDEN,
-                  &error));
-  CHECK(equals(mxreg_error_errcode(error), "M_FORBIDDEN"));
-  CHECK(mxreg_error_http_status(error) == 403);
-  CHECK(!contains(mxreg_error_message(error), "not-the-Passw0rd"));
-  CHECK(account == SENTINEL);
-  mxreg_error_free(error);
-  error = NULL;
+  CHECK(login_gives(&held, &request, &held.account, MXREG_RESULT_FORBIDDEN));
+  CHECK(equals(mxreg_error_errcode(held.error), "M_FORBIDDEN"));
+  CHECK(mxreg_error_http_status(held.error) == 403);
+  CHECK(!contains(mxreg_error_message(held.error), "not-the-Passw0rd"));
+  CHECK(held.account == SENTINEL);
+  forget_error(&held.error);
 
   request.user = nobody;
   request.password = PASSWORD;
-  CHECK(expect_rc(mxreg_client_login(client, &request, &account, &error), MXREG_RESULT_FORBIDDEN,
-                  &error));
-  CHECK(equals(mxreg_error_errcode(error), "M_FORBIDDEN"));
-  CHECK(account == SENTINEL);
+  CHECK(login_gives(&held, &request, &held.account, MXREG_RESULT_FORBIDDEN));
+  CHECK(equals(mxreg_error_errcode(held.error), "M_FORBIDDEN"));
+  CHECK(held.account == SENTINEL);
 
 cleanup:
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  held_free(&held);
 }
 
 static void test_login_token_works_once(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_registration *account = NULL, *again = SENTINEL;
-  mxreg_error *error = NULL;
+  struct held held;
   mxreg_login_request request;
   char username[64], arguments[160], token[256];
 
-  CHECK(client != NULL);
-  unique_username(username, sizeof username, "ctoken");
-  CHECK(register_without_device(client, username));
+  CHECK(login_test_begin(&held, "ctoken", username, sizeof username));
+  held.again = SENTINEL;
   snprintf(arguments, sizeof arguments, "login-token open --user @%s:localhost", username);
   CHECK(rig(arguments, token, sizeof token) == 0);
   mxreg_login_request_init(&request);
   request.login_token = token;
-  CHECK(expect_rc(mxreg_client_login(client, &request, &account, &error), MXREG_RESULT_OK,
-                  &error));
-  CHECK(registered_as(account, username));
-  CHECK(device_works(account));
+  CHECK(login_gives(&held, &request, &held.account, MXREG_RESULT_OK));
+  CHECK(registered_as(held.account, username));
+  CHECK(device_works(held.account));
 
-  CHECK(expect_rc(mxreg_client_login(client, &request, &again, &error), MXREG_RESULT_FORBIDDEN,
-                  &error));
-  CHECK(again == SENTINEL);
-  CHECK(!contains(mxreg_error_message(error), token));
+  CHECK(login_gives(&held, &request, &held.again, MXREG_RESULT_FORBIDDEN));
+  CHECK(held.again == SENTINEL);
+  CHECK(!contains(mxreg_error_message(held.error), token));
 
 cleanup:
-  mxreg_registration_free(account);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  held_free(&held);
 }
 
 /* Either a password (with a user) or a token: anything else is refused
  * before a request is sent. */
+/* One login `request` the client must refuse before sending it: `expected`,
+ * with `part` in the message, and nothing written to held->account. */
+static int login_refused(struct held *held, const mxreg_login_request *request,
+                         mxreg_result expected, const char *part) {
+  return expect_refusal(mxreg_client_login(held->client, request, &held->account, &held->error),
+                        expected, &held->error, part) &&
+         held->account == SENTINEL;
+}
+
 static void test_request_needs_one_credential(void) {
-  const mxreg_client *client = client_with("http://127.0.0.1:9", NULL);
-  mxreg_registration *account = SENTINEL;
-  mxreg_error *error = NULL;
+  struct held held = {0};
   mxreg_login_request request;
 
-  CHECK(client != NULL);
+  held.account = SENTINEL;
+  CHECK((held.client = client_with(UNUSED_LOOPBACK_URL, NULL)) != NULL);
   mxreg_login_request_init(&request);
-  CHECK(expect_refusal(mxreg_client_login(client, &request, &account, &error),
-                       MXREG_RESULT_INVALID_ARGUMENT, &error, "request"));
+  CHECK(login_refused(&held, &request, MXREG_RESULT_INVALID_ARGUMENT, "request"));
   request.password = PASSWORD;
-  CHECK(expect_refusal(mxreg_client_login(client, &request, &account, &error),
-                       MXREG_RESULT_NULL_ARGUMENT, &error, "request.user"));
+  CHECK(login_refused(&held, &request, MXREG_RESULT_NULL_ARGUMENT, "request.user"));
   request.user = "alice";
   request.login_token = "a-token";
-  CHECK(expect_refusal(mxreg_client_login(client, &request, &account, &error),
-                       MXREG_RESULT_INVALID_ARGUMENT, &error, "request.login_token"));
+  CHECK(login_refused(&held, &request, MXREG_RESULT_INVALID_ARGUMENT, "request.login_token"));
   request.login_token = NULL;
   request.password = "";
-  CHECK(expect_refusal(mxreg_client_login(client, &request, &account, &error),
-                       MXREG_RESULT_INVALID_ARGUMENT, &error, "password"));
-  CHECK(account == SENTINEL);
+  CHECK(login_refused(&held, &request, MXREG_RESULT_INVALID_ARGUMENT, "password"));
 
 cleanup:
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  held_free(&held);
 }
 
 int main(void) {

@@ -52,14 +52,15 @@ static int register_app(const mxreg_oauth_server *server, char *client_id, size_
 /* What most tests start from: a client of the OAuth-delegated server, its
  * discovered OAuth server, the test app registered there, a new username. */
 struct oauth_app {
-  const mxreg_client *client;
   mxreg_oauth_server *server;
   char client_id[256];
   char username[64];
-  /* What a test holds on to, freed with the app (NULL when unused). */
+  /* The client, and what a test holds on to (NULL when unused), freed with
+   * the app: a registration in held.account, a second one (a second login,
+   * or what a replay must not give) in held.again. */
+  struct held held;
   mxreg_oauth_authorization *authorization;
-  mxreg_registration *registration;
-  mxreg_error *error;
+  mxreg_oauth_device_authorization *device;
   char redirect[4096];
 };
 
@@ -67,8 +68,8 @@ struct oauth_app {
  * when a step failed. */
 static int oauth_app_prepare(struct oauth_app *app, const char *prefix) {
   memset(app, 0, sizeof *app);
-  app->client = client_for("OAUTH");
-  app->server = discover(app->client);
+  app->held.client = client_for("OAUTH");
+  app->server = discover(app->held.client);
   unique_username(app->username, sizeof app->username, prefix);
   return app->server != NULL && register_app(app->server, app->client_id, sizeof app->client_id);
 }
@@ -76,15 +77,12 @@ static int oauth_app_prepare(struct oauth_app *app, const char *prefix) {
 /* Frees what the app holds, the server and the client, and forgets them. */
 static void oauth_app_free(struct oauth_app *app) {
   mxreg_oauth_authorization_free(app->authorization);
-  mxreg_registration_free(app->registration);
-  mxreg_error_free(app->error);
+  mxreg_oauth_device_authorization_free(app->device);
   mxreg_oauth_server_free(app->server);
-  mxreg_client_free(app->client);
   app->authorization = NULL;
-  app->registration = NULL;
-  app->error = NULL;
+  app->device = NULL;
   app->server = NULL;
-  app->client = NULL;
+  held_free(&app->held);
 }
 
 /* Start a sign-up or login for the test app, or NULL (with a note). */
@@ -100,6 +98,13 @@ static mxreg_oauth_authorization *start(const struct oauth_app *app, mxreg_oauth
   }
   mxreg_error_free(error);
   return authorization;
+}
+
+/* oauth_app_prepare, then a sign-up started for the test app in
+ * app->authorization. False (with a note) when a step failed. */
+static int oauth_app_start_sign_up(struct oauth_app *app, const char *prefix) {
+  return oauth_app_prepare(app, prefix) &&
+         (app->authorization = start(app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL;
 }
 
 /* Run the browser helper on the authorization URL (`action`: signup, login
@@ -142,11 +147,21 @@ static mxreg_oauth_authorization *browsed_sign_up(struct oauth_app *app, const c
 }
 
 /* Complete `authorization` with the redirect the browser reached; an error
- * goes to app->error. */
+ * goes to app->held.error. */
 static mxreg_result complete(struct oauth_app *app, const mxreg_oauth_authorization *authorization,
                              mxreg_registration **registration) {
   return mxreg_oauth_authorization_complete(authorization, app->redirect, registration,
-                                            &app->error);
+                                            &app->held.error);
+}
+
+/* oauth_app_prepare, a sign-up the browser helper does `action` on, and
+ * its completion into app->held.account: true when that gives `expected`. */
+static int oauth_app_browsed_sign_up(struct oauth_app *app, const char *prefix,
+                                     const char *action, mxreg_result expected) {
+  return oauth_app_prepare(app, prefix) &&
+         (app->authorization = browsed_sign_up(app, action)) != NULL &&
+         expect_rc(complete(app, app->authorization, &app->held.account), expected,
+                   &app->held.error);
 }
 
 /* Sign the app's user up end to end; the registration, or NULL (with a note). */
@@ -195,66 +210,60 @@ static int user_visits(const mxreg_oauth_device_authorization *device,
 
 static void test_device_grant_approved_on_another_device(void) {
   struct oauth_app app;
-  mxreg_oauth_device_authorization *device = NULL;
-  mxreg_registration *account = NULL, *signed_up = NULL, *unwritten = SENTINEL;
+  mxreg_registration *unwritten = SENTINEL;
   char body[4096];
 
   CHECK(oauth_app_prepare(&app, "cdevice"));
   CHECK(mxreg_oauth_server_supports_device_authorization(app.server));
-  signed_up = sign_up(&app); /* the device flow signs in: the account comes first */
-  CHECK(signed_up != NULL);
-  device = start_device(&app);
-  CHECK(device != NULL);
-  CHECK(strlen(mxreg_oauth_device_authorization_user_code(device)) > 0);
-  CHECK(contains(mxreg_oauth_device_authorization_verification_uri(device), "/device"));
-  CHECK(mxreg_oauth_device_authorization_expires_at_ms(device) > now_ms());
-  CHECK(mxreg_oauth_device_authorization_interval_ms(device) >= 1000);
+  app.held.account = sign_up(&app); /* the device flow signs in: the account comes first */
+  CHECK(app.held.account != NULL);
+  app.device = start_device(&app);
+  CHECK(app.device != NULL);
+  CHECK(strlen(mxreg_oauth_device_authorization_user_code(app.device)) > 0);
+  CHECK(contains(mxreg_oauth_device_authorization_verification_uri(app.device), "/device"));
+  CHECK(mxreg_oauth_device_authorization_expires_at_ms(app.device) > now_ms());
+  CHECK(mxreg_oauth_device_authorization_interval_ms(app.device) >= 1000);
 
-  CHECK(expect_rc(mxreg_oauth_device_authorization_poll(device, &unwritten, &app.error),
-                  MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING, &app.error));
-  CHECK(equals(mxreg_error_errcode(app.error), "authorization_pending"));
+  CHECK(expect_rc(mxreg_oauth_device_authorization_poll(app.device, &unwritten, &app.held.error),
+                  MXREG_RESULT_OAUTH_AUTHORIZATION_PENDING, &app.held.error));
+  CHECK(equals(mxreg_error_errcode(app.held.error), "authorization_pending"));
   CHECK(unwritten == SENTINEL);
-  mxreg_error_free(app.error);
-  app.error = NULL;
+  forget_error(&app.held.error);
 
-  CHECK(user_visits(device, &app, "login", "approved"));
-  CHECK(expect_rc(mxreg_oauth_device_authorization_wait(device, &account, &app.error),
-                  MXREG_RESULT_OK, &app.error));
-  CHECK(registered_as(account, app.username));
-  CHECK(equals(mxreg_registration_device_id(account),
-               mxreg_oauth_device_authorization_device_id(device)));
-  CHECK(mxreg_registration_refresh_token(account) != NULL);
-  CHECK(whoami(mxreg_registration_access_token(account), body, sizeof body) == 200);
-  CHECK(whoami_says(body, mxreg_registration_user_id(account),
-                    mxreg_registration_device_id(account)));
+  CHECK(user_visits(app.device, &app, "login", "approved"));
+  CHECK(expect_rc(
+      mxreg_oauth_device_authorization_wait(app.device, &app.held.again, &app.held.error),
+      MXREG_RESULT_OK, &app.held.error));
+  CHECK(registered_as(app.held.again, app.username));
+  CHECK(equals(mxreg_registration_device_id(app.held.again),
+               mxreg_oauth_device_authorization_device_id(app.device)));
+  CHECK(mxreg_registration_refresh_token(app.held.again) != NULL);
+  CHECK(whoami(mxreg_registration_access_token(app.held.again), body, sizeof body) == 200);
+  CHECK(whoami_says(body, mxreg_registration_user_id(app.held.again),
+                    mxreg_registration_device_id(app.held.again)));
 
   /* The device code is spent. */
-  CHECK(expect_rc(mxreg_oauth_device_authorization_poll(device, &unwritten, &app.error),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.error));
+  CHECK(expect_rc(mxreg_oauth_device_authorization_poll(app.device, &unwritten, &app.held.error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.held.error));
 
 cleanup:
-  mxreg_registration_free(account);
-  mxreg_registration_free(signed_up);
-  mxreg_oauth_device_authorization_free(device);
   oauth_app_free(&app);
 }
 
 static void test_device_grant_denied_is_access_denied(void) {
   struct oauth_app app;
-  mxreg_oauth_device_authorization *device = NULL;
   mxreg_registration *unwritten = SENTINEL;
 
   CHECK(oauth_app_prepare(&app, "cdevdeny"));
-  device = start_device(&app);
-  CHECK(device != NULL);
-  CHECK(user_visits(device, &app, "deny", "denied"));
-  CHECK(expect_rc(mxreg_oauth_device_authorization_wait(device, &unwritten, &app.error),
-                  MXREG_RESULT_OAUTH_ACCESS_DENIED, &app.error));
-  CHECK(equals(mxreg_error_errcode(app.error), "access_denied"));
+  app.device = start_device(&app);
+  CHECK(app.device != NULL);
+  CHECK(user_visits(app.device, &app, "deny", "denied"));
+  CHECK(expect_rc(mxreg_oauth_device_authorization_wait(app.device, &unwritten, &app.held.error),
+                  MXREG_RESULT_OAUTH_ACCESS_DENIED, &app.held.error));
+  CHECK(equals(mxreg_error_errcode(app.held.error), "access_denied"));
   CHECK(unwritten == SENTINEL);
 
 cleanup:
-  mxreg_oauth_device_authorization_free(device);
   oauth_app_free(&app);
 }
 
@@ -298,98 +307,96 @@ cleanup:
  * with inhibit_login only (the rig's oauth variant has one, @mxregbot_*);
  * mxreg sends it even when the request leaves it false (Synapse would answer
  * M_APPSERVICE_LOGIN_UNSUPPORTED otherwise). */
+/* Register `request` on the app's client: true when the call gives
+ * `expected` (the registration in `registration`, the error in app->held.error). */
+static int register_gives(struct oauth_app *app, const mxreg_register_request *request,
+                          mxreg_registration **registration, mxreg_result expected) {
+  return expect_rc(mxreg_client_register(app->held.client, request, registration, &app->held.error),
+                   expected, &app->held.error);
+}
+
+/* A fresh appservice user (@mxregbot_*) registered with `inhibit_login`:
+ * true when it is registered, without an access token. */
+static int appservice_user_without_token(struct oauth_app *app, mxreg_register_request *request,
+                                         bool inhibit_login, mxreg_registration **registration) {
+  unique_username(app->username, sizeof app->username, "mxregbot_c");
+  request->inhibit_login = inhibit_login;
+  return register_gives(app, request, registration, MXREG_RESULT_OK) &&
+         registered_as(*registration, app->username) &&
+         mxreg_registration_access_token(*registration) == NULL;
+}
+
 static void test_appservice_registers_with_inhibit_login_only(void) {
-  const mxreg_client *client = client_for("OAUTH");
+  struct oauth_app app;
   const char *as_token = getenv("MXREG_HS_OAUTH_APPSERVICE_TOKEN");
   mxreg_register_request request;
-  mxreg_registration *account = NULL, *second = NULL;
-  mxreg_error *error = NULL;
-  char username[64];
 
-  CHECK(client != NULL && as_token != NULL);
-  unique_username(username, sizeof username, "mxregbot_c");
+  memset(&app, 0, sizeof app);
+  app.held.client = client_for("OAUTH");
+  CHECK(app.held.client != NULL && as_token != NULL);
   mxreg_register_request_init(&request);
-  request.username = username;
+  request.username = app.username;
   request.appservice_token = as_token;
-  request.inhibit_login = true;
-  CHECK(expect_rc(mxreg_client_register(client, &request, &account, &error), MXREG_RESULT_OK,
-                  &error));
-  CHECK(registered_as(account, username));
-  CHECK(mxreg_registration_access_token(account) == NULL);
-
-  unique_username(username, sizeof username, "mxregbot_c");
-  request.inhibit_login = false;
-  CHECK(expect_rc(mxreg_client_register(client, &request, &second, &error), MXREG_RESULT_OK,
-                  &error));
-  CHECK(registered_as(second, username));
-  CHECK(mxreg_registration_access_token(second) == NULL);
+  CHECK(appservice_user_without_token(&app, &request, true, &app.held.account));
+  CHECK(appservice_user_without_token(&app, &request, false, &app.held.again));
 
 cleanup:
-  mxreg_registration_free(account);
-  mxreg_registration_free(second);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 static void test_the_server_offers_sign_up_and_refuses_legacy_registration(void) {
-  const mxreg_client *client = client_for("OAUTH");
-  mxreg_oauth_server *server = NULL;
-  mxreg_registration *registration = NULL;
-  mxreg_error *error = NULL;
+  struct oauth_app app;
+  const mxreg_oauth_server *server;
   mxreg_register_request request;
-  char username[64];
-  CHECK(client != NULL);
-  server = discover(client);
+  memset(&app, 0, sizeof app);
+  app.held.client = client_for("OAUTH");
+  CHECK(app.held.client != NULL);
+  server = app.server = discover(app.held.client);
   CHECK(server != NULL);
   CHECK(mxreg_oauth_server_supports_sign_up(server));
   CHECK(mxreg_oauth_server_issuer(server) != NULL);
   CHECK(mxreg_oauth_server_registration_endpoint(server) != NULL);
   CHECK(mxreg_oauth_server_revocation_endpoint(server) != NULL);
   CHECK(contains(mxreg_oauth_server_metadata_json(server), "\"create\""));
-  unique_username(username, sizeof username, "ocl");
-  user_request(&request, username);
-  CHECK(expect_rc(mxreg_client_register(client, &request, &registration, &error),
-                  MXREG_RESULT_FORBIDDEN, &error));
-  CHECK(registration == NULL);
+  unique_username(app.username, sizeof app.username, "ocl");
+  user_request(&request, app.username);
+  CHECK(register_gives(&app, &request, &app.held.account, MXREG_RESULT_FORBIDDEN));
+  CHECK(app.held.account == NULL);
 cleanup:
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_oauth_server_free(server);
-  mxreg_client_free(client);
+  oauth_app_free(&app);
 }
 
 static void test_a_legacy_homeserver_has_no_oauth(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_oauth_server *server = SENTINEL;
-  mxreg_error *error = NULL;
-  CHECK(client != NULL);
-  CHECK(expect_rc(mxreg_oauth_server_discover(client, &server, &error),
-                  MXREG_RESULT_OAUTH_UNSUPPORTED, &error));
-  CHECK(server == SENTINEL);
+  struct oauth_app app;
+  memset(&app, 0, sizeof app);
+  app.held.client = client_for("OPEN");
+  app.server = SENTINEL;
+  CHECK(app.held.client != NULL);
+  CHECK(expect_rc(mxreg_oauth_server_discover(app.held.client, &app.server, &app.held.error),
+                  MXREG_RESULT_OAUTH_UNSUPPORTED, &app.held.error));
+  CHECK(app.server == SENTINEL);
 cleanup:
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  UNSENTINEL(app.server);
+  oauth_app_free(&app);
 }
 
 static void test_sign_up_creates_an_account_that_works_on_synapse(void) {
   struct oauth_app app;
   char user_id[128], body[4096];
-  CHECK(oauth_app_prepare(&app, "oca"));
-  app.authorization = start(&app, MXREG_OAUTH_INTENT_SIGN_UP);
-  CHECK(app.authorization != NULL);
+  CHECK(oauth_app_start_sign_up(&app, "oca"));
   CHECK(contains(mxreg_oauth_authorization_url(app.authorization), "prompt=create"));
   CHECK(mxreg_oauth_authorization_intent(app.authorization) == MXREG_OAUTH_INTENT_SIGN_UP);
   CHECK(browse(app.authorization, &app, "signup"));
-  CHECK(expect_rc(complete(&app, app.authorization, &app.registration),
-                  MXREG_RESULT_OK, &app.error));
+  CHECK(expect_rc(complete(&app, app.authorization, &app.held.account),
+                  MXREG_RESULT_OK, &app.held.error));
   snprintf(user_id, sizeof user_id, "@%s:localhost", app.username);
-  CHECK(equals(mxreg_registration_user_id(app.registration), user_id));
-  CHECK(equals(mxreg_registration_device_id(app.registration),
+  CHECK(equals(mxreg_registration_user_id(app.held.account), user_id));
+  CHECK(equals(mxreg_registration_device_id(app.held.account),
                mxreg_oauth_authorization_device_id(app.authorization)));
-  CHECK(mxreg_registration_refresh_token(app.registration) != NULL);
-  CHECK(mxreg_registration_expires_in_ms(app.registration) == 300000);
-  CHECK(mxreg_registration_expires_at_ms(app.registration) > now_ms());
-  CHECK(whoami(mxreg_registration_access_token(app.registration), body, sizeof body) == 200);
+  CHECK(mxreg_registration_refresh_token(app.held.account) != NULL);
+  CHECK(mxreg_registration_expires_in_ms(app.held.account) == 300000);
+  CHECK(mxreg_registration_expires_at_ms(app.held.account) > now_ms());
+  CHECK(whoami(mxreg_registration_access_token(app.held.account), body, sizeof body) == 200);
   CHECK(whoami_says(body, user_id, mxreg_oauth_authorization_device_id(app.authorization)));
 cleanup:
   oauth_app_free(&app);
@@ -397,66 +404,57 @@ cleanup:
 
 static void test_the_same_user_logs_in_on_a_second_device(void) {
   struct oauth_app app;
-  mxreg_registration *first = NULL, *second = NULL;
   char body[4096];
   CHECK(oauth_app_prepare(&app, "ocb"));
-  CHECK((first = sign_up(&app)) != NULL);
+  CHECK((app.held.account = sign_up(&app)) != NULL);
   app.authorization = start(&app, MXREG_OAUTH_INTENT_LOGIN);
   CHECK(app.authorization != NULL);
   CHECK(!contains(mxreg_oauth_authorization_url(app.authorization), "prompt="));
   CHECK(browse(app.authorization, &app, "login"));
-  CHECK(expect_rc(complete(&app, app.authorization, &second),
-                  MXREG_RESULT_OK, &app.error));
-  CHECK(equals(mxreg_registration_user_id(second), mxreg_registration_user_id(first)));
-  CHECK(!equals(mxreg_registration_device_id(second), mxreg_registration_device_id(first)));
-  CHECK(whoami(mxreg_registration_access_token(second), body, sizeof body) == 200);
-  CHECK(whoami_says(body, mxreg_registration_user_id(first),
+  CHECK(expect_rc(complete(&app, app.authorization, &app.held.again),
+                  MXREG_RESULT_OK, &app.held.error));
+  CHECK(equals(mxreg_registration_user_id(app.held.again),
+               mxreg_registration_user_id(app.held.account)));
+  CHECK(!equals(mxreg_registration_device_id(app.held.again),
+                mxreg_registration_device_id(app.held.account)));
+  CHECK(whoami(mxreg_registration_access_token(app.held.again), body, sizeof body) == 200);
+  CHECK(whoami_says(body, mxreg_registration_user_id(app.held.account),
                     mxreg_oauth_authorization_device_id(app.authorization)));
 cleanup:
-  mxreg_registration_free(first);
-  mxreg_registration_free(second);
   oauth_app_free(&app);
 }
 
 static void test_a_redirect_for_another_authorization_is_a_state_mismatch(void) {
   struct oauth_app app;
-  mxreg_oauth_authorization *mine = NULL, *other = NULL;
-  mxreg_registration *registration = SENTINEL;
-  CHECK(oauth_app_prepare(&app, "occ"));
-  CHECK((mine = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
+  const mxreg_oauth_authorization *mine;
+  mxreg_oauth_authorization *other = NULL;
+  CHECK(oauth_app_start_sign_up(&app, "occ"));
+  app.held.account = SENTINEL;
+  mine = app.authorization;
   CHECK((other = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
   CHECK(!equals(mxreg_oauth_authorization_state(mine), mxreg_oauth_authorization_state(other)));
   CHECK(browse(other, &app, "signup"));
-  CHECK(expect_rc(complete(&app, mine, &registration),
-                  MXREG_RESULT_OAUTH_STATE_MISMATCH, &app.error));
-  CHECK(registration == SENTINEL);
-  registration = NULL;
+  CHECK(expect_rc(complete(&app, mine, &app.held.account),
+                  MXREG_RESULT_OAUTH_STATE_MISMATCH, &app.held.error));
+  CHECK(app.held.account == SENTINEL);
+  app.held.account = NULL;
   /* Nothing was sent: the redirect still completes its own authorization. */
-  CHECK(expect_rc(mxreg_oauth_authorization_complete(other, app.redirect, &registration, NULL),
+  CHECK(expect_rc(mxreg_oauth_authorization_complete(other, app.redirect, &app.held.account, NULL),
                   MXREG_RESULT_OK, NULL));
 cleanup:
-  UNSENTINEL(registration);
-  mxreg_registration_free(registration);
-  mxreg_oauth_authorization_free(mine);
   mxreg_oauth_authorization_free(other);
   oauth_app_free(&app);
 }
 
 static void test_a_replayed_code_is_an_invalid_grant(void) {
   struct oauth_app app;
-  mxreg_registration *registration = NULL, *replayed = NULL;
-  CHECK(oauth_app_prepare(&app, "ocd"));
-  CHECK((app.authorization = browsed_sign_up(&app, "signup")) != NULL);
-  CHECK(expect_rc(complete(&app, app.authorization, &registration),
-                  MXREG_RESULT_OK, &app.error));
-  CHECK(expect_rc(complete(&app, app.authorization, &replayed),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.error));
-  CHECK(equals(mxreg_error_errcode(app.error), "invalid_grant"));
-  CHECK(mxreg_error_http_status(app.error) == 400);
-  CHECK(contains(mxreg_error_body_json(app.error), "invalid_grant"));
+  CHECK(oauth_app_browsed_sign_up(&app, "ocd", "signup", MXREG_RESULT_OK));
+  CHECK(expect_rc(complete(&app, app.authorization, &app.held.again),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.held.error));
+  CHECK(equals(mxreg_error_errcode(app.held.error), "invalid_grant"));
+  CHECK(mxreg_error_http_status(app.held.error) == 400);
+  CHECK(contains(mxreg_error_body_json(app.held.error), "invalid_grant"));
 cleanup:
-  mxreg_registration_free(registration);
-  mxreg_registration_free(replayed);
   oauth_app_free(&app);
 }
 
@@ -473,36 +471,32 @@ static int tamper_verifier(char *saved) {
 
 static void test_a_wrong_verifier_is_an_invalid_grant_and_keeps_the_code(void) {
   struct oauth_app app;
-  mxreg_oauth_authorization *authorization = NULL, *tampered = NULL;
+  const mxreg_oauth_authorization *authorization;
+  mxreg_oauth_authorization *tampered = NULL;
   char *saved = NULL;
-  CHECK(oauth_app_prepare(&app, "oce"));
-  CHECK((authorization = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
-  CHECK(expect_rc(mxreg_oauth_authorization_save(authorization, &saved, &app.error),
-                  MXREG_RESULT_OK, &app.error));
+  CHECK(oauth_app_start_sign_up(&app, "oce"));
+  authorization = app.authorization;
+  CHECK(expect_rc(mxreg_oauth_authorization_save(authorization, &saved, &app.held.error),
+                  MXREG_RESULT_OK, &app.held.error));
   CHECK(tamper_verifier(saved));
-  CHECK(expect_rc(mxreg_oauth_authorization_restore(app.server, saved, &tampered, &app.error),
-                  MXREG_RESULT_OK, &app.error));
+  CHECK(expect_rc(mxreg_oauth_authorization_restore(app.server, saved, &tampered, &app.held.error),
+                  MXREG_RESULT_OK, &app.held.error));
   CHECK(browse(authorization, &app, "signup"));
-  CHECK(expect_rc(complete(&app, tampered, &app.registration),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.error));
-  mxreg_error_free(app.error);
-  app.error = NULL;
-  CHECK(expect_rc(complete(&app, authorization, &app.registration),
-                  MXREG_RESULT_OK, &app.error));
+  CHECK(expect_rc(complete(&app, tampered, &app.held.account),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.held.error));
+  forget_error(&app.held.error);
+  CHECK(expect_rc(complete(&app, authorization, &app.held.account),
+                  MXREG_RESULT_OK, &app.held.error));
 cleanup:
   mxreg_string_free(saved);
-  mxreg_oauth_authorization_free(authorization);
   mxreg_oauth_authorization_free(tampered);
   oauth_app_free(&app);
 }
 
 static void test_a_denied_consent_is_access_denied(void) {
   struct oauth_app app;
-  CHECK(oauth_app_prepare(&app, "ocf"));
-  CHECK((app.authorization = browsed_sign_up(&app, "deny")) != NULL);
-  CHECK(expect_rc(complete(&app, app.authorization, &app.registration),
-                  MXREG_RESULT_OAUTH_ACCESS_DENIED, &app.error));
-  CHECK(equals(mxreg_error_errcode(app.error), "access_denied"));
+  CHECK(oauth_app_browsed_sign_up(&app, "ocf", "deny", MXREG_RESULT_OAUTH_ACCESS_DENIED));
+  CHECK(equals(mxreg_error_errcode(app.held.error), "access_denied"));
 cleanup:
   oauth_app_free(&app);
 }
@@ -513,22 +507,22 @@ static void test_refresh_rotates_and_the_old_refresh_token_is_refused(void) {
   char body[4096];
   const char *old_refresh;
   CHECK(oauth_app_prepare(&app, "ocg"));
-  CHECK((app.registration = sign_up(&app)) != NULL);
-  old_refresh = mxreg_registration_refresh_token(app.registration);
+  CHECK((app.held.account = sign_up(&app)) != NULL);
+  old_refresh = mxreg_registration_refresh_token(app.held.account);
   CHECK(old_refresh != NULL);
   CHECK(expect_rc(mxreg_oauth_server_refresh_token(app.server, app.client_id, old_refresh, &tokens,
-                                                   &app.error),
-                  MXREG_RESULT_OK, &app.error));
+                                                   &app.held.error),
+                  MXREG_RESULT_OK, &app.held.error));
   CHECK(!equals(mxreg_tokens_access_token(tokens),
-                mxreg_registration_access_token(app.registration)));
+                mxreg_registration_access_token(app.held.account)));
   CHECK(mxreg_tokens_refresh_token(tokens) != NULL);
   CHECK(!equals(mxreg_tokens_refresh_token(tokens), old_refresh));
   CHECK(mxreg_tokens_expires_in_ms(tokens) == 300000);
   CHECK(whoami(mxreg_tokens_access_token(tokens), body, sizeof body) == 200);
-  CHECK(contains(body, mxreg_registration_user_id(app.registration)));
+  CHECK(contains(body, mxreg_registration_user_id(app.held.account)));
   CHECK(expect_rc(mxreg_oauth_server_refresh_token(app.server, app.client_id, old_refresh,
-                                                   &replayed, &app.error),
-                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.error));
+                                                   &replayed, &app.held.error),
+                  MXREG_RESULT_OAUTH_INVALID_GRANT, &app.held.error));
   CHECK(replayed == NULL);
 cleanup:
   mxreg_tokens_free(tokens);
@@ -542,19 +536,19 @@ static void test_revoking_logs_the_device_out(void) {
   char body[4096];
   const char *access_token;
   CHECK(oauth_app_prepare(&app, "och"));
-  CHECK((app.registration = sign_up(&app)) != NULL);
-  access_token = mxreg_registration_access_token(app.registration);
+  CHECK((app.held.account = sign_up(&app)) != NULL);
+  access_token = mxreg_registration_access_token(app.held.account);
   CHECK(whoami(access_token, body, sizeof body) == 200);
   CHECK(expect_rc(
-      mxreg_oauth_server_revoke_token(app.server, app.client_id, access_token, &app.error),
-      MXREG_RESULT_OK, &app.error));
+      mxreg_oauth_server_revoke_token(app.server, app.client_id, access_token, &app.held.error),
+      MXREG_RESULT_OK, &app.held.error));
   CHECK(whoami(access_token, body, sizeof body) == 401);
   CHECK(contains(body, "M_UNKNOWN_TOKEN"));
   CHECK(expect_rc(
       mxreg_oauth_server_refresh_token(app.server, app.client_id,
-                                       mxreg_registration_refresh_token(app.registration), &tokens,
-                                       &app.error),
-      MXREG_RESULT_OAUTH_INVALID_GRANT, &app.error));
+                                       mxreg_registration_refresh_token(app.held.account), &tokens,
+                                       &app.held.error),
+      MXREG_RESULT_OAUTH_INVALID_GRANT, &app.held.error));
 cleanup:
   mxreg_tokens_free(tokens);
   oauth_app_free(&app);
@@ -564,10 +558,9 @@ static void test_a_saved_authorization_completes_after_a_restart(void) {
   struct oauth_app app;
   char *saved = NULL;
   char user_id[128], device_id[256], body[4096];
-  CHECK(oauth_app_prepare(&app, "oci"));
-  CHECK((app.authorization = start(&app, MXREG_OAUTH_INTENT_SIGN_UP)) != NULL);
-  CHECK(expect_rc(mxreg_oauth_authorization_save(app.authorization, &saved, &app.error),
-                  MXREG_RESULT_OK, &app.error));
+  CHECK(oauth_app_start_sign_up(&app, "oci"));
+  CHECK(expect_rc(mxreg_oauth_authorization_save(app.authorization, &saved, &app.held.error),
+                  MXREG_RESULT_OK, &app.held.error));
   snprintf(device_id, sizeof device_id, "%s",
            mxreg_oauth_authorization_device_id(app.authorization));
   CHECK(browse(app.authorization, &app, "signup"));
@@ -575,20 +568,20 @@ static void test_a_saved_authorization_completes_after_a_restart(void) {
   mxreg_oauth_authorization_free(app.authorization);
   app.authorization = NULL;
   oauth_app_free(&app);
-  app.client = client_for("OAUTH");
-  CHECK((app.server = discover(app.client)) != NULL);
+  app.held.client = client_for("OAUTH");
+  CHECK((app.server = discover(app.held.client)) != NULL);
   CHECK(expect_rc(
-      mxreg_oauth_authorization_restore(app.server, saved, &app.authorization, &app.error),
-      MXREG_RESULT_OK, &app.error));
+      mxreg_oauth_authorization_restore(app.server, saved, &app.authorization, &app.held.error),
+      MXREG_RESULT_OK, &app.held.error));
   /* The restored authorization outlives the server handle it came from. */
   mxreg_oauth_server_free(app.server);
   app.server = NULL;
   CHECK(equals(mxreg_oauth_authorization_device_id(app.authorization), device_id));
-  CHECK(expect_rc(complete(&app, app.authorization, &app.registration),
-                  MXREG_RESULT_OK, &app.error));
+  CHECK(expect_rc(complete(&app, app.authorization, &app.held.account),
+                  MXREG_RESULT_OK, &app.held.error));
   snprintf(user_id, sizeof user_id, "@%s:localhost", app.username);
-  CHECK(equals(mxreg_registration_user_id(app.registration), user_id));
-  CHECK(whoami(mxreg_registration_access_token(app.registration), body, sizeof body) == 200);
+  CHECK(equals(mxreg_registration_user_id(app.held.account), user_id));
+  CHECK(whoami(mxreg_registration_access_token(app.held.account), body, sizeof body) == 200);
   CHECK(whoami_says(body, user_id, device_id));
 cleanup:
   mxreg_string_free(saved);
@@ -609,11 +602,11 @@ static void test_bad_arguments_get_clear_codes(void) {
                   NULL));
   mxreg_oauth_client_metadata_init(&metadata);
   metadata.client_uri = "https://mxreg.test.invalid/";
-  CHECK(expect_rc(mxreg_oauth_server_register_client(server, &metadata, &registered, &app.error),
-                  MXREG_RESULT_INVALID_ARGUMENT, &app.error));
+  CHECK(expect_rc(
+      mxreg_oauth_server_register_client(server, &metadata, &registered, &app.held.error),
+      MXREG_RESULT_INVALID_ARGUMENT, &app.held.error));
   CHECK(registered == SENTINEL);
-  mxreg_error_free(app.error);
-  app.error = NULL;
+  forget_error(&app.held.error);
   oauth_request_for(&request, app.client_id);
   request.struct_size = 1;
   CHECK(expect_rc(mxreg_oauth_authorization_start(server, &request, &authorization, NULL),
@@ -630,8 +623,8 @@ static void test_bad_arguments_get_clear_codes(void) {
   CHECK(expect_rc(mxreg_oauth_authorization_start(server, &request, &authorization, NULL),
                   MXREG_RESULT_OK, NULL));
   CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, "https://elsewhere.invalid/",
-                                                     &registration, &app.error),
-                  MXREG_RESULT_INVALID_ARGUMENT, &app.error));
+                                                     &registration, &app.held.error),
+                  MXREG_RESULT_INVALID_ARGUMENT, &app.held.error));
   CHECK(registration == SENTINEL);
   CHECK(expect_rc(mxreg_oauth_authorization_complete(authorization, NULL, &registration, NULL),
                   MXREG_RESULT_NULL_ARGUMENT, NULL));

@@ -50,8 +50,7 @@ static int new_user_register(struct new_user *user, mxreg_result expected) {
   mxreg_registration *registration = SENTINEL;
   mxreg_result rc;
   int ok;
-  mxreg_error_free(user->error);
-  user->error = NULL;
+  forget_error(&user->error);
   rc = register_with_dummy(user->client, &user->request, &registration, &user->error);
   ok = expect_rc(rc, expected, &user->error);
   if (registration != SENTINEL) {
@@ -357,8 +356,7 @@ static void test_plain_http_to_a_remote_host_is_refused(void) {
                     MXREG_RESULT_INSECURE_URL, &error));
     CHECK(client == SENTINEL);
     CHECK(mxreg_error_http_status(error) == 0);
-    mxreg_error_free(error);
-    error = NULL;
+    forget_error(&error);
   }
   for (i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
     CHECK(expect_refusal(mxreg_client_new(malformed[i], NULL, &client, &error),
@@ -459,8 +457,7 @@ static void test_dummy_stage_through_auth_info(void) {
   CHECK(session != NULL && *session != '\0');
   CHECK(strlen(session) < 128);
   snprintf(auth, sizeof auth, "{\"type\":\"m.login.dummy\",\"session\":\"%s\"}", session);
-  mxreg_error_free(user.error);
-  user.error = NULL;
+  forget_error(&user.error);
 
   user.request.auth_json = auth;
   CHECK(expect_rc(register_patiently(user.client, &user.request, &registration, &user.error),
@@ -572,18 +569,18 @@ cleanup:
 }
 
 static void test_guest(void) {
-  const mxreg_client *client = client_for("OPEN");
-  mxreg_registration *registration = NULL;
-  mxreg_error *error = NULL;
+  struct held held = {0};
+  const mxreg_registration *registration;
   mxreg_register_request request;
   const char *user_id;
   size_t digits;
 
-  CHECK(client != NULL);
+  CHECK((held.client = client_for("OPEN")) != NULL);
   mxreg_register_request_init(&request);
   request.kind = MXREG_ACCOUNT_KIND_GUEST;
-  CHECK(expect_rc(register_patiently(client, &request, &registration, &error), MXREG_RESULT_OK,
-                  &error));
+  CHECK(expect_rc(register_patiently(held.client, &request, &held.account, &held.error),
+                  MXREG_RESULT_OK, &held.error));
+  registration = held.account;
   user_id = mxreg_registration_user_id(registration);
   CHECK(starts_with(user_id, "@"));
   digits = strspn(user_id + 1, "0123456789");
@@ -593,9 +590,7 @@ static void test_guest(void) {
   CHECK(mxreg_registration_device_id(registration) != NULL);
 
 cleanup:
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  held_free(&held);
 }
 
 static void test_custom_device_id_and_display_name(void) {
@@ -685,8 +680,7 @@ static void test_recovery_ends_on_the_device_named(void) {
   CHECK(strlen(device_id) == 10);
 
   user.request.auth_json = DUMMY_AUTH_JSON;
-  mxreg_error_free(user.error);
-  user.error = NULL;
+  forget_error(&user.error);
   CHECK(expect_refusal(mxreg_client_recover_registration(user.client, &user.request, &recovered,
                                                          &user.error),
                        MXREG_RESULT_INVALID_ARGUMENT, &user.error, "device_id"));
@@ -707,35 +701,31 @@ cleanup:
 static void test_rate_limited_with_a_delay(void) {
   /* burst_count 2 per IP: at most three completed registrations in a row
    * before a 429, fewer when another suite used the server just before. */
-  const mxreg_client *client = client_for("RATELIMIT");
-  mxreg_registration *registration = NULL;
-  mxreg_error *error = NULL;
+  struct held held = {0};
   mxreg_register_request request;
   char username[64];
   mxreg_result rc = MXREG_RESULT_OK;
   int attempt;
 
-  CHECK(client != NULL);
+  CHECK((held.client = client_for("RATELIMIT")) != NULL);
   for (attempt = 0; attempt < 4 && rc == MXREG_RESULT_OK; attempt++) {
     unique_username(username, sizeof username, "climit");
     user_request(&request, username);
     request.auth_json = DUMMY_AUTH_JSON;
-    mxreg_registration_free(registration);
-    registration = NULL;
-    rc = mxreg_client_register(client, &request, &registration, &error);
+    mxreg_registration_free(held.account);
+    held.account = NULL;
+    rc = mxreg_client_register(held.client, &request, &held.account, &held.error);
   }
-  CHECK(expect_rc(rc, MXREG_RESULT_RATE_LIMITED, &error));
-  CHECK(registration == NULL);
-  CHECK(equals(mxreg_error_errcode(error), "M_LIMIT_EXCEEDED"));
-  CHECK(mxreg_error_http_status(error) == 429);
-  CHECK(mxreg_error_retry_after_ms(error) > 0);
-  CHECK(mxreg_error_retry_after_ms(error) <= 60000);
-  CHECK(contains(mxreg_error_body_json(error), "retry_after_ms"));
+  CHECK(expect_rc(rc, MXREG_RESULT_RATE_LIMITED, &held.error));
+  CHECK(held.account == NULL);
+  CHECK(equals(mxreg_error_errcode(held.error), "M_LIMIT_EXCEEDED"));
+  CHECK(mxreg_error_http_status(held.error) == 429);
+  CHECK(mxreg_error_retry_after_ms(held.error) > 0);
+  CHECK(mxreg_error_retry_after_ms(held.error) <= 60000);
+  CHECK(contains(mxreg_error_body_json(held.error), "retry_after_ms"));
 
 cleanup:
-  mxreg_registration_free(registration);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  held_free(&held);
 }
 
 int main(void) {

@@ -320,8 +320,7 @@ static void test_username_grammar_is_checked_locally(void) {
   }
   CHECK(mxreg_username_check("Alice", NULL, &error) == MXREG_RESULT_INVALID_ARGUMENT);
   CHECK(contains(mxreg_error_message(error), "lower case"));
-  mxreg_error_free(error);
-  error = NULL;
+  forget_error(&error);
 
   /* "@" + 242 + ":" + "example.org" is 255 bytes, the limit; one more is
    * over it. Without a server name only the grammar counts. */
@@ -332,8 +331,7 @@ static void test_username_grammar_is_checked_locally(void) {
   long_name[243] = '\0';
   CHECK(mxreg_username_check(long_name, "example.org", &error) == MXREG_RESULT_INVALID_ARGUMENT);
   CHECK(contains(mxreg_error_message(error), "255"));
-  mxreg_error_free(error);
-  error = NULL;
+  forget_error(&error);
   CHECK(expect_rc(mxreg_username_check(long_name, NULL, &error), MXREG_RESULT_OK, &error));
 
 cleanup:
@@ -386,8 +384,7 @@ static int stays_finished(mxreg_signup *signup, mxreg_signup_state state) {
            saved == SENTINEL;
   UNSENTINEL(saved);
   mxreg_string_free(saved);
-  mxreg_error_free(error);
-  error = NULL;
+  forget_error(&error);
   ok = expect_rc(mxreg_signup_start(signup, &error), MXREG_RESULT_INVALID_STATE, &error) && ok;
   mxreg_error_free(error);
   return ok && mxreg_signup_status(signup) == state;
@@ -450,8 +447,7 @@ static void test_registration_token_stage(void) {
                   MXREG_RESULT_STAGE_REJECTED, &error));
   CHECK(equals(mxreg_error_errcode(error), "M_UNAUTHORIZED"));
   CHECK(!contains(mxreg_error_message(error), PASSWORD));
-  mxreg_error_free(error);
-  error = NULL;
+  forget_error(&error);
   CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
   CHECK(equals(mxreg_signup_next_stage(account.signup), TOKEN_STAGE));
 
@@ -618,16 +614,14 @@ static void test_email_stage_survives_save_free_restore(void) {
   /* Checking before any mail was asked for is out of order. */
   CHECK(expect_rc(mxreg_signup_check_email(account.signup, &error), MXREG_RESULT_INVALID_STATE,
                   &error));
-  mxreg_error_free(error);
-  error = NULL;
+  forget_error(&error);
 
   CHECK(expect_rc(mxreg_signup_request_email_token(account.signup, address, NULL, &error),
                   MXREG_RESULT_OK, &error));
   /* Before the click: not yet, and the session goes on. */
   CHECK(expect_rc(mxreg_signup_check_email(account.signup, &error), MXREG_RESULT_STAGE_REJECTED,
                   &error));
-  mxreg_error_free(error);
-  error = NULL;
+  forget_error(&error);
   CHECK(mxreg_signup_status(account.signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
 
   /* The app is closed here: save, free everything. */
@@ -685,12 +679,10 @@ static void test_email_code_goes_to_the_submit_url(void) {
   snprintf(submit_url, sizeof submit_url, "%s/path/to/submitToken", url);
   CHECK(equals(mxreg_signup_email_submit_url(signup), submit_url));
   CHECK(expect_rc(mxreg_signup_check_email(signup, &error), MXREG_RESULT_INVALID_STATE, &error));
-  mxreg_error_free(error);
-  error = NULL;
+  forget_error(&error);
   CHECK(expect_rc(mxreg_signup_submit_email_code(signup, "000000", &error),
                   MXREG_RESULT_STAGE_REJECTED, &error));
-  mxreg_error_free(error);
-  error = NULL;
+  forget_error(&error);
   CHECK(mxreg_signup_status(signup) == MXREG_SIGNUP_STATE_NEEDS_STAGE);
   CHECK(expect_rc(mxreg_signup_submit_email_code(signup, "654321", &error), MXREG_RESULT_OK,
                   &error));
@@ -834,8 +826,7 @@ static void test_restore_refuses_garbage_and_other_homeservers(void) {
   CHECK(contains(mxreg_error_message(error), account.url));
   CHECK(!contains(mxreg_error_message(error), PASSWORD));
   CHECK(restored == SENTINEL);
-  mxreg_error_free(error);
-  error = NULL;
+  forget_error(&error);
 
   /* The right one: the policies come back and the session completes. */
   CHECK(expect_rc(mxreg_signup_restore(account.client, saved, &restored, &error), MXREG_RESULT_OK,
@@ -980,8 +971,7 @@ static void test_refresh_gives_a_new_pair(void) {
   CHECK(contains(body, user_id));
   CHECK(expect_rc(mxreg_client_refresh(account.client, first, &refused, &error),
                   MXREG_RESULT_FORBIDDEN, &error));
-  mxreg_error_free(error);
-  error = NULL;
+  forget_error(&error);
   CHECK(expect_rc(mxreg_client_refresh(account.client, mxreg_tokens_refresh_token(tokens),
                                        &rotated, &error),
                   MXREG_RESULT_OK, &error));
@@ -1063,8 +1053,7 @@ static void test_probe_transport_errors(void) {
 
   CHECK(expect_rc(mxreg_probe_server(UNUSED_LOOPBACK_URL, NULL, false, &probe, &error),
                   MXREG_RESULT_CONNECT, &error));
-  mxreg_error_free(error);
-  error = NULL;
+  forget_error(&error);
   CHECK(expect_rc(mxreg_probe_server("http://matrix.example.org", NULL, false, &probe, &error),
                   MXREG_RESULT_INSECURE_URL, &error));
   CHECK(probe == SENTINEL);

@@ -73,84 +73,101 @@ static mxreg_registration *sso_sign_up(const mxreg_client *client, const char *p
   return account;
 }
 
+/* A test's client of the sso server, the new user's name and the redirect
+ * the app last received, and what the test holds. */
+struct sso_test {
+  struct held held;
+  char username[64];
+  char redirect[2048];
+};
+
+/* A client of the sso server and a new user (a fresh name starting with
+ * `prefix`) signed up through the identity provider, in test->held.account.
+ * Call it first: held_free needs what it sets. False (with a note) when a
+ * step failed. */
+static int sso_test_sign_up(struct sso_test *test, const char *prefix) {
+  memset(&test->held, 0, sizeof test->held);
+  test->held.client = client_for("SSO");
+  return test->held.client != NULL &&
+         (test->held.account =
+              sso_sign_up(test->held.client, prefix, test->username, sizeof test->username,
+                          test->redirect, sizeof test->redirect)) != NULL;
+}
+
+/* Redeem the redirect the app last received again: true when the call gives
+ * `expected` (the login in test->held.again). */
+static int sso_complete_again(struct sso_test *test, mxreg_result expected) {
+  return expect_rc(mxreg_client_sso_complete(test->held.client, test->redirect, &test->held.again,
+                                             &test->held.error),
+                   expected, &test->held.error);
+}
+
 static void test_first_sign_in_creates_the_account_the_second_logs_in(void) {
-  const mxreg_client *client = client_for("SSO");
-  mxreg_registration *account = NULL, *again = NULL;
-  mxreg_error *error = NULL;
-  char username[64], redirect[2048];
+  struct sso_test test;
+  const mxreg_registration *account;
 
-  CHECK(client != NULL);
-  CHECK((account = sso_sign_up(client, "csso", username, sizeof username, redirect,
-                               sizeof redirect)) != NULL);
-  CHECK(registered_as(account, username));
+  CHECK(sso_test_sign_up(&test, "csso"));
+  account = test.held.account;
+  CHECK(registered_as(account, test.username));
   CHECK(mxreg_registration_refresh_token(account) != NULL);
-  CHECK(whoami_is(account, username));
+  CHECK(whoami_is(account, test.username));
 
-  CHECK(sso_redirect(client, NULL, MXREG_SSO_ACTION_LOGIN, username, redirect, sizeof redirect));
-  CHECK(expect_rc(mxreg_client_sso_complete(client, redirect, &again, &error), MXREG_RESULT_OK,
-                  &error));
-  CHECK(registered_as(again, username));
-  CHECK(!equals(mxreg_registration_device_id(again), mxreg_registration_device_id(account)));
+  CHECK(sso_redirect(test.held.client, NULL, MXREG_SSO_ACTION_LOGIN, test.username,
+                     test.redirect, sizeof test.redirect));
+  CHECK(sso_complete_again(&test, MXREG_RESULT_OK));
+  CHECK(registered_as(test.held.again, test.username));
+  CHECK(!equals(mxreg_registration_device_id(test.held.again),
+                mxreg_registration_device_id(account)));
 
 cleanup:
-  mxreg_registration_free(account);
-  mxreg_registration_free(again);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  held_free(&test.held);
 }
 
 static void test_a_login_token_is_redeemed_once(void) {
-  const mxreg_client *client = client_for("SSO");
-  mxreg_registration *account = NULL, *again = SENTINEL;
-  mxreg_error *error = NULL;
-  char username[64], redirect[2048];
+  struct sso_test test;
   const char *token;
 
-  CHECK(client != NULL);
-  CHECK((account = sso_sign_up(client, "cssotwice", username, sizeof username, redirect,
-                               sizeof redirect)) != NULL);
-  CHECK(expect_rc(mxreg_client_sso_complete(client, redirect, &again, &error),
-                  MXREG_RESULT_FORBIDDEN, &error));
-  CHECK(again == SENTINEL);
-  token = strstr(redirect, "loginToken=");
-  CHECK(token != NULL && !contains(mxreg_error_message(error), token + strlen("loginToken=")));
+  CHECK(sso_test_sign_up(&test, "cssotwice"));
+  test.held.again = SENTINEL;
+  CHECK(sso_complete_again(&test, MXREG_RESULT_FORBIDDEN));
+  CHECK(test.held.again == SENTINEL);
+  token = strstr(test.redirect, "loginToken=");
+  CHECK(token != NULL &&
+        !contains(mxreg_error_message(test.held.error), token + strlen("loginToken=")));
 
 cleanup:
-  mxreg_registration_free(account);
-  mxreg_error_free(error);
-  mxreg_client_free(client);
+  held_free(&test.held);
 }
 
 /* Refused with a clear code: an identity provider the server does not
  * list, a relative redirect URL, a server without SSO, a redirect
  * without a loginToken. */
 static void test_bad_input_is_refused(void) {
-  const mxreg_client *client = client_for("SSO");
+  struct held held = {0};
   const mxreg_client *open = client_for("OPEN");
-  mxreg_registration *account = SENTINEL;
-  mxreg_error *error = NULL;
   char *url = SENTINEL;
 
-  CHECK(client != NULL && open != NULL);
-  CHECK(expect_refusal(mxreg_client_sso_url(client, "oidc-nowhere", SSO_REDIRECT_URL,
-                                            MXREG_SSO_ACTION_REGISTER, &url, &error),
-                       MXREG_RESULT_INVALID_ARGUMENT, &error, IDP));
-  CHECK(expect_refusal(mxreg_client_sso_url(client, NULL, "/mxreg-sso", MXREG_SSO_ACTION_REGISTER,
-                                            &url, &error),
-                       MXREG_RESULT_INVALID_ARGUMENT, &error, "redirect_url"));
+  held.client = client_for("SSO");
+  held.account = SENTINEL;
+  CHECK(held.client != NULL && open != NULL);
+  CHECK(expect_refusal(mxreg_client_sso_url(held.client, "oidc-nowhere", SSO_REDIRECT_URL,
+                                            MXREG_SSO_ACTION_REGISTER, &url, &held.error),
+                       MXREG_RESULT_INVALID_ARGUMENT, &held.error, IDP));
+  CHECK(expect_refusal(mxreg_client_sso_url(held.client, NULL, "/mxreg-sso",
+                                            MXREG_SSO_ACTION_REGISTER, &url, &held.error),
+                       MXREG_RESULT_INVALID_ARGUMENT, &held.error, "redirect_url"));
   CHECK(expect_refusal(mxreg_client_sso_url(open, NULL, SSO_REDIRECT_URL,
-                                            MXREG_SSO_ACTION_REGISTER, &url, &error),
-                       MXREG_RESULT_UNSUPPORTED_FLOW, &error, "m.login.sso"));
+                                            MXREG_SSO_ACTION_REGISTER, &url, &held.error),
+                       MXREG_RESULT_UNSUPPORTED_FLOW, &held.error, "m.login.sso"));
   CHECK(url == SENTINEL);
-  CHECK(expect_refusal(
-      mxreg_client_sso_complete(client, SSO_REDIRECT_URL "?error=denied", &account, &error),
-      MXREG_RESULT_INVALID_ARGUMENT, &error, "loginToken"));
-  CHECK(account == SENTINEL);
+  CHECK(expect_refusal(mxreg_client_sso_complete(held.client, SSO_REDIRECT_URL "?error=denied",
+                                                 &held.account, &held.error),
+                       MXREG_RESULT_INVALID_ARGUMENT, &held.error, "loginToken"));
+  CHECK(held.account == SENTINEL);
 
 cleanup:
-  mxreg_error_free(error);
-  mxreg_client_free(client);
   mxreg_client_free(open);
+  held_free(&held);
 }
 
 int main(void) {

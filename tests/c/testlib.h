@@ -49,6 +49,44 @@ static inline void *sentinel(void) {
 /* Reset an output pointer that may still hold the sentinel before freeing. */
 #define UNSENTINEL(pointer) ((pointer) = ((void *)(pointer) == SENTINEL ? NULL : (pointer)))
 
+/* ---- what a test holds --------------------------------------------------- */
+
+/*
+ * The library objects a test holds on to, freed together by held_free at
+ * its cleanup label. Start it as `struct held held = {0};`; a member may
+ * stay NULL, or keep the SENTINEL that a refused call had to leave as it
+ * was.
+ */
+struct held {
+  const mxreg_client *client;
+  mxreg_registration *account;
+  mxreg_registration *again; /* a second registration or login */
+  mxreg_tokens *tokens;
+  mxreg_probe *probe;
+  mxreg_error *error;
+};
+
+static inline void held_free(struct held *held) {
+  UNSENTINEL(held->account);
+  UNSENTINEL(held->again);
+  UNSENTINEL(held->tokens);
+  UNSENTINEL(held->probe);
+  mxreg_registration_free(held->account);
+  mxreg_registration_free(held->again);
+  mxreg_tokens_free(held->tokens);
+  mxreg_probe_free(held->probe);
+  mxreg_error_free(held->error);
+  mxreg_client_free(held->client);
+  memset(held, 0, sizeof *held);
+}
+
+/* Free the error of a call that was expected to fail, so that the next
+ * call can write one. */
+static inline void forget_error(mxreg_error **error) {
+  mxreg_error_free(*error);
+  *error = NULL;
+}
+
 /* ---- time and text -------------------------------------------------------- */
 
 static inline int64_t now_ms(void) {
@@ -108,8 +146,7 @@ static inline int expect_refusal(mxreg_result got, mxreg_result expected, mxreg_
     NOTE("the message does not say \"%s\": %s", part, mxreg_error_message(*error));
     ok = 0;
   }
-  mxreg_error_free(*error);
-  *error = NULL;
+  forget_error(error);
   return ok;
 }
 
@@ -287,8 +324,7 @@ static inline mxreg_result register_patiently(const mxreg_client *client,
     if (wait > REGISTER_MAX_DELAY_MS) {
       return rc;
     }
-    mxreg_error_free(*error_out);
-    *error_out = NULL;
+    forget_error(error_out);
     sleep_ms(wait < 0 ? 1000 : wait);
   }
 }
