@@ -1,7 +1,25 @@
-//! The only module that does network I/O: `ureq` agents (one per CPU, see
-//! `agents`; `tcp` and `resolver` say how a request stays cheap) with timeouts
+//! The only module that does network I/O: `ureq` agents with timeouts
 //! always set, error statuses returned as answers (the Matrix error body
 //! matters), a cap on body size, no redirects, and the plain-http policy.
+//!
+//! How a request is sent is this file, top to bottom:
+//! [`Transport::send_as`](crate::transport::Transport::send_as) checks the
+//! URL (plain http only where allowed), builds the request (method, URL,
+//! `Authorization` in a wiped buffer, body, what is left of the call's
+//! deadline), sends it on the calling thread's agent, sends it once more when
+//! a pooled connection proves stale, wipes the body, reads the answer into a
+//! buffer that is wiped when it regrows, and maps ureq's errors onto ours.
+//! Underneath, one concept per file:
+//!
+//! - `agents`: one ureq agent per CPU, each thread always on the same one;
+//! - `ureq_adapter`: the only file using ureq's unversioned transport API:
+//!   it plugs the pieces below into the agents;
+//! - `connection`: the interface they share: a byte stream with deadlines;
+//! - `connector`: how a connection is opened: `tcp`, then `tls` for https;
+//! - `resolver`: names looked up once a minute, IP literals never;
+//! - `buffers`: what ureq reads and writes through, wiped when freed;
+//! - `stale`: telling a pooled connection the server closed from a lost
+//!   answer.
 
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
@@ -23,12 +41,15 @@ use stale::StaleConnection;
 
 mod agents;
 mod buffers;
+mod connection;
+mod connector;
 mod crypto_provider;
 mod preconnect;
 mod resolver;
 mod stale;
 mod tcp;
 mod tls;
+mod ureq_adapter;
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

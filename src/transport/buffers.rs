@@ -1,5 +1,7 @@
-//! The buffers a connection writes requests from and reads answers into:
-//! ureq's `LazyBuffers`, except that they are wiped before they are freed.
+//! The buffers ureq writes requests from and reads answers into, one pair
+//! per connection: what ureq's `LazyBuffers` does (the same interface,
+//! plugged in by `ureq_adapter`), except that they are wiped before they
+//! are freed.
 //!
 //! A pooled connection keeps its buffers as its last exchange left them: the
 //! request (a password, an application-service token) in the output buffer
@@ -10,8 +12,6 @@
 //! added to a request.
 
 use std::fmt;
-
-use ureq::unversioned::transport::Buffers;
 
 use crate::secret::wipe;
 
@@ -69,31 +69,32 @@ impl WipedBuffers {
     }
 }
 
-impl Buffers for WipedBuffers {
-    fn output(&mut self) -> &mut [u8] {
+/// The interface ureq's `Buffers` asks for (`ureq_adapter` forwards it).
+impl WipedBuffers {
+    pub(crate) fn output(&mut self) -> &mut [u8] {
         self.ensure_allocation();
         &mut self.output
     }
 
-    fn input(&self) -> &[u8] {
+    pub(crate) fn input(&self) -> &[u8] {
         &self.input[self.consumed..self.filled]
     }
 
-    fn input_append_buf(&mut self) -> &mut [u8] {
+    pub(crate) fn input_append_buf(&mut self) -> &mut [u8] {
         self.ensure_allocation();
         self.free_input()
     }
 
-    fn input_appended(&mut self, amount: usize) {
+    pub(crate) fn input_appended(&mut self, amount: usize) {
         self.filled = (self.filled + amount).min(self.input.len());
     }
 
-    fn input_consume(&mut self, amount: usize) {
+    pub(crate) fn input_consume(&mut self, amount: usize) {
         self.progress = amount > 0;
         self.consumed = (self.consumed + amount).min(self.filled);
     }
 
-    fn tmp_and_output(&mut self) -> (&mut [u8], &mut [u8]) {
+    pub(crate) fn tmp_and_output(&mut self) -> (&mut [u8], &mut [u8]) {
         self.ensure_allocation();
         if self.free_input().len() < MIN_TMP_SIZE {
             grow_wiping(&mut self.input, self.filled + MIN_TMP_SIZE);
@@ -101,7 +102,7 @@ impl Buffers for WipedBuffers {
         (&mut self.input[self.filled..], &mut self.output)
     }
 
-    fn can_use_input(&self) -> bool {
+    pub(crate) fn can_use_input(&self) -> bool {
         self.consumed < self.filled && self.progress
     }
 }

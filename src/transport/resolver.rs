@@ -1,22 +1,17 @@
-//! Name resolution for the agent without a thread per request.
+//! Name resolution without a thread per request.
 //!
 //! ureq resolves the host before every request, even one that reuses a pooled
 //! connection, and its default resolver enforces the resolve timeout by
-//! spawning a thread per lookup. This resolver answers IP literals directly
+//! spawning a thread per lookup. This cache answers IP literals directly
 //! and keeps each looked-up name for [`NAME_LIFETIME`] (curl's default DNS
 //! cache time), so only the first request to a host name, and one a minute
-//! after, pays for a lookup.
+//! after, pays for a lookup (ureq's, plugged in by `ureq_adapter`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use ureq::Error;
-use ureq::config::Config;
-use ureq::http::Uri;
 use ureq::http::uri::Scheme;
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::NextTimeout;
 
 /// How long a looked-up name is reused.
 pub(crate) const NAME_LIFETIME: Duration = Duration::from_secs(60);
@@ -27,12 +22,11 @@ const MAX_CACHED_NAMES: usize = 8;
 struct CachedName {
     host_and_port: String,
     resolved_at: Instant,
-    addrs: ResolvedSocketAddrs,
+    addrs: Vec<SocketAddr>,
 }
 
 #[derive(Default)]
 pub(crate) struct CachingResolver {
-    lookup: DefaultResolver,
     names: Mutex<Vec<CachedName>>,
 }
 
@@ -42,51 +36,28 @@ impl std::fmt::Debug for CachingResolver {
     }
 }
 
-impl Resolver for CachingResolver {
-    fn resolve(
+impl CachingResolver {
+    /// The addresses of `host` (as in a URL) at `port`: an IP literal's own,
+    /// a name's from the cache, or else from `look_up`, then kept.
+    pub(crate) fn resolve<E>(
         &self,
-        uri: &Uri,
-        config: &Config,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, Error> {
-        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
-            return self.lookup.resolve(uri, config, timeout);
-        };
-        let Some(port) = authority.port_u16().or_else(|| default_port(scheme)) else {
-            return self.lookup.resolve(uri, config, timeout);
-        };
-        let host = authority.host();
+        host: &str,
+        port: u16,
+        look_up: impl FnOnce() -> Result<Vec<SocketAddr>, E>,
+    ) -> Result<Vec<SocketAddr>, E> {
         if let Some(ip) = ip_literal(host) {
-            return self.only_wanted([SocketAddr::new(ip, port)], config);
+            return Ok(vec![SocketAddr::new(ip, port)]);
         }
         let host_and_port = format!("{host}:{port}");
         if let Some(addrs) = self.cached(&host_and_port) {
             return Ok(addrs);
         }
-        let addrs = self.lookup.resolve(uri, config, timeout)?;
+        let addrs = look_up()?;
         self.remember(host_and_port, &addrs);
         Ok(addrs)
     }
-}
 
-impl CachingResolver {
-    fn only_wanted(
-        &self,
-        addrs: impl IntoIterator<Item = SocketAddr>,
-        config: &Config,
-    ) -> Result<ResolvedSocketAddrs, Error> {
-        let mut result = self.empty();
-        for addr in config.ip_family().keep_wanted(addrs.into_iter()) {
-            result.push(addr);
-        }
-        if result.is_empty() {
-            Err(Error::HostNotFound)
-        } else {
-            Ok(result)
-        }
-    }
-
-    fn cached(&self, host_and_port: &str) -> Option<ResolvedSocketAddrs> {
+    fn cached(&self, host_and_port: &str) -> Option<Vec<SocketAddr>> {
         let names = self
             .names
             .lock()
@@ -96,10 +67,10 @@ impl CachingResolver {
             .find(|name| {
                 name.host_and_port == host_and_port && name.resolved_at.elapsed() < NAME_LIFETIME
             })
-            .map(|name| copy_addrs(self, &name.addrs))
+            .map(|name| name.addrs.clone())
     }
 
-    fn remember(&self, host_and_port: String, addrs: &ResolvedSocketAddrs) {
+    fn remember(&self, host_and_port: String, addrs: &[SocketAddr]) {
         let mut names = self
             .names
             .lock()
@@ -113,20 +84,13 @@ impl CachingResolver {
         names.push(CachedName {
             host_and_port,
             resolved_at: Instant::now(),
-            addrs: copy_addrs(self, addrs),
+            addrs: addrs.to_vec(),
         });
     }
 }
 
-fn copy_addrs(resolver: &CachingResolver, addrs: &ResolvedSocketAddrs) -> ResolvedSocketAddrs {
-    let mut copy = resolver.empty();
-    for addr in addrs.iter() {
-        copy.push(*addr);
-    }
-    copy
-}
-
-fn default_port(scheme: &Scheme) -> Option<u16> {
+/// The port a URL without one means.
+pub(crate) fn default_port(scheme: &Scheme) -> Option<u16> {
     if *scheme == Scheme::HTTPS {
         Some(443)
     } else if *scheme == Scheme::HTTP {
@@ -150,72 +114,94 @@ fn ip_literal(host: &str) -> Option<IpAddr> {
 mod tests {
     use super::*;
 
-    fn no_timeout() -> NextTimeout {
-        NextTimeout::default()
+    fn addr(text: &str) -> SocketAddr {
+        text.parse().unwrap()
     }
 
-    fn resolve(resolver: &CachingResolver, url: &str) -> Result<Vec<SocketAddr>, Error> {
-        let uri: Uri = url.parse().expect("test URL");
+    /// Resolve with a lookup that answers `looked_up` and counts its calls.
+    fn resolve(
+        resolver: &CachingResolver,
+        host: &str,
+        port: u16,
+        looked_up: &[SocketAddr],
+        lookups: &mut usize,
+    ) -> Vec<SocketAddr> {
         resolver
-            .resolve(&uri, &Config::default(), no_timeout())
-            .map(|addrs| addrs.iter().copied().collect())
+            .resolve::<()>(host, port, || {
+                *lookups += 1;
+                Ok(looked_up.to_vec())
+            })
+            .unwrap()
     }
 
     #[test]
-    fn ip_literals_resolve_to_themselves_with_default_ports() {
+    fn ip_literals_resolve_to_themselves() {
         let resolver = CachingResolver::default();
+        let mut lookups = 0;
         assert_eq!(
-            resolve(&resolver, "http://127.0.0.1:8008/x").unwrap(),
-            vec!["127.0.0.1:8008".parse::<SocketAddr>().unwrap()]
+            resolve(&resolver, "127.0.0.1", 8008, &[], &mut lookups),
+            vec![addr("127.0.0.1:8008")]
         );
         assert_eq!(
-            resolve(&resolver, "https://[::1]/").unwrap(),
-            vec!["[::1]:443".parse::<SocketAddr>().unwrap()]
+            resolve(&resolver, "[::1]", 443, &[], &mut lookups),
+            vec![addr("[::1]:443")]
         );
-        assert_eq!(
-            resolve(&resolver, "http://10.1.2.3/").unwrap(),
-            vec!["10.1.2.3:80".parse::<SocketAddr>().unwrap()]
-        );
+        assert_eq!(lookups, 0, "no lookup");
         assert!(
             resolver.names.lock().unwrap().is_empty(),
             "literals are not cached"
         );
+        assert_eq!(default_port(&Scheme::HTTPS), Some(443));
+        assert_eq!(default_port(&Scheme::HTTP), Some(80));
     }
 
     #[test]
     fn names_are_looked_up_once_then_reused() {
         let resolver = CachingResolver::default();
-        let first = resolve(&resolver, "http://localhost:8448/").unwrap();
-        assert!(!first.is_empty());
-        assert!(
-            first
-                .iter()
-                .all(|addr| addr.ip().is_loopback() && addr.port() == 8448)
-        );
-        assert_eq!(resolver.names.lock().unwrap().len(), 1);
-        // A poisoned entry proves the second answer comes from the cache.
-        resolver.names.lock().unwrap()[0].addrs = copy_addrs(&resolver, &{
-            let mut marked = resolver.empty();
-            marked.push("127.9.9.9:8448".parse().unwrap());
-            marked
-        });
+        let mut lookups = 0;
+        let first = [addr("127.0.0.1:8448")];
         assert_eq!(
-            resolve(&resolver, "http://localhost:8448/").unwrap(),
-            vec!["127.9.9.9:8448".parse::<SocketAddr>().unwrap()]
+            resolve(&resolver, "localhost", 8448, &first, &mut lookups),
+            first
         );
+        let other = [addr("127.9.9.9:8448")];
+        assert_eq!(
+            resolve(&resolver, "localhost", 8448, &other, &mut lookups),
+            first,
+            "the second answer comes from the cache"
+        );
+        assert_eq!(lookups, 1);
+        assert_eq!(
+            resolve(&resolver, "localhost", 9000, &other, &mut lookups),
+            other,
+            "another port is another entry"
+        );
+        let err = resolver.resolve("elsewhere", 1, || Err("lookup failed"));
+        assert_eq!(err, Err("lookup failed"), "failures are not cached");
+        assert_eq!(resolver.names.lock().unwrap().len(), 2);
     }
 
     #[test]
     fn expired_names_are_looked_up_again() {
         let resolver = CachingResolver::default();
-        resolve(&resolver, "http://localhost:8448/").unwrap();
+        let mut lookups = 0;
+        resolve(
+            &resolver,
+            "localhost",
+            8448,
+            &[addr("127.0.0.1:8448")],
+            &mut lookups,
+        );
         let Some(long_ago) = Instant::now().checked_sub(NAME_LIFETIME + Duration::from_secs(1))
         else {
             return; // a monotonic clock this young cannot express the past
         };
         resolver.names.lock().unwrap()[0].resolved_at = long_ago;
-        resolver.names.lock().unwrap()[0].addrs = resolver.empty();
-        let again = resolve(&resolver, "http://localhost:8448/").unwrap();
-        assert!(!again.is_empty(), "the expired, emptied entry was not used");
+        let again = [addr("127.0.0.2:8448")];
+        assert_eq!(
+            resolve(&resolver, "localhost", 8448, &again, &mut lookups),
+            again
+        );
+        assert_eq!(lookups, 2);
     }
 }

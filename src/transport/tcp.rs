@@ -1,4 +1,4 @@
-//! The TCP layer under the agent (and under TLS), built to cost as few
+//! The TCP connection (under TLS for https), built to cost as few
 //! syscalls per request on a kept-alive connection as HTTP allows: one write
 //! for the request, one read for a small answer, one look at an idle
 //! connection before it is reused.
@@ -18,10 +18,10 @@
 //!   returns the connection to the pool; that first question is answered
 //!   without a syscall, since the take that follows asks the socket anyway.
 //!
-//! Its buffers, which keep the last request and answer while the connection
-//! is pooled, are wiped when it is freed ([`WipedBuffers`]). A pooled
-//! connection the server closed under our request is told apart from a lost
-//! answer as `stale` explains.
+//! The request bytes it holds are wiped once written (the buffers ureq
+//! reads and writes through are `WipedBuffers`, owned by `ureq_adapter`). A
+//! pooled connection the server closed under our request is told apart from
+//! a lost answer as `stale` explains.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -30,13 +30,7 @@ use std::os::fd::AsRawFd;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use ureq::unversioned::resolver::ResolvedSocketAddrs;
-use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, Either, NextTimeout, ShutdownHandle, Transport,
-};
-use ureq::{Error, Timeout};
-
-use super::buffers::WipedBuffers;
+use super::connection::{Connection, Deadline, is_timeout, timed_out};
 use super::stale::{ResetWatch, StaleConnection, is_reset};
 use crate::secret::wipe;
 
@@ -48,65 +42,23 @@ pub(crate) const UNSENT_CAPACITY: usize = 16 * 1024;
 /// microseconds between one request and the next.
 pub(crate) const TIMEOUT_SLACK: Duration = Duration::from_millis(20);
 
-/// Opens plain TCP connections; a chained transport (a proxy's) passes through.
-#[derive(Debug, Default)]
-pub(crate) struct LeanTcpConnector;
-
-impl<In: Transport> Connector<In> for LeanTcpConnector {
-    type Out = Either<In, LeanTcpTransport>;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<In>,
-    ) -> Result<Option<Self::Out>, Error> {
-        if let Some(transport) = chained {
-            return Ok(Some(Either::A(transport)));
-        }
-        let started = Instant::now();
-        let stream = connect_any(&details.addrs, details.timeout)?;
-        let round_trip = started.elapsed();
-        if details.config.no_delay() {
-            stream.set_nodelay(true)?;
-        }
-        let buffers = WipedBuffers::new(
-            details.config.input_buffer_size(),
-            details.config.output_buffer_size(),
-        );
-        let transport = LeanTcpTransport::over(stream, buffers, round_trip);
-        (details.register_shutdown)(transport.shutdown_handle())?;
-        Ok(Some(Either::B(transport)))
-    }
-}
-
-/// Try each address in turn within the connect timeout; the ones left share
-/// what remains of it equally.
-fn connect_any(addrs: &ResolvedSocketAddrs, timeout: NextTimeout) -> Result<TcpStream, Error> {
-    let deadline = timeout.not_zero().map(|after| Instant::now() + *after);
+/// Try each address in turn before `deadline`; the ones left share what
+/// remains of it equally.
+fn connect_any(addrs: &[SocketAddr], deadline: Deadline) -> io::Result<TcpStream> {
     let mut last_error = None;
     for (index, addr) in addrs.iter().enumerate() {
-        let budget = match deadline {
-            Some(deadline) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Err(Error::Timeout(timeout.reason));
-                }
-                Some(left / (addrs.len() - index) as u32)
-            }
-            None => None,
-        };
+        let budget = deadline
+            .left()?
+            .map(|left| left / (addrs.len() - index) as u32);
         match connect_one(addr, budget) {
             Ok(stream) => return Ok(stream),
-            Err(err) if is_timeout(&err) => last_error = Some(Error::Timeout(timeout.reason)),
-            Err(err) if concerns_only_this_address(&err) => last_error = Some(Error::Io(err)),
-            Err(err) => return Err(Error::Io(err)),
+            Err(err) if is_timeout(&err) => last_error = Some(timed_out()),
+            Err(err) if concerns_only_this_address(&err) => last_error = Some(err),
+            Err(err) => return Err(err),
         }
     }
     Err(last_error.unwrap_or_else(|| {
-        Error::Io(io::Error::new(
-            io::ErrorKind::ConnectionRefused,
-            "no address to connect to",
-        ))
+        io::Error::new(io::ErrorKind::ConnectionRefused, "no address to connect to")
     }))
 }
 
@@ -115,13 +67,6 @@ fn connect_one(addr: &SocketAddr, budget: Option<Duration>) -> io::Result<TcpStr
         Some(budget) => TcpStream::connect_timeout(addr, budget.max(Duration::from_millis(10))),
         None => TcpStream::connect(addr),
     }
-}
-
-fn is_timeout(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-    )
 }
 
 /// Failures after which another address of the same host may still work.
@@ -170,17 +115,14 @@ impl SocketTimeout {
     }
 }
 
-pub(crate) struct LeanTcpTransport {
+pub(crate) struct TcpConnection {
     /// In an `Arc` so that the agent's shutdown handle can reach the socket.
     stream: Arc<TcpStream>,
-    /// The last request and answer stay here until the connection is
-    /// freed, and are wiped then.
-    buffers: WipedBuffers,
     /// Output not yet written; allocated on first use, never grown past
     /// `UNSENT_CAPACITY` (so no stray copy of a request is left on the heap).
     unsent: Vec<u8>,
-    /// The write timeout given with the latest held output.
-    unsent_timeout: NextTimeout,
+    /// The deadline given with the latest held output.
+    unsent_deadline: Deadline,
     read_timeout: SocketTimeout,
     write_timeout: SocketTimeout,
     /// Whether `is_open` was asked since the last read or write.
@@ -195,11 +137,10 @@ pub(crate) struct LeanTcpTransport {
 }
 
 /// The socket and sizes: the held output is a request.
-impl fmt::Debug for LeanTcpTransport {
+impl fmt::Debug for TcpConnection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LeanTcpTransport")
+        f.debug_struct("TcpConnection")
             .field("stream", &self.stream)
-            .field("buffers", &self.buffers)
             .field("unsent", &self.unsent.len())
             .finish_non_exhaustive()
     }
@@ -207,19 +148,33 @@ impl fmt::Debug for LeanTcpTransport {
 
 /// Output still held (a request that failed before its answer was awaited)
 /// goes with the connection: wiped first.
-impl Drop for LeanTcpTransport {
+impl Drop for TcpConnection {
     fn drop(&mut self) {
         wipe(&mut self.unsent);
     }
 }
 
-impl LeanTcpTransport {
-    fn over(stream: TcpStream, buffers: WipedBuffers, round_trip: Duration) -> Self {
-        LeanTcpTransport {
+impl TcpConnection {
+    /// Connect to the first of `addrs` that answers before `deadline`.
+    pub(crate) fn open(
+        addrs: &[SocketAddr],
+        deadline: Deadline,
+        no_delay: bool,
+    ) -> io::Result<Self> {
+        let started = Instant::now();
+        let stream = connect_any(addrs, deadline)?;
+        let round_trip = started.elapsed();
+        if no_delay {
+            stream.set_nodelay(true)?;
+        }
+        Ok(Self::over(stream, round_trip))
+    }
+
+    fn over(stream: TcpStream, round_trip: Duration) -> Self {
+        TcpConnection {
             stream: Arc::new(stream),
-            buffers,
             unsent: Vec::new(),
-            unsent_timeout: NextTimeout::default(),
+            unsent_deadline: Deadline::never(),
             read_timeout: SocketTimeout::default(),
             write_timeout: SocketTimeout::default(),
             answered_since_io: false,
@@ -229,9 +184,10 @@ impl LeanTcpTransport {
         }
     }
 
-    /// For the TLS layer, which sees the end of its stream first.
-    pub(crate) fn reset_watch(&self) -> ResetWatch {
-        ResetWatch::new(Arc::clone(&self.stream), self.round_trip)
+    /// The socket, for shutting it down from another thread
+    /// (`Agent::shutdown`).
+    pub(crate) fn socket(&self) -> Weak<TcpStream> {
+        Arc::downgrade(&self.stream)
     }
 
     /// A pooled connection with nothing of the answer yet: a failure may be
@@ -240,122 +196,85 @@ impl LeanTcpTransport {
         self.pooled && !self.answer_started
     }
 
-    /// ureq shuts a `TcpStream` down through this (`Agent::shutdown`).
-    fn shutdown_handle(&self) -> Weak<dyn ShutdownHandle> {
-        Arc::downgrade(&self.stream) as Weak<dyn ShutdownHandle>
-    }
-
     /// Write the held output, then wipe it.
-    fn flush_unsent(&mut self) -> Result<(), Error> {
+    fn flush_unsent(&mut self) -> io::Result<()> {
         if self.unsent.is_empty() {
             return Ok(());
         }
         self.answer_started = false;
-        let result = self.write_now(None, self.unsent_timeout);
+        let result = write_by(
+            &self.stream,
+            &mut self.write_timeout,
+            &self.unsent,
+            self.unsent_deadline,
+        );
         wipe(&mut self.unsent);
         self.unsent.clear();
         match result {
             // Reset before the request went out: the server closed first.
-            Err(Error::Io(err)) if is_reset(&err) && self.may_be_stale() => {
-                Err(StaleConnection::Unread.into_ureq())
+            Err(err) if is_reset(&err) && self.may_be_stale() => {
+                Err(StaleConnection::Unread.into_io())
             }
             other => other,
         }
     }
-
-    /// Write `extra` (or the held output when `None`) with the given timeout.
-    fn write_now(&mut self, extra: Option<usize>, timeout: NextTimeout) -> Result<(), Error> {
-        let timeout = usable(timeout)?;
-        let stream = &self.stream;
-        self.write_timeout
-            .ensure(timeout.not_zero().map(|after| *after), |value| {
-                stream.set_write_timeout(value)
-            })?;
-        let bytes = match extra {
-            Some(amount) => &self.buffers.output()[..amount],
-            None => &self.unsent[..],
-        };
-        (&*self.stream)
-            .write_all(bytes)
-            .map_err(|err| io_error(err, timeout.reason))
-    }
 }
 
-/// A timeout with no time left is an error straight away.
-fn usable(timeout: NextTimeout) -> Result<NextTimeout, Error> {
-    if !timeout.after.is_not_happening() && timeout.after.is_zero() {
-        Err(Error::Timeout(timeout.reason))
-    } else {
-        Ok(timeout)
-    }
+/// Write all of `bytes` before `deadline`.
+fn write_by(
+    stream: &TcpStream,
+    timeout: &mut SocketTimeout,
+    bytes: &[u8],
+    deadline: Deadline,
+) -> io::Result<()> {
+    let left = deadline.left()?;
+    timeout.ensure(left, |value| stream.set_write_timeout(value))?;
+    let mut stream = stream;
+    stream
+        .write_all(bytes)
+        .map_err(|err| if is_timeout(&err) { timed_out() } else { err })
 }
 
-fn io_error(err: io::Error, reason: Timeout) -> Error {
-    if is_timeout(&err) {
-        Error::Timeout(reason)
-    } else {
-        Error::Io(err)
-    }
-}
-
-impl Transport for LeanTcpTransport {
-    fn buffers(&mut self) -> &mut dyn Buffers {
-        &mut self.buffers
-    }
-
-    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
-        let timeout = usable(timeout.for_write())?;
-        if self.unsent.len() + amount > UNSENT_CAPACITY {
+impl Connection for TcpConnection {
+    fn send(&mut self, bytes: &[u8], deadline: Deadline) -> io::Result<()> {
+        deadline.left()?;
+        if self.unsent.len() + bytes.len() > UNSENT_CAPACITY {
             self.flush_unsent()?;
         }
-        if amount > UNSENT_CAPACITY {
-            return self.write_now(Some(amount), timeout);
+        if bytes.len() > UNSENT_CAPACITY {
+            return write_by(&self.stream, &mut self.write_timeout, bytes, deadline);
         }
         if self.unsent.capacity() == 0 {
             self.unsent.reserve_exact(UNSENT_CAPACITY);
         }
-        self.unsent
-            .extend_from_slice(&self.buffers.output()[..amount]);
-        self.unsent_timeout = timeout;
+        self.unsent.extend_from_slice(bytes);
+        self.unsent_deadline = deadline;
         Ok(())
     }
 
-    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+    fn receive(&mut self, into: &mut [u8], deadline: Deadline) -> io::Result<usize> {
         self.flush_unsent()?;
-        let timeout = usable(timeout.for_read())?;
-        let limit = timeout.not_zero().map(|after| *after);
-        let started = Instant::now();
         loop {
-            let wanted = match limit {
-                Some(limit) => {
-                    let left = limit.saturating_sub(started.elapsed());
-                    if left.is_zero() {
-                        return Err(Error::Timeout(timeout.reason));
-                    }
-                    Some(left)
-                }
-                None => None,
-            };
+            let wanted = deadline.left()?;
             let stream = &self.stream;
             self.read_timeout
                 .ensure(wanted, |value| stream.set_read_timeout(value))?;
-            let input = self.buffers.input_append_buf();
-            match (&*self.stream).read(input) {
-                Ok(0) if self.may_be_stale() && self.reset_watch().reset_follows(wanted) => {
-                    return Err(StaleConnection::Unread.into_ureq());
+            match (&*self.stream).read(into) {
+                Ok(0) if self.may_be_stale() && self.reset_watch_now().reset_follows(wanted) => {
+                    return Err(StaleConnection::Unread.into_io());
                 }
                 Ok(amount) => {
-                    self.buffers.input_appended(amount);
                     self.answered_since_io = false;
                     self.answer_started |= amount > 0;
-                    return Ok(amount > 0);
+                    return Ok(amount);
                 }
-                // A signal: read again with what is left of the timeout.
+                // A signal: read again with what is left of the deadline.
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) if is_reset(&err) && self.may_be_stale() => {
-                    return Err(StaleConnection::ResetOnly.into_ureq());
+                    return Err(StaleConnection::ResetOnly.into_io());
                 }
-                Err(err) => return Err(io_error(err, timeout.reason)),
+                Err(err) if is_timeout(&err) => return Err(timed_out()),
+                Err(err) => return Err(err),
             }
         }
     }
@@ -373,6 +292,17 @@ impl Transport for LeanTcpTransport {
             return true;
         }
         peer_is_quiet(&self.stream)
+    }
+
+    /// For the TLS layer, which sees the end of its stream first.
+    fn reset_watch(&self) -> Option<ResetWatch> {
+        Some(self.reset_watch_now())
+    }
+}
+
+impl TcpConnection {
+    fn reset_watch_now(&self) -> ResetWatch {
+        ResetWatch::new(Arc::clone(&self.stream), self.round_trip)
     }
 }
 
@@ -405,52 +335,37 @@ fn peer_is_quiet(stream: &TcpStream) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::connection::loopback_pair;
     use std::net::TcpListener;
-
-    fn connected_pair() -> (TcpStream, TcpStream) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-        let (server, _) = listener.accept().unwrap();
-        (client, server)
-    }
 
     #[test]
     fn quiet_peer_is_open_until_it_speaks_or_closes() {
-        let (client, mut server) = connected_pair();
+        let (client, mut server) = loopback_pair();
         assert!(peer_is_quiet(&client));
         server.write_all(b"x").unwrap();
         server.flush().unwrap();
         std::thread::sleep(Duration::from_millis(20));
         assert!(!peer_is_quiet(&client), "unexpected bytes make it unusable");
 
-        let (client, server) = connected_pair();
+        let (client, server) = loopback_pair();
         drop(server);
         std::thread::sleep(Duration::from_millis(20));
         assert!(!peer_is_quiet(&client), "a closed peer makes it unusable");
     }
 
-    fn timeout(reason: Timeout) -> NextTimeout {
-        NextTimeout {
-            after: std::time::Duration::from_secs(5).into(),
-            reason,
-            per_read: None,
-            per_write: None,
-        }
+    fn soon() -> Deadline {
+        Deadline::after(Some(Duration::from_secs(5)))
     }
 
     #[test]
     fn a_request_leaves_in_one_write_when_the_answer_is_awaited() {
-        let (client, mut server) = connected_pair();
-        let mut transport =
-            LeanTcpTransport::over(client, WipedBuffers::new(4096, 4096), Duration::ZERO);
+        let (client, mut server) = loopback_pair();
+        let mut connection = TcpConnection::over(client, Duration::ZERO);
         for part in [
             &b"POST / HTTP/1.1\r\ncontent-length: 7\r\n\r\n"[..],
             b"secret!",
         ] {
-            transport.buffers().output()[..part.len()].copy_from_slice(part);
-            transport
-                .transmit_output(part.len(), timeout(Timeout::SendBody))
-                .unwrap();
+            connection.send(part, soon()).unwrap();
         }
         server.set_nonblocking(true).unwrap();
         let mut buffer = [0u8; 256];
@@ -461,12 +376,8 @@ mod tests {
             "nothing is sent before the answer is awaited"
         );
         server.write_all(b"HTTP/1.1 200 OK\r\n").unwrap();
-        assert!(
-            transport
-                .await_input(timeout(Timeout::RecvResponse))
-                .unwrap()
-        );
-        assert!(transport.unsent.is_empty());
+        assert!(connection.receive(&mut [0u8; 64], soon()).unwrap() > 0);
+        assert!(connection.unsent.is_empty());
         server.set_nonblocking(false).unwrap();
         let got = server.read(&mut buffer).unwrap();
         assert_eq!(
@@ -475,26 +386,32 @@ mod tests {
         );
         // The held copy of the request (a password, often) is wiped.
         // SAFETY: the capacity was allocated and the first bytes written.
-        let held = unsafe { std::slice::from_raw_parts(transport.unsent.as_ptr(), 16) };
+        let held = unsafe { std::slice::from_raw_parts(connection.unsent.as_ptr(), 16) };
         assert!(held.iter().all(|byte| *byte == 0));
     }
 
     #[test]
+    fn a_read_past_its_deadline_times_out() {
+        let (client, _server) = loopback_pair();
+        let mut connection = TcpConnection::over(client, Duration::ZERO);
+        let started = Instant::now();
+        let deadline = Deadline::after(Some(Duration::from_millis(50)));
+        let err = connection.receive(&mut [0u8; 16], deadline).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() < Duration::from_millis(50) + 2 * TIMEOUT_SLACK);
+    }
+
+    #[test]
     fn only_the_question_before_reuse_asks_the_socket() {
-        let (client, mut server) = connected_pair();
-        let mut transport =
-            LeanTcpTransport::over(client, WipedBuffers::new(4096, 4096), Duration::ZERO);
+        let (client, mut server) = loopback_pair();
+        let mut connection = TcpConnection::over(client, Duration::ZERO);
         server.write_all(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
-        assert!(
-            transport
-                .await_input(timeout(Timeout::RecvResponse))
-                .unwrap()
-        );
+        assert!(connection.receive(&mut [0u8; 64], soon()).unwrap() > 0);
         drop(server);
         std::thread::sleep(Duration::from_millis(20));
-        assert!(transport.is_open(), "pooling right after the answer");
+        assert!(connection.is_open(), "pooling right after the answer");
         assert!(
-            !transport.is_open(),
+            !connection.is_open(),
             "taking it from the pool sees the close"
         );
     }

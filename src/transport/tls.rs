@@ -1,15 +1,15 @@
-//! The TLS layer: rustls over the TCP layer, in place of ureq's rustls
-//! connector, for two reasons.
+//! The TLS layer: rustls over a connection (ours, TCP), in place of ureq's
+//! rustls connector, for two reasons.
 //!
 //! - The plaintext of each exchange (the request with its password or token,
 //!   the answer with its tokens) sits in the connection's buffers until the
 //!   next one; ureq's transport frees them unwiped, ours are
-//!   [`WipedBuffers`].
+//!   `WipedBuffers`.
 //! - The handshake is completed while connecting, before any request byte
 //!   is written. A failure there (an untrusted or expired certificate, a
 //!   plain-http server) comes out of rustls as an `io::Error` wrapping the
 //!   rustls error, indistinguishable from a connection lost after the
-//!   request was sent. Unwrapped here, it becomes `ureq::Error::Rustls`:
+//!   request was sent. `ureq_adapter` unwraps it into `ureq::Error::Rustls`:
 //!   `MXREG_RESULT_TLS`, never "outcome unknown".
 //!
 //! What stays out of reach is inside rustls. It encrypts what we send in
@@ -27,26 +27,20 @@
 //! against the caller's roots when it pins some.
 
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use rustls::client::ClientConnection;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, RootCertStore, StreamOwned};
 use rustls_platform_verifier::BuilderVerifierExt;
-use ureq::Error;
-use ureq::http::Uri;
-use ureq::unversioned::transport::time::{Duration, Instant};
-use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, Either, NextTimeout, Transport, TransportAdapter,
-};
 
-use super::buffers::WipedBuffers;
+use super::connection::{Connection, Deadline, DeadlineStream};
 use super::stale::{ResetWatch, StaleConnection};
-use super::tcp::LeanTcpTransport;
 
-/// Wraps the chained transport in TLS for https URLs.
+/// Wraps connections in TLS for https URLs.
 pub(crate) struct TlsConnector {
     /// `None`: the platform's verifier and trust store (on Linux the
     /// system store, read when the configuration is built).
@@ -105,96 +99,67 @@ impl fmt::Debug for TlsConnector {
     }
 }
 
-/// Over our TCP layer (or a proxy's transport, `A`).
-impl<A: Transport> Connector<Either<A, LeanTcpTransport>> for TlsConnector {
-    type Out = Either<Either<A, LeanTcpTransport>, TlsTransport>;
-
-    fn connect(
+impl TlsConnector {
+    /// Run the TLS handshake over `inner` with the server named `host` (a
+    /// URL's host), before `deadline`.
+    pub(crate) fn wrap<C: Connection>(
         &self,
-        details: &ConnectionDetails,
-        chained: Option<Either<A, LeanTcpTransport>>,
-    ) -> Result<Option<Self::Out>, Error> {
-        let Some(transport) = chained else {
-            return Ok(None);
-        };
-        if !details.needs_tls() || transport.is_tls() {
-            return Ok(Some(Either::A(transport)));
-        }
-        let reset_watch = match &transport {
-            Either::B(tcp) => Some(tcp.reset_watch()),
-            Either::A(_) => None,
-        };
-        let name = server_name(details.uri)?;
-        let mut conn = ClientConnection::new(self.config()?, name)?;
-        let mut sock = TransportAdapter::new(transport.boxed(), details.current_time.clone());
-        let now = (details.current_time)();
-        sock.set_timeout(time_left(details.timeout, details.now, now));
-        conn.complete_io(&mut sock)
-            .map_err(|err| unwrap_rustls(err.into()))?;
-        let buffers = WipedBuffers::new(
-            details.config.input_buffer_size(),
-            details.config.output_buffer_size(),
-        );
-        Ok(Some(Either::B(TlsTransport {
-            buffers,
-            stream: StreamOwned::new(conn, sock),
+        inner: C,
+        host: &str,
+        deadline: Deadline,
+    ) -> io::Result<TlsConnection<C>> {
+        let reset_watch = inner.reset_watch();
+        let name = server_name(host)?;
+        let config = self.config().map_err(tls_error)?;
+        let mut tls = ClientConnection::new(config, name).map_err(tls_error)?;
+        let mut sock = DeadlineStream { inner, deadline };
+        tls.complete_io(&mut sock)?;
+        Ok(TlsConnection {
+            stream: StreamOwned::new(tls, sock),
             reset_watch,
             pooled: false,
             answer_started: false,
-        })))
+        })
     }
 }
 
+/// A rustls error as the connection layers return errors.
+fn tls_error(err: rustls::Error) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, err)
+}
+
+/// A URL's host that cannot name a TLS server.
+#[derive(Debug)]
+pub(crate) struct InvalidServerName;
+
+impl InvalidServerName {
+    pub(crate) const MESSAGE: &str = "the host is not a valid TLS server name";
+}
+
+impl fmt::Display for InvalidServerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Self::MESSAGE)
+    }
+}
+
+impl std::error::Error for InvalidServerName {}
+
 /// The URL's host (an IPv6 literal without its brackets) as rustls names
 /// the server it verifies.
-fn server_name(uri: &Uri) -> Result<ServerName<'static>, Error> {
-    let host = uri.host().unwrap_or_default();
+fn server_name(host: &str) -> io::Result<ServerName<'static>> {
     let bare = host
         .strip_prefix('[')
         .and_then(|inner| inner.strip_suffix(']'))
         .unwrap_or(host);
     ServerName::try_from(bare)
         .map(|name| name.to_owned())
-        .map_err(|_| Error::Tls("the host is not a valid TLS server name"))
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, InvalidServerName))
 }
 
-/// What is left at `now` of `timeout`, set at `started`: the connect
-/// timeout runs from the start of the connection (as in ureq), so what the
-/// TCP connection used is gone.
-fn time_left(mut timeout: NextTimeout, started: Instant, now: Instant) -> NextTimeout {
-    if let (Duration::Exact(limit), Instant::Exact(started), Instant::Exact(now)) =
-        (timeout.after, started, now)
-    {
-        timeout.after =
-            Duration::Exact(limit.saturating_sub(now.saturating_duration_since(started)));
-    }
-    timeout
-}
-
-fn unwrap_rustls(err: Error) -> Error {
-    match err {
-        Error::Io(io)
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<rustls::Error>()) =>
-        {
-            match io
-                .into_inner()
-                .map(|inner| inner.downcast::<rustls::Error>())
-            {
-                Some(Ok(tls)) => Error::Rustls(*tls),
-                _ => Error::Tls("TLS handshake failed"),
-            }
-        }
-        other => other,
-    }
-}
-
-pub(crate) struct TlsTransport {
-    /// Plaintext: the last request and answer, wiped when the connection is
-    /// freed.
-    buffers: WipedBuffers,
-    stream: StreamOwned<ClientConnection, TransportAdapter>,
+/// A TLS session over a connection. Plaintext is read into the caller's
+/// buffers only (`WipedBuffers`); what rustls keeps is described above.
+pub(crate) struct TlsConnection<C: Connection> {
+    stream: StreamOwned<ClientConnection, DeadlineStream<C>>,
     /// Over our TCP layer: whether the server reset the connection after
     /// its TLS close (`stale`).
     reset_watch: Option<ResetWatch>,
@@ -204,39 +169,33 @@ pub(crate) struct TlsTransport {
     answer_started: bool,
 }
 
-impl Transport for TlsTransport {
-    fn buffers(&mut self) -> &mut dyn Buffers {
-        &mut self.buffers
-    }
-
-    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+impl<C: Connection> Connection for TlsConnection<C> {
+    fn send(&mut self, bytes: &[u8], deadline: Deadline) -> io::Result<()> {
         self.answer_started = false;
-        self.stream.get_mut().set_timeout(timeout);
-        self.stream.write_all(&self.buffers.output()[..amount])?;
-        Ok(())
+        self.stream.sock.deadline = deadline;
+        self.stream.write_all(bytes)
     }
 
-    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
-        self.stream.get_mut().set_timeout(timeout);
-        let amount = self.stream.read(self.buffers.input_append_buf())?;
+    fn receive(&mut self, into: &mut [u8], deadline: Deadline) -> io::Result<usize> {
+        self.stream.sock.deadline = deadline;
+        let amount = self.stream.read(into)?;
         if amount == 0 && self.pooled && !self.answer_started {
             // The server's TLS close came instead of an answer: the TCP
             // reset behind it proves the request unread.
-            let limit = timeout.not_zero().map(|after| *after);
+            let limit = deadline.left().unwrap_or(Some(Duration::ZERO));
             if let Some(watch) = &self.reset_watch
                 && watch.reset_follows(limit)
             {
-                return Err(StaleConnection::Unread.into_ureq());
+                return Err(StaleConnection::Unread.into_io());
             }
         }
         self.answer_started |= amount > 0;
-        self.buffers.input_appended(amount);
-        Ok(amount > 0)
+        Ok(amount)
     }
 
     fn is_open(&mut self) -> bool {
         self.pooled = true;
-        self.stream.get_mut().get_mut().is_open()
+        self.stream.sock.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {
@@ -244,74 +203,38 @@ impl Transport for TlsTransport {
     }
 }
 
-/// What the transport is wrapped around, not what it carries.
-impl fmt::Debug for TlsTransport {
+/// What the connection is wrapped around, not what it carries.
+impl<C: Connection> fmt::Debug for TlsConnection<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TlsTransport")
-            .field("chained", &self.stream.sock.get_ref())
-            .field("buffers", &self.buffers)
-            .finish()
+        f.debug_struct("TlsConnection")
+            .field("over", &self.stream.sock.inner)
+            .finish_non_exhaustive()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::io;
-
     use super::*;
 
     #[test]
-    fn a_wrapped_rustls_error_is_unwrapped() {
-        let wrapped = io::Error::new(
-            io::ErrorKind::InvalidData,
-            rustls::Error::NoCertificatesPresented,
-        );
-        assert!(matches!(
-            unwrap_rustls(Error::Io(wrapped)),
-            Error::Rustls(rustls::Error::NoCertificatesPresented)
-        ));
-    }
-
-    #[test]
-    fn other_io_errors_pass_through() {
-        let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
-        assert!(matches!(unwrap_rustls(Error::Io(refused)), Error::Io(_)));
-    }
-
-    #[test]
     fn server_names_are_host_names_or_bare_ip_addresses() {
-        let name = |url: &str| server_name(&url.parse().unwrap());
         assert_eq!(
-            name("https://matrix.example.org:8448/x").unwrap(),
+            server_name("matrix.example.org").unwrap(),
             ServerName::try_from("matrix.example.org").unwrap()
         );
         assert!(matches!(
-            name("https://127.0.0.1:8448").unwrap(),
+            server_name("127.0.0.1").unwrap(),
             ServerName::IpAddress(_)
         ));
         assert!(matches!(
-            name("https://[::1]:8448").unwrap(),
+            server_name("[::1]").unwrap(),
             ServerName::IpAddress(_)
         ));
-        assert!(matches!(name("https://bad_name!/"), Err(Error::Tls(_))));
-    }
-
-    #[test]
-    fn the_handshake_gets_what_is_left_of_the_connect_timeout() {
-        let started = std::time::Instant::now();
-        let timeout = NextTimeout {
-            after: Duration::from_secs(10),
-            reason: ureq::Timeout::Connect,
-            ..NextTimeout::default()
-        };
-        let at = |elapsed| Instant::Exact(started + std::time::Duration::from_secs(elapsed));
-        let left = time_left(timeout, Instant::Exact(started), at(3));
-        assert_eq!(left.after, Duration::from_secs(7));
-        assert_eq!(left.reason, ureq::Timeout::Connect);
-        let spent = time_left(timeout, Instant::Exact(started), at(12));
-        assert_eq!(spent.after, Duration::from_secs(0));
-        let never = NextTimeout::default();
-        assert_eq!(time_left(never, Instant::Exact(started), at(3)), never);
+        let bad = server_name("bad_name!").unwrap_err();
+        assert!(
+            bad.get_ref()
+                .is_some_and(|inner| inner.is::<InvalidServerName>())
+        );
     }
 
     #[test]
