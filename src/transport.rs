@@ -57,6 +57,12 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
 /// Kept-alive connections per client (ureq keeps 3 per host by default).
 const MAX_IDLE_CONNECTIONS: usize = 16;
+/// How long a kept-alive connection may sit unused and still be sent on:
+/// under Node.js's default idle close (5 s), the shortest common one, which
+/// an OAuth device grant's 5 s polling interval would otherwise meet head
+/// on, the server closing the connection as the next poll (a request that
+/// must not be sent twice) goes out on it.
+const MAX_IDLE_AGE: Duration = Duration::from_secs(4);
 
 pub fn default_user_agent() -> String {
     format!("mxreg/{}", env!("CARGO_PKG_VERSION"))
@@ -255,6 +261,7 @@ impl Transport {
             // Threads sharing a client each keep their connection.
             .max_idle_connections(MAX_IDLE_CONNECTIONS)
             .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
+            .max_idle_age(MAX_IDLE_AGE)
             .build();
         let tls = tls_connector(config.ca_pem.as_deref())?;
         Ok(Transport {
