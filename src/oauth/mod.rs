@@ -6,7 +6,7 @@
 //! mxreg never opens a browser:
 //! [`start_authorization`](crate::oauth::start_authorization) gives the URL
 //! to open, the app hands back the redirect it received, and
-//! [`complete_authorization`](crate::oauth::complete_authorization) turns it
+//! [`Client::oauth_complete_authorization`](crate::Client::oauth_complete_authorization) turns it
 //! into a [`crate::Registration`]. The pending authorization serialises, so
 //! the app may be killed in between.
 //!
