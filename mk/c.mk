@@ -17,9 +17,12 @@ C_REPORTS := $(DEBUG_DIR)/c-reports
 SUITES += c-suite
 
 # Every leak kind but "still reachable" counts as an error. The suppression
-# file holds only what is Rust std's own (it says why).
+# file holds only what is Rust std's own (it says why). The stand-in servers
+# of tests/c/stand_in_server.h are forked children that end with _exit while
+# the test's probe threads exist in their copy of the heap: they are silent.
 VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible \
             --errors-for-leak-kinds=definite,indirect,possible --num-callers=40 \
+            --child-silent-after-fork=yes \
             --suppressions=$(CURDIR)/tests/c/valgrind.supp
 # The C code is instrumented; libmxreg.so is the normal build, whose heap
 # still goes through ASan's malloc (so its leaks and bad frees are caught).
