@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use libfuzzer_sys::fuzz_target;
 use mxreg::oauth::token::TokenResponse;
-use mxreg::oauth::{AuthMetadata, OAuthErrorResponse, RegisteredClient};
+use mxreg::oauth::{AuthMetadata, RegisteredClient};
 
 fuzz_target!(|data: &[u8]| {
     let answer = mxreg_fuzz::answer(data);
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(err) => mxreg_fuzz::exercise_error(&err),
     }
-    if let Some(error) = OAuthErrorResponse::from_answer(&answer) {
+    if let Some(error) = mxreg::oauth::error_response::parse(&answer) {
         let _ = error.code();
     }
     mxreg_fuzz::exercise_error(&mxreg::oauth::error_response::failure(&answer));

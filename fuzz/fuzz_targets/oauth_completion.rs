@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mxreg::oauth::authorization::{AuthorizationRequest, Intent};
+use mxreg::oauth::{AuthorizationRequest, Intent};
 use mxreg::oauth::{
     ResponseMode, read_metadata_answer, read_token_answer, read_whoami_answer, start_authorization,
 };
