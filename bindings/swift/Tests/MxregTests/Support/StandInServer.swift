@@ -57,19 +57,31 @@ final class StandInServer: @unchecked Sendable {
             let fd = accept(listener, nil, nil)
             if fd < 0 { return }  // the listener was shut down
             accepted.withLock { $0 += 1 }
-            switch behaviour {
-            case .silent:
+            if case .silent = behaviour {
                 held.withLock { $0.append(fd) }
-            case let .reply(status, contentType, body):
-                _ = Loopback.read(fd) { Self.requestComplete($0) }
-                Self.answer(fd, status: status, contentType: contentType, body: body)
-            case let .routes(routes):
-                let request = String(decoding: Loopback.read(fd) { Self.requestComplete($0) }, as: UTF8.self)
-                // "GET /path HTTP/1.1": the second word of the first line.
-                let path = request.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init) ?? ""
-                let reply = routes[path] ?? JSONReply(status: 404, body: #"{"errcode":"M_NOT_FOUND"}"#)
-                Self.answer(fd, status: reply.status, contentType: "application/json", body: reply.body)
+            } else {
+                // Each connection on a thread of its own: a client may open
+                // several before it sends on any (the probe opens them while
+                // `.well-known` is in flight), and some carry nothing.
+                let serving = Thread { [self] in serve(fd) }
+                serving.start()
             }
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        switch behaviour {
+        case .silent:
+            return
+        case let .reply(status, contentType, body):
+            _ = Loopback.read(fd) { Self.requestComplete($0) }
+            Self.answer(fd, status: status, contentType: contentType, body: body)
+        case let .routes(routes):
+            let request = String(decoding: Loopback.read(fd) { Self.requestComplete($0) }, as: UTF8.self)
+            // "GET /path HTTP/1.1": the second word of the first line.
+            let path = request.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init) ?? ""
+            let reply = routes[path] ?? JSONReply(status: 404, body: #"{"errcode":"M_NOT_FOUND"}"#)
+            Self.answer(fd, status: reply.status, contentType: "application/json", body: reply.body)
         }
     }
 
